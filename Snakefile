@@ -1,0 +1,28 @@
+# Reproduction of NIBR-rapport 2021:18 "Avtalt selvbosetting" (agreed self-settlement of refugees).
+# Thin entry point: stages live in workflow/rules/, logic in src/analysis/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/imdi.smk"
+include: "workflow/rules/survey.smk"
+include: "workflow/rules/kostra.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    """The report, its tables and figures, the scorecard and provenance."""
+    default_target: True
+    input:
+        rules.render_report.output.pdf,
+        rules.render_report.output.html,
+        rules.reproduction.output,
+        rules.provenance.output,

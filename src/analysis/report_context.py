@@ -1,0 +1,121 @@
+"""Everything the report templates need, assembled from computed tables and metadata."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .reproduction import summarise
+
+VERDICTS = {
+    "no": [("match", "gjenskapt"), ("mismatch", "avvik"), ("missing", "mangler"),
+           ("published_conflict", "publisert motstrid")],
+    "en": [("match", "reproduced"), ("mismatch", "mismatch"), ("missing", "missing"),
+           ("published_conflict", "published conflict")],
+}
+
+
+def _yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dict]:
+    """report_ref, titles and the 'Kilde:' line for every published and x_ entry."""
+    meta = {}
+    for e in list(published["entries"]) + list(extra.get("entries", [])):
+        meta[e["id"]] = {
+            "id": e["id"],
+            "report_ref": e.get("report_ref", e["id"]),
+            "title_no": e.get("title_no", ""),
+            "title_en": e.get("title_en", e.get("title_no", "")),
+            "source_line": e.get("source_line_en" if language == "en" else "source_line_no",
+                                 e.get("source_line_no", "")),
+            "reproduction": e.get("reproduction", "compute"),
+        }
+    return meta
+
+
+def key_numbers(spec: list[dict], tables, language: str) -> list[dict]:
+    out = []
+    for k in spec:
+        if not tables.has(k["entry_id"], **k["keys"]):
+            continue
+        out.append({"entry_id": k["entry_id"], "label": k[f"label_{language}"],
+                    "value": tables.value(k["entry_id"], **k["keys"]),
+                    "decimals": k.get("decimals", 0), "suffix": k.get("suffix", "")})
+    return out
+
+
+def _key_text(row: pd.Series) -> str:
+    parts = [f"{c}={row[c]}" for c in ["year", "series", "item", "category", "group", "rank", "kommune"]
+             if row.get(c, "")]
+    return ", ".join(parts)
+
+
+def scorecard_views(card: pd.DataFrame, meta: dict, language: str) -> dict:
+    labels = dict(VERDICTS[language])
+    score = summarise(card)
+    by_entry = []
+    for eid, g in card.groupby("entry_id", sort=False):
+        counts = g["verdict"].value_counts()
+        by_entry.append({"ref": f"{meta.get(eid, {}).get('report_ref', eid)} ({eid})",
+                         **{v: int(counts.get(v, 0)) for v in labels}})
+    problems = []
+    for _, r in card[card["verdict"] != "match"].iterrows():
+        problems.append({"ref": meta.get(r["entry_id"], {}).get("report_ref", r["entry_id"]),
+                         "key": _key_text(r), "status": r["status"], "published": r["published"],
+                         "computed": _short(r["computed"]), "verdict": r["verdict"],
+                         "verdict_label": labels[r["verdict"]],
+                         "note": "; ".join(x for x in [r.get("inconsistency", ""), r.get("note", "")] if x)})
+    return {"score": score, "score_total": int(len(card)), "score_by_entry": by_entry,
+            "score_problems": problems, "verdict_labels": VERDICTS[language]}
+
+
+def _short(v: str) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v or "–"
+    return f"{f:.4g}" if abs(f) < 1e6 else f"{f:.0f}"
+
+
+def build_context(*, language, demo, protect, config, tables, card, provenance, published_path,
+                  report_dir: Path, created: str, template_dir: Path) -> dict:
+    published = _yaml(Path(published_path))
+    extra = _yaml(report_dir / "extra_entries.yaml")
+    meta = entry_metadata(published, extra, language)
+    chapters = []
+    for ch in _yaml(report_dir / "chapters.yaml")["chapters"]:
+        if (template_dir / "chapters" / ch["template"]).exists():
+            chapters.append({**ch, "title": ch[f"title_{language}"]})
+    method_sections = sorted(f"method/{p.name}" for p in (template_dir / "method").glob("*.html.j2"))
+    kinds = {i["role"]: i["kind"] for i in provenance["inputs"]}
+    title = config["report"].get(f"title_{language}") or config["report"].get("title_no", "")
+    banner = ("SYNTETISKE DATA: register, spørreundersøkelser og KOSTRA 12012 er syntetiske (demo)"
+              if language == "no" else
+              "SYNTHETIC DATA: register, surveys and KOSTRA 12012 are synthetic (demo)")
+    return {
+        "title": title,
+        "short_title": "NIBR-rapport 2021:18 – " + ("reproduksjon" if language == "no" else "reproduction"),
+        "demo": demo,
+        "protect": protect,
+        "threshold": config["protection"].get("threshold", 3),
+        "synthetic_banner": banner,
+        "synthetic_inputs": sorted(r for r, k in kinds.items() if k == "synthetic"),
+        "real_inputs": sorted(r for r, k in kinds.items() if k == "real"),
+        "created": created,
+        "code_version": provenance["code_version"],
+        "provenance": provenance,
+        "packages": sorted(provenance["packages"].items()),
+        "E": meta,
+        "T": tables,
+        "chapters": chapters,
+        "method_sections": method_sections,
+        "key_numbers": key_numbers(_yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),
+                                   tables, language),
+        "split_to": config["harmonisation"].get("split_to") or {},
+        "config": config,
+        **scorecard_views(card, meta, language),
+    }

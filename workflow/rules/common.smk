@@ -1,0 +1,226 @@
+"""Config validation, input resolution and shared helpers for every stage."""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+ROOT = Path(workflow.basedir)
+PKG = ROOT / "src" / "analysis"
+# Scripts import the analysis package from this checkout's src/, whatever is installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+
+def _validate_config():
+    try:
+        validate(config, schema="../schemas/config.schema.yaml")
+    except WorkflowError as err:
+        text = str(err)
+        m = re.search(r"Additional properties are not allowed \((.*?) (?:was|were) unexpected\)", text)
+        if m:
+            raise WorkflowError(
+                f"Unknown configuration key(s) {m.group(1)}: check the spelling against "
+                f"workflow/schemas/config.schema.yaml (config files: config.yaml and any --configfile)."
+            ) from None
+        raise
+
+
+_validate_config()
+
+DEMO = bool(config["demo"])
+LANG = config["language"]
+PROTECT = bool(config["protection"].get("enabled", not DEMO))
+PUBLIC_DIR = config["inputs"]["public_dir"]
+SHARED_REFERENCE = Path(PUBLIC_DIR).parent / "reference"
+PUBLISHED = str(SHARED_REFERENCE / "published_results.yaml")
+SPLIT_TO = config["harmonisation"].get("split_to") or {"1613": "5059", "5012": "5059", "1850": "1806"}
+
+# Public files read from public_dir: role -> path relative to it.
+PUBLIC_FILES = {
+    "crosswalk": "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv",
+    "population": "kommuner/kommuner_2020_folkemengde.csv",
+    "geo_kommuner": "geo/kommuner_2020.geojson",
+    "geo_bydeler": "geo/oslo_bydeler_2020.geojson",
+    "geo_fylker": "geo/fylker_2020.geojson",
+}
+# Confidential inputs: generated under data/raw/demo/ with demo: true, read from config otherwise.
+CONFIDENTIAL = {
+    "register": "register.csv",
+    "survey_2016": "survey_2016.csv",
+    "survey_2021": "survey_2021.csv",
+    "survey_frame_2021": "survey_frame_2021.csv",
+    "kostra_12012": "kostra_12012.json",
+}
+DEMO_DIR = "data/raw/demo"
+
+if not DEMO:
+    _missing = [k for k in CONFIDENTIAL if k not in config["inputs"]]
+    if _missing:
+        raise WorkflowError(f"demo: false needs these keys under inputs: {_missing} "
+                            f"(see ../shared/CONTRACT.md for their shapes)")
+    for _k in CONFIDENTIAL:
+        if not Path(config["inputs"][_k]).exists():
+            raise WorkflowError(f"inputs.{_k}: file not found: {config['inputs'][_k]}")
+
+
+# Inputs the stages read, registered as the rule files use them: role -> path (for provenance).
+USED_INPUTS = {"published_results": PUBLISHED}
+
+
+def use_input(role, path):
+    """Register an input file under its role for provenance, and return its path."""
+    USED_INPUTS[role] = str(path)
+    return str(path)
+
+
+def public(role):
+    """Path of a real public file under inputs.public_dir."""
+    return use_input(role, Path(PUBLIC_DIR) / PUBLIC_FILES[role])
+
+
+def configured(role):
+    """Path of a real input named under inputs: in the config."""
+    return use_input(role, config["inputs"][role])
+
+
+def confidential(role):
+    """Path of a confidential input: the synthetic demo file or the user's file."""
+    return use_input(role, f"{DEMO_DIR}/{CONFIDENTIAL[role]}" if DEMO else config["inputs"][role])
+
+
+def input_kind(role):
+    """'synthetic' for generated demo inputs, 'real' for everything else."""
+    return "synthetic" if DEMO and role in CONFIDENTIAL else "real"
+
+
+_IMPORT = re.compile(r"^\s*from\s+(?:\.|analysis\.)(\w+)\s+import|^\s*from\s+\.\s+import\s+([\w, ]+)", re.M)
+_code_cache = {}
+
+
+def code(*modules):
+    """Package source files a script uses, followed transitively, so a code edit reruns the rule.
+
+    Snakemake tracks a rule's own script but not the modules it imports; listing them as inputs
+    makes an edit in src/analysis rebuild exactly the outputs that depend on it.
+    """
+    seen, todo = set(), list(modules) + ["errors", "logsetup"]
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        path = PKG / f"{mod}.py"
+        if not path.exists():
+            raise WorkflowError(f"code(): no module src/analysis/{mod}.py")
+        seen.add(mod)
+        if mod not in _code_cache:
+            deps = set()
+            for a, b in _IMPORT.findall(path.read_text(encoding="utf-8")):
+                deps |= {a} if a else {x.strip() for x in b.split(",")}
+            _code_cache[mod] = deps
+        todo.extend(_code_cache[mod])
+    return sorted(_rel(PKG / f"{m}.py") for m in seen | {"__init__"})
+
+
+def _rel(path):
+    """A path relative to the working directory when it lies below it (stable across checkouts)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# Tidy tables and figures per stage (entry ids as in published_results.yaml; x_ = our own).
+# Each stage file registers its own entries before its rules, e.g. STAGE_TABLES["scope"] = [...].
+STAGE_TABLES = {}
+STAGE_FIGURES = {}
+
+
+def tables(stage):
+    return [f"reports/tables/{e}.csv" for e in STAGE_TABLES[stage]]
+
+
+def figures(stage, ext="svg"):
+    return [f"reports/figures/{e}.{ext}" for e in STAGE_FIGURES[stage]]
+
+
+def figure_outputs(stage, category):
+    """SVG figures marked for `snakemake --report`, with the report's number and title as labels."""
+    with open(PUBLISHED, encoding="utf-8") as fh:
+        entries = {e["id"]: e for e in yaml.safe_load(fh)["entries"]}
+    outs = []
+    for e in STAGE_FIGURES[stage]:
+        meta = entries.get(e, {})
+        outs.append(report(
+            f"reports/figures/{e}.svg",
+            caption="../report/captions/figure.rst",
+            category=category,
+            labels={"figure": meta.get("report_ref", e), "title": meta.get("title_no", e)},
+        ))
+    return outs
+
+
+def all_tables():
+    return [t for s in STAGE_TABLES for t in tables(s)]
+
+
+def all_figures(ext="svg"):
+    return [f for s in STAGE_FIGURES for f in figures(s, ext)]
+
+
+def provenance_inputs():
+    return dict(sorted(USED_INPUTS.items()))
+
+
+def _resolve(items):
+    """File names of a rule's inputs or outputs, calling input functions (ours take no wildcards)."""
+    from snakemake.iocontainers import Wildcards
+
+    out = []
+    for item in items:
+        if callable(item):
+            res = item(Wildcards())
+            res = res.values() if isinstance(res, dict) else res
+            out.extend(str(x) for x in ([res] if isinstance(res, str) else res))
+        else:
+            out.append(str(item))
+    return out
+
+
+def lineage():
+    """For every output: the rule that makes it, its data inputs and the code it ran."""
+    result = {}
+    for r in workflow.rules:
+        if r.name == "all":
+            continue
+        named = dict(r.input.items())
+        code_files = [str(c) for c in named.get("code", [])] if "code" in named else []
+        data = [f for f in _resolve(r.input) if f not in code_files]
+        for out in _resolve(r.output):
+            result[out] = {"rule": r.name, "inputs": data, "code": sorted(
+                [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
+                + ([str(r.script)] if r.script else []))}
+    return dict(sorted(result.items()))
+
+
+def ledger_parts():
+    return sorted(str(r.output.ledger) for r in workflow.rules if "ledger" in r.output.keys())
+
+
+def _code_version():
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    try:
+        return {"commit": git("rev-parse", "HEAD"),
+                "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+                "time": int(git("log", "-1", "--format=%ct"))}
+    except (subprocess.CalledProcessError, FileNotFoundError, ValueError):
+        # outside a git checkout: the report's publication date stands in for the commit time
+        return {"commit": "unknown", "dirty": None, "time": 1638316800}
+
+
+CODE_VERSION = _code_version()

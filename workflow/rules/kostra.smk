@@ -1,0 +1,1 @@
+"""Stage: kostra (see DEVELOPING.md)."""

@@ -1,0 +1,76 @@
+"""The deliverables: reproduction scorecard, provenance, and the rendered report."""
+
+TEMPLATES = sorted(_rel(p) for p in (ROOT / "workflow" / "report" / "templates").rglob("*") if p.is_file())
+
+
+rule row_ledger:
+    """Account for every input row as used or excluded, with a reason."""
+    input:
+        parts=lambda w: ledger_parts(),
+        code=code("ledger", "tidy"),
+    output:
+        "reports/tables/x_row_ledger.csv",
+    log:
+        "logs/row_ledger.log",
+    script:
+        "../scripts/row_ledger.py"
+
+
+rule reproduction:
+    """Compare every published number with the computed one."""
+    input:
+        tables=all_tables(),
+        published=PUBLISHED,
+        decisions="workflow/resources/reproduction_decisions.yaml",
+        code=code("reproduction"),
+    output:
+        "reports/reproduction.csv",
+    log:
+        "logs/reproduction.log",
+    script:
+        "../scripts/reproduction.py"
+
+
+rule provenance:
+    """Every input with its checksum, the code version, packages, config and output lineage."""
+    input:
+        unpack(lambda w: provenance_inputs()),
+        code=code("provenance"),
+    output:
+        "reports/provenance.json",
+    params:
+        kinds=lambda w: {role: input_kind(role) for role in provenance_inputs()},
+        lineage=lambda w: lineage(),
+        config=config,
+        code_version=CODE_VERSION,
+    log:
+        "logs/provenance.log",
+    script:
+        "../scripts/provenance.py"
+
+
+rule render_report:
+    """Render the report to HTML and PDF (Jinja2 + WeasyPrint)."""
+    input:
+        tables=all_tables() + ["reports/tables/x_row_ledger.csv"],
+        figures=all_figures(),
+        reproduction=rules.reproduction.output[0],
+        provenance=rules.provenance.output[0],
+        published=PUBLISHED,
+        templates=TEMPLATES,
+        code=code("render", "report_context", "lineage_graph"),
+    output:
+        html="reports/report.html",
+        pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),
+        dag="reports/figures/x_dag.svg",
+        dag_png="reports/figures/x_dag.png",
+    params:
+        commit_time=CODE_VERSION["time"],
+        language=LANG,
+        demo=DEMO,
+        protect=PROTECT,
+        config=config,
+    log:
+        "logs/render_report.log",
+    script:
+        "../scripts/render_report.py"

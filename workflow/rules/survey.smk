@@ -1,0 +1,1 @@
+"""Stage: survey (see DEVELOPING.md)."""

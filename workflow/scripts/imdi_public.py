@@ -1,0 +1,23 @@
+"""Adapter: IMDi public file -> harmonised persons table and row ledger."""
+import logging
+from pathlib import Path
+
+from analysis.imdi_public import national_totals, read_imdi_public, select_persons
+from analysis.kommune import build_code_map, read_crosswalk_wide
+from analysis.logsetup import run
+
+log = logging.getLogger("imdi_public")
+
+
+def main(smk):
+    raw = read_imdi_public(smk.input.data)
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
+    persons, ledger = select_persons(raw, tuple(smk.params.years), code_map, smk.input.data)
+    log.info("read %d rows, kept %d person rows", len(raw), len(persons))
+    log.info("national totals:\n%s", national_totals(persons).to_string(index=False))
+    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
+    persons.to_parquet(smk.output.persons, index=False)
+    ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+
+
+run(main, snakemake)  # noqa: F821
