@@ -119,7 +119,7 @@ def code(*modules):
         if mod not in _code_cache:
             deps = set()
             for a, b in _IMPORT.findall(path.read_text(encoding="utf-8")):
-                deps |= {a} if a else {x.strip() for x in b.split(",")}
+                deps |= {a} if a else {x.split(" as ")[0].strip() for x in b.split(",")}
             _code_cache[mod] = deps
         todo.extend(_code_cache[mod])
     return sorted(_rel(PKG / f"{m}.py") for m in seen | {"__init__"})
@@ -181,8 +181,10 @@ def _resolve(items):
 
     out = []
     for item in items:
-        if callable(item):
-            res = item(Wildcards())
+        inner = getattr(item, "_file", item)  # Snakemake wraps input functions in an IOFile
+        fn = inner if callable(inner) else getattr(inner, "callable", None)
+        if fn is not None:
+            res = fn(Wildcards())
             res = res.values() if isinstance(res, dict) else res
             out.extend(str(x) for x in ([res] if isinstance(res, str) else res))
         else:

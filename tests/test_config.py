@@ -1,0 +1,38 @@
+"""The configuration is validated when the DAG starts."""
+import pytest
+
+from conftest import copy_workflow, run_snakemake
+
+
+@pytest.fixture(scope="module")
+def workflow_copy(tmp_path_factory, shared_dir):
+    return copy_workflow(tmp_path_factory.mktemp("config"))
+
+
+def test_unknown_key_stops_with_the_key_named(workflow_copy):
+    (workflow_copy / "bad.yaml").write_text("demo: true\nprotecton:\n  threshold: 3\n")
+    proc = run_snakemake(workflow_copy, "-n", "--configfile", "bad.yaml", check=False)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "Unknown configuration key(s) 'protecton'" in out
+
+
+def test_unknown_nested_key_and_bad_value_are_rejected(workflow_copy):
+    (workflow_copy / "bad2.yaml").write_text("inputs:\n  registr: x.csv\n")
+    proc = run_snakemake(workflow_copy, "-n", "--configfile", "bad2.yaml", check=False)
+    assert proc.returncode != 0 and "'registr'" in proc.stdout + proc.stderr
+    (workflow_copy / "bad3.yaml").write_text("language: de\n")
+    proc = run_snakemake(workflow_copy, "-n", "--configfile", "bad3.yaml", check=False)
+    assert proc.returncode != 0 and "'de' is not one of" in proc.stdout + proc.stderr
+
+
+def test_real_mode_requires_every_confidential_input(workflow_copy):
+    (workflow_copy / "real.yaml").write_text("demo: false\n")
+    proc = run_snakemake(workflow_copy, "-n", "--configfile", "real.yaml", check=False)
+    assert proc.returncode != 0
+    assert "demo: false needs these keys under inputs: ['register'" in proc.stdout + proc.stderr
+
+
+def test_default_config_dry_run_plans_the_report(workflow_copy):
+    proc = run_snakemake(workflow_copy, "-n")
+    assert "render_report" in proc.stdout
