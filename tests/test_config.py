@@ -36,3 +36,10 @@ def test_real_mode_requires_every_confidential_input(workflow_copy):
 def test_default_config_dry_run_plans_the_report(workflow_copy):
     proc = run_snakemake(workflow_copy, "-n")
     assert "render_report" in proc.stdout
+
+
+def test_slurm_profile_dry_run(workflow_copy):
+    """The cluster profile resolves and plans the same DAG (no cluster needed for -n)."""
+    proc = run_snakemake(workflow_copy, "--profile", "profiles/slurm", "-n",
+                         env={"SBATCH_ACCOUNT": "nibr", "SBATCH_PARTITION": "normal"})
+    assert "render_report" in proc.stdout

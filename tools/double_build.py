@@ -17,8 +17,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIRS = ["reports", "data/processed", "data/raw/demo"]
-_IGNORE = shutil.ignore_patterns(".venv", ".tools", ".snakemake", ".git", "reports", "logs",
-                                 "processed", "raw", "__pycache__", ".pytest_cache", "benchmarks")
+_SKIP_TOP = {".venv", ".tools", ".snakemake", ".git", "reports", "logs", ".pytest_cache", "benchmarks/runs",
+             "data/raw", "data/processed"}
+
+
+def _IGNORE(directory, names):
+    """copytree filter: generated and environment folders of the checkout, and caches anywhere."""
+    rel = Path(directory).resolve().relative_to(ROOT)
+    skip = {n for n in names if n == "__pycache__"}
+    skip |= {n for n in names if (rel / n).as_posix() in _SKIP_TOP}
+    return skip
 
 
 def clean_copy(dest: Path) -> Path:

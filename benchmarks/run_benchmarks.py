@@ -1,0 +1,169 @@
+"""Pipeline benchmarks: prints figures, asserts nothing (budgets are read by people).
+
+    .venv/bin/python benchmarks/run_benchmarks.py [--keep]
+
+Scenarios, each in a clean copy of this checkout:
+  cold        full demo build to the PDF from nothing
+  noop        the same command again (nothing to do)
+  template    one report template edited -> PDF
+  survey_item one survey item's label edited in the codebook -> PDF
+For each: wall time, peak resident memory of the whole process tree, and for the builds the
+per-rule times from Snakemake's benchmark files and the overhead ratio (wall time over the sum
+of rule times; 1.0 would mean Snakemake and process start-up cost nothing).
+"""
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from double_build import clean_copy  # noqa: E402
+
+BUDGETS = {"cold": 45.0, "noop": 2.0, "template": 15.0}
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Sum of RSS over root_pid and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d.name))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(d.name)] = int(line.split()[1])
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Run cmd; return (wall seconds, peak MB of the process tree sampled every 50 ms)."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1638316800"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            stop.wait(0.05)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-3000:]}")
+    return wall, peak / 1024
+
+
+def rule_times(main: Path, since: float) -> dict[str, float]:
+    """Seconds per rule from benchmarks/runs/*.tsv files written after `since`."""
+    out = {}
+    for f in sorted((main / "benchmarks" / "runs").glob("*.tsv")):
+        if f.stat().st_mtime < since:
+            continue
+        with f.open() as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+        if rows:
+            out[f.stem] = float(rows[-1]["s"])
+    return out
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if old not in text:
+        raise SystemExit(f"benchmark edit: {old!r} not found in {path}")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    snake = [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"]
+    results = []
+    try:
+        main_dir = clean_copy(tmp)
+        scenarios = [
+            ("cold", None),
+            ("noop", None),
+            ("template", lambda: edit(main_dir / "workflow/report/templates/summary.html.j2",
+                                      "</section>", "<!-- benchmark edit -->\n</section>")),
+            ("survey_item", lambda: _edit_codebook(main_dir)),
+        ]
+        for name, change in scenarios:
+            if change is not None:
+                change()
+            since = time.time()
+            wall, peak = timed(snake, main_dir)
+            rules = rule_times(main_dir, since) if name != "noop" else {}
+            results.append((name, wall, peak, rules))
+        print(f"machine: {machine()}")
+        print(f"{'scenario':<12} {'wall s':>8} {'budget s':>9} {'peak MB':>8} {'rules':>6} {'sum rule s':>11} {'overhead':>9}")
+        for name, wall, peak, rules in results:
+            total = sum(rules.values())
+            ratio = f"{wall / total:.2f}" if total else "-"
+            budget = f"{BUDGETS[name]:.0f}" if name in BUDGETS else "-"
+            print(f"{name:<12} {wall:8.1f} {budget:>9} {peak:8.0f} {len(rules):6d} {total:11.1f} {ratio:>9}")
+        cold_rules = results[0][3]
+        if cold_rules:
+            print("\nper-rule times of the cold build (s):")
+            for rule, s in sorted(cold_rules.items(), key=lambda kv: -kv[1]):
+                print(f"  {rule:<24} {s:7.2f}")
+        return 0
+    finally:
+        if "--keep" in sys.argv:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _edit_codebook(main_dir: Path) -> None:
+    """Change one survey item's Norwegian label (the survey stage and the report rerun)."""
+    path = main_dir / "workflow/resources/codebook.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "label_no: "
+    i = text.index(marker)
+    j = text.index("\n", i)
+    path.write_text(text[:j] + " (endret)" + text[j:] if not text[i:j].rstrip().endswith(("'", '"'))
+                    else text[:j - 1] + " (endret)" + text[j - 1:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""A build killed at any point and run again gives exactly the outputs of a clean build."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_workflow, run_snakemake
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from double_build import compare, digests  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+
+def kill_build_after(workdir: Path, seconds: float) -> None:
+    """Start a real build and SIGKILL its whole process group after `seconds`."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1638316800"}
+    proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(seconds)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("kill_after", [6.0, 15.0])
+def test_killed_build_reruns_to_the_clean_outputs(demo_build, tmp_path, kill_after):
+    work = copy_workflow(tmp_path)
+    kill_build_after(work, kill_after)
+    partial = digests(work)
+    run_snakemake(work)
+    assert compare(digests(demo_build), digests(work)) == []
+    assert partial != digests(work), "the kill came too late to interrupt anything"
