@@ -78,8 +78,10 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path) -> Non
     from weasyprint import HTML
 
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
+    # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
     HTML(string=html_text, base_url=str(base_url)).write_pdf(
-        str(out_path), pdf_identifier=ident, uncompressed_pdf=False, optimize_images=False)
+        str(out_path), pdf_identifier=ident, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+        optimize_images=False)
 
 
 def escape(text: str) -> str:
