@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .tidy import KEY_COLUMNS, read_tidy
+from .yamlio import load_yaml
 
 NUMERIC_STATUSES = ("exact", "text", "derived")
 SCORECARD_COLUMNS = ["entry_id", *KEY_COLUMNS, "status", "published", "computed", "verdict",
@@ -25,8 +25,7 @@ _INC = re.compile(r"INC\d\d")
 
 
 def load_published(path: str | Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_yaml(path)
 
 
 def decimals_of(value) -> int:
@@ -81,6 +80,32 @@ def lookup(table: pd.DataFrame | None, key: dict[str, str]):
     return float(row["value"]), (None if pd.isna(row["n"]) else int(row["n"]))
 
 
+def lookup_rank_tie(table: pd.DataFrame | None, key: dict[str, str]):
+    """Rank tables (Tabell 12.1): tied values are compared as sets, not by tie-break order.
+
+    When no row has exactly (rank, kommune), find the kommune's row with the other keys; it
+    counts if its value is tied with the value at the published rank, i.e. the published rank
+    lies within the block of consecutive ranks that share the kommune's computed value.
+    Returns (value, note) or (None, None).
+    """
+    if table is None or table.empty or "rank" not in key or "kommune" not in key:
+        return None, None
+    rest = {c: v for c, v in key.items() if c not in ("rank", "kommune")}
+    block = table
+    for col, v in rest.items():
+        block = block[block[col] == v]
+    block = block[block["rank"] != ""]
+    mine = block[block["kommune"] == key["kommune"]]
+    if mine.empty:
+        return None, None
+    value = float(mine["value"].iloc[0])
+    tied = block[block["value"] == value]
+    ranks = sorted(int(r) for r in tied["rank"])
+    if int(key["rank"]) not in ranks:
+        return None, None
+    return value, f"tied ranks {ranks[0]}-{ranks[-1]} compared as a set"
+
+
 def _decision_for(decisions: list[dict], entry_id: str, key: dict, value) -> dict | None:
     for d in decisions:
         if d["entry_id"] != entry_id:
@@ -117,6 +142,9 @@ def scorecard(published: dict, tables: dict[str, pd.DataFrame], decisions: list[
                 continue
             tol = r.get("tolerance_pp", r.get("tolerance"))
             computed, _n = lookup(table, key)
+            tie_note = ""
+            if computed is None:
+                computed, tie_note = lookup_rank_tie(table, key)
             incs = sorted(set(_INC.findall(" ".join(str(r.get(k, "")) for k in ("note", "interpretation")))))
             note = ""
             if computed is None:
@@ -124,6 +152,7 @@ def scorecard(published: dict, tables: dict[str, pd.DataFrame], decisions: list[
                 note = "no computed value" if table is not None else "no computed table for this entry"
             elif matches(pub, computed, status, tol):
                 verdict = "match"
+                note = tie_note or ""
             else:
                 verdict = "mismatch"
                 siblings = [s for s in by_key[tuple(sorted(key.items()))] if s is not r

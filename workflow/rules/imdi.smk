@@ -1,7 +1,14 @@
-"""IMDi settlement data: the public file per kommune and year, and the scope of settlement (kap. 2)."""
+"""IMDi settlement data: the public file per kommune and year, the person-level register, the
+scope of agreed self-settlement (kap. 2, 4.1.3, 12), waiting times (kap. 2.2, 4) and the map."""
 
-STAGE_TABLES["scope"] = ["fig_2_1"]
-STAGE_FIGURES["scope"] = ["fig_2_1"]
+STAGE_TABLES["scope"] = ["tab_2_1", "tab_12_1", "fig_2_1", "fig_2_2_resettlement", "fig_2_2_map",
+                         "text_ch4_1_3_bergen_oslo_asb_share", "text_ch10_1_1_bergen_2018_2019",
+                         "x_asb_per_1000"]
+STAGE_FIGURES["scope"] = ["fig_2_1", "fig_2_2_resettlement", "fig_2_2_map", "x_asb_per_1000"]
+STAGE_TABLES["waiting"] = ["tab_4_1", "tab_4_2", "text_ch4_1_1_asb_waiting_time",
+                           "text_ch4_1_waiting_time_detail", "text_ch2_2_processing_times",
+                           "x_waiting_distribution"]
+STAGE_FIGURES["waiting"] = ["x_waiting_distribution"]
 
 
 rule imdi_public:
@@ -18,23 +25,96 @@ rule imdi_public:
         split_to=SPLIT_TO,
     log:
         "logs/imdi_public.log",
+    benchmark:
+        "benchmarks/runs/imdi_public.tsv"
     script:
         "../scripts/imdi_public.py"
 
 
-rule scope:
-    """Scope of settlement and agreed self-settlement (Figur 2.1)."""
+if DEMO:
+
+    rule demo_register:
+        """Synthetic person-level register on IMDi's real public totals, calibrated to the report."""
+        input:
+            imdi_public=rules.imdi_public.output.persons,
+            crosswalk=public("crosswalk"),
+            code=code("demo_register", "kommune"),
+        output:
+            confidential("register"),
+        params:
+            seed=config["seed"],
+            register_end=config["register_end"],
+        log:
+            "logs/demo_register.log",
+        benchmark:
+            "benchmarks/runs/demo_register.tsv"
+        script:
+            "../scripts/demo_register.py"
+
+
+rule register:
+    """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""
     input:
+        register=confidential("register"),
+        crosswalk=public("crosswalk"),
+        code=code("register", "kommune"),
+    output:
+        register="data/processed/register.parquet",
+        ledger="data/processed/ledger/register.csv",
+    params:
+        register_end=config["register_end"],
+        split_to=SPLIT_TO,
+    log:
+        "logs/register.log",
+    benchmark:
+        "benchmarks/runs/register.tsv"
+    script:
+        "../scripts/register.py"
+
+
+rule scope:
+    """Scope of agreed self-settlement: Tabell 2.1, 12.1, Figur 2.1, both Figur 2.2, kap. 4.1.3, per 1 000."""
+    input:
+        register=rules.register.output.register,
         imdi_public=rules.imdi_public.output.persons,
-        published=PUBLISHED,
-        code=code("scope", "figures", "tidy"),
+        imdi_annual=configured("imdi_annual"),
+        population=public("population"),
+        geo_kommuner=public("geo_kommuner"),
+        geo_bydeler=public("geo_bydeler"),
+        code=code("scope", "maps", "figures", "tidy", "imdi_annual", "imdi_public", "kommune", "register",
+                  "protection"),
     output:
         tables=tables("scope"),
-        figures=figure_outputs("scope", "Kapittel 2: omfang"),
+        figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
         png=figures("scope", "png"),
     params:
         language=LANG,
+        public_dir=PUBLIC_DIR,
+        protect=PROTECT,
+        threshold=config["protection"].get("threshold", 3),
     log:
         "logs/scope.log",
+    benchmark:
+        "benchmarks/runs/scope.tsv"
     script:
         "../scripts/scope.py"
+
+
+rule waiting:
+    """Waiting time from decision to settlement: Tabell 4.1, 4.2, kap. 2.2, 4.1, 4.1.1 and the distribution."""
+    input:
+        register=rules.register.output.register,
+        imdi_annual=configured("imdi_annual"),
+        code=code("waiting", "imdi_annual", "figures", "tidy", "register"),
+    output:
+        tables=tables("waiting"),
+        figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
+        png=figures("waiting", "png"),
+    params:
+        language=LANG,
+    log:
+        "logs/waiting.log",
+    benchmark:
+        "benchmarks/runs/waiting.tsv"
+    script:
+        "../scripts/waiting.py"

@@ -1,28 +1,76 @@
-"""Adapter: scope of settlement (kap. 2) -> tidy tables and figures."""
+"""Adapter: register + public totals + annual reports -> kap. 2 / 4.1.3 / 12 tables, figures, maps."""
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
-from analysis.imdi_public import national_totals
+from analysis import maps, scope
 from analysis.figures import save_figure
+from analysis.imdi_annual import read_imdi_annual
+from analysis.imdi_public import national_totals
+from analysis.kommune import load_kommuner_2020
 from analysis.logsetup import run
-from analysis.scope import plot_total_settled, total_settled_table
+from analysis.register import BYDELER, load
 from analysis.tidy import write_tidy
 
 LABELS = {
-    "no": {"total_settled": "Bosatte flyktninger", "persons": "Personer"},
-    "en": {"total_settled": "Refugees settled", "persons": "Persons"},
+    "no": {"ordinary": "Ordinær bosetting", "asb": "Avtalt selvbosetting",
+           "asb_pct": "Prosent som har benyttet avtalt selvbosetting", "resettlement": "Overføringsflyktninger",
+           "resettlement_pct": "Prosent overføringsflyktninger", "persons": "Personer", "percent": "Prosent",
+           "q1": "2021 (1. kv.)", "decimal_comma": True,
+           "only_2016_2017": "Praktisert i 2016–2017 (ikke senere)",
+           "only_2018_2021": "Praktisert i 2018–2021 (ikke tidligere)",
+           "whole_period": "Praktisert i begge periodene", "never": "Ikke praktisert",
+           "oslo_inset": "Oslo (bydeler)", "per1000": "Avtalte selvbosettinger per 1 000 innbyggere 2016–2021"},
+    "en": {"ordinary": "Ordinary settlement", "asb": "Agreed self-settlement",
+           "asb_pct": "Percent using agreed self-settlement", "resettlement": "Resettlement refugees",
+           "resettlement_pct": "Percent resettlement refugees", "persons": "Persons", "percent": "Percent",
+           "q1": "2021 (Q1)", "decimal_comma": False,
+           "only_2016_2017": "Practised in 2016–2017 only", "only_2018_2021": "Practised in 2018–2021 only",
+           "whole_period": "Practised in both periods", "never": "Never practised",
+           "oslo_inset": "Oslo (city districts)",
+           "per1000": "Agreed self-settlements per 1,000 inhabitants 2016–2021"},
 }
 
 
 def main(smk):
-    persons = pd.read_parquet(smk.input.imdi_public)
-    totals = national_totals(persons)
-    table = total_settled_table(totals, range(2014, 2022))
+    lab = LABELS[smk.params.language]
+    reg = load(smk.input.register)
+    annual = read_imdi_annual(smk.input.imdi_annual)
+    kommuner = load_kommuner_2020(smk.params.public_dir)
+    names = scope.kommune_names(kommuner)
+    totals = national_totals(pd.read_parquet(smk.input.imdi_public))
+    totals = totals[totals["year"].between(2014, 2021)]
+    k_cls = maps.classify(reg, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    b_cls = maps.classify(reg, list(BYDELER), "unit_id")
+    tables = {
+        "tab_2_1": scope.units_practising(reg, annual),
+        "tab_12_1": scope.top_ten(reg, names),
+        "fig_2_1": scope.settlement_overview(reg, annual, totals),
+        "fig_2_2_resettlement": scope.resettlement_overview(reg, annual),
+        "fig_2_2_map": maps.map_table(k_cls, b_cls),
+        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(reg, names),
+        "x_asb_per_1000": scope.asb_per_1000(reg, kommuner, k_cls),
+        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(reg, annual),
+    }
+    if smk.params.protect:
+        tables = scope.protect_register_tables(tables, int(smk.params.threshold))
     out = {Path(p).stem: p for p in smk.output.tables}
-    write_tidy(table, out["fig_2_1"])
-    fig = plot_total_settled(table[table["year"].astype(int) >= 2015], LABELS[smk.params.language])
-    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
+    for eid, path in out.items():
+        write_tidy(tables[eid], path)
+    figs = {Path(p).stem: Path(p).with_suffix("") for p in smk.output.figures}
+    save_figure(scope.plot_overview(tables["fig_2_1"], lab), figs["fig_2_1"])
+    save_figure(scope.plot_overview(tables["fig_2_2_resettlement"], lab, ("ordinary", "resettlement"),
+                                    "resettlement_pct"), figs["fig_2_2_resettlement"])
+    geo_k = gpd.read_file(smk.input.geo_kommuner)
+    geo_b = gpd.read_file(smk.input.geo_bydeler)
+    if len(geo_k) != 356:
+        raise ValueError(f"{smk.input.geo_kommuner}: expected 356 kommuner, found {len(geo_k)}")
+    save_figure(maps.plot_map(geo_k, geo_b, k_cls, b_cls, lab), figs["fig_2_2_map"])
+    per = tables["x_asb_per_1000"][["kommunenummer", "value"]].rename(
+        columns={"kommunenummer": "unit_id", "value": "per1000"})
+    save_figure(maps.plot_map(geo_k, geo_b, per, None, lab, value_col="per1000", cmap="Oranges",
+                              legend_title=lab["per1000"]), figs["x_asb_per_1000"])
 
 
 run(main, snakemake)  # noqa: F821

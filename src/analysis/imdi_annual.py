@@ -1,0 +1,46 @@
+"""Published national aggregates from IMDi's annual reports and other cited sources.
+
+``data/external/imdi_annual.csv`` (``year,measure,group,value,source``): one row per number the
+report cites, each with its source. ``year`` may be a period label (``2011-2016``,
+``2021 (pr. november)``) or empty for a standing target; ``group`` separates population groups
+(``all``, ``families``, ``single_adults``) or a second source of the same measure (``ar2018``).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import InputError
+from .textio import LINE, parse_decimal, read_delimited
+
+COLUMNS = ["year", "measure", "group", "value", "source"]
+
+
+def read_imdi_annual(path: str) -> pd.DataFrame:
+    df = read_delimited(path, COLUMNS, separators=",;")
+    for col in ("measure", "group", "source"):
+        empty = df[col] == ""
+        if empty.any():
+            i = int(empty.to_numpy().nonzero()[0][0])
+            raise InputError(path, f"empty {col} (every published number needs it)",
+                             line=int(df[LINE].iloc[i]), column=col)
+    df["value"] = parse_decimal(df, "value", path)
+    dup = df.duplicated(["year", "measure", "group"])
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise InputError(path, "duplicate year/measure/group", line=int(df[LINE].iloc[i]),
+                         column="measure", value=df["measure"].iloc[i])
+    return df.drop(columns=[LINE]).reset_index(drop=True)
+
+
+def get(annual: pd.DataFrame, measure: str, year=None, group: str = "all"):
+    """One published value, or None."""
+    sel = annual[(annual["measure"] == measure) & (annual["group"] == group)]
+    if year is not None:
+        sel = sel[sel["year"] == str(year)]
+    return None if sel.empty else float(sel["value"].iloc[0])
+
+
+def rows(annual: pd.DataFrame, measure: str, group: str = "all") -> pd.DataFrame:
+    """All years of one measure: ``year, value, source``."""
+    sel = annual[(annual["measure"] == measure) & (annual["group"] == group)]
+    return sel[["year", "value", "source"]].reset_index(drop=True)

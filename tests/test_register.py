@@ -1,0 +1,96 @@
+"""Register ingest: validation errors (file, line, column, value) and harmonisation."""
+import polars as pl
+import pytest
+
+from analysis.errors import InputError
+from analysis.kommune import load_code_map
+from analysis.register import read_register
+
+HEADER = ("person_id,vedtaksdato,bosettingsdato,kommunenummer,bydelsnummer,avtalt_selvbosetting,"
+          "kategori,husholdningstype")
+GOOD = [
+    "A1,2016-01-10,2016-05-01,1201,,1,mottak,enslig_voksen",       # Bergen (pre-2020 code)
+    "A2,2017-02-01,2017-03-01,0301,030112,0,mottak,barnefamilie",   # Oslo, Alna
+    "A3,,2018-06-01,1850,,0,overforing,barnefamilie",               # Tysfjord (split)
+    "A4,2019-12-01,2020-02-01,3030,,1,privatboende,par_uten_barn",  # Lillestrøm
+    "A5,2020-11-30,2021-03-31,0301,,0,mottak,enslig_mindrearig",    # Oslo without bydel
+]
+
+
+@pytest.fixture(scope="module")
+def code_map(shared_dir):
+    return load_code_map(shared_dir / "data")
+
+
+def write(tmp_path, rows, header=HEADER, name="reg.csv"):
+    p = tmp_path / name
+    p.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return str(p)
+
+
+def test_register_harmonises_codes_bydeler_and_splits(tmp_path, code_map):
+    reg, ledger = read_register(write(tmp_path, GOOD), code_map)
+    d = {r["person_id"]: r for r in reg.iter_rows(named=True)}
+    assert d["A1"]["kommunenummer_2020"] == "4601" and d["A1"]["unit_id"] == "4601"
+    assert d["A2"]["unit_id"] == "030112" and d["A2"]["kommunenummer_2020"] == "0301"
+    assert d["A3"]["kommunenummer_2020"] == "1806" and d["A3"]["split_code"]   # Tysfjord -> Narvik
+    assert d["A3"]["wait_months"] is None
+    assert d["A5"]["unit_id"] == "0301" and d["A5"]["year"] == 2021
+    assert d["A1"]["wait_months"] == pytest.approx(112 / (365.25 / 12))
+    assert ledger["rows"].sum() == len(GOOD)
+    assert set(ledger["disposition"]) == {"used"}
+
+
+def test_register_reads_parquet_with_dates(tmp_path, code_map):
+    reg, _ = read_register(write(tmp_path, GOOD), code_map)
+    src = pl.read_csv(write(tmp_path, GOOD), infer_schema=False).with_columns(
+        pl.col("bosettingsdato").str.to_date())
+    p = tmp_path / "reg.parquet"
+    src.write_parquet(p)
+    reg2, _ = read_register(str(p), code_map)
+    assert reg2["unit_id"].to_list() == reg["unit_id"].to_list()
+
+
+def test_register_split_rule_is_configurable(tmp_path, shared_dir):
+    cm = load_code_map(shared_dir / "data", {"1613": "5059", "5012": "5059", "1850": "1875"})
+    reg, _ = read_register(write(tmp_path, GOOD), cm)
+    assert reg.filter(pl.col("person_id") == "A3")["kommunenummer_2020"].item() == "1875"
+
+
+BAD = [
+    # (row replacing GOOD[1] (line 3), column, message fragment)
+    ("A2,2017-03-02,2017-03-01,0301,030112,0,mottak,barnefamilie", "vedtaksdato", "before the residence decision"),
+    ("A2,2017-02-01,2017-03-01,9876,,0,mottak,barnefamilie", "kommunenummer", "valid in no year"),
+    ("A2,2017-02-01,2017-03-01,301,,0,mottak,barnefamilie", "kommunenummer", "4-digit"),
+    ("A1,2017-02-01,2017-03-01,0301,030112,0,mottak,barnefamilie", "person_id", "duplicate"),
+    ("A2,2017-02-01,2017-03-01,0301,030112,0,asylmottak,barnefamilie", "kategori", "must be one of"),
+    ("A2,2017-02-01,2017-03-01,0301,030112,0,mottak,familie", "husholdningstype", "must be one of"),
+    ("A2,2017-02-01,2017-03-01,0301,030112,ja,mottak,barnefamilie", "avtalt_selvbosetting", "0 or 1"),
+    ("A2,2014-02-01,2015-03-01,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "outside the study period"),
+    ("A2,2021-02-01,2021-04-01,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "outside the study period"),
+    ("A2,,2017-03-01,0301,030112,0,mottak,barnefamilie", "vedtaksdato", "only allowed for kategori = overforing"),
+    ("A2,2017-02-01,01.03.2017,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "ISO date"),
+    ("A2,2017-02-01,2017-02-30,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "calendar date"),
+    ("A2,2017-02-01,2017-03-01,0301,030116,0,mottak,barnefamilie", "bydelsnummer", "unknown Oslo bydel"),
+    ("A2,2017-02-01,2017-03-01,1201,030112,0,mottak,barnefamilie", "bydelsnummer", "outside Oslo"),
+    ("A2,,2017-03-01,0301,030112,1,overforing,barnefamilie", "avtalt_selvbosetting", "resettlement"),
+]
+
+
+@pytest.mark.parametrize("row, column, message", BAD)
+def test_register_bad_input_names_file_line_column_value(tmp_path, code_map, row, column, message):
+    path = write(tmp_path, [GOOD[0], row, *GOOD[2:]])
+    with pytest.raises(InputError) as e:
+        read_register(path, code_map)
+    err = e.value
+    assert err.file == path and err.column == column and message in err.message
+    assert err.line == 3
+    assert err.value is not None and str(err.value) in row
+    assert "line 3" in str(err)
+
+
+def test_register_header_problems(tmp_path, code_map):
+    with pytest.raises(InputError, match="missing column"):
+        read_register(write(tmp_path, GOOD, header=HEADER.replace(",kategori", ",kat")), code_map)
+    with pytest.raises(InputError, match="unexpected column"):
+        read_register(write(tmp_path, [r + ",x" for r in GOOD], header=HEADER + ",extra"), code_map)

@@ -1,0 +1,21 @@
+"""Adapter: register (CSV/Parquet) -> validated, harmonised data/processed/register.parquet + ledger."""
+import logging
+from pathlib import Path
+
+from analysis.kommune import build_code_map, read_crosswalk_wide
+from analysis.logsetup import run
+from analysis.register import read_register
+
+log = logging.getLogger("register")
+
+
+def main(smk):
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
+    reg, ledger = read_register(smk.input.register, code_map, smk.params.register_end)
+    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
+    reg.write_parquet(smk.output.register)
+    ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    log.info("register: %d persons, years %s", reg.height, sorted(set(reg["year"].to_list())))
+
+
+run(main, snakemake)  # noqa: F821

@@ -1,0 +1,36 @@
+"""Adapter: register + annual reports -> waiting-time tables (Tabell 4.1, 4.2, kap. 2.2, 4.1) and figure."""
+from pathlib import Path
+
+from analysis import waiting
+from analysis.figures import save_figure
+from analysis.imdi_annual import read_imdi_annual
+from analysis.logsetup import run
+from analysis.register import load
+from analysis.tidy import write_tidy
+
+LABELS = {
+    "no": {"avtalt": "Avtalt selvbosetting", "ordinaer": "Ordinær bosetting", "months": "Måneder (median og kvartiler)",
+           "q1": "2021 (1. kv.)"},
+    "en": {"avtalt": "Agreed self-settlement", "ordinaer": "Ordinary settlement",
+           "months": "Months (median and quartiles)", "q1": "2021 (Q1)"},
+}
+
+
+def main(smk):
+    reg = load(smk.input.register)
+    annual = read_imdi_annual(smk.input.imdi_annual)
+    tables = {
+        "tab_4_1": waiting.settled_within(reg, annual),
+        "tab_4_2": waiting.mean_wait(reg, annual),
+        "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(reg, annual),
+        "text_ch4_1_waiting_time_detail": waiting.waiting_detail(reg, annual),
+        "text_ch2_2_processing_times": waiting.processing_times(annual),
+        "x_waiting_distribution": waiting.distribution(reg),
+    }
+    for p in smk.output.tables:
+        write_tidy(tables[Path(p).stem], p)
+    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[smk.params.language])
+    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
+
+
+run(main, snakemake)  # noqa: F821
