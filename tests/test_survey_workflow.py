@@ -1,0 +1,41 @@
+"""demo: false through Snakemake: the survey tables come from the user's files alone."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import copy_workflow, run_snakemake
+from test_survey import no_unit, write_frame, write_survey, yes_unit
+
+pytestmark = pytest.mark.e2e
+
+
+def test_survey_tables_from_configured_files(tmp_path, shared_dir):
+    main = copy_workflow(tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    frame = write_frame(user / "frame.csv")
+    s21 = write_survey(user / "s21.csv", 2021, [
+        yes_unit("1101", YB_INFORM=1), yes_unit("1103", YB_INFORM=2),
+        yes_unit("030101", YB_INFORM=2), no_unit("030102")])
+    s16 = write_survey(user / "s16.csv", 2016, [yes_unit("1601", YB_INFORM=1), no_unit("1103")])
+    for name in ("register.csv", "kostra.json"):          # required by the config, not read here
+        (user / name).write_text("", encoding="utf-8")
+    cfg = {"demo": False, "inputs": {
+        "survey_2021": str(s21), "survey_2016": str(s16), "survey_frame_2021": str(frame),
+        "register": str(user / "register.csv"), "kostra_12012": str(user / "kostra.json")}}
+    (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    targets = ["reports/tables/fig_11_4.csv", "reports/tables/text_ch9_response_rate.csv"]
+    run_snakemake(main, *targets, "--configfile", str(user / "my.yaml"))
+    assert not (main / "data" / "raw" / "demo" / "survey_2021.csv").exists()
+    t = pd.read_csv(main / targets[0], dtype={"year": str}, keep_default_na=False)
+    row = t[(t["year"] == "2021") & (t["category"] == "informerer")].iloc[0]
+    assert row["value"] == pytest.approx(100 / 3) and int(row["n"]) == 3
+    # every frame unit responded: a census, so the interval has no width
+    assert float(row["ci_low"]) == pytest.approx(row["value"]) == float(row["ci_high"])
+    row16 = t[(t["year"] == "2016") & (t["category"] == "informerer")].iloc[0]
+    assert row16["value"] == pytest.approx(100.0) and int(row16["n"]) == 1
+    assert (main / "data" / "processed" / "survey_2021.parquet").exists()
+    rr = pd.read_csv(main / targets[1], keep_default_na=False).set_index("series")["value"]
+    assert rr["units_in_frame"] == 4 and rr["units_responded"] == 4

@@ -1,0 +1,25 @@
+"""Adapter: kapittel 11 tables and figures from the validated surveys."""
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.codebook import load_codebook
+from analysis.figures import save_figure
+from analysis.logsetup import run
+from analysis.survey_report import plot_figure, survey_tables
+from analysis.tidy import write_tidy
+
+
+def main(smk):
+    cb = load_codebook(smk.input.codebook)
+    waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
+    frame_sizes = {2021: len(waves[2021]), 2016: smk.params.frame_size_2016}
+    tables = survey_tables(waves, cb, frame_sizes, float(smk.params.confidence))
+    for path in smk.output.tables:
+        write_tidy(tables[Path(path).stem], path)
+    for path in smk.output.figures:
+        fid = Path(path).stem
+        save_figure(plot_figure(tables[fid], cb, fid, smk.params.language), Path(path).with_suffix(""))
+
+
+run(main, snakemake)  # noqa: F821
