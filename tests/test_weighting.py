@@ -1,0 +1,155 @@
+"""Raking weights: convergence, exact margins, diagnostics, intervals, and R's survey::rake."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import nonresponse as nr
+from analysis import weighting as wt
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PUBLIC = SHARED / "data"
+needs_public = pytest.mark.skipif(not (PUBLIC / "kommuner").exists(), reason="no ../shared/data")
+
+
+def _toy():
+    sample = pd.DataFrame({"a": ["x", "x", "y", "y", "y"], "b": ["p", "q", "p", "q", "q"]})
+    margins = {"a": pd.Series({"x": 10.0, "y": 30.0}), "b": pd.Series({"p": 25.0, "q": 15.0})}
+    return sample, margins
+
+
+def test_rake_converges_to_exact_margins():
+    sample, margins = _toy()
+    res = wt.rake(sample, margins, tol=1e-14)
+    assert res.converged and res.iterations > 1
+    for v, m in margins.items():
+        got = res.weights.groupby(sample[v]).sum()
+        assert np.allclose(got[m.index], m, rtol=0, atol=1e-9)
+    assert res.weights.sum() == pytest.approx(40.0)
+    assert (res.weights > 0).all()
+
+
+def test_rake_with_one_variable_is_poststratification():
+    sample, margins = _toy()
+    res = wt.rake(sample, {"a": margins["a"]})
+    assert res.weights.tolist() == pytest.approx([5, 5, 10, 10, 10])
+    assert res.iterations == 1
+
+
+def test_rake_refuses_empty_cells_and_inconsistent_totals():
+    sample, margins = _toy()
+    with pytest.raises(ValueError, match="no respondents in"):
+        wt.rake(sample, {"a": pd.Series({"x": 10.0, "y": 20.0, "z": 10.0})})
+    with pytest.raises(ValueError, match="without a population count"):
+        wt.rake(sample, {"a": pd.Series({"x": 40.0})})
+    with pytest.raises(ValueError, match="population total"):
+        wt.rake(sample, {"a": margins["a"], "b": pd.Series({"p": 1.0, "q": 1.0})})
+
+
+def test_kish_deff_and_diagnostics():
+    assert wt.kish_deff([1, 1, 2, 2]) == pytest.approx(4 * 10 / 36)
+    assert wt.kish_deff([3, 3, 3]) == pytest.approx(1.0)
+    sample, margins = _toy()
+    res = wt.rake(sample, margins)
+    d = pd.DataFrame(wt.diagnostics(res, sample, margins))
+    s = d[d["item"].isna()].set_index("series")["value"] if "item" in d else d.set_index("series")["value"]
+    assert s["n_respondents"] == 5 and s["converged"] == 1
+    assert s["kish_deff"] == pytest.approx(wt.kish_deff(res.weights))
+    assert d.loc[d["series"] == "margin_abs_error", "value"].max() < 1e-9
+
+
+def test_wilson_matches_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+    lo, hi = wt.wilson(12 / 40, 40, 1.959963984540054)
+    elo, ehi = proportion_confint(12, 40, alpha=0.05, method="wilson")
+    assert (lo, hi) == pytest.approx((elo, ehi), abs=1e-12)
+
+
+def test_linearised_variance_with_equal_weights_is_the_srs_variance():
+    y = np.array([1, 0, 0, 1, 1, 0, 0, 0], dtype=float)
+    n, N = len(y), 80
+    w = np.full(n, N / n)
+    p, var = wt.calibrated_share(y, np.ones(n), w, np.ones((n, 1)))
+    assert p == pytest.approx(3 / 8)
+    assert var == pytest.approx(p * (1 - p) / (n - 1))
+
+
+def test_compare_estimates_base_excludes_empty_and_excluded_codes():
+    sample, margins = _toy()
+    res = wt.rake(sample, margins)
+    survey = pd.DataFrame({"Q": [1, 2, 1, None, 9]})
+    recs = wt.compare_estimates(survey, res.weights, sample, ["a", "b"],
+                                [{"id": "q", "item": "Q", "positive": [1], "exclude": [9]}])
+    unw = next(r for r in recs if r["category"] == "unweighted")
+    assert unw["n"] == 3 and unw["value"] == pytest.approx(200 / 3)
+    wtd = next(r for r in recs if r["category"] == "weighted")
+    w = res.weights.to_numpy()
+    assert wtd["value"] == pytest.approx(100 * (w[0] + w[2]) / (w[0] + w[1] + w[2]))
+    assert wtd["ci_low"] <= wtd["value"] <= wtd["ci_high"]
+
+
+def test_settlement_band():
+    s = pd.Series([0, 1, 49, 50, 199, 200, 5000])
+    assert wt.settlement_band(s, [1, 50, 200]).tolist() == [
+        "0-0", "1-49", "1-49", "50-199", "50-199", "200+", "200+"]
+
+
+# ----------------------------------------------------------------- the demo data
+
+@pytest.fixture(scope="module")
+def demo():
+    """Frame units and the demo respondents as the pipeline builds them (synthetic settlements)."""
+    from analysis.demo_frame import demo_frame
+    from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
+    cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
+    munis = nr.municipalities(load_kommuner_2020(PUBLIC), nr.region_table(cw))
+    units = nr.frame_units(munis, nr.read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson"))
+    rng = np.random.default_rng(3)
+    units["all"] = rng.integers(0, 300, len(units))
+    units["asb"] = rng.binomial(units["all"], 0.05)
+    published = yaml.safe_load(open(SHARED / "reference" / "published_results.yaml", encoding="utf-8"))
+    _, resp = demo_frame(units, munis, published, 2021018)
+    units["responded"] = units["unit_id"].isin(resp["unit_id"])
+    return units
+
+
+@needs_public
+@pytest.mark.parametrize("variables", [["size_group", "region"],
+                                       ["size_group", "region", "settlement_band"]])
+def test_demo_weighted_margins_equal_frame_margins(demo, variables):
+    units = demo.copy()
+    units["settlement_band"] = wt.settlement_band(units["all"], [50, 200])
+    sample = units[units["responded"]].reset_index(drop=True)
+    margins = wt.margins_of(units, variables)
+    res = wt.rake(sample, margins)
+    assert res.converged
+    got = wt.weighted_margins(sample, res.weights, variables)
+    for v in variables:
+        assert np.abs(got[v] - margins[v]).max() <= 1e-9
+    assert res.weights.sum() == pytest.approx(370, abs=1e-9)
+
+
+@needs_public
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+def test_weights_equal_r_survey_rake(demo, tmp_path):
+    ok = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
+    if ok.returncode != 0:
+        pytest.skip("R package survey not installed")
+    variables = ["size_group", "region"]
+    sample = demo[demo["responded"]].reset_index(drop=True)
+    margins = wt.margins_of(demo, variables)
+    sample[["unit_id", *variables]].to_csv(tmp_path / "s.csv", index=False)
+    pd.DataFrame([(v, c, t) for v, m in margins.items() for c, t in m.items()],
+                 columns=["variable", "category", "total"]).to_csv(tmp_path / "m.csv", index=False)
+    subprocess.run(["Rscript", str(ROOT / "tests" / "r" / "rake_compare.R"), str(tmp_path / "s.csv"),
+                    str(tmp_path / "m.csv"), str(tmp_path / "w.csv")], check=True,
+                   capture_output=True)
+    r = pd.read_csv(tmp_path / "w.csv", dtype={"unit_id": str})
+    ours = wt.rake(sample, margins).weights
+    assert r["unit_id"].tolist() == sample["unit_id"].tolist()
+    assert np.allclose(ours.to_numpy(), r["weight"].to_numpy(), rtol=1e-9, atol=1e-9)
