@@ -1,0 +1,31 @@
+"""Adapter: UDI counts (Tabell 10.2) -> tidy tab_10_2 and the row ledger.
+
+The report's sentence beside the table ("I 2020 ble det bosatt 273 flyktninger som hadde bodd
+utenfor mottakssystemet (IMDi, 2020)") is an IMDi annual-report number: it is taken from the
+annual-report aggregates file (measure ``settled_from_outside_reception``) when that row exists.
+"""
+import logging
+from pathlib import Path
+
+from analysis.logsetup import run
+from analysis.tidy import write_tidy
+from analysis.udi import IMDI_MEASURE, imdi_annual_rows, ledger, privatboende_table, read_udi
+
+log = logging.getLogger("udi")
+
+
+def main(smk):
+    udi = read_udi(smk.input.udi, tuple(smk.params.years))
+    annual = smk.input.imdi_annual if "imdi_annual" in smk.input.keys() else None
+    extra = imdi_annual_rows(annual)
+    if not extra:
+        log.warning("no IMDi annual-report row %r (%s): the 2020 number beside Tabell 10.2 stays "
+                    "missing", IMDI_MEASURE, annual or "inputs.imdi_annual not found")
+    table = privatboende_table(udi, extra)
+    log.info("tab_10_2:\n%s", table.to_string(index=False))
+    write_tidy(table, smk.output.tables[0])
+    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
+    ledger(udi).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+
+
+run(main, snakemake)  # noqa: F821
