@@ -8,13 +8,19 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# One pinned environment for every rule (generated from uv.lock); used with --use-conda.
+conda: "environment.yml"
+
+
 report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/imdi.smk"
 include: "workflow/rules/survey.smk"
+include: "workflow/rules/nonresponse.smk"
 include: "workflow/rules/kostra.smk"
+include: "workflow/rules/cited.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -1,12 +1,13 @@
 """Everything the report templates need, assembled from computed tables and metadata."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .reproduction import summarise
+from .yamlio import load_yaml
 
 VERDICTS = {
     "no": [("match", "gjenskapt"), ("mismatch", "avvik"), ("missing", "mangler"),
@@ -17,8 +18,7 @@ VERDICTS = {
 
 
 def _yaml(path: Path) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    return load_yaml(path) or {}
 
 
 def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dict]:
@@ -37,12 +37,25 @@ def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dic
     return meta
 
 
-def key_numbers(spec: list[dict], tables, language: str) -> list[dict]:
+_CHAPTER_OF = re.compile(r"^(?:tab|fig|text_ch)_?(\d+)")
+
+
+def anchor_for(entry_id: str, chapters: list[dict]) -> str:
+    """The figure/table anchor, or for a text entry the anchor of its chapter (kap. N)."""
+    if not entry_id.startswith("text_"):
+        return entry_id
+    m = _CHAPTER_OF.match(entry_id)
+    anchors = {c["anchor"] for c in chapters}
+    return f"kap{m.group(1)}" if m and f"kap{m.group(1)}" in anchors else "summary"
+
+
+def key_numbers(spec: list[dict], tables, language: str, chapters: list[dict]) -> list[dict]:
     out = []
     for k in spec:
         if not tables.has(k["entry_id"], **k["keys"]):
             continue
-        out.append({"entry_id": k["entry_id"], "label": k[f"label_{language}"],
+        out.append({"entry_id": k["entry_id"], "anchor": anchor_for(k["entry_id"], chapters),
+                    "label": k[f"label_{language}"],
                     "value": tables.value(k["entry_id"], **k["keys"]),
                     "decimals": k.get("decimals", 0), "suffix": k.get("suffix", "")})
     return out
@@ -114,7 +127,7 @@ def build_context(*, language, demo, protect, config, tables, card, provenance, 
         "chapters": chapters,
         "method_sections": method_sections,
         "key_numbers": key_numbers(_yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),
-                                   tables, language),
+                                   tables, language, chapters),
         "split_to": config["harmonisation"].get("split_to") or {},
         "config": config,
         **scorecard_views(card, meta, language),

@@ -2,34 +2,26 @@
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
-import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 ROOT = Path(workflow.basedir)
 PKG = ROOT / "src" / "analysis"
-# Scripts import the analysis package from this checkout's src/, whatever is installed.
+# Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
+sys.path.insert(0, str(ROOT / "src"))
+from analysis.config_schema import ConfigError, validate_config  # noqa: E402
+from analysis.yamlio import load_yaml  # noqa: E402
+
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 
-def _validate_config():
-    try:
-        validate(config, schema="../schemas/config.schema.yaml")
-    except WorkflowError as err:
-        text = str(err)
-        m = re.search(r"Additional properties are not allowed \((.*?) (?:was|were) unexpected\)", text)
-        if m:
-            raise WorkflowError(
-                f"Unknown configuration key(s) {m.group(1)}: check the spelling against "
-                f"workflow/schemas/config.schema.yaml (config files: config.yaml and any --configfile)."
-            ) from None
-        raise
-
-
-_validate_config()
+try:
+    validate_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 
 DEMO = bool(config["demo"])
 LANG = config["language"]
@@ -147,10 +139,19 @@ def figures(stage, ext="svg"):
     return [f"reports/figures/{e}.{ext}" for e in STAGE_FIGURES[stage]]
 
 
+_published_cache = {}
+
+
+def published_entries():
+    """Entries of published_results.yaml by id, read once per DAG build."""
+    if not _published_cache:
+        _published_cache.update({e["id"]: e for e in load_yaml(PUBLISHED)["entries"]})
+    return _published_cache
+
+
 def figure_outputs(stage, category):
     """SVG figures marked for `snakemake --report`, with the report's number and title as labels."""
-    with open(PUBLISHED, encoding="utf-8") as fh:
-        entries = {e["id"]: e for e in yaml.safe_load(fh)["entries"]}
+    entries = published_entries()
     outs = []
     for e in STAGE_FIGURES[stage]:
         meta = entries.get(e, {})

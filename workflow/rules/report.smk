@@ -12,6 +12,8 @@ rule row_ledger:
         "reports/tables/x_row_ledger.csv",
     log:
         "logs/row_ledger.log",
+    benchmark:
+        "benchmarks/runs/row_ledger.tsv"
     script:
         "../scripts/row_ledger.py"
 
@@ -27,6 +29,8 @@ rule reproduction:
         "reports/reproduction.csv",
     log:
         "logs/reproduction.log",
+    benchmark:
+        "benchmarks/runs/reproduction.tsv"
     script:
         "../scripts/reproduction.py"
 
@@ -45,6 +49,8 @@ rule provenance:
         code_version=CODE_VERSION,
     log:
         "logs/provenance.log",
+    benchmark:
+        "benchmarks/runs/provenance.tsv"
     script:
         "../scripts/provenance.py"
 
@@ -72,5 +78,7 @@ rule render_report:
         config=config,
     log:
         "logs/render_report.log",
+    benchmark:
+        "benchmarks/runs/render_report.tsv"
     script:
         "../scripts/render_report.py"

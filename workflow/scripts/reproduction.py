@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from analysis.yamlio import YAML_LOADER
+
 from analysis.logsetup import run
 from analysis.reproduction import load_published, scorecard, summarise
 from analysis.tidy import read_tidy
@@ -15,7 +17,7 @@ def main(smk):
     published = load_published(smk.input.published)
     tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
     with open(smk.input.decisions, encoding="utf-8") as fh:
-        decisions = (yaml.safe_load(fh) or {}).get("decisions") or []
+        decisions = (yaml.load(fh, Loader=YAML_LOADER) or {}).get("decisions") or []
     card = scorecard(published, tables, decisions)
     card.to_csv(smk.output[0], index=False, lineterminator="\n")
     log.info("verdicts: %s", summarise(card))

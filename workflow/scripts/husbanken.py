@@ -1,0 +1,18 @@
+"""Adapter: Husbanken's cited grant numbers -> tidy table text_ch12_3_husbanken."""
+from pathlib import Path
+
+from analysis.cited import cited_table, ledger, read_cited
+from analysis.logsetup import run
+from analysis.tidy import write_tidy
+
+MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
+
+
+def main(smk):
+    cited = read_cited(smk.input.data, MEASURES)
+    write_tidy(cited_table("text_ch12_3_husbanken", cited), smk.output.tables[0])
+    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
+    ledger(cited, "husbanken").to_csv(smk.output.ledger, index=False, lineterminator="\n")
+
+
+run(main, snakemake)  # noqa: F821
