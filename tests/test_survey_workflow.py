@@ -39,3 +39,54 @@ def test_survey_tables_from_configured_files(tmp_path, shared_dir):
     assert (main / "data" / "processed" / "survey_2021.parquet").exists()
     rr = pd.read_csv(main / targets[1], keep_default_na=False).set_index("series")["value"]
     assert rr["units_in_frame"] == 4 and rr["units_responded"] == 4
+
+
+PLANT = "ZQXPLANT7f3a"
+
+
+def test_planted_open_text_reaches_no_output_of_a_whole_build(demo_build, tmp_path):
+    """A demo: false build to the PDF, with a unique string in every routed open-text answer of
+    both waves, writes it nowhere: reports/ (PDF text via pdftotext, HTML, tables, figures),
+    data/processed/ (Parquet read back, CSV, settings) and logs/."""
+    import subprocess
+
+    from analysis.codebook import load_codebook
+
+    main = copy_workflow(tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    demo = demo_build / "data" / "raw" / "demo"
+    cb = load_codebook(main / "workflow" / "resources" / "codebook.yaml")
+    planted = 0
+    for year in (2016, 2021):
+        df = pd.read_csv(demo / f"survey_{year}.csv", dtype=str, keep_default_na=False)
+        for k, item in enumerate(i for i in cb.items_for(year) if cb.is_open(i)):
+            g = cb.gate(item)
+            routed = (pd.Series(True, index=df.index) if g is None
+                      else df[g["item"]].isin([str(c) for c in g["in"]]))
+            df.loc[routed, item] = f"{PLANT}-{year}-{k} Fru Hansen i {item} sa nei"
+            planted += int(routed.sum())
+        df.to_csv(user / f"survey_{year}.csv", index=False)
+    assert planted > 50
+    cfg = {"demo": False, "inputs": {
+        "survey_2021": str(user / "survey_2021.csv"), "survey_2016": str(user / "survey_2016.csv"),
+        "survey_frame_2021": str(demo / "survey_frame_2021.csv"),
+        "register": str(demo / "register.csv"), "kostra_12012": str(demo / "kostra_12012.json")}}
+    (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    run_snakemake(main, "--configfile", str(user / "my.yaml"))
+    assert (main / "reports" / "report.pdf").exists()
+    checked = []
+    for top in ("reports", "data/processed", "logs"):
+        for p in sorted((main / top).rglob("*")):
+            if not p.is_file():
+                continue
+            if p.suffix == ".parquet":
+                text = pd.read_parquet(p).to_csv()
+            elif p.suffix == ".pdf":
+                text = subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True,
+                                      text=True, check=True).stdout
+            else:
+                text = p.read_bytes().decode("utf-8", errors="replace")
+            assert PLANT not in text and "Fru Hansen" not in text, f"open text leaked into {p}"
+            checked.append(p)
+    assert len(checked) > 50 and any(p.suffix == ".pdf" for p in checked)

@@ -26,11 +26,11 @@ def test_read_delimited_sniffs_separator_and_numbers_lines(tmp_path):
 
 
 @pytest.mark.parametrize("content, message, line, column", [
-    (b"", "file is empty", 1, None),
-    (b"a;b\n", "no data rows", 2, None),
+    (b"", "file is empty", 1, "a"),
+    (b"a;b\n", "no data rows", 2, "a"),
     (b"a;c\n1;2\n", "missing column", 1, "b"),
     (b"a;b;x\n1;2;3\n", "unexpected column", 1, "x"),
-    (b"a;b\n1;2\n3\n", "row has 1 fields", 3, None),
+    (b"a;b\n1;2\n3\n", "row has 1 fields", 3, "b"),
 ])
 def test_read_delimited_errors_name_line_and_column(tmp_path, content, message, line, column):
     p = write(tmp_path, "bad.csv", content)

@@ -40,6 +40,11 @@ def read_cited(path: str, measures: set[str], years: tuple[int, int] = (2000, 20
                          value=df["measure"].iloc[i])
     out = df[["year", "measure", "source", LINE]].copy()
     out["value"] = parse_decimal(df, "value", path)
+    bad = (out["value"] < 0) | (out["measure"].str.endswith("_pct") & (out["value"] > 100))
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(path, "negative number, or a percentage (_pct) above 100",
+                         line=int(df[LINE].iloc[i]), column="value", value=df["value"].iloc[i])
     return out
 
 

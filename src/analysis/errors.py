@@ -30,7 +30,8 @@ class InputError(Exception):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            value = self.value.item() if hasattr(self.value, "item") else self.value  # numpy scalar
+            where.append(f"value {value!r}")
         return ", ".join(where) + f": {self.message}"
 
     def __reduce__(self):  # keep picklable despite the dataclass Exception base

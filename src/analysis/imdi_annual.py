@@ -4,6 +4,8 @@
 report cites, each with its source. ``year`` may be a period label (``2011-2016``,
 ``2021 (pr. november)``) or empty for a standing target; ``group`` separates population groups
 (``all``, ``families``, ``single_adults``) or a second source of the same measure (``ar2018``).
+Checks: a year label starts with a year in 1990-2030; no value is negative; shares (``*_pct``,
+``within_*``) are at most 100.
 """
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from .textio import LINE, parse_decimal, read_delimited
 COLUMNS = ["year", "measure", "group", "value", "source"]
 
 
+def is_percent(measure: pd.Series) -> pd.Series:
+    """Measures on a 0-100 scale: ``*_pct`` and the shares settled ``within_*``."""
+    return measure.str.endswith("_pct") | measure.str.startswith("within_")
+
+
 def read_imdi_annual(path: str) -> pd.DataFrame:
     df = read_delimited(path, COLUMNS, separators=",;")
     for col in ("measure", "group", "source"):
@@ -22,8 +29,26 @@ def read_imdi_annual(path: str) -> pd.DataFrame:
         if empty.any():
             i = int(empty.to_numpy().nonzero()[0][0])
             raise InputError(path, f"empty {col} (every published number needs it)",
-                             line=int(df[LINE].iloc[i]), column=col)
+                             line=int(df[LINE].iloc[i]), column=col, value="")
+    year_ok = (df["year"] == "") | (df["year"].str.fullmatch(r"\d{4}.*")
+                                    & df["year"].str[:4].apply(lambda y: y.isdigit() and 1990 <= int(y) <= 2030))
+    if not year_ok.all():
+        i = int((~year_ok).to_numpy().nonzero()[0][0])
+        raise InputError(path, "year must start with a year in 1990-2030 (or be empty for a "
+                         "standing target)", line=int(df[LINE].iloc[i]), column="year",
+                         value=df["year"].iloc[i])
+    raw = df["value"].copy()
     df["value"] = parse_decimal(df, "value", path)
+    bad = df["value"] < 0
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(path, "negative value (counts, shares and durations are never negative)",
+                         line=int(df[LINE].iloc[i]), column="value", value=raw.iloc[i])
+    bad = is_percent(df["measure"]) & (df["value"] > 100)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(path, f"percentage above 100 for measure {df['measure'].iloc[i]}",
+                         line=int(df[LINE].iloc[i]), column="value", value=raw.iloc[i])
     dup = df.duplicated(["year", "measure", "group"])
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])

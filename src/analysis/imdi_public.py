@@ -23,6 +23,9 @@ MEASURES = {
     "Faktisk bosetting": "bosatt",
 }
 MISSING, SUPPRESSED = ".", ":"
+# Norway settled at most about 15 300 refugees in a year (2016), in all kommuner together: a count
+# above this for one kommune and year is a typing or unit error, not data.
+MAX_PERSONS = 20_000
 
 
 def read_imdi_public(path: str) -> pd.DataFrame:
@@ -45,7 +48,7 @@ def read_imdi_public(path: str) -> pd.DataFrame:
     year_ok = df["År"].str.fullmatch(r"(19|20)\d\d")
     if not year_ok.all():
         i = int((~year_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "År must be a four-digit year", line=int(df[LINE].iloc[i]),
+        raise InputError(path, "År must be a four-digit year 1900-2099", line=int(df[LINE].iloc[i]),
                          column="År", value=df["År"].iloc[i])
     code_ok = df["Kommunenummer"].str.fullmatch(r"\d{4}")
     if not code_ok.all():
@@ -80,6 +83,12 @@ def read_imdi_public(path: str) -> pd.DataFrame:
         "antall": value.astype("float64"),
         "status": status,
     })
+    absurd = persons & (value > MAX_PERSONS)
+    if absurd.any():
+        i = int(absurd.to_numpy().nonzero()[0][0])
+        raise InputError(path, f"implausible count of persons for one kommune and year (more than "
+                         f"{MAX_PERSONS:,}; Norway never settled that many in a year)",
+                         line=int(df[LINE].iloc[i]), column="Antall", value=df["Antall"].iloc[i])
     dup = out.duplicated(["enhet", "year", "code", "measure"], keep="first")
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
@@ -98,7 +107,11 @@ def select_persons(raw: pd.DataFrame, years: tuple[int, int], code_map: pd.DataF
     in_years = raw["year"].between(lo, hi)
     is_persons = raw["enhet"] == "Personer"
     keep = raw[in_years & is_persons]
-    persons = harmonise(keep, code_map, path, column="code", line_col="line")
+    try:
+        persons = harmonise(keep, code_map, path, column="code", line_col="line")
+    except InputError as err:  # name the file's own column
+        err.column = "Kommunenummer"
+        raise
     ledger = pd.DataFrame([
         ("imdi_public", "excluded", f"year outside the study period {lo}-{hi}", int((~in_years).sum())),
         ("imdi_public", "excluded", "Enhet = Prosent (share of the request, not a count)",

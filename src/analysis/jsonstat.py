@@ -185,7 +185,7 @@ def parse(doc: Any, path: str = "<json-stat>") -> Dataset:
         if key not in doc:
             raise _err(path, f"JSON-stat dataset lacks {key!r}"
                        + (" (is this a JSON-stat 1 'bundle'? ask for json-stat2)" if key == "id" else ""),
-                       key)
+                       key, ",".join(sorted(map(str, doc))[:6]))
     ids, size, dims = doc["id"], doc["size"], doc["dimension"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise _err(path, "'id' must be an array of dimension ids", "id")
@@ -290,12 +290,18 @@ def read_jsonstat(path: str | Path) -> Dataset:
         raise InputError(path, "file not found") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if not raw.strip():
+        raise InputError(path, "file is empty (expected a JSON-stat2 object)", line=1,
+                         column="(root)", value="")
     try:
         doc = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise InputError(path, f"not UTF-8 ({e.reason}); PxWebApi returns UTF-8 JSON") from None
+        raise InputError(path, f"not UTF-8 ({e.reason}); PxWebApi returns UTF-8 JSON",
+                         line=raw[: e.start].count(b"\n") + 1, column=f"byte {e.start}",
+                         value=raw[e.start:e.end]) from None
     except json.JSONDecodeError as e:
-        raise InputError(path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
+        raise InputError(path, f"not valid JSON (truncated?): {e.msg}", line=e.lineno,
+                         column=f"character {e.colno}", value=e.doc[max(e.pos - 20, 0):e.pos + 20]) from None
     return parse(doc, path)
 
 

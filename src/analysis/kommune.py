@@ -30,13 +30,35 @@ _YEAR_COLUMNS = {"2013": range(2013, 2017), "2017": [2017], "2018": [2018], "201
 
 
 def read_crosswalk_wide(path: str | Path) -> pd.DataFrame:
-    """Read SSB's wide code history (Latin-1, ';', quoted, CRLF) with codes as strings."""
-    df = pd.read_csv(path, encoding="latin-1", sep=";", dtype=str, keep_default_na=False)
-    need = [f"kommunenummer_{y}" for y in _YEAR_COLUMNS] + ["kommunenavn_2020"]
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise InputError(str(path), f"crosswalk lacks columns {missing}", line=1)
-    return df
+    """Read SSB's wide code history (Latin-1, ';', quoted, CRLF) with codes as strings.
+
+    A UTF-8 re-save (with or without BOM) is read as well. Every code must be a 4-digit string,
+    every row must name its 2020 kommune, no row may repeat, and a 2020 code has one name.
+    """
+    from .textio import LINE, read_delimited
+
+    path = str(path)
+    codes = [f"kommunenummer_{y}" for y in _YEAR_COLUMNS]
+    need = codes + ["kommunenavn_2020"]
+    optional = ([f"kommunenavn_{y}" for y in ("2013", "2017", "2018", "2019")]
+                + ["endringsmerknad_13_17", "endringsmerknad_17_18", "endringsmerknad_18_19",
+                   "endringsmerknad_19_20"])
+    df = read_delimited(path, need, optional=optional, separators=";")
+
+    def fail(mask, column, message):
+        bad = mask.to_numpy().nonzero()[0]
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(path, message, line=int(df[LINE].iloc[i]), column=column,
+                             value=df[column].iloc[i])
+
+    for c in codes:
+        fail(~df[c].str.fullmatch(r"\d{4}"), c, "kommune code must be 4 digits with leading zeros")
+    fail(df["kommunenavn_2020"] == "", "kommunenavn_2020", "empty name of the 2020 kommune")
+    fail(df.duplicated(codes), "kommunenummer_2013", "duplicate row (the same code history twice)")
+    names = df.groupby("kommunenummer_2020")["kommunenavn_2020"].transform("nunique")
+    fail(names > 1, "kommunenavn_2020", "one 2020 kommunenummer with two different names")
+    return df.drop(columns=[LINE])
 
 
 def build_code_map(wide: pd.DataFrame, split_to: dict[str, str] | None = None) -> pd.DataFrame:

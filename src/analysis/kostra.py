@@ -34,6 +34,8 @@ OSLO = "0301"
 TABLE_ID = "12012"
 
 SERIES = {"norway_excl_oslo": COUNTRY_EXCL_OSLO, "norway": COUNTRY}
+# new applications for a municipal dwelling in a year: tens of thousands nationally at most
+MAX_COUNT = 1_000_000
 
 
 def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
@@ -64,6 +66,12 @@ def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
     frame = frame[frame[CONTENT_DIM].isin([content_new, content_rej])]
     # an SSB symbol that means "no number" wins over a stray value
     frame.loc[frame["status"].isin(MISSING_SYMBOLS), "value"] = np.nan
+    absurd = frame["value"] > MAX_COUNT
+    if absurd.any():
+        r = frame[absurd].iloc[0]
+        raise InputError(ds.path, f"implausible count (more than {MAX_COUNT:,}) for region "
+                         f"{r[REGION_DIM]}, year {r[TIME_DIM]}", column=f"value[{int(r['cell'])}]",
+                         value=r["value"])
     neg = frame["value"] < 0
     if neg.any():
         r = frame[neg].iloc[0]
@@ -88,7 +96,8 @@ def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
         r = out[over].iloc[0]
         raise InputError(ds.path, f"more rejections ({r['rej']:.0f}) than new applications "
                          f"({r['new']:.0f}) for region {r['region']}, year {r['year']}: are the content "
-                         f"codes in config (kostra:) the right way round?", value=r["region"])
+                         f"codes in config (kostra:) the right way round?",
+                         column=f"dimension.{REGION_DIM}.category.index", value=r["region"])
     names = ds.dimension(REGION_DIM).labels
     out["region_label"] = [names.get(r, "") for r in out["region"]]
     return out.sort_values(["region", "year"]).reset_index(drop=True)

@@ -8,6 +8,30 @@ from .tidy import tidy
 LEDGER_COLUMNS = ["input", "disposition", "reason", "rows"]
 
 
+def used_in_full(role: str, rows: int, reason: str) -> pd.DataFrame:
+    """A ledger part for a file whose every row is used (reference files, cited aggregates)."""
+    return pd.DataFrame([(role, "used", reason, int(rows))], columns=LEDGER_COLUMNS)
+
+
+def data_rows(path: str) -> int:
+    """Data rows of a delimited text file (header and blank lines not counted) or a Parquet file."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from .textio import decode
+
+    p = Path(path)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+        return pq.ParquetFile(p).metadata.num_rows
+    text = decode(p.read_bytes(), str(p))
+    head = text.splitlines()[0] if text.strip() else ""
+    sep = max(";,", key=head.count)
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r and any(x.strip() for x in r)]
+    return max(len(rows) - 1, 0)
+
+
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Stack ledger parts into the tidy table ``x_row_ledger`` (series = input file role)."""
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LEDGER_COLUMNS)

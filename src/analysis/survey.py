@@ -55,7 +55,14 @@ def _check_unique(df: pd.DataFrame, path: str) -> None:
 def read_survey(path: str, cb: Codebook, year: int) -> pd.DataFrame:
     """Read a survey file: ``unit_id`` plus one column per codebook item of ``year``."""
     items = cb.items_for(year)
-    df = read_delimited(path, ["unit_id", *items])
+    try:
+        df = read_delimited(path, ["unit_id", *items])
+    except InputError as err:  # an error must not print an open-text answer (logs are outputs)
+        closed = err.column == "unit_id" or (err.column in cb.items and not cb.is_open(err.column))
+        if err.line and err.line > 1 and err.value is not None and (
+                not closed or err.message.startswith("row has")):
+            err.value = "(withheld: the cell or row may hold open text)"
+        raise
     return df
 
 

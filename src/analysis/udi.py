@@ -13,13 +13,14 @@ from .tidy import tidy
 
 COLUMNS = ["year", "count", "source"]
 SERIES = "privatboende"
+MAX_COUNT = 100_000  # privately housed asylum seekers per year: a few hundred; more is a unit error
 
 
 def read_udi(path: str, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Validate and return ``year, count, source, _line`` sorted by year."""
     df = read_delimited(path, COLUMNS)
     year = parse_int(df, "year", path, lo=1990, hi=2030)
-    count = parse_int(df, "count", path, lo=0)
+    count = parse_int(df, "count", path, lo=0, hi=MAX_COUNT)
     dup = year.duplicated(keep="first")
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
@@ -29,7 +30,7 @@ def read_udi(path: str, years: tuple[int, int] | None = None) -> pd.DataFrame:
     if empty.any():
         i = int(empty.to_numpy().nonzero()[0][0])
         raise InputError(path, "every row needs its source (who published the number, where)",
-                         line=int(df[LINE].iloc[i]), column="source")
+                         line=int(df[LINE].iloc[i]), column="source", value="")
     out = pd.DataFrame({"year": year.astype(int), "count": count.astype(int),
                         "source": df["source"].str.strip(), LINE: df[LINE]})
     if years is not None:
