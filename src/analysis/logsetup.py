@@ -5,11 +5,19 @@ Snakemake shows) instead of a traceback, and Snakemake then removes the job's pa
 """
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import Callable
 
 from .errors import InputError
+
+
+def settings(snakemake) -> dict:
+    """The rule's settings: its input `settings`, the JSON file written by `settings()` in
+    workflow/rules/common.smk (in place of Snakemake `params:`)."""
+    with open(snakemake.input.settings, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def run(main: Callable, snakemake) -> None:

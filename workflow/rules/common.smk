@@ -1,4 +1,5 @@
 """Config validation, input resolution and shared helpers for every stage."""
+import json
 import os
 import re
 import subprocess
@@ -12,8 +13,12 @@ PKG = ROOT / "src" / "analysis"
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.config_schema import ConfigError, validate_config  # noqa: E402
+
+# The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
+CONDA_ENV = str(ROOT / "environment.yml")
 from analysis.yamlio import load_yaml  # noqa: E402
 
+# (lint: PYTHONPATH is set here for the jobs, not read, so there is nothing to assert with envvars:)
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
@@ -59,7 +64,7 @@ if not DEMO:
             raise WorkflowError(f"inputs.{_k}: file not found: {config['inputs'][_k]}")
 
 
-# Inputs the stages read, registered as the rule files use them: role -> path (for provenance).
+# Inputs the stages read, registered as the stage files use them: role -> path (for provenance).
 USED_INPUTS = {"published_results": PUBLISHED}
 
 
@@ -123,6 +128,55 @@ def _rel(path):
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+SETTINGS_DIR = "data/processed/settings"
+
+
+def _json_safe(value, where):
+    """Plain JSON for a settings file: mappings with string keys, lists (tuples become lists), scalars."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v, where) for k, v in value.items()}
+    raise WorkflowError(f"settings({where}): {type(value).__name__} is not JSON: {value!r}")
+
+
+_settings_written = set()
+
+
+def settings_path(rule_name):
+    return f"{SETTINGS_DIR}/{rule_name}.json"
+
+
+def settings(rule_name, **values):
+    """A rule's settings (what `params:` would hold) as a JSON file, for a rule input `settings`.
+
+    Written when the Snakefile is read, and only when its bytes change: its mtime then moves
+    exactly when a setting does, and Snakemake's mtime trigger reruns exactly the rules whose
+    settings changed. Scripts read it with `analysis.logsetup.settings(snakemake)`. Top-level
+    keys are sorted; nested mappings keep their (config) order, which outputs may show.
+    """
+    if rule_name in _settings_written:
+        raise WorkflowError(f"settings({rule_name!r}) given twice: one settings file per rule")
+    _settings_written.add(rule_name)
+    path = Path(settings_path(rule_name))
+    doc = {k: _json_safe(values[k], f"{rule_name}.{k}") for k in sorted(values)}
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    try:
+        old = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        old = None
+    if old != text and (old is None or workflow.is_main_process):  # cluster jobs re-read the Snakefile
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return str(path)
 
 
 # Tidy tables and figures per stage (entry ids as in published_results.yaml; x_ = our own).
@@ -201,7 +255,8 @@ def lineage():
             continue
         named = dict(r.input.items())
         code_files = [str(c) for c in named.get("code", [])] if "code" in named else []
-        data = [f for f in _resolve(r.input) if f not in code_files]
+        data = [f for f in _resolve(r.input)
+                if f not in code_files and not f.startswith(SETTINGS_DIR + "/")]
         for out in _resolve(r.output):
             result[out] = {"rule": r.name, "inputs": data, "code": sorted(
                 [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]

@@ -16,17 +16,20 @@ rule imdi_public:
     input:
         data=configured("imdi_public"),
         crosswalk=public("crosswalk"),
+        settings=settings("imdi_public",
+            years=config["study_years"],
+            split_to=SPLIT_TO,
+        ),
         code=code("imdi_public", "kommune"),
     output:
         persons="data/processed/imdi_public.parquet",
         ledger="data/processed/ledger/imdi_public.csv",
-    params:
-        years=config["study_years"],
-        split_to=SPLIT_TO,
     log:
         "logs/imdi_public.log",
     benchmark:
         "benchmarks/runs/imdi_public.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/imdi_public.py"
 
@@ -38,16 +41,19 @@ if DEMO:
         input:
             imdi_public=rules.imdi_public.output.persons,
             crosswalk=public("crosswalk"),
+            settings=settings("demo_register",
+                seed=config["seed"],
+                register_end=config["register_end"],
+            ),
             code=code("demo_register", "kommune"),
         output:
             confidential("register"),
-        params:
-            seed=config["seed"],
-            register_end=config["register_end"],
         log:
             "logs/demo_register.log",
         benchmark:
             "benchmarks/runs/demo_register.tsv"
+        conda:
+            CONDA_ENV
         script:
             "../scripts/demo_register.py"
 
@@ -57,17 +63,20 @@ rule register:
     input:
         register=confidential("register"),
         crosswalk=public("crosswalk"),
+        settings=settings("register",
+            register_end=config["register_end"],
+            split_to=SPLIT_TO,
+        ),
         code=code("register", "kommune"),
     output:
         register="data/processed/register.parquet",
         ledger="data/processed/ledger/register.csv",
-    params:
-        register_end=config["register_end"],
-        split_to=SPLIT_TO,
     log:
         "logs/register.log",
     benchmark:
         "benchmarks/runs/register.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/register.py"
 
@@ -81,21 +90,24 @@ rule scope:
         population=public("population"),
         geo_kommuner=public("geo_kommuner"),
         geo_bydeler=public("geo_bydeler"),
+        settings=settings("scope",
+            language=LANG,
+            public_dir=PUBLIC_DIR,
+            protect=PROTECT,
+            threshold=config["protection"].get("threshold", 3),
+        ),
         code=code("scope", "maps", "figures", "tidy", "imdi_annual", "imdi_public", "kommune", "register",
                   "protection"),
     output:
         tables=tables("scope"),
         figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
         png=figures("scope", "png"),
-    params:
-        language=LANG,
-        public_dir=PUBLIC_DIR,
-        protect=PROTECT,
-        threshold=config["protection"].get("threshold", 3),
     log:
         "logs/scope.log",
     benchmark:
         "benchmarks/runs/scope.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/scope.py"
 
@@ -105,16 +117,17 @@ rule waiting:
     input:
         register=rules.register.output.register,
         imdi_annual=configured("imdi_annual"),
+        settings=settings("waiting", language=LANG),
         code=code("waiting", "imdi_annual", "figures", "tidy", "register"),
     output:
         tables=tables("waiting"),
         figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
         png=figures("waiting", "png"),
-    params:
-        language=LANG,
     log:
         "logs/waiting.log",
     benchmark:
         "benchmarks/runs/waiting.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/waiting.py"

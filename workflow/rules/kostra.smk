@@ -31,7 +31,7 @@ if KOSTRA.get("fetch", False):
     except FetchError as _e:
         raise WorkflowError(str(_e)) from None
     if _src["note"]:
-        print("NOTE " + _src["note"], file=sys.stderr)
+        print(f"NOTE {_src['note']}", file=sys.stderr)
     if _src["role"] == "downloaded":
         KOSTRA_INPUT = use_input("kostra_12012_ssb", KOSTRA_RAW)  # real SSB data, demo or not
     else:
@@ -47,19 +47,22 @@ if KOSTRA_FETCH_RULE:
     rule kostra_fetch:
         """Download SSB table 12012 once (PxWebApi v0, json-stat2); the raw body plus a dated sidecar."""
         input:
+            settings=settings("kostra_fetch",
+                url=KOSTRA["url"],
+                content_new=KOSTRA["content_new_applications"],
+                content_rej=KOSTRA["content_rejections"],
+                years=KOSTRA_YEARS,
+            ),
             code=code("fetch", "jsonstat"),
         output:
             data=KOSTRA_RAW,
-            meta=KOSTRA_RAW + ".meta.json",
-        params:
-            url=KOSTRA["url"],
-            content_new=KOSTRA["content_new_applications"],
-            content_rej=KOSTRA["content_rejections"],
-            years=KOSTRA_YEARS,
+            meta=f"{KOSTRA_RAW}.meta.json",
         log:
             "logs/kostra_fetch.log",
         benchmark:
             "benchmarks/runs/kostra_fetch.tsv"
+        conda:
+            CONDA_ENV
         script:
             "../scripts/kostra_fetch.py"
 
@@ -70,17 +73,20 @@ if DEMO and not KOSTRA.get("fetch", False):
         """Synthetic KOSTRA 12012 in SSB's JSON-stat2 shape, calibrated to Tabell 10.3."""
         input:
             kommuner=public("population"),
+            settings=settings("demo_kostra",
+                content_new=KOSTRA["content_new_applications"],
+                content_rej=KOSTRA["content_rejections"],
+                seed=config["seed"],
+            ),
             code=code("demo_kostra"),
         output:
             confidential("kostra_12012"),
-        params:
-            content_new=KOSTRA["content_new_applications"],
-            content_rej=KOSTRA["content_rejections"],
-            seed=config["seed"],
         log:
             "logs/demo_kostra.log",
         benchmark:
             "benchmarks/runs/demo_kostra.tsv"
+        conda:
+            CONDA_ENV
         script:
             "../scripts/demo_kostra.py"
 
@@ -92,22 +98,25 @@ rule kostra:
         crosswalk=public("crosswalk"),
         kommuner=public("population"),
         geo=public("geo_kommuner"),
+        settings=settings("kostra",
+            content_new=KOSTRA["content_new_applications"],
+            content_rej=KOSTRA["content_rejections"],
+            split_to=SPLIT_TO,
+            map_year=2020,
+            language=LANG,
+        ),
         code=code("kostra", "jsonstat", "kommune", "figures", "tidy"),
     output:
         tables=tables("kostra"),
         figures=figure_outputs("kostra", "Kapittel 10: kommunale boliger"),
         png=figures("kostra", "png"),
         ledger="data/processed/ledger/kostra_12012.csv",
-    params:
-        content_new=KOSTRA["content_new_applications"],
-        content_rej=KOSTRA["content_rejections"],
-        split_to=SPLIT_TO,
-        map_year=2020,
-        language=LANG,
     log:
         "logs/kostra.log",
     benchmark:
         "benchmarks/runs/kostra.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/kostra.py"
 
@@ -121,15 +130,16 @@ rule udi:
         udi=configured("udi_privatboende"),
         # the IMDi annual-report number printed beside the table (273 in 2020), when the file exists
         **({"imdi_annual": configured("imdi_annual")} if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists() else {}),
+        settings=settings("udi", years=[2016, 2020]),
         code=code("udi", "imdi_annual", "textio", "tidy"),
     output:
         tables=tables("udi"),
         ledger="data/processed/ledger/udi_privatboende.csv",
-    params:
-        years=[2016, 2020],
     log:
         "logs/udi.log",
     benchmark:
         "benchmarks/runs/udi.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/udi.py"

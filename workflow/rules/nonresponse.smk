@@ -11,28 +11,12 @@ NR_PARAMS = dict(
     region_overrides=WEIGHTING.get("region_overrides", {"1577": "west"}),
     population_column=WEIGHTING.get("population_column", "folkemengde_2021_01_01"),
 )
-# text_ch9_response_rate is written here unless the survey stage already registers it.
-_NR_ENTRIES = ["tab_9_1"]
-if "text_ch9_response_rate" not in [e for s in STAGE_TABLES.values() for e in s]:
-    _NR_ENTRIES.append("text_ch9_response_rate")
-_NR_TABLES = {"nonresponse": _NR_ENTRIES,
-              "weighting": ["x_weighting_diagnostics", "x_weighted_estimates"]}
-STAGE_TABLES.update(_NR_TABLES)
+STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
+STAGE_TABLES["weighting"] = ["x_weighting_diagnostics", "x_weighted_estimates"]
 STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
-NR_REGISTER = "data/processed/register.parquet"
+NR_REGISTER = rules.register.output.register  # imdi.smk is included before this file
 
 
-def nr_register(wildcards):
-    """The register stage's settlements when some rule makes them (optional until it does:
-    the demo frame is then not calibrated to the settlement shares and the settlement rows of
-    Tabell 9.1 are left out)."""
-    made = Path(NR_REGISTER).exists() or any(
-        NR_REGISTER in [str(o) for o in r.output] for r in workflow.rules)
-    return [NR_REGISTER] if made else []
-
-
-def nr_tables(stage):
-    return [f"reports/tables/{e}.csv" for e in _NR_TABLES[stage]]
 
 
 
@@ -44,19 +28,22 @@ if DEMO:
             population=public("population"),
             crosswalk=public("crosswalk"),
             geo_bydeler=public("geo_bydeler"),
-            register=nr_register,
+            register=NR_REGISTER,
             published=PUBLISHED,
+            settings=settings("demo_frame",
+                seed=config["seed"],
+                **NR_PARAMS,
+            ),
             code=code("demo_frame", "nonresponse", "kommune"),
         output:
             frame=confidential("survey_frame_2021"),
             respondents=f"{DEMO_DIR}/respondents_2021.csv",
-        params:
-            seed=config["seed"],
-            **NR_PARAMS,
         log:
             "logs/demo_frame.log",
         benchmark:
             "benchmarks/runs/demo_frame.tsv"
+        conda:
+            CONDA_ENV
         script:
             "../scripts/demo_frame.py"
 
@@ -66,20 +53,22 @@ rule nonresponse:
     input:
         frame=confidential("survey_frame_2021"),
         survey="data/processed/survey_2021.parquet",
-        register=nr_register,
+        register=NR_REGISTER,
         population=public("population"),
         crosswalk=public("crosswalk"),
         geo_bydeler=public("geo_bydeler"),
+        settings=settings("nonresponse", **NR_PARAMS),
         code=code("nonresponse", "kommune", "tidy"),
     output:
-        tables=nr_tables("nonresponse"),
+        tables=tables("nonresponse"),
         units="data/processed/nonresponse_units.parquet",
-    params:
-        **NR_PARAMS,
+        ledger="data/processed/ledger/survey_frame_2021.csv",
     log:
         "logs/nonresponse.log",
     benchmark:
         "benchmarks/runs/nonresponse.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/nonresponse.py"
 
@@ -89,23 +78,26 @@ rule weighting:
     input:
         units=rules.nonresponse.output.units,
         survey="data/processed/survey_2021.parquet",
+        settings=settings("weighting",
+            margins=WEIGHTING.get("margins", ["size_group", "region"]),
+            settlement_breaks=WEIGHTING.get("settlement_breaks", [50, 200]),
+            tolerance=WEIGHTING.get("tolerance", 1e-12),
+            max_iter=WEIGHTING.get("max_iter", 1000),
+            estimates=WEIGHTING.get("estimates") or None,
+            confidence=config["survey"].get("confidence", 0.95),
+            language=LANG,
+        ),
         code=code("weighting", "tidy", "figures"),
     output:
-        tables=nr_tables("weighting"),
+        tables=tables("weighting"),
         figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
         png=figures("weighting", "png"),
         weights="data/processed/weights_2021.csv",
-    params:
-        margins=WEIGHTING.get("margins", ["size_group", "region"]),
-        settlement_breaks=WEIGHTING.get("settlement_breaks", [50, 200]),
-        tolerance=WEIGHTING.get("tolerance", 1e-12),
-        max_iter=WEIGHTING.get("max_iter", 1000),
-        estimates=WEIGHTING.get("estimates") or None,
-        confidence=config["survey"].get("confidence", 0.95),
-        language=LANG,
     log:
         "logs/weighting.log",
     benchmark:
         "benchmarks/runs/weighting.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/weighting.py"

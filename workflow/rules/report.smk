@@ -14,6 +14,8 @@ rule row_ledger:
         "logs/row_ledger.log",
     benchmark:
         "benchmarks/runs/row_ledger.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/row_ledger.py"
 
@@ -31,6 +33,8 @@ rule reproduction:
         "logs/reproduction.log",
     benchmark:
         "benchmarks/runs/reproduction.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/reproduction.py"
 
@@ -39,18 +43,16 @@ rule provenance:
     """Every input with its checksum, the code version, packages, config and output lineage."""
     input:
         unpack(lambda w: provenance_inputs()),
+        settings=settings_path("provenance"),  # written at the end of this file, once all rules exist
         code=code("provenance"),
     output:
         "reports/provenance.json",
-    params:
-        kinds=lambda w: {role: input_kind(role) for role in provenance_inputs()},
-        lineage=lambda w: lineage(),
-        config=config,
-        code_version=CODE_VERSION,
     log:
         "logs/provenance.log",
     benchmark:
         "benchmarks/runs/provenance.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/provenance.py"
 
@@ -64,21 +66,34 @@ rule render_report:
         provenance=rules.provenance.output[0],
         published=PUBLISHED,
         templates=TEMPLATES,
+        settings=settings("render_report",
+            commit_time=CODE_VERSION["time"],
+            language=LANG,
+            demo=DEMO,
+            protect=PROTECT,
+            config=config,
+        ),
         code=code("render", "report_context", "lineage_graph"),
     output:
         html="reports/report.html",
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),
-        dag="reports/figures/x_dag.svg",
+        dag=report("reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Sporbarhet"),
         dag_png="reports/figures/x_dag.png",
-    params:
-        commit_time=CODE_VERSION["time"],
-        language=LANG,
-        demo=DEMO,
-        protect=PROTECT,
-        config=config,
     log:
         "logs/render_report.log",
     benchmark:
         "benchmarks/runs/render_report.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/render_report.py"
+
+
+# Provenance settings: the kind of every input, the lineage of every output (so written after the
+# last rule of the last stage file), the config and the code version.
+settings("provenance",
+    kinds={role: input_kind(role) for role in provenance_inputs()},
+    lineage=lineage(),
+    config=config,
+    code_version=CODE_VERSION,
+)

@@ -32,17 +32,20 @@ if DEMO:
             crosswalk=public("crosswalk"),
             codebook=SURVEY_CODEBOOK,
             published=PUBLISHED,
+            settings=settings("demo_survey",
+                seed=config["seed"],
+                split_to=SPLIT_TO,
+            ),
             code=code("demo_survey", "codebook", "kommune"),
         output:
             survey_2016=confidential("survey_2016"),
             survey_2021=confidential("survey_2021"),
-        params:
-            seed=config["seed"],
-            split_to=SPLIT_TO,
         log:
             "logs/demo_survey.log",
         benchmark:
             "benchmarks/runs/demo_survey.tsv"
+        conda:
+            CONDA_ENV
         script:
             "../scripts/demo_survey.py"
 
@@ -55,17 +58,18 @@ rule survey_ingest:
         frame=confidential("survey_frame_2021"),
         crosswalk=public("crosswalk"),
         codebook=SURVEY_CODEBOOK,
+        settings=settings("survey_ingest", split_to=SPLIT_TO),
         code=code("survey", "codebook", "kommune"),
     output:
         survey_2021="data/processed/survey_2021.parquet",
         survey_2016="data/processed/survey_2016.parquet",
         ledger="data/processed/ledger/survey.csv",
-    params:
-        split_to=SPLIT_TO,
     log:
         "logs/survey_ingest.log",
     benchmark:
         "benchmarks/runs/survey_ingest.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/survey_ingest.py"
 
@@ -76,18 +80,21 @@ rule survey:
         survey_2021=rules.survey_ingest.output.survey_2021,
         survey_2016=rules.survey_ingest.output.survey_2016,
         codebook=SURVEY_CODEBOOK,
+        settings=settings("survey",
+            language=LANG,
+            confidence=config["survey"].get("confidence", 0.95),
+            frame_size_2016=config["survey"].get("frame_size_2016"),
+        ),
         code=code("survey_report", "codebook", "survey_stats", "figures", "tidy"),
     output:
         tables=tables("survey"),
         figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
         png=figures("survey", "png"),
-    params:
-        language=LANG,
-        confidence=config["survey"].get("confidence", 0.95),
-        frame_size_2016=config["survey"].get("frame_size_2016"),
     log:
         "logs/survey.log",
     benchmark:
         "benchmarks/runs/survey.tsv"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/survey.py"

@@ -9,7 +9,7 @@ from analysis.yamlio import YAML_LOADER
 
 from analysis.demo_frame import demo_frame
 from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.nonresponse import (attach_settlements, frame_units, municipalities, read_bydeler,
                                   region_table, settlement_totals)
 
@@ -23,15 +23,15 @@ def read_register(smk):
 
 
 def main(smk):
-    p = smk.params
-    kommuner = load_kommuner_2020(p.public_dir)
+    p = settings(smk)
+    kommuner = load_kommuner_2020(p["public_dir"])
     munis = municipalities(kommuner, region_table(read_crosswalk_wide(smk.input.crosswalk),
-                                                  p.region_overrides), p.population_column)
+                                                  p["region_overrides"]), p["population_column"])
     units = frame_units(munis, read_bydeler(smk.input.geo_bydeler))
-    units, _ = attach_settlements(units, settlement_totals(read_register(smk), tuple(p.years)))
+    units, _ = attach_settlements(units, settlement_totals(read_register(smk), tuple(p["years"])))
     with open(smk.input.published, encoding="utf-8") as fh:
         published = yaml.load(fh, Loader=YAML_LOADER)
-    frame, respondents = demo_frame(units, munis, published, int(p.seed))
+    frame, respondents = demo_frame(units, munis, published, int(p["seed"]))
     for df, path in ((frame, smk.output.frame), (respondents, smk.output.respondents)):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(path, index=False, lineterminator="\n")

@@ -2,12 +2,13 @@
 import pandas as pd
 
 from analysis.demo_kostra import generate, write
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 
 
 def main(smk):
+    s = settings(smk)
     kommuner = pd.read_csv(smk.input.kommuner, dtype={"kommunenummer": str})
-    doc = generate(kommuner, smk.params.content_new, smk.params.content_rej, int(smk.params.seed))
+    doc = generate(kommuner, s["content_new"], s["content_rej"], int(s["seed"]))
     write(doc, smk.output[0])
 
 

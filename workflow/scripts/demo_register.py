@@ -6,15 +6,16 @@ import pandas as pd
 
 from analysis.demo_register import generate
 from analysis.kommune import read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 
 log = logging.getLogger("demo_register")
 
 
 def main(smk):
+    s = settings(smk)
     public = pd.read_parquet(smk.input.imdi_public)
     wide = read_crosswalk_wide(smk.input.crosswalk)
-    reg = generate(public, wide, int(smk.params.seed), smk.params.register_end)
+    reg = generate(public, wide, int(s["seed"]), s["register_end"])
     Path(smk.output[0]).parent.mkdir(parents=True, exist_ok=True)
     reg.to_csv(smk.output[0], index=False, lineterminator="\n")
     log.info("wrote %d synthetic persons", len(reg))

@@ -10,7 +10,7 @@ from analysis.yamlio import YAML_LOADER
 from analysis.codebook import load_codebook
 from analysis.demo_survey import choose_yes_branch, generate_wave, units_2016
 from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 
 log = logging.getLogger("demo_survey")
 
@@ -28,10 +28,11 @@ def asb_per_unit(path) -> dict[str, int]:
 
 
 def main(smk):
+    s = settings(smk)
     cb = load_codebook(smk.input.codebook)
     with open(smk.input.published, encoding="utf-8") as fh:
         published = yaml.load(fh, Loader=YAML_LOADER)
-    seed = int(smk.params.seed)
+    seed = int(s["seed"])
     branches = cb.raw["demo"]["branches"]
     frame = pd.read_csv(smk.input.frame, dtype=str, keep_default_na=False)
     resp = pd.read_csv(smk.input.respondents, dtype=str, keep_default_na=False)["unit_id"].tolist()
@@ -45,7 +46,7 @@ def main(smk):
     log.info("2021: %d respondents, %d yes-branch (%d with agreed self-settlement in the register)",
              len(resp), len(yes), sum(asb.get(u, 0) > 0 for u in yes))
     w21 = generate_wave(cb, published, 2021, yes, no, seed + 42)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     b16 = branches[2016]
     u16 = units_2016(code_map, b16["yes_branch"] + b16["no_branch"], seed + 43)
     w16 = generate_wave(cb, published, 2016, u16[: b16["yes_branch"]], u16[b16["yes_branch"]:], seed + 44)

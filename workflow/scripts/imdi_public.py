@@ -4,15 +4,16 @@ from pathlib import Path
 
 from analysis.imdi_public import national_totals, read_imdi_public, select_persons
 from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 
 log = logging.getLogger("imdi_public")
 
 
 def main(smk):
+    s = settings(smk)
     raw = read_imdi_public(smk.input.data)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
-    persons, ledger = select_persons(raw, tuple(smk.params.years), code_map, smk.input.data)
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
+    persons, ledger = select_persons(raw, tuple(s["years"]), code_map, smk.input.data)
     log.info("read %d rows, kept %d person rows", len(raw), len(persons))
     log.info("national totals:\n%s", national_totals(persons).to_string(index=False))
     Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from analysis import kostra
 from analysis.figures import save_figure
 from analysis.jsonstat import read_jsonstat
 from analysis.kommune import read_crosswalk_wide, build_code_map
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.tidy import write_tidy
 
 log = logging.getLogger("kostra")
@@ -21,11 +21,12 @@ LABELS = {
 
 
 def main(smk):
+    s = settings(smk)
     ds = read_jsonstat(smk.input.data)
     log.info("%s: %s, dimensions %s, sizes %s", smk.input.data, ds.label, ds.ids,
              [d.size for d in ds.dimensions])
-    cells = kostra.cells(ds, smk.params.content_new, smk.params.content_rej)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
+    cells = kostra.cells(ds, s["content_new"], s["content_rej"])
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     kostra.validate_codes(cells, set(code_map["code"]), smk.input.data)
     symbols = pd.concat([cells["status_new"], cells["status_rej"]]).value_counts().to_dict()
     log.info("cell symbols (''=value): %s", symbols)
@@ -33,14 +34,14 @@ def main(smk):
     check = kostra.aggregate_check(cells, shares)
     kostra.log_aggregate_check(check)
     kommuner = pd.read_csv(smk.input.kommuner, dtype={"kommunenummer": str})
-    year = int(smk.params.map_year)
+    year = int(s["map_year"])
     per_kommune = kostra.kommune_shares(cells, kommuner, year)
     out = {Path(p).stem: p for p in smk.output.tables}
     write_tidy(shares, out["tab_10_3"])
     write_tidy(check, out["x_kostra_aggregate_check"])
     write_tidy(per_kommune, out[f"x_kostra_rejection_share_{year}"])
     geo = gpd.read_file(smk.input.geo)
-    fig = kostra.plot_map(per_kommune, geo, LABELS[smk.params.language])
+    fig = kostra.plot_map(per_kommune, geo, LABELS[s["language"]])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
     led = kostra.ledger(cells)
     Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)

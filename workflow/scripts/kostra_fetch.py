@@ -2,15 +2,16 @@
 import logging
 
 from analysis.fetch import FetchError, fetch_table, pxweb_query
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 
 log = logging.getLogger("kostra_fetch")
 
 
 def main(smk):
-    query = pxweb_query([smk.params.content_new, smk.params.content_rej], smk.params.years)
+    s = settings(smk)
+    query = pxweb_query([s["content_new"], s["content_rej"]], s["years"])
     try:
-        meta = fetch_table(smk.params.url, query, smk.output.data)
+        meta = fetch_table(s["url"], query, smk.output.data)
     except FetchError as e:
         log.error("KOSTRA 12012 could not be downloaded: %s. Set kostra.fetch: false and point "
                   "inputs.kostra_12012 at a saved json-stat2 file to run without network.", e)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.nonresponse import (attach_settlements, frame_units, municipalities, read_bydeler,
                                   read_frame, region_table, response_rate_records, response_status,
                                   settlement_totals, tab_9_1_records)
@@ -23,10 +23,10 @@ def read_register(smk):
 
 
 def main(smk):
-    p = smk.params
-    kommuner = load_kommuner_2020(p.public_dir)
+    p = settings(smk)
+    kommuner = load_kommuner_2020(p["public_dir"])
     munis = municipalities(kommuner, region_table(read_crosswalk_wide(smk.input.crosswalk),
-                                                  p.region_overrides), p.population_column)
+                                                  p["region_overrides"]), p["population_column"])
     bydeler = read_bydeler(smk.input.geo_bydeler)
     frame = read_frame(smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]))
     units = frame_units(munis, bydeler)
@@ -36,7 +36,7 @@ def main(smk):
     if "responded" in survey.columns:  # the survey stage may keep the whole frame, flagged
         survey = survey[pd.to_numeric(survey["responded"]) == 1].reset_index(drop=True)
     units["responded"] = response_status(units, survey["unit_id"], smk.input.survey).to_numpy()
-    units, outside = attach_settlements(units, settlement_totals(read_register(smk), tuple(p.years)))
+    units, outside = attach_settlements(units, settlement_totals(read_register(smk), tuple(p["years"])))
     if len(outside):
         log.warning("settlements in no frame unit (left out of the settlement rows): %s",
                     outside.to_dict("records"))
@@ -52,6 +52,9 @@ def main(smk):
                    out["text_ch9_response_rate"])
     Path(smk.output.units).parent.mkdir(parents=True, exist_ok=True)
     units.to_parquet(smk.output.units, index=False)
+    pd.DataFrame([("survey_frame_2021", "used", "frame unit: Tabell 9.1 and the raking margins",
+                   len(frame))], columns=["input", "disposition", "reason", "rows"]
+                 ).to_csv(smk.output.ledger, index=False, lineterminator="\n")
 
 
 run(main, snakemake)  # noqa: F821

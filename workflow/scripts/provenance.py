@@ -1,20 +1,21 @@
 """Adapter: reports/provenance.json (inputs with sha256, code version, packages, config, lineage)."""
 import json
 
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.provenance import describe_input, package_versions
 
 
 def main(smk):
-    kinds = smk.params.kinds
+    s = settings(smk)
+    kinds = s["kinds"]
     inputs = [describe_input(role, path, kinds[role]) for role, path in smk.input.items()
-              if role != "code"]
+              if role not in ("code", "settings")]
     doc = {
         "inputs": inputs,
-        "code_version": dict(smk.params.code_version),
+        "code_version": dict(s["code_version"]),
         "packages": package_versions(),
-        "config": smk.params.config,
-        "outputs": smk.params.lineage,
+        "config": s["config"],
+        "outputs": s["lineage"],
     }
     with open(smk.output[0], "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=2, ensure_ascii=False, sort_keys=False, default=str)

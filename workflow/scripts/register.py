@@ -3,15 +3,16 @@ import logging
 from pathlib import Path
 
 from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.register import read_register
 
 log = logging.getLogger("register")
 
 
 def main(smk):
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
-    reg, ledger = read_register(smk.input.register, code_map, smk.params.register_end)
+    s = settings(smk)
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
+    reg, ledger = read_register(smk.input.register, code_map, s["register_end"])
     Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
     reg.write_parquet(smk.output.register)
     ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")

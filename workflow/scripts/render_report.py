@@ -7,13 +7,14 @@ import pandas as pd
 import yaml
 
 from analysis.lineage_graph import draw_rule_graph
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.render import Tables, pdf_date, render_html, write_pdf
 from analysis.report_context import build_context
 from analysis.tidy import read_tidy
 
 
 def main(smk):
+    s = settings(smk)
     report_dir = Path(smk.output.pdf).parent
     tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
     card = pd.read_csv(smk.input.reproduction, dtype=str, keep_default_na=False)
@@ -23,14 +24,14 @@ def main(smk):
     while template_dir.name != "templates":
         template_dir = template_dir.parent
     draw_rule_graph(provenance["outputs"], report_dir / "figures" / "x_dag")
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or smk.params.commit_time
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
     context = build_context(
-        language=smk.params.language, demo=smk.params.demo, protect=smk.params.protect,
-        config=smk.params.config, tables=Tables(tables), card=card, provenance=provenance,
+        language=s["language"], demo=s["demo"], protect=s["protect"],
+        config=s["config"], tables=Tables(tables), card=card, provenance=provenance,
         published_path=smk.input.published, report_dir=template_dir.parent, created=pdf_date(epoch),
         template_dir=template_dir,
     )
-    html_text = render_html(template_dir, context, smk.params.language)
+    html_text = render_html(template_dir, context, s["language"])
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
     write_pdf(html_text, report_dir, smk.output.pdf)
 

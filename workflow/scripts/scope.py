@@ -9,7 +9,7 @@ from analysis.figures import save_figure
 from analysis.imdi_annual import read_imdi_annual
 from analysis.imdi_public import national_totals
 from analysis.kommune import load_kommuner_2020
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.register import BYDELER, load
 from analysis.tidy import write_tidy
 
@@ -34,10 +34,11 @@ LABELS = {
 
 
 def main(smk):
-    lab = LABELS[smk.params.language]
+    s = settings(smk)
+    lab = LABELS[s["language"]]
     reg = load(smk.input.register)
     annual = read_imdi_annual(smk.input.imdi_annual)
-    kommuner = load_kommuner_2020(smk.params.public_dir)
+    kommuner = load_kommuner_2020(s["public_dir"])
     names = scope.kommune_names(kommuner)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
     totals = totals[totals["year"].between(2014, 2021)]
@@ -53,8 +54,8 @@ def main(smk):
         "x_asb_per_1000": scope.asb_per_1000(reg, kommuner, k_cls),
         "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(reg, annual),
     }
-    if smk.params.protect:
-        tables = scope.protect_register_tables(tables, int(smk.params.threshold))
+    if s["protect"]:
+        tables = scope.protect_register_tables(tables, int(s["threshold"]))
     out = {Path(p).stem: p for p in smk.output.tables}
     for eid, path in out.items():
         write_tidy(tables[eid], path)

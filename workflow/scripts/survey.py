@@ -5,21 +5,22 @@ import pandas as pd
 
 from analysis.codebook import load_codebook
 from analysis.figures import save_figure
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.survey_report import plot_figure, survey_tables
 from analysis.tidy import write_tidy
 
 
 def main(smk):
+    s = settings(smk)
     cb = load_codebook(smk.input.codebook)
     waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
-    frame_sizes = {2021: len(waves[2021]), 2016: smk.params.frame_size_2016}
-    tables = survey_tables(waves, cb, frame_sizes, float(smk.params.confidence))
+    frame_sizes = {2021: len(waves[2021]), 2016: s["frame_size_2016"]}
+    tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]))
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path)
     for path in smk.output.figures:
         fid = Path(path).stem
-        save_figure(plot_figure(tables[fid], cb, fid, smk.params.language), Path(path).with_suffix(""))
+        save_figure(plot_figure(tables[fid], cb, fid, s["language"]), Path(path).with_suffix(""))
 
 
 run(main, snakemake)  # noqa: F821

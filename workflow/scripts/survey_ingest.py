@@ -5,7 +5,7 @@ import pandas as pd
 
 from analysis.codebook import load_codebook
 from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.survey import (harmonise_units, ledger_rows, read_frame, read_survey, strip_open_text,
                              validate_survey)
 from analysis.textio import LINE
@@ -14,8 +14,9 @@ log = logging.getLogger("survey_ingest")
 
 
 def main(smk):
+    s = settings(smk)
     cb = load_codebook(smk.input.codebook)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(smk.params.split_to))
+    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     frame = read_frame(smk.input.frame)
     s21 = validate_survey(read_survey(smk.input.survey_2021, cb, 2021), cb, 2021, smk.input.survey_2021,
                           valid_units=set(frame["unit_id"]))

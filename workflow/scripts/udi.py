@@ -7,7 +7,7 @@ annual-report aggregates file (measure ``settled_from_outside_reception``) when 
 import logging
 from pathlib import Path
 
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.tidy import write_tidy
 from analysis.udi import IMDI_MEASURE, imdi_annual_rows, ledger, privatboende_table, read_udi
 
@@ -15,7 +15,8 @@ log = logging.getLogger("udi")
 
 
 def main(smk):
-    udi = read_udi(smk.input.udi, tuple(smk.params.years))
+    s = settings(smk)
+    udi = read_udi(smk.input.udi, tuple(s["years"]))
     annual = smk.input.imdi_annual if "imdi_annual" in smk.input.keys() else None
     extra = imdi_annual_rows(annual)
     if not extra:

@@ -4,7 +4,7 @@ from pathlib import Path
 from analysis import waiting
 from analysis.figures import save_figure
 from analysis.imdi_annual import read_imdi_annual
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.register import load
 from analysis.tidy import write_tidy
 
@@ -17,6 +17,7 @@ LABELS = {
 
 
 def main(smk):
+    s = settings(smk)
     reg = load(smk.input.register)
     annual = read_imdi_annual(smk.input.imdi_annual)
     tables = {
@@ -29,7 +30,7 @@ def main(smk):
     }
     for p in smk.output.tables:
         write_tidy(tables[Path(p).stem], p)
-    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[smk.params.language])
+    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
 
 

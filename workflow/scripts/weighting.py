@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.figures import save_figure
-from analysis.logsetup import run
+from analysis.logsetup import run, settings
 from analysis.tidy import tidy, write_tidy
 from analysis.weighting import (DEFAULT_ESTIMATES, compare_estimates, diagnostics, margins_of,
                                 plot_estimates, rake, settlement_band)
@@ -14,14 +14,14 @@ log = logging.getLogger("weighting")
 
 
 def main(smk):
-    p = smk.params
+    p = settings(smk)
     units = pd.read_parquet(smk.input.units)
-    variables = list(p.margins)
+    variables = list(p["margins"])
     if "settlement_band" in variables:
-        units["settlement_band"] = settlement_band(units["all"], p.settlement_breaks)
+        units["settlement_band"] = settlement_band(units["all"], p["settlement_breaks"])
     sample = units[units["responded"]].reset_index(drop=True)
     margins = margins_of(units, variables)
-    res = rake(sample, margins, tol=p.tolerance, max_iter=p.max_iter)
+    res = rake(sample, margins, tol=p["tolerance"], max_iter=p["max_iter"])
     if not res.converged:
         log.warning("raking did not converge in %d iterations (max margin error %.3g)",
                     res.iterations, res.max_margin_error)
@@ -32,15 +32,15 @@ def main(smk):
     survey["unit_id"] = survey["unit_id"].astype(str)
     survey = survey.drop(columns=[c for c in ("responded", "weight", "unit_type") if c in survey.columns])
     merged = sample[["unit_id"]].merge(survey, on="unit_id", how="left", validate="1:1")
-    wanted = p.estimates or DEFAULT_ESTIMATES
+    wanted = p["estimates"] or DEFAULT_ESTIMATES
     specs = [s for s in wanted if s["item"] in merged.columns]
     for s in wanted:
         if s["item"] not in merged.columns:
             log.warning("survey_2021 has no column %s: estimate %s left out", s["item"], s["id"])
-    recs = compare_estimates(merged, res.weights, sample, variables, specs, p.confidence)
+    recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"])
     est = tidy("x_weighted_estimates", recs)
     write_tidy(est, out["x_weighted_estimates"])
-    fig = plot_estimates(est, p.language)
+    fig = plot_estimates(est, p["language"])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
     Path(smk.output.weights).parent.mkdir(parents=True, exist_ok=True)
