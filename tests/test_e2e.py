@@ -73,3 +73,91 @@ def test_two_clean_builds_are_byte_identical(demo_build, tmp_path):
     first_sums, second_sums = digests(demo_build), digests(second)
     assert any(k.endswith("report.pdf") for k in first_sums)
     assert compare(first_sums, second_sums) == []
+
+
+def test_snakemake_report_has_a_caption_for_every_figure(demo_build, tmp_path):
+    from conftest import run_snakemake
+    out = tmp_path / "snakemake-report.html"  # outside reports/, which other tests compare
+    run_snakemake(demo_build, "--report", str(out))
+    html = out.read_text(encoding="utf-8", errors="replace")
+    n_figures = len(list((demo_build / "reports" / "figures").glob("*.svg")))
+    captions = html.count("Figure of rule") + html.count("The rules of the workflow")
+    assert captions == n_figures > 20
+
+
+def test_report_contains_every_computed_entry_and_the_scorecard_agrees(demo_build):
+    """Every `compute` entry of published_results.yaml is in the report (by its anchor), and the
+    scorecard appendix counts the same verdicts as reports/reproduction.csv."""
+    import re
+
+    from analysis.yamlio import load_yaml
+    from conftest import REFERENCE
+
+    html = (demo_build / "reports" / "report.html").read_text(encoding="utf-8")
+    computed = [e["id"] for e in load_yaml(REFERENCE / "published_results.yaml")["entries"]
+                if e["reproduction"] == "compute"]
+    missing = [e for e in computed if f'id="{e}"' not in html]
+    assert missing == []
+    with (demo_build / "reports" / "reproduction.csv").open(encoding="utf-8") as fh:
+        verdicts = [r["verdict"] for r in csv.DictReader(fh)]
+    appendix = html[html.index('id="appendix-scorecard"'):]
+    for verdict in ("match", "mismatch", "missing", "published_conflict"):
+        m = re.search(rf'class="verdict-{verdict}">[^<]*</td><td class="num">(\d+)</td>', appendix)
+        assert m and int(m.group(1)) == verdicts.count(verdict), verdict
+
+
+def test_english_build(demo_build, tmp_path):
+    """language: en gives the same report in English (a copy of the demo build, so only the
+    language-dependent jobs rerun)."""
+    import shutil
+
+    from conftest import run_snakemake
+    work = tmp_path / "main"
+    shutil.copytree(demo_build, work, symlinks=True)
+    (tmp_path / "shared").symlink_to((demo_build.parent / "shared").resolve(), target_is_directory=True)
+    run_snakemake(work, "--config", "language=en")
+    text = subprocess.run(["pdftotext", "-layout", str(work / "reports" / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "The scope of agreed self-settlement" in text and "Figure 11.3" in text
+    assert "SYNTHETIC DATA" in text and "Omfanget av avtalt selvbosetting" not in text
+
+
+def test_row_ledger_accounts_for_every_input_row(demo_build):
+    """Every input in provenance.json with a row structure (delimited text, Parquet, the JSON-stat
+    table's region x year rows) is in x_row_ledger.csv with used + excluded = its data rows."""
+    from analysis.ledger import data_rows
+
+    doc = json.loads((demo_build / "reports" / "provenance.json").read_text())
+    ledger = {}
+    with (demo_build / "reports" / "tables" / "x_row_ledger.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            ledger[r["series"]] = ledger.get(r["series"], 0) + float(r["value"])
+    checked = []
+    for i in doc["inputs"]:
+        path = Path(i["path"]) if Path(i["path"]).is_absolute() else demo_build / i["path"]
+        if path.suffix in (".csv", ".parquet"):
+            rows = data_rows(str(path))
+        elif i["role"].startswith("kostra_12012"):
+            d = json.loads(path.read_text(encoding="utf-8"))
+            size = dict(zip(d["id"], d["size"]))
+            rows = size["KOKkommuneregion0000"] * size["Tid"]
+        else:
+            continue  # GeoJSON boundaries and YAML references: no rows to account for
+        assert ledger.get(i["role"]) == rows, (i["role"], ledger.get(i["role"]), rows)
+        checked.append(i["role"])
+    assert {"register", "survey_frame_2021", "imdi_annual", "crosswalk", "imdi_public"} <= set(checked)
+
+
+def test_nothing_runs_past_the_page_margins(demo_build, tmp_path):
+    """No word of any page (tables included) lies outside the text area of A4 with our margins."""
+    import re
+    bbox = tmp_path / "bbox.html"
+    subprocess.run(["pdftotext", "-bbox", str(demo_build / "reports" / "report.pdf"), str(bbox)], check=True)
+    mm = 72 / 25.4
+    left, right = 22 * mm, 595.28 - 20 * mm
+    outside = []
+    for page_no, page in enumerate(bbox.read_text(encoding="utf-8").split("<page ")[1:], start=1):
+        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+            if float(m.group(1)) < left - 1 or float(m.group(2)) > right + 1:
+                outside.append((page_no, m.group(3)))
+    assert outside == []

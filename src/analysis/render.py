@@ -21,6 +21,8 @@ def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "–"
     text = f"{float(value):,.{decimals}f}"
+    if text.lstrip("-").replace("0", "").strip(".,") == "":
+        text = text.lstrip("-")  # no "-0" for a value that rounds to zero
     if language == "en":
         return text
     return text.replace(",", "\u202f").replace(".", ",")
@@ -31,6 +33,7 @@ def make_env(template_dir: str | Path, language: str) -> Environment:
                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v, d=0: fmt_number(v, d, language)
     env.filters["pct"] = lambda v, d=0: fmt_number(v, d, language) + (" %" if language == "no" else "%")
+    env.filters["blank"] = lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
     env.globals["tr"] = lambda no, en: no if language == "no" else en
     env.globals["language"] = language
     return env

@@ -21,13 +21,64 @@ def _yaml(path: Path) -> dict:
     return load_yaml(path) or {}
 
 
+def display_ref(report_ref: str) -> str:
+    """'Figur 2.2 (first of two figures numbered 2.2; map)' -> 'Figur 2.2': the catalogue's
+    disambiguating notes are for machines, the reader sees the report's own number."""
+    return re.sub(r"\s*\(.*\)\s*$", "", report_ref)
+
+
+_REF_EN = [(r"^Figur\b", "Figure"), (r"^Tabell\b", "Table"), (r"^kap\.", "ch."), (r"^Vedlegg\b", "Appendix")]
+
+
+def localise_ref(ref: str, language: str) -> str:
+    """'Figur 2.1' -> 'Figure 2.1' in the English report (numbers stay the report's)."""
+    if language != "en":
+        return ref
+    for pattern, repl in _REF_EN:
+        ref = re.sub(pattern, repl, ref)
+    return ref
+
+
+def label_lookup(published: dict, language: str):
+    """label(entry_id, key_id): the Norwegian/English label of a series, item or category."""
+    table = {}
+    for e in published["entries"]:
+        for kind in ("series", "items", "categories"):
+            for x in e.get(kind) or []:
+                if isinstance(x, dict) and "id" in x:
+                    table[(e["id"], str(x["id"]))] = x.get(f"label_{language}") or x.get("label_no") or x["id"]
+
+    def label(entry_id: str, key: str) -> str:
+        return table.get((entry_id, str(key)), str(key).replace("_", " "))
+    return label
+
+
+def phrase_lookup(published: dict):
+    """phrase(entry_id, key): the report's own sentence for a text number (Norwegian)."""
+    table = {}
+    for e in published["entries"]:
+        for rec in e.get("values", []):
+            phrase = rec.get("phrase_no") or ""
+            if not phrase or phrase.startswith("("):
+                continue
+            year = str(rec.get("year", rec.get("period", "")))
+            for k in ("series", "category", "item", "kommune"):
+                if rec.get(k) is not None:
+                    table.setdefault((e["id"], year, str(rec[k])), phrase)
+                    break
+
+    def phrase(entry_id: str, key: str, year="") -> str:
+        return table.get((entry_id, str(year), str(key)), "")
+    return phrase
+
+
 def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dict]:
     """report_ref, titles and the 'Kilde:' line for every published and x_ entry."""
     meta = {}
     for e in list(published["entries"]) + list(extra.get("entries", [])):
         meta[e["id"]] = {
             "id": e["id"],
-            "report_ref": e.get("report_ref", e["id"]),
+            "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), language),
             "title_no": e.get("title_no", ""),
             "title_en": e.get("title_en", e.get("title_no", "")),
             "source_line": e.get("source_line_en" if language == "en" else "source_line_no",
@@ -78,7 +129,7 @@ def scorecard_views(card: pd.DataFrame, meta: dict, language: str) -> dict:
     problems = []
     for _, r in card[card["verdict"] != "match"].iterrows():
         problems.append({"ref": meta.get(r["entry_id"], {}).get("report_ref", r["entry_id"]),
-                         "key": _key_text(r), "status": r["status"], "published": r["published"],
+                         "key": _key_text(r), "status": r["status"], "published": _short(r["published"]),
                          "computed": _short(r["computed"]), "verdict": r["verdict"],
                          "verdict_label": labels[r["verdict"]],
                          "note": "; ".join(x for x in [r.get("inconsistency", ""), r.get("note", "")] if x)})
@@ -123,6 +174,8 @@ def build_context(*, language, demo, protect, config, tables, card, provenance, 
         "provenance": provenance,
         "packages": sorted(provenance["packages"].items()),
         "E": meta,
+        "label": label_lookup(published, language),
+        "phrase": phrase_lookup(published),
         "T": tables,
         "chapters": chapters,
         "method_sections": method_sections,
