@@ -8,10 +8,6 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-# One pinned environment for every rule (generated from uv.lock); used with --use-conda.
-conda: "environment.yml"
-
-
 report: "workflow/report/workflow.rst"
 
 
