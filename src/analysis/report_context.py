@@ -146,7 +146,7 @@ def _short(v: str) -> str:
 
 
 def build_context(*, language, demo, protect, config, tables, card, provenance, published_path,
-                  report_dir: Path, created: str, template_dir: Path) -> dict:
+                  report_dir: Path, created: str, template_dir: Path, benchmarks: dict | None = None) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
     meta = entry_metadata(published, extra, language)
@@ -183,5 +183,6 @@ def build_context(*, language, demo, protect, config, tables, card, provenance, 
                                    tables, language, chapters),
         "split_to": config["harmonisation"].get("split_to") or {},
         "config": config,
+        "benchmarks": benchmarks,
         **scorecard_views(card, meta, language),
     }

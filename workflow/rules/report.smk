@@ -66,6 +66,8 @@ rule render_report:
         provenance=rules.provenance.output[0],
         published=PUBLISHED,
         templates=TEMPLATES,
+        # measured benchmark figures, shown in the lineage appendix when they have been recorded
+        benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
         settings=settings("render_report",
             commit_time=CODE_VERSION["time"],
             language=LANG,

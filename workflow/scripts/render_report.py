@@ -30,6 +30,8 @@ def main(smk):
         config=s["config"], tables=Tables(tables), card=card, provenance=provenance,
         published_path=smk.input.published, report_dir=template_dir.parent, created=pdf_date(epoch),
         template_dir=template_dir,
+        benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
+        if smk.input.benchmarks else None,
     )
     html_text = render_html(template_dir, context, s["language"])
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
