@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,16 +14,8 @@ PUBLIC = SHARED / "data"
 REFERENCE = SHARED / "reference"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
-_SKIP_TOP = {".venv", ".tools", ".snakemake", ".git", "reports", "logs", ".pytest_cache", "benchmarks/runs",
-             "data/raw", "data/processed"}
-
-
-def _IGNORE(directory, names):
-    """copytree filter: generated and environment folders of the checkout, and caches anywhere."""
-    rel = Path(directory).resolve().relative_to(ROOT)
-    skip = {n for n in names if n == "__pycache__"}
-    skip |= {n for n in names if (rel / n).as_posix() in _SKIP_TOP}
-    return skip
+sys.path.insert(0, str(ROOT / "tools"))
+from double_build import clean_copy  # noqa: E402  (one copy routine for tests and tools)
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -33,12 +24,7 @@ def copy_workflow(dest: Path) -> Path:
     Snakemake locks its working directory and writes outputs beside the Snakefile, so each
     end-to-end test builds in its own copy; config paths like ../shared/data keep working.
     """
-    main = dest / "main"
-    shutil.copytree(ROOT, main, ignore=_IGNORE)
-    for sub in ("reports", "data/raw", "data/processed"):
-        (main / sub).mkdir(parents=True, exist_ok=True)
-    (dest / "shared").symlink_to(SHARED, target_is_directory=True)
-    return main
+    return clean_copy(dest)
 
 
 def run_snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900,

@@ -32,6 +32,8 @@ def _IGNORE(directory, names):
 def clean_copy(dest: Path) -> Path:
     main = dest / "main"
     shutil.copytree(ROOT, main, ignore=_IGNORE)
+    for sub in ("reports", "data/raw", "data/processed"):
+        (main / sub).mkdir(parents=True, exist_ok=True)
     (dest / "shared").symlink_to((ROOT.parent / "shared").resolve(), target_is_directory=True)
     return main
 

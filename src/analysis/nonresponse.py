@@ -332,3 +332,23 @@ def response_rate_records(units: pd.DataFrame) -> list[dict]:
          "n": len(byd)},
         {"series": "municipalities_excl_oslo_responded", "value": int(kom["responded"].sum())},
     ]
+
+
+def frame_population(public_dir: str, crosswalk_path: str, geo_bydeler_path: str,
+                     region_overrides: dict[str, str], population_column: str):
+    """The 356 kommuner with size group and region, the Oslo bydeler, and the 370 frame units.
+
+    Shared by the demo frame generator and the Tabell 9.1 stage so both group units alike.
+    """
+    from .kommune import load_kommuner_2020, read_crosswalk_wide
+
+    kommuner = load_kommuner_2020(public_dir)
+    munis = municipalities(kommuner, region_table(read_crosswalk_wide(crosswalk_path), region_overrides),
+                           population_column)
+    bydeler = read_bydeler(geo_bydeler_path)
+    return munis, bydeler, frame_units(munis, bydeler)
+
+
+def read_unit_settlements(register_path: str) -> pd.DataFrame:
+    """The register stage's persons: unit, year and the agreed-self-settlement flag."""
+    return pd.read_parquet(register_path, columns=["unit_id", "year", "avtalt_selvbosetting"])

@@ -34,7 +34,7 @@ if DEMO:
                 seed=config["seed"],
                 **NR_PARAMS,
             ),
-            code=code("demo_frame", "nonresponse", "kommune"),
+            code=code("demo_frame", "nonresponse", "kommune", "yamlio"),
         output:
             frame=confidential("survey_frame_2021"),
             respondents=f"{DEMO_DIR}/respondents_2021.csv",

@@ -4,39 +4,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
 from analysis.logsetup import run, settings
-from analysis.nonresponse import (attach_settlements, frame_units, municipalities, read_bydeler,
-                                  read_frame, region_table, response_rate_records, response_status,
+from analysis.nonresponse import (attach_settlements, frame_population, read_frame,
+                                  read_unit_settlements, response_rate_records, response_status,
                                   settlement_totals, tab_9_1_records)
 from analysis.tidy import tidy, write_tidy
 
 log = logging.getLogger("nonresponse")
 
 
-def read_register(smk):
-    """Settlements per unit from the register stage, or none yet (see nonresponse.smk)."""
-    if not smk.input.get("register"):
-        logging.getLogger("nonresponse").warning("no register yet: settlement rows left out")
-        return pd.DataFrame({"unit_id": [], "year": [], "avtalt_selvbosetting": []})
-    return pd.read_parquet(smk.input.register, columns=["unit_id", "year", "avtalt_selvbosetting"])
-
-
 def main(smk):
     p = settings(smk)
-    kommuner = load_kommuner_2020(p["public_dir"])
-    munis = municipalities(kommuner, region_table(read_crosswalk_wide(smk.input.crosswalk),
-                                                  p["region_overrides"]), p["population_column"])
-    bydeler = read_bydeler(smk.input.geo_bydeler)
+    munis, bydeler, units = frame_population(p["public_dir"], smk.input.crosswalk, smk.input.geo_bydeler,
+                                             p["region_overrides"], p["population_column"])
     frame = read_frame(smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]))
-    units = frame_units(munis, bydeler)
     # the user's names are kept; size group and region come from the code
     units = units.drop(columns="unit_name").merge(frame[["unit_id", "unit_name"]], on="unit_id")
     survey = pd.read_parquet(smk.input.survey)
     if "responded" in survey.columns:  # the survey stage may keep the whole frame, flagged
         survey = survey[pd.to_numeric(survey["responded"]) == 1].reset_index(drop=True)
     units["responded"] = response_status(units, survey["unit_id"], smk.input.survey).to_numpy()
-    units, outside = attach_settlements(units, settlement_totals(read_register(smk), tuple(p["years"])))
+    units, outside = attach_settlements(units, settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"])))
     if len(outside):
         log.warning("settlements in no frame unit (left out of the settlement rows): %s",
                     outside.to_dict("records"))
