@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import first_bad
 from .textio import LINE, parse_decimal, read_delimited
 from .tidy import tidy
 
@@ -19,32 +19,18 @@ def read_cited(path: str, measures: set[str], years: tuple[int, int] = (2000, 20
     """Validate a cited-aggregates file: known measures, plausible years, a source per row."""
     df = read_delimited(path, COLUMNS)
     year_ok = df["year"].str.fullmatch(r"\d{4}") & df["year"].str[:4].astype(int).between(*years)
-    if not year_ok.all():
-        i = int((~year_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, f"year must be a year in {years[0]}-{years[1]}", line=int(df[LINE].iloc[i]),
-                         column="year", value=df["year"].iloc[i])
-    bad = ~df["measure"].isin(measures)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"unknown measure; expected one of {sorted(measures)}",
-                         line=int(df[LINE].iloc[i]), column="measure", value=df["measure"].iloc[i])
+    first_bad(~year_ok, df, path, "year", f"year must be a year in {years[0]}-{years[1]}",
+              line_col=LINE)
+    first_bad(~df["measure"].isin(measures), df, path, "measure",
+              f"unknown measure; expected one of {sorted(measures)}", line_col=LINE)
     empty = df["source"].str.strip() == ""
-    if empty.any():
-        i = int(empty.to_numpy().nonzero()[0][0])
-        raise InputError(path, "every cited number needs its source", line=int(df[LINE].iloc[i]),
-                         column="source", value="")
-    dup = df.duplicated(["year", "measure"])
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(path, "duplicate year/measure", line=int(df[LINE].iloc[i]), column="measure",
-                         value=df["measure"].iloc[i])
+    first_bad(empty, df, path, "source", "every cited number needs its source", line_col=LINE)
+    first_bad(df.duplicated(["year", "measure"]), df, path, "measure", "duplicate year/measure",
+              line_col=LINE)
     out = df[["year", "measure", "source", LINE]].copy()
     out["value"] = parse_decimal(df, "value", path)
     bad = (out["value"] < 0) | (out["measure"].str.endswith("_pct") & (out["value"] > 100))
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, "negative number, or a percentage (_pct) above 100",
-                         line=int(df[LINE].iloc[i]), column="value", value=df["value"].iloc[i])
+    first_bad(bad, df, path, "value", "negative number, or a percentage (_pct) above 100", line_col=LINE)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, first_bad
 from .kommune import harmonise
 from .textio import LINE, read_delimited
 
@@ -35,44 +35,27 @@ def read_imdi_public(path: str) -> pd.DataFrame:
     where not a number), status ('value' / 'missing' / 'suppressed').
     """
     df = read_delimited(path, COLUMNS, separators=";")
-    bad_enhet = ~df["Enhet"].isin(ENHETER)
-    if bad_enhet.any():
-        i = int(bad_enhet.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"Enhet must be one of {sorted(ENHETER)}", line=int(df[LINE].iloc[i]),
-                         column="Enhet", value=df["Enhet"].iloc[i])
-    bad_measure = ~df["Bosetting"].isin(MEASURES)
-    if bad_measure.any():
-        i = int(bad_measure.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"Bosetting must be one of {sorted(MEASURES)}",
-                         line=int(df[LINE].iloc[i]), column="Bosetting", value=df["Bosetting"].iloc[i])
+    first_bad(~df["Enhet"].isin(ENHETER), df, path, "Enhet", f"Enhet must be one of {sorted(ENHETER)}",
+              line_col=LINE)
+    first_bad(~df["Bosetting"].isin(MEASURES), df, path, "Bosetting",
+              f"Bosetting must be one of {sorted(MEASURES)}", line_col=LINE)
     year_ok = df["År"].str.fullmatch(r"(19|20)\d\d")
-    if not year_ok.all():
-        i = int((~year_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "År must be a four-digit year 1900-2099", line=int(df[LINE].iloc[i]),
-                         column="År", value=df["År"].iloc[i])
+    first_bad(~year_ok, df, path, "År", "År must be a four-digit year 1900-2099", line_col=LINE)
     code_ok = df["Kommunenummer"].str.fullmatch(r"\d{4}")
-    if not code_ok.all():
-        i = int((~code_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "Kommunenummer must be a 4-digit code with leading zeros",
-                         line=int(df[LINE].iloc[i]), column="Kommunenummer",
-                         value=df["Kommunenummer"].iloc[i])
+    first_bad(~code_ok, df, path, "Kommunenummer", "Kommunenummer must be a 4-digit code with leading zeros",
+              line_col=LINE)
     antall = df["Antall"].str.replace(",", ".", regex=False)
     status = pd.Series("value", index=df.index, dtype="object")
     status[(antall == MISSING) | (antall == "")] = "missing"
     status[(antall == "Inf") & (df["Enhet"] == "Prosent")] = "missing"
     status[antall == SUPPRESSED] = "suppressed"
     num_ok = antall.str.fullmatch(r"\d+(\.\d+)?") | (status != "value")
-    if not num_ok.all():
-        i = int((~num_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "Antall must be a number, '.' (no data) or ':' (suppressed)",
-                         line=int(df[LINE].iloc[i]), column="Antall", value=df["Antall"].iloc[i])
+    first_bad(~num_ok, df, path, "Antall", "Antall must be a number, '.' (no data) or ':' (suppressed)",
+              line_col=LINE)
     value = pd.to_numeric(antall.where(status == "value"), errors="coerce")
     persons = (df["Enhet"] == "Personer") & (status == "value")
     frac = persons & (value % 1 != 0)
-    if frac.any():
-        i = int(frac.to_numpy().nonzero()[0][0])
-        raise InputError(path, "a count of persons must be a whole number", line=int(df[LINE].iloc[i]),
-                         column="Antall", value=df["Antall"].iloc[i])
+    first_bad(frac, df, path, "Antall", "a count of persons must be a whole number", line_col=LINE)
     out = pd.DataFrame({
         "line": df[LINE].astype("int64"),
         "enhet": df["Enhet"],
@@ -84,16 +67,10 @@ def read_imdi_public(path: str) -> pd.DataFrame:
         "status": status,
     })
     absurd = persons & (value > MAX_PERSONS)
-    if absurd.any():
-        i = int(absurd.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"implausible count of persons for one kommune and year (more than "
-                         f"{MAX_PERSONS:,}; Norway never settled that many in a year)",
-                         line=int(df[LINE].iloc[i]), column="Antall", value=df["Antall"].iloc[i])
-    dup = out.duplicated(["enhet", "year", "code", "measure"], keep="first")
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(path, "duplicate row for Enhet/År/Kommunenummer/Bosetting",
-                         line=int(out["line"].iloc[i]), column="Kommunenummer", value=out["code"].iloc[i])
+    first_bad(absurd, df, path, "Antall", f"implausible count of persons for one kommune and year (more than "
+              f"{MAX_PERSONS:,}; Norway never settled that many in a year)", line_col=LINE)
+    first_bad(out.duplicated(["enhet", "year", "code", "measure"], keep="first"), df, path, "Kommunenummer",
+              "duplicate row for Enhet/År/Kommunenummer/Bosetting", line_col=LINE)
     return out
 
 

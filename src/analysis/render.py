@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import math
 from pathlib import Path
 
@@ -86,6 +85,3 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path) -> Non
         str(out_path), pdf_identifier=ident, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
         optimize_images=False)
 
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .tidy import KEY_COLUMNS, read_tidy
+from .tidy import KEY_COLUMNS
 from .yamlio import load_yaml
 
 NUMERIC_STATUSES = ("exact", "text", "derived")
@@ -171,9 +171,6 @@ def scorecard(published: dict, tables: dict[str, pd.DataFrame], decisions: list[
             rows.append(row)
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
 
-
-def load_tables(table_dir: str | Path) -> dict[str, pd.DataFrame]:
-    return {p.stem: read_tidy(p) for p in sorted(Path(table_dir).glob("*.csv"))}
 
 
 def summarise(card: pd.DataFrame) -> dict[str, int]:

@@ -58,14 +58,18 @@ def _note(year) -> str:
     return "Q1" if int(year) == 2021 else ""
 
 
+def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]:
+    """The annual-report value of ``series`` in ``year`` as tidy records ([] when it is absent):
+    the years before the register come from IMDi's annual reports."""
+    value = annual_get(annual, series, year) if annual is not None else None
+    return [] if value is None else [{"year": year, "series": series, "value": value, "source": "imdi_annual"}]
+
+
 def units_practising(reg: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tabell 2.1: units (kommuner and Oslo bydeler) with >= 1 and > 3 agreed self-settlements."""
     asb = reg[reg["avtalt_selvbosetting"] == 1]
     per_unit = asb.groupby(["year", "unit_id"]).size().rename("asb").reset_index()
-    recs = []
-    if annual is not None and annual_get(annual, "units_practising", 2015) is not None:
-        recs.append({"year": 2015, "series": "units_practising",
-                     "value": annual_get(annual, "units_practising", 2015), "source": "imdi_annual"})
+    recs = annual_records(annual, "units_practising", 2015)
     for year in sorted(reg["year"].unique()):
         u = per_unit[per_unit["year"] == year]
         is_bydel = u["unit_id"].str.len() == 6
@@ -154,10 +158,7 @@ def settlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None,
 
 def resettlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
     """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share."""
-    recs = []
-    if annual is not None and annual_get(annual, "resettlement_pct", 2015) is not None:
-        recs.append({"year": 2015, "series": "resettlement_pct",
-                     "value": annual_get(annual, "resettlement_pct", 2015), "source": "imdi_annual"})
+    recs = annual_records(annual, "resettlement_pct", 2015)
     for year in sorted(reg["year"].unique()):
         y = reg[reg["year"] == year]
         n, r = len(y), int((y["kategori"] == "overforing").sum())
