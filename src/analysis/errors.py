@@ -6,7 +6,7 @@ every validation failure is raised as :class:`InputError` and nothing is dropped
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass
@@ -38,12 +38,15 @@ class InputError(Exception):
         return (InputError, (self.file, self.message, self.line, self.column, self.value))
 
 
-def first_bad(mask, frame, file: str, column: str, message: str, header_lines: int = 1,
-              line_col: str | None = None) -> None:
+def first_bad(mask, frame, file: str, column: str, message: str | Callable[[int], str],
+              header_lines: int = 1, line_col: str | None = None, value: Any = None) -> None:
     """Raise an InputError for the first row where the boolean ``mask`` is true.
 
     ``frame`` is a pandas DataFrame aligned with ``mask``; if ``line_col`` names a column with
     the source line number it is used, otherwise the positional index plus ``header_lines``.
+    ``message`` may be a function of the failing row's position, for messages that depend on
+    the row; ``value`` (a Series aligned with ``frame``) shows the raw text instead of
+    ``frame[column]``.
     """
     import numpy as np
 
@@ -52,6 +55,10 @@ def first_bad(mask, frame, file: str, column: str, message: str, header_lines: i
         return
     i = int(bad[0])
     line = int(frame[line_col].iloc[i]) if line_col else i + 1 + header_lines
-    value = frame[column].iloc[i] if column in frame.columns else None
+    if value is not None:
+        shown = value.iloc[i]
+    else:
+        shown = frame[column].iloc[i] if column in frame.columns else None
+    text = message(i) if callable(message) else message
     extra = f" ({bad.size} rows in all)" if bad.size > 1 else ""
-    raise InputError(file, message + extra, line=line, column=column, value=value)
+    raise InputError(file, text + extra, line=line, column=column, value=shown)

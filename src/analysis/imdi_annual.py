@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, first_bad
 from .textio import LINE, parse_decimal, read_delimited
 
 COLUMNS = ["year", "measure", "group", "value", "source"]
@@ -25,35 +25,23 @@ def is_percent(measure: pd.Series) -> pd.Series:
 def read_imdi_annual(path: str) -> pd.DataFrame:
     df = read_delimited(path, COLUMNS, separators=",;")
     for col in ("measure", "group", "source"):
-        empty = df[col] == ""
-        if empty.any():
-            i = int(empty.to_numpy().nonzero()[0][0])
-            raise InputError(path, f"empty {col} (every published number needs it)",
-                             line=int(df[LINE].iloc[i]), column=col, value="")
+        first_bad(df[col] == "", df, path, col, f"empty {col} (every published number needs it)",
+                  line_col=LINE)
     year_ok = (df["year"] == "") | (df["year"].str.fullmatch(r"\d{4}.*")
                                     & df["year"].str[:4].apply(lambda y: y.isdigit() and 1990 <= int(y) <= 2030))
-    if not year_ok.all():
-        i = int((~year_ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "year must start with a year in 1990-2030 (or be empty for a "
-                         "standing target)", line=int(df[LINE].iloc[i]), column="year",
-                         value=df["year"].iloc[i])
+    first_bad(~year_ok, df, path, "year",
+              "year must start with a year in 1990-2030 (or be empty for a standing target)",
+              line_col=LINE)
     raw = df["value"].copy()
     df["value"] = parse_decimal(df, "value", path)
-    bad = df["value"] < 0
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, "negative value (counts, shares and durations are never negative)",
-                         line=int(df[LINE].iloc[i]), column="value", value=raw.iloc[i])
-    bad = is_percent(df["measure"]) & (df["value"] > 100)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"percentage above 100 for measure {df['measure'].iloc[i]}",
-                         line=int(df[LINE].iloc[i]), column="value", value=raw.iloc[i])
-    dup = df.duplicated(["year", "measure", "group"])
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(path, "duplicate year/measure/group", line=int(df[LINE].iloc[i]),
-                         column="measure", value=df["measure"].iloc[i])
+    first_bad(df["value"] < 0, df, path, "value",
+              "negative value (counts, shares and durations are never negative)",
+              line_col=LINE, value=raw)
+    first_bad(is_percent(df["measure"]) & (df["value"] > 100), df, path, "value",
+              lambda i: f"percentage above 100 for measure {df['measure'].iloc[i]}",
+              line_col=LINE, value=raw)
+    first_bad(df.duplicated(["year", "measure", "group"]), df, path, "measure",
+              "duplicate year/measure/group", line_col=LINE)
     return df.drop(columns=[LINE]).reset_index(drop=True)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, first_bad
 
 LINE = "_line"
 # Norwegian letters double-encoded: 'Ã' followed by a C1/Latin-1 continuation (Ã¦ Ã¸ Ã¥ Ã\x98 ...)
@@ -140,16 +140,14 @@ def parse_int(df: pd.DataFrame, column: str, path: str, *, allow_empty: bool = F
     s = df[column].fillna("")
     empty = s == ""
     ok = s.str.fullmatch(r"-?\d+") | (empty & allow_empty)
-    if not ok.all():
-        i = int((~ok).to_numpy().nonzero()[0][0])
-        msg = "empty value" if empty.iloc[i] else "not a whole number"
-        raise InputError(path, msg, line=int(df[LINE].iloc[i]), column=column, value=s.iloc[i])
+    first_bad(~ok, df, path, column,
+              lambda i: "empty value" if empty.iloc[i] else "not a whole number",
+              line_col=LINE, value=s)
     out = pd.to_numeric(s.where(~empty), errors="coerce").astype("Int64")
-    for bound, bad in ((lo, out < lo if lo is not None else None), (hi, out > hi if hi is not None else None)):
-        if bad is not None and bad.fillna(False).any():
-            i = int(bad.fillna(False).to_numpy().nonzero()[0][0])
-            raise InputError(path, f"value out of range [{lo}, {hi}]", line=int(df[LINE].iloc[i]),
-                             column=column, value=s.iloc[i])
+    for bad in (out < lo if lo is not None else None, out > hi if hi is not None else None):
+        if bad is not None:
+            first_bad(bad.fillna(False), df, path, column, f"value out of range [{lo}, {hi}]",
+                      line_col=LINE, value=s)
     return out
 
 
@@ -159,8 +157,6 @@ def parse_decimal(df: pd.DataFrame, column: str, path: str, *, allow_empty: bool
     empty = s == ""
     norm = s.str.replace(",", ".", regex=False)
     ok = norm.str.fullmatch(r"-?\d+(\.\d+)?") | (empty & allow_empty)
-    if not ok.all():
-        i = int((~ok).to_numpy().nonzero()[0][0])
-        raise InputError(path, "empty value" if empty.iloc[i] else "not a number",
-                         line=int(df[LINE].iloc[i]), column=column, value=df[column].iloc[i])
+    first_bad(~ok, df, path, column, lambda i: "empty value" if empty.iloc[i] else "not a number",
+              line_col=LINE)
     return pd.to_numeric(norm.where(~empty), errors="coerce").astype("float64")

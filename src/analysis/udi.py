@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, first_bad
 from .textio import LINE, parse_int, read_delimited
 from .tidy import tidy
 
@@ -21,16 +21,10 @@ def read_udi(path: str, years: tuple[int, int] | None = None) -> pd.DataFrame:
     df = read_delimited(path, COLUMNS)
     year = parse_int(df, "year", path, lo=1990, hi=2030)
     count = parse_int(df, "count", path, lo=0, hi=MAX_COUNT)
-    dup = year.duplicated(keep="first")
-    if dup.any():
-        i = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(path, "year appears more than once (one row per year)",
-                         line=int(df[LINE].iloc[i]), column="year", value=df["year"].iloc[i])
-    empty = df["source"].fillna("").str.strip() == ""
-    if empty.any():
-        i = int(empty.to_numpy().nonzero()[0][0])
-        raise InputError(path, "every row needs its source (who published the number, where)",
-                         line=int(df[LINE].iloc[i]), column="source", value="")
+    first_bad(year.duplicated(keep="first"), df, path, "year",
+              "year appears more than once (one row per year)", line_col=LINE)
+    first_bad(df["source"].fillna("").str.strip() == "", df, path, "source",
+              "every row needs its source (who published the number, where)", line_col=LINE)
     out = pd.DataFrame({"year": year.astype(int), "count": count.astype(int),
                         "source": df["source"].str.strip(), LINE: df[LINE]})
     if years is not None:
