@@ -161,3 +161,21 @@ def test_nothing_runs_past_the_page_margins(demo_build, tmp_path):
             if float(m.group(1)) < left - 1 or float(m.group(2)) > right + 1:
                 outside.append((page_no, m.group(3)))
     assert outside == []
+
+
+def test_a_rule_runs_standalone_and_gives_the_same_output(demo_build):
+    """tools/run_rule.py runs a rule's script outside Snakemake (for debugging and profiling)
+    with the same inputs, outputs and settings: the output is byte-identical."""
+    import os
+    import sys
+    out = demo_build / "reports" / "reproduction.csv"
+    before, stat = out.read_bytes(), out.stat()
+    out.unlink()
+    proc = subprocess.run([sys.executable, "tools/run_rule.py", "reproduction"], cwd=demo_build,
+                          capture_output=True, text=True, timeout=300)
+    try:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert out.read_bytes() == before
+    finally:
+        out.write_bytes(before)
+        os.utime(out, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the other tests expect no rerun
