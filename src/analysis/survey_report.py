@@ -25,13 +25,13 @@ def respondents(wave: pd.DataFrame) -> pd.DataFrame:
 def survey_tables(waves: dict[int, pd.DataFrame], cb: Codebook, frame_sizes: dict[int, int | None],
                   confidence: float) -> dict[str, pd.DataFrame]:
     """Every figure/text entry of the codebook as a tidy table, plus the 2016 -> 2021 changes."""
+    resp = {year: respondents(w) for year, w in waves.items()}
     out = {}
     for fid, f in cb.figures.items():
         recs = []
         for year in sorted(f["years"], reverse=True):
-            if year in waves:
-                recs += figure_table(respondents(waves[year]), cb, fid, year, frame_sizes.get(year),
-                                     confidence)
+            if year in resp:
+                recs += figure_table(resp[year], cb, fid, year, frame_sizes.get(year), confidence)
         df = tidy(fid, pd.DataFrame(recs, columns=["year", "item", "category", "value", "n", "ci_low",
                                                    "ci_high", "se"]))
         out[fid] = df
@@ -39,7 +39,7 @@ def survey_tables(waves: dict[int, pd.DataFrame], cb: Codebook, frame_sizes: dic
     out["x_survey_change_2016_2021"] = tidy("x_survey_change_2016_2021", change.assign(year="2016-2021"))
     if 2021 in waves:
         out["text_ch9_response_rate"] = response_rate_table(waves[2021])
-    out["text_ch11_survey_routing_counts"] = routing_counts_table(waves, cb)
+    out["text_ch11_survey_routing_counts"] = routing_counts_table(waves, cb, resp)
     return out
 
 
@@ -63,14 +63,17 @@ def response_rate_table(wave21: pd.DataFrame) -> pd.DataFrame:
     return tidy("text_ch9_response_rate", recs)
 
 
-def routing_counts_table(waves: dict[int, pd.DataFrame], cb: Codebook) -> pd.DataFrame:
-    """Branch sizes and open-field use: counts only, never the text."""
+def routing_counts_table(waves: dict[int, pd.DataFrame], cb: Codebook,
+                         resp: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Branch sizes and open-field use: counts only, never the text. ``resp``: the waves'
+    respondents when the caller has them already."""
+    resp = resp if resp is not None else {year: respondents(w) for year, w in waves.items()}
     recs = []
     for name, spec in cb.raw.get("routing_counts", {}).items():
         for year in spec["years"]:
             if year not in waves:
                 continue
-            w = respondents(waves[year])
+            w = resp[year]
             if spec.get("answered"):
                 col = f"{spec['item']}__answered"
                 if col not in w.columns:
@@ -88,7 +91,7 @@ def routing_counts_table(waves: dict[int, pd.DataFrame], cb: Codebook) -> pd.Dat
         for year, w in waves.items():
             col = f"open__{name}"
             if col in w.columns:
-                recs.append({"year": year, "series": name, "value": int(respondents(w)[col].fillna(0).sum())})
+                recs.append({"year": year, "series": name, "value": int(resp[year][col].fillna(0).sum())})
     recs.sort(key=lambda r: (-int(r["year"]), r["series"]))
     return tidy("text_ch11_survey_routing_counts", recs)
 
@@ -122,12 +125,17 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
         cats = list(f["categories"])
         t = t[t["category"].isin(cats)]
         keys = list(f["items"])
-        rows = [(y, k) for k in keys for y in sorted(t["year"].unique(), reverse=True)
-                if not t[(t["year"] == y) & (t["item"] == k)].empty]
+        # one pass over the rows instead of a boolean selection per bar segment
+        cell, first_n = {}, {}
+        for y, k, c, v, n in zip(t["year"], t["item"], t["category"], t["value"], t["n"]):
+            cell.setdefault((y, k, c), []).append(v)
+            first_n.setdefault((y, k), n)
+        rows = [(y, k) for k in keys for y in sorted(t["year"].unique(), reverse=True) if (y, k) in first_n]
         fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(rows) + 1.4))
         left = np.zeros(len(rows))
         for j, cat in enumerate(cats):
-            vals = np.array([float(t[(t["year"] == y) & (t["item"] == k) & (t["category"] == cat)]["value"].sum())
+            # nansum: what Series.sum gives (0 for no rows, NaN skipped)
+            vals = np.array([float(np.nansum(np.asarray(cell.get((y, k, cat), []), dtype=float)))
                              for y, k in rows])
             ax.barh(range(len(rows)), vals, left=left, color=STACK_COLOURS[j % len(STACK_COLOURS)],
                     label=_cat_label(cb, fid, cat, language), height=0.65)
@@ -138,7 +146,7 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
             left += vals
         labels = []
         for y, k in rows:
-            n = int(t[(t["year"] == y) & (t["item"] == k)]["n"].iloc[0])
+            n = int(first_n[(y, k)])
             lab = _wrap(_item_label(cb, fid, k, language), 44)
             labels.append(f"{lab}\n{y} (N = {n})" if lab else f"{y} (N = {n})")
         ax.set_axisbelow(True)

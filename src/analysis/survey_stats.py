@@ -22,9 +22,16 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+# The standard normal's quantile and cdf are the kernels scipy.stats.norm.ppf/sf evaluate (same
+# values, bit for bit); importing scipy.special alone saves ~0.8 s of scipy.stats import per job.
+from scipy.special import ndtr, ndtri
 
 from .codebook import Codebook
+
+
+def z_value(confidence: float) -> float:
+    """The two-sided normal quantile for ``confidence`` (1.96 for 0.95)."""
+    return ndtri(0.5 + confidence / 2)
 
 
 def domain_stats(y: np.ndarray, n_total: int, frame_size: int | None) -> tuple[float, float, int]:
@@ -52,7 +59,7 @@ def wilson(p: float, n_eff: float, confidence: float) -> tuple[float, float]:
         return math.nan, math.nan
     if math.isinf(n_eff):
         return p, p
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = z_value(confidence)
     denom = 1 + z * z / n_eff
     centre = (p + z * z / (2 * n_eff)) / denom
     half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / denom
@@ -97,7 +104,7 @@ def figure_table(data: pd.DataFrame, cb: Codebook, fid: str, year: int, frame_si
     ``data`` holds the wave's responding units (one row each) with item columns as numbers.
     """
     n_total = len(data)
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = z_value(confidence)
     out = []
     for key, cat, kind, y in estimands(data, cb, fid, year):
         vals = y.dropna().to_numpy()
@@ -118,7 +125,7 @@ def figure_table(data: pd.DataFrame, cb: Codebook, fid: str, year: int, frame_si
 def change_table(tables: dict[str, pd.DataFrame], cb: Codebook, confidence: float,
                  years=(2016, 2021)) -> pd.DataFrame:
     """2016 -> 2021 change for every figure row present in both waves (independent samples)."""
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = z_value(confidence)
     y0, y1 = (str(y) for y in years)
     rows = []
     for fid in cb.figures:
@@ -135,7 +142,7 @@ def change_table(tables: dict[str, pd.DataFrame], cb: Codebook, confidence: floa
             diff = float(r1["value"] - r0["value"])
             se = math.sqrt(float(r0["se"]) ** 2 + float(r1["se"]) ** 2)
             zstat = diff / se if se > 0 else math.nan
-            pval = 2 * stats.norm.sf(abs(zstat)) if se > 0 else math.nan
+            pval = 2 * ndtr(-abs(zstat)) if se > 0 else math.nan
             rows.append({"series": fid, "item": key[0], "category": key[1], "value": diff,
                          "n": int(r1["n"]), "n_2016": int(r0["n"]), "value_2016": float(r0["value"]),
                          "value_2021": float(r1["value"]), "se": se, "ci_low": diff - z * se,

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+# ndtri is the kernel of scipy.stats.norm.ppf (same values) without importing scipy.stats (~0.8 s)
+from scipy.special import ndtri
 
 
 @dataclass
@@ -170,7 +171,7 @@ def compare_estimates(survey: pd.DataFrame, weights: pd.Series, sample: pd.DataF
     of the base, e.g. 9 = vet ikke), ``id`` (row label). The base is the units with a valid
     (non-empty, not excluded) answer.
     """
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = float(ndtri(0.5 + confidence / 2))
     X = design_matrix(sample, variables)
     w = weights.to_numpy(dtype=float)
     recs = []

@@ -1,10 +1,11 @@
 """Adapter: kapittel 11 tables and figures from the validated surveys."""
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.codebook import load_codebook
-from analysis.figures import save_figure
+from analysis.figures import save_figures
 from analysis.logsetup import run, settings
 from analysis.survey_report import plot_figure, survey_tables
 from analysis.tidy import write_tidy
@@ -18,9 +19,10 @@ def main(smk):
     tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]))
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path)
-    for path in smk.output.figures:
-        fid = Path(path).stem
-        save_figure(plot_figure(tables[fid], cb, fid, s["language"]), Path(path).with_suffix(""))
+    # drawing is most of the job: the figures are shared between the rule's threads
+    save_figures([(Path(path).with_suffix(""), partial(plot_figure, tables[Path(path).stem], cb,
+                                                       Path(path).stem, s["language"]))
+                  for path in smk.output.figures], workers=smk.threads)
 
 
 run(main, snakemake)  # noqa: F821
