@@ -16,3 +16,43 @@ def test_rule_graph_layers_follow_data_flow():
     rules, edges = rule_edges(outputs)
     assert edges == {("ingest", "tables"), ("ingest", "render"), ("tables", "render")}
     assert layers(rules, edges) == {"ingest": 0, "tables": 1, "render": 2}
+
+
+def _tidy_frame():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "entry_id": ["t"] * 6,
+        "year": ["2016", "2016", "2020", "2020", "2020", ""],
+        "series": ["a", "b", "a", "b", "b", "a"],
+        "category": ["", "", "x", "", "", ""],
+        "value": [1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
+    }, index=[10, 11, 12, 13, 14, 15])
+
+
+def test_tables_lookups_equal_boolean_filtering():
+    import pandas as pd
+    import pytest
+
+    from analysis.render import Tables
+
+    df = _tidy_frame()
+    T = Tables({"t": df})
+    cases = [{}, {"year": 2016}, {"year": "2020", "series": "b"}, {"series": "b", "year": 2020},
+             {"year": 2021}, {"category": ""}, {"year": ""}]
+    for keys in cases:
+        expected = df
+        for k, v in keys.items():
+            expected = expected[expected[k] == str(v)]
+        pd.testing.assert_frame_equal(T.rows("t", **keys), expected)
+        assert T.has("t", **keys) == (not expected.empty)
+        if not expected.empty:
+            v, e = T.value("t", **keys), float(expected["value"].iloc[0])
+            assert v == e or (v != v and e != e)
+    assert T.value("t", year=2020, series="b") == 4.0  # first matching row
+    assert not T.has("missing", year=2016)
+    with pytest.raises(KeyError, match="no row for"):
+        T.value("t", year=1999)
+    with pytest.raises(KeyError):
+        T.rows("t", no_such_column="x")
+

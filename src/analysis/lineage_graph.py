@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .figures import apply_style, save_figure
-
 
 def rule_edges(outputs: dict[str, dict]) -> tuple[list[str], set[tuple[str, str]]]:
     """Rules and (producer, consumer) edges from provenance's output lineage."""
@@ -35,6 +33,8 @@ def layers(rules: list[str], edges: set[tuple[str, str]]) -> dict[str, int]:
 def draw_rule_graph(outputs: dict[str, dict], base: str | Path):
     import matplotlib.pyplot as plt
 
+    from .figures import apply_style, save_figure
+
     apply_style()
     rules, edges = rule_edges(outputs)
     depth = layers(rules, edges)
@@ -60,3 +60,4 @@ def draw_rule_graph(outputs: dict[str, dict], base: str | Path):
     ax.axis("off")
     ax.grid(False)
     return save_figure(fig, base)
+

@@ -39,10 +39,18 @@ def make_env(template_dir: str | Path, language: str) -> Environment:
 
 
 class Tables:
-    """Access to the tidy tables from templates: ``T.value('tab_2_1', year=2016, series=...)``."""
+    """Access to the tidy tables from templates: ``T.value('tab_2_1', year=2016, series=...)``.
+
+    Lookups go through an index built once per (table, key columns): the templates make ~500
+    lookups, and a boolean mask over a whole frame per lookup cost ~0.6 s of every render.
+    ``rows`` returns the same frame as ``df[(df[k1] == str(v1)) & ...]`` (same rows, order and
+    index labels).
+    """
 
     def __init__(self, tables: dict[str, pd.DataFrame]):
         self._t = tables
+        self._index: dict[tuple, dict[tuple, list[int]]] = {}
+        self._values: dict[str, list] = {}
 
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self._t
@@ -50,20 +58,35 @@ class Tables:
     def get(self, entry_id: str) -> pd.DataFrame:
         return self._t[entry_id]
 
+    def _positions(self, entry_id: str, keys: dict) -> list[int]:
+        cols = tuple(keys)
+        index = self._index.get((entry_id, cols))
+        if index is None:
+            df = self._t[entry_id]
+            index = {}
+            for pos, vals in enumerate(zip(*(df[c].tolist() for c in cols))):
+                index.setdefault(vals, []).append(pos)
+            self._index[(entry_id, cols)] = index
+        return index.get(tuple(str(v) for v in keys.values()), [])
+
     def rows(self, entry_id: str, **keys) -> pd.DataFrame:
         df = self._t[entry_id]
-        for k, v in keys.items():
-            df = df[df[k] == str(v)]
-        return df
+        if not keys:
+            return df
+        return df.take(self._positions(entry_id, keys))
 
     def value(self, entry_id: str, **keys):
-        df = self.rows(entry_id, **keys)
-        if df.empty:
+        pos = self._positions(entry_id, keys) if keys else range(len(self._t[entry_id]))
+        if not pos:
             raise KeyError(f"{entry_id}: no row for {keys}")
-        return float(df["value"].iloc[0])
+        if entry_id not in self._values:
+            self._values[entry_id] = self._t[entry_id]["value"].tolist()
+        return float(self._values[entry_id][pos[0]])
 
     def has(self, entry_id: str, **keys) -> bool:
-        return entry_id in self._t and not self.rows(entry_id, **keys).empty
+        if entry_id not in self._t:
+            return False
+        return bool(self._positions(entry_id, keys)) if keys else not self._t[entry_id].empty
 
 
 def pdf_date(epoch: int) -> str:

@@ -1,12 +1,11 @@
 """Adapter: tables, figures, scorecard and provenance -> reports/report.html and report.pdf."""
+import gc
 import json
 import os
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.lineage_graph import draw_rule_graph
 from analysis.logsetup import run, settings
 from analysis.render import Tables, pdf_date, render_html, write_pdf
 from analysis.report_context import build_context
@@ -14,6 +13,10 @@ from analysis.tidy import read_tidy
 
 
 def main(smk):
+    # No cyclic garbage collection in this short-lived job: WeasyPrint (and pandas) allocate
+    # millions of small objects, which made the collector run ~1 200 times, 0.9 s of a ~8 s
+    # job, to free a few MB (reference counting frees the rest; peak RSS +~10 MB).
+    gc.disable()
     s = settings(smk)
     report_dir = Path(smk.output.pdf).parent
     tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
@@ -23,7 +26,6 @@ def main(smk):
     template_dir = Path(smk.input.templates[0]).parent
     while template_dir.name != "templates":
         template_dir = template_dir.parent
-    draw_rule_graph(provenance["outputs"], report_dir / "figures" / "x_dag")
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
     context = build_context(
         language=s["language"], demo=s["demo"], protect=s["protect"],

@@ -1,0 +1,15 @@
+"""Adapter: provenance's output lineage -> the workflow picture of the lineage appendix."""
+import json
+from pathlib import Path
+
+from analysis.lineage_graph import draw_rule_graph
+from analysis.logsetup import run
+
+
+def main(smk):
+    with open(smk.input.provenance, encoding="utf-8") as fh:
+        outputs = json.load(fh)["outputs"]
+    draw_rule_graph(outputs, Path(smk.output.svg).with_suffix(""))
+
+
+run(main, snakemake)  # noqa: F821
