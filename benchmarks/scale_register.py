@@ -12,12 +12,16 @@ codes), Oslo bydeler, all three kategorier and the four household types.
 Engines, each run in a fresh subprocess (so peak RSS = the engine's own peak, VmHWM read in the
 child; times measured inside the child, interpreter and imports excluded):
 
-  pipeline    the project's own code: ``register.read_register`` (polars validation +
-              harmonisation), ``write_parquet`` of data/processed/register.parquet, then the
-              downstream aggregates with the pipeline's functions on ``register.load``:
-              ``scope.units_practising`` (Tabell 2.1), persons and agreed self-settlements per
-              2020 kommune and year, ``waiting.mean_wait`` (Tabell 4.2, every year) and
-              ``waiting.distribution`` (mean/median per year, agreed vs ordinary).
+  pipeline    the project's own code, as the rules run it: the ``register`` rule
+              (``register.read_register``: polars validation + harmonisation; ``write_parquet``
+              of data/processed/register.parquet) in one process, then in a second one the
+              register work of the ``scope`` and ``waiting`` rules: ``scope.register_counts`` and
+              ``waiting.wait_summary`` (polars scans of the processed Parquet, phase "load"), and
+              every register table of the two rules from those (phase "agg"): Tabell 2.1, 12.1,
+              Figur 2.1, 2.2 (both), the map classes, kap. 4.1.3, 10.1.1, per 1 000, Tabell 4.1,
+              4.2, kap. 4.1, 4.1.1 and the distribution. Compared: Tabell 2.1, persons and agreed
+              self-settlements per 2020 kommune and year (sums of ``register_counts``),
+              ``waiting.mean_wait`` (Tabell 4.2, every year) and ``waiting.distribution``.
   duckdb      DuckDB doing the same work from the same file: the same validation rules (as one
               pass of violation counts + a duplicate count), harmonisation by a join on the
               code map, the processed Parquet written with COPY, and the same aggregates in SQL.
@@ -46,12 +50,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 CROSSWALK = (ROOT / "../shared/data/crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv").resolve()
+SHARED_DATA = (ROOT / "../shared/data").resolve()
 SPLIT_TO = {"1613": "5059", "5012": "5059", "1850": "1806"}
 REGISTER_END = "2021-03-31"
 DAYS_PER_MONTH = 365.25 / 12
 ENGINES = ["pipeline", "duckdb", "duckdb_agg", "pandas"]
 RESULT_TABLES = ["units", "kommune_year", "wait"]
-PHASE_LABEL = {"validate_harmonise": "read+check+harm", "write_processed": "write", "load": "load",
+PHASE_LABEL = {"validate_harmonise": "read+check+harm", "write_processed": "write", "load": "polars-agg",
                "aggregate": "agg"}
 
 
@@ -162,23 +167,37 @@ def engine_pipeline_register(path: str, work: Path, phases: dict):
 
 
 def engine_pipeline_aggregate(path: str, work: Path, phases: dict):
-    """The aggregates the ``scope`` and ``waiting`` rules compute from the processed register."""
+    """The register work of the ``scope`` and ``waiting`` rules (workflow/scripts/scope.py,
+    waiting.py): the same calls on the processed register."""
     sys.path.insert(0, str(SRC))
     import pandas as pd
-    from analysis import scope, waiting
-    from analysis.register import load
+    from analysis import maps, scope, waiting
+    from analysis.kommune import load_kommuner_2020
+    from analysis.register import BYDELER
 
+    kommuner = load_kommuner_2020(SHARED_DATA)  # public file, read by the rule too (not timed)
+    names = scope.kommune_names(kommuner)
+    processed = str(work / "processed.parquet")
     t = time.perf_counter()
-    r = load(work / "processed.parquet")
+    counts = scope.register_counts(processed)
+    summary = waiting.wait_summary(processed)
     phases["load"] = time.perf_counter() - t
     t = time.perf_counter()
-    units = scope.units_practising(r)
-    ky = (r.groupby(["year", "kommunenummer_2020"])
-          .agg(persons=("person_id", "size"), asb=("avtalt_selvbosetting", "sum")).reset_index())
-    years = sorted(int(y) for y in r["year"].unique())
-    mw = waiting.mean_wait(r, None, years=years)
-    dist = waiting.distribution(r)
+    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
+    units = scope.units_practising(counts)
+    for table in (scope.top_ten(counts, names), scope.settlement_overview(counts, None),
+                  scope.resettlement_overview(counts, None), maps.map_table(k_cls, b_cls),
+                  scope.asb_share(counts, names), scope.asb_per_1000(counts, kommuner, k_cls),
+                  scope.bergen_counts(counts, None), waiting.settled_within(summary, None),
+                  waiting.asb_waiting(summary, None), waiting.waiting_detail(summary, None)):
+        assert len(table)
+    years = sorted(int(y) for y in summary.loc[summary["group"] == "settled", "year"])
+    mw = waiting.mean_wait(summary, None, years=years)
+    dist = waiting.distribution(summary)
     phases["aggregate"] = time.perf_counter() - t
+    ky = (counts.assign(asb=counts["n"] * counts["avtalt_selvbosetting"])
+          .groupby(["year", "kommunenummer_2020"]).agg(persons=("n", "sum"), asb=("asb", "sum")).reset_index())
     wait = pd.concat([
         mw.assign(group=mw["series"], stat="mean")[["year", "group", "stat", "value"]],
         mw.assign(group=mw["series"], stat="n", value=mw["n"].astype(float))[["year", "group", "stat", "value"]],
@@ -412,7 +431,7 @@ def child(engine: str, path: str, work: str) -> None:
     # imports outside the timed region (every engine pays the same interpreter start-up)
     sys.path.insert(0, str(SRC))
     import duckdb, numpy, pandas, polars, pyarrow  # noqa: E401,F401
-    from analysis import kommune, register, scope, waiting  # noqa: F401
+    from analysis import kommune, maps, register, scope, waiting  # noqa: F401
     t = time.perf_counter()
     if engine == "pipeline_register":
         res = engine_pipeline_register(path, work, phases)

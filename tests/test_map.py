@@ -4,6 +4,7 @@ import pandas as pd
 
 from analysis.maps import classify, map_table, plot_map
 from analysis.register import BYDELER
+from analysis.scope import register_counts
 
 LABELS = {"only_2016_2017": "a", "only_2018_2021": "b", "whole_period": "c", "never": "d", "oslo_inset": "Oslo"}
 
@@ -11,8 +12,8 @@ LABELS = {"only_2016_2017": "a", "only_2018_2021": "b", "whole_period": "c", "ne
 def reg():
     rows = [("4601", "4601", 2016), ("4601", "4601", 2020), ("1103", "1103", 2017), ("3024", "3024", 2019),
             ("0301", "030101", 2016), ("0301", "030112", 2021)]
-    return pd.DataFrame([{"kommunenummer_2020": k, "unit_id": u, "year": y, "avtalt_selvbosetting": 1}
-                         for k, u, y in rows])
+    return register_counts(pd.DataFrame([{"kommunenummer_2020": k, "unit_id": u, "year": y, "kategori": "mottak",
+                                          "avtalt_selvbosetting": 1} for k, u, y in rows]))
 
 
 def test_map_classes():

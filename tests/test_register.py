@@ -94,3 +94,52 @@ def test_register_header_problems(tmp_path, code_map):
         read_register(write(tmp_path, GOOD, header=HEADER.replace(",kategori", ",kat")), code_map)
     with pytest.raises(InputError, match="unexpected column"):
         read_register(write(tmp_path, [r + ",x" for r in GOOD], header=HEADER + ",extra"), code_map)
+
+
+def _parquet(tmp_path, rows=GOOD, name="reg.parquet"):
+    """The rows as a Parquet register with typed dates (as an extract from a database would be)."""
+    p = tmp_path / name
+    pl.read_csv(write(tmp_path, rows), infer_schema=False).with_columns(
+        pl.col("vedtaksdato").str.to_date(), pl.col("bosettingsdato").str.to_date()).write_parquet(p)
+    return str(p)
+
+
+def test_register_typed_parquet_dates_report_their_text(tmp_path, code_map):
+    """Typed dates are checked as dates, but an error shows the date as its text would read."""
+    with pytest.raises(InputError) as e:
+        read_register(_parquet(tmp_path, [GOOD[0], BAD[0][0], *GOOD[2:]]), code_map)
+    assert e.value.column == "vedtaksdato" and e.value.value == "2017-03-02" and e.value.line == 2
+    src = pl.read_parquet(_parquet(tmp_path)).with_columns(
+        pl.when(pl.col("person_id") == "A2").then(None).otherwise(pl.col("bosettingsdato"))
+        .alias("bosettingsdato"))
+    src.write_parquet(tmp_path / "null.parquet")
+    with pytest.raises(InputError, match="not an ISO date") as e:  # as the empty text it was read as
+        read_register(str(tmp_path / "null.parquet"), code_map)
+    assert e.value.value == "" and e.value.line == 2
+
+
+def test_register_row_order_and_padding_do_not_change_the_result(tmp_path, code_map):
+    """Shuffled ids (the general sort), ids in order (a stable sort by date) and padded values
+    (the cleaning path) give the same processed register."""
+    ref, _ = read_register(write(tmp_path, GOOD), code_map)
+    shuffled, _ = read_register(write(tmp_path, [GOOD[i] for i in (3, 0, 4, 2, 1)], name="s.csv"), code_map)
+    renamed = [f"Z{i}" + r[2:] for i, r in enumerate(GOOD[::-1], 1)]  # ids rising, dates falling
+    by_date, _ = read_register(write(tmp_path, renamed, name="d.csv"), code_map)
+    padded = [" " + r.replace(",mottak,", ", mottak ,") for r in GOOD]
+    cleaned, _ = read_register(write(tmp_path, padded, name="p.csv"), code_map)
+    assert shuffled.equals(ref) and cleaned.equals(ref)
+    assert by_date["person_id"].to_list() == [f"Z{i}" for i in range(5, 0, -1)]
+    assert by_date.drop("person_id").equals(ref.drop("person_id"))
+
+
+def test_register_quoted_csv_field_counts(tmp_path, code_map):
+    """Quoted empty fields ("" as some exports write) take the fast field count; a truncated row
+    in a quoted file is still named by csv.reader's line."""
+    quoted = [r.replace(",,", ',"",') for r in GOOD]
+    ref, _ = read_register(write(tmp_path, GOOD), code_map)
+    got, _ = read_register(write(tmp_path, quoted, name="q.csv"), code_map)
+    assert got.equals(ref)
+    with pytest.raises(InputError, match="row has 5 fields") as e:
+        read_register(write(tmp_path, [*quoted[:2], quoted[2].rsplit(",", 3)[0], *quoted[3:]],
+                            name="t.csv"), code_map)
+    assert e.value.line == 4

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from analysis import maps, scope, waiting
-from analysis.demo_register import asb_plan, generate, settled_counts
+from analysis.demo_register import _persons, asb_plan, generate, settled_counts
 from analysis.imdi_annual import read_imdi_annual
 from analysis.imdi_public import read_imdi_public, select_persons
 from analysis.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
@@ -55,21 +55,43 @@ def test_demo_register_is_deterministic(demo, shared_dir):
     assert not asb_plan(a, 7).equals(asb_plan(a, 8))
 
 
+def test_demo_persons_are_the_counts_and_the_plan_one_row_each_sorted(demo, shared_dir):
+    public, *_ = demo
+    wide = read_crosswalk_wide(shared_dir / "data/crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    counts = settled_counts(public, wide, 7)
+    plan = asb_plan(counts, 7)
+    p = _persons(counts, plan, 7)
+    key = ["year", "kommunenummer", "bydelsnummer", "asb"]
+    assert p[key].equals(p.sort_values(key)[key].reset_index(drop=True))
+    assert list(p.columns) == key + ["u"] and p["u"].between(0, 1).all()
+    got = p.groupby(["year", "kommunenummer"]).size()
+    want = counts.groupby(["year", "code"])["n"].sum()
+    assert got.sum() == want.sum() and (got.reindex(want.index) == want).all()
+    # agreed self-settlements: Oslo's per bydel, the others per 2020 kommune (over its codes)
+    k20 = counts.drop_duplicates(["year", "code"]).set_index(["year", "code"])["kommunenummer_2020"]
+    asb = p[p["asb"] == 1]
+    unit = asb["bydelsnummer"].where(asb["kommunenummer"] == "0301",
+                                     k20.reindex(list(zip(asb["year"], asb["kommunenummer"]))).to_numpy())
+    got_asb = asb.groupby([asb["year"], unit]).size()
+    want_asb = plan[plan["asb"] > 0].set_index(["year", "unit_id"])["asb"]
+    assert got_asb.sort_index().to_dict() == want_asb.sort_index().to_dict()
+
+
 def test_demo_register_reproduces_published_register_numbers(demo):
     public, raw, reg, ledger, data = demo
-    reg["vedtaksdato"] = pd.to_datetime(reg["vedtaksdato"])
+    counts, summary = scope.register_counts(reg), waiting.wait_summary(reg)
     annual = read_imdi_annual(str(ROOT / "data/external/imdi_annual.csv"))
     kommuner = load_kommuner_2020(data)
     names = scope.kommune_names(kommuner)
     tables = {
-        "tab_2_1": scope.units_practising(reg, annual), "tab_12_1": scope.top_ten(reg, names),
-        "fig_2_1": scope.settlement_overview(reg, annual),
-        "fig_2_2_resettlement": scope.resettlement_overview(reg, annual),
-        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(reg, names),
-        "tab_4_1": waiting.settled_within(reg, annual), "tab_4_2": waiting.mean_wait(reg, annual),
-        "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(reg, annual),
-        "text_ch4_1_waiting_time_detail": waiting.waiting_detail(reg, annual),
-        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(reg, annual),
+        "tab_2_1": scope.units_practising(counts, annual), "tab_12_1": scope.top_ten(counts, names),
+        "fig_2_1": scope.settlement_overview(counts, annual),
+        "fig_2_2_resettlement": scope.resettlement_overview(counts, annual),
+        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(counts, names),
+        "tab_4_1": waiting.settled_within(summary, annual), "tab_4_2": waiting.mean_wait(summary, annual),
+        "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(summary, annual),
+        "text_ch4_1_waiting_time_detail": waiting.waiting_detail(summary, annual),
+        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(counts, annual),
     }
     with open(REFERENCE / "published_results.yaml", encoding="utf-8") as fh:
         published = yaml.safe_load(fh)
@@ -81,5 +103,5 @@ def test_demo_register_reproduces_published_register_numbers(demo):
     bad = checked[~checked["verdict"].isin(["match", "published_conflict"])]
     assert bad.empty, bad[["entry_id", "year", "series", "kommune", "published", "computed", "verdict"]].to_string()
     assert set(card["entry_id"]) == set(ENTRIES)
-    k = maps.classify(reg, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    k = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     assert (k["category"] != "never").sum() > 100

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from analysis.reproduction import scorecard
-from analysis.scope import asb_share, resettlement_overview, settlement_overview, top_ten, units_practising
+from analysis.scope import (asb_share, register_counts, resettlement_overview, settlement_overview, top_ten,
+                            units_practising)
 
 NAMES = {"0301": "Oslo", "4601": "Bergen", "1103": "Stavanger", "1127": "Randaberg", "3021": "Ås",
          "3024": "Bærum"}
@@ -29,7 +30,7 @@ def small_register():
                 i += 1
                 rows.append(person(i, year, k, flag, u))
     rows.append(person(999, 2020, "4601", 0, kategori="overforing"))
-    return pd.DataFrame(rows)
+    return register_counts(pd.DataFrame(rows))  # what the tables take: persons per cell
 
 
 def test_units_practising_counts_bydeler_separately_and_more_than_3():

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis.waiting import asb_waiting, distribution, mean_wait, settled_within
+from analysis.waiting import asb_waiting, distribution, mean_wait, settled_within, wait_summary
 
 
 def reg():
@@ -16,7 +16,7 @@ def reg():
                      "avtalt_selvbosetting": a, "wait_months": w, "kommunenummer_2020": "4601"})
     rows.append({"person_id": "R", "year": 2016, "kategori": "overforing", "husholdningstype": "barnefamilie",
                  "avtalt_selvbosetting": 0, "wait_months": None, "kommunenummer_2020": "4601"})
-    return pd.DataFrame(rows)
+    return wait_summary(pd.DataFrame(rows))  # what the tables take: statistics per year and group
 
 
 def test_waiting_tables_exclude_resettlement_and_put_register_first():
@@ -41,3 +41,30 @@ def test_waiting_agreed_vs_ordinary_and_distribution():
     d = distribution(reg())
     o = d[d["group"] == "ordinaer"].set_index("series")["value"]
     assert o["median"] == pytest.approx(5.0) and o["q1"] == pytest.approx(3.75)
+
+
+def test_summary_statistics_are_pandas_own_on_the_person_level_register():
+    """The summary (Polars selects, pandas computes per group) gives the very numbers pandas
+    gives on the whole person-level register: means to the last bit (same summation order)."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    reg = pd.DataFrame({
+        "year": rng.integers(2016, 2022, n), "avtalt_selvbosetting": rng.integers(0, 2, n),
+        "kategori": rng.choice(["mottak", "privatboende", "overforing"], n),
+        "husholdningstype": rng.choice(["enslig_voksen", "barnefamilie", "par_uten_barn"], n),
+        "wait_months": rng.gamma(2.0, 2.5, n)})
+    reg.loc[reg["kategori"] == "overforing", "avtalt_selvbosetting"] = 0
+    reg.loc[rng.random(n) < 0.05, "wait_months"] = np.nan
+    s = wait_summary(reg)
+    w = reg[(reg["kategori"] != "overforing") & reg["wait_months"].notna()]
+    for year in range(2016, 2022):
+        y = w[w["year"] == year]
+        fam, ordinary = y[y["husholdningstype"] == "barnefamilie"], y[y["avtalt_selvbosetting"] == 0]
+        cell = s.set_index(["year", "group"]).loc
+        assert cell[(year, "total"), "mean"] == y["wait_months"].mean()
+        assert cell[(year, "families"), "mean"] == fam["wait_months"].mean()
+        assert cell[(year, "ordinaer"), "median"] == ordinary["wait_months"].median()
+        assert cell[(year, "total"), "within_6m_pct"] == 100 * (y["wait_months"] <= 6).mean()
+        assert cell[(year, "settled"), "n"] == (reg["year"] == year).sum()

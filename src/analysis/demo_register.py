@@ -218,36 +218,46 @@ def asb_plan(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
     return out.sort_values(["year", "unit_id"]).reset_index(drop=True)
 
 
-def _persons(counts: pd.DataFrame, plan: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """One row per person with year, code, bydel and the ASB flag."""
-    rng = np.random.default_rng(seed + 3)
-    parts = []
+def _person_cells(counts: pd.DataFrame, plan: pd.DataFrame) -> list[tuple]:
+    """Persons per (year, code, bydel, ASB flag): Oslo by bydel, the ASB of a 2020 unit spread
+    over its codes of that year in proportion to their counts (ties by code order)."""
+    cells = []
     for year in YEARS:
-        cy = counts[counts["year"] == year]
-        py = plan[plan["year"] == year].set_index("unit_id")["asb"]
-        for (code, k20), g in cy.groupby(["code", "kommunenummer_2020"]):
-            n = int(g["n"].sum())
-            if code == OSLO:
-                byd = _bydel_counts(n, py[py.index.isin(BYDELER)])
-                for b, nb in byd.items():
-                    if nb:
-                        a = int(py.get(b, 0))
-                        parts.append(pd.DataFrame({"year": year, "kommunenummer": code, "bydelsnummer": b,
-                                                   "asb": np.r_[np.ones(a, int), np.zeros(nb - a, int)]}))
-                continue
-            parts.append(pd.DataFrame({"year": year, "kommunenummer": code, "bydelsnummer": "",
-                                       "kommunenummer_2020": k20, "n": n}, index=[0]))
-    flat = [p for p in parts if "asb" in p.columns]
-    kommune = pd.concat([p for p in parts if "n" in p.columns], ignore_index=True)
-    # ASB of a 2020 unit spread over its codes of that year, in proportion to the counts
-    for (year, k20), g in kommune.groupby(["year", "kommunenummer_2020"]):
-        a = int(plan[(plan["year"] == year) & (plan["unit_id"] == k20)]["asb"].sum())
-        alloc = _largest_remainder(g["n"].to_numpy(), a, g["n"].to_numpy()) if a else np.zeros(len(g), int)
-        for (_, r), ai in zip(g.iterrows(), alloc):
-            flat.append(pd.DataFrame({"year": year, "kommunenummer": r["kommunenummer"], "bydelsnummer": "",
-                                      "asb": np.r_[np.ones(ai, int), np.zeros(int(r["n"]) - ai, int)]}))
-    df = pd.concat(flat, ignore_index=True)
-    df = df.sort_values(["year", "kommunenummer", "bydelsnummer", "asb"], kind="stable").reset_index(drop=True)
+        py = plan[plan["year"] == year].groupby("unit_id")["asb"].sum()
+        cy = counts[counts["year"] == year].groupby(["code", "kommunenummer_2020"], as_index=False)["n"].sum()
+        for n in cy.loc[cy["code"] == OSLO, "n"]:
+            byd = _bydel_counts(int(n), py[py.index.isin(BYDELER)])
+            for b, nb in byd.items():
+                a = int(py.get(b, 0))
+                cells += [(year, OSLO, b, 1, a), (year, OSLO, b, 0, int(nb) - a)]
+        rest = cy[cy["code"] != OSLO].sort_values(["kommunenummer_2020", "code"])
+        codes, k20s, n = rest["code"].tolist(), rest["kommunenummer_2020"].to_numpy(), rest["n"].to_numpy()
+        alloc = np.zeros(len(rest), dtype=np.int64)
+        for k20, a in py[py > 0].items():
+            idx = np.flatnonzero(k20s == k20)
+            if idx.size:
+                alloc[idx] = _largest_remainder(n[idx], int(a), n[idx])
+        cells += [(year, c, "", 1, int(ai)) for c, ai in zip(codes, alloc)]
+        cells += [(year, c, "", 0, int(ni - ai)) for c, ni, ai in zip(codes, n, alloc)]
+    return cells
+
+
+def _persons(counts: pd.DataFrame, plan: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """One row per person with year, code, bydel and the ASB flag, sorted by them, and a uniform ``u``.
+
+    Persons of one cell are identical, so the frame is the cells' rows repeated in sorted order.
+    """
+    rng = np.random.default_rng(seed + 3)
+    cells = sorted(_person_cells(counts, plan))
+    size = np.array([c[4] for c in cells], dtype=np.int64)
+    if (size < 0).any():
+        raise ValueError("more agreed self-settlements than settled persons in a unit")
+    df = pd.DataFrame({
+        "year": np.repeat(np.array([c[0] for c in cells], dtype=np.int64), size),
+        "kommunenummer": pd.array([c[1] for c in cells], dtype="str").repeat(size),
+        "bydelsnummer": pd.array([c[2] for c in cells], dtype="str").repeat(size),
+        "asb": np.repeat(np.array([c[3] for c in cells], dtype=np.int64), size),
+    })
     df["u"] = rng.uniform(size=len(df))
     return df
 

@@ -17,12 +17,13 @@ COLORS = {"only_2016_2017": "#5b9bd5", "only_2018_2021": "#f4b183", "whole_perio
 EARLY, LATE = (2016, 2017), (2018, 2021)
 
 
-def classify(reg: pd.DataFrame, units: list[str], column: str) -> pd.DataFrame:
-    """``unit_id, early, late, asb, category`` for every unit in ``units``."""
-    asb = reg[reg["avtalt_selvbosetting"] == 1]
+def classify(counts: pd.DataFrame, units: list[str], column: str) -> pd.DataFrame:
+    """``unit_id, early, late, asb, category`` for every unit in ``units``, from the register's
+    person counts (``scope.register_counts``: ``n`` per year, unit, flag, ...)."""
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
     early = set(asb.loc[asb["year"].between(*EARLY), column])
     late = set(asb.loc[asb["year"].between(*LATE), column])
-    n = asb.groupby(column).size()
+    n = asb.groupby(column)["n"].sum()
     out = pd.DataFrame({"unit_id": units})
     out["early"] = out["unit_id"].isin(early)
     out["late"] = out["unit_id"].isin(late)

@@ -44,10 +44,12 @@ def plot_total_settled(table: pd.DataFrame, labels: dict):
 
 
 # --- Register-based scope (kap. 2, 4.1.3, 12) -------------------------------------------------
-# ``reg`` is the processed register (analysis.register.load): one row per settled person with
-# year, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kommunenummer_2020 and the flag.
+# ``counts`` is :func:`register_counts` of the processed register: persons (``n``) per year,
+# kommunenummer_2020, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kategori and the
+# agreed self-settlement flag. Every register number below is a sum of these cells.
 
 from .imdi_annual import get as annual_get  # noqa: E402
+from .register import scan  # noqa: E402
 
 REGISTER_YEARS = [2016, 2017, 2018, 2019, 2020, 2021]
 PERIOD = "2016-2021"
@@ -58,6 +60,28 @@ def _note(year) -> str:
     return "Q1" if int(year) == 2021 else ""
 
 
+COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
+
+
+def register_counts(register) -> pd.DataFrame:
+    """Persons ``n`` per year, 2020 kommune, unit, kategori and agreed flag, aggregated in Polars
+    from the five columns it needs (a few thousand cells from millions of persons): the tables
+    below and the map sum these cells instead of loading the person-level register into pandas."""
+    import polars as pl
+
+    return (scan(register).select(COUNT_KEYS).group_by(COUNT_KEYS)
+            .agg(pl.len().cast(pl.Int64).alias("n")).sort(COUNT_KEYS).collect().to_pandas())
+
+
+def _persons(cells: pd.DataFrame) -> int:
+    return int(cells["n"].sum())
+
+
+def _agreed(cells: pd.DataFrame) -> int:
+    """Persons with agreed self-settlement among ``cells``."""
+    return int(cells.loc[cells["avtalt_selvbosetting"] == 1, "n"].sum())
+
+
 def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]:
     """The annual-report value of ``series`` in ``year`` as tidy records ([] when it is absent):
     the years before the register come from IMDi's annual reports."""
@@ -65,12 +89,12 @@ def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]
     return [] if value is None else [{"year": year, "series": series, "value": value, "source": "imdi_annual"}]
 
 
-def units_practising(reg: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
+def units_practising(counts: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tabell 2.1: units (kommuner and Oslo bydeler) with >= 1 and > 3 agreed self-settlements."""
-    asb = reg[reg["avtalt_selvbosetting"] == 1]
-    per_unit = asb.groupby(["year", "unit_id"]).size().rename("asb").reset_index()
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
+    per_unit = asb.groupby(["year", "unit_id"])["n"].sum().rename("asb").reset_index()
     recs = annual_records(annual, "units_practising", 2015)
-    for year in sorted(reg["year"].unique()):
+    for year in sorted(counts["year"].unique()):
         u = per_unit[per_unit["year"] == year]
         is_bydel = u["unit_id"].str.len() == 6
         for series, value in (("units_practising", len(u)),
@@ -85,16 +109,16 @@ def kommune_names(kommuner: pd.DataFrame) -> dict[str, str]:
     return dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
 
 
-def top_ten(reg: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: int = 10) -> pd.DataFrame:
+def top_ten(counts: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: int = 10) -> pd.DataFrame:
     """Tabell 12.1: the kommuner (2020 boundaries, Oslo as one) with most agreed self-settlements.
 
     Ranks are 1..n in order of count (ties broken by name, so tied kommuner get consecutive
     ranks; the scorecard compares tied ranks as sets). Kommuner tied with rank ``k`` are kept.
     """
-    asb = reg[reg["avtalt_selvbosetting"] == 1]
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
     recs, sets = [], {}
     for year in years:
-        c = asb[asb["year"] == year].groupby("kommunenummer_2020").size().rename("value").reset_index()
+        c = asb[asb["year"] == year].groupby("kommunenummer_2020")["n"].sum().rename("value").reset_index()
         c["kommune"] = c["kommunenummer_2020"].map(names).fillna(c["kommunenummer_2020"])
         c = c.sort_values(["value", "kommune"], ascending=[False, True], kind="stable").reset_index(drop=True)
         c["rank"] = range(1, len(c) + 1)
@@ -114,7 +138,7 @@ def top_ten(reg: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: int
     return tidy("tab_12_1", pd.DataFrame(recs))
 
 
-def settlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None,
+def settlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None,
                         public_totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Figur 2.1: ordinary vs agreed self-settlement per year, the share, and the period sums."""
     recs = []
@@ -142,26 +166,26 @@ def settlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None,
             if v is not None:
                 add("2021 (pr. november)", series, v, source="imdi_annual",
                     note="IMDi web statistics; the register ends with 2021 Q1")
-    for year in sorted(reg["year"].unique()):
-        y = reg[reg["year"] == year]
-        n, a = len(y), int(y["avtalt_selvbosetting"].sum())
+    for year in sorted(counts["year"].unique()):
+        y = counts[counts["year"] == year]
+        n, a = _persons(y), _agreed(y)
         add(int(year), "total_settled", n, note=_note(year))
         add(int(year), "asb", a, note=_note(year))
         add(int(year), "ordinary", n - a, note=_note(year))
         add(int(year), "asb_pct", 100 * a / n, n=n, note=_note(year))
-    n, a = len(reg), int(reg["avtalt_selvbosetting"].sum())
+    n, a = _persons(counts), _agreed(counts)
     add(PERIOD, "total_settled", n, note=Q1_NOTE)
     add(PERIOD, "asb", a, note=Q1_NOTE)
     add(PERIOD, "asb_pct", 100 * a / n, n=n, note=Q1_NOTE)
     return tidy("fig_2_1", pd.DataFrame(recs))
 
 
-def resettlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
+def resettlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
     """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share."""
     recs = annual_records(annual, "resettlement_pct", 2015)
-    for year in sorted(reg["year"].unique()):
-        y = reg[reg["year"] == year]
-        n, r = len(y), int((y["kategori"] == "overforing").sum())
+    for year in sorted(counts["year"].unique()):
+        y = counts[counts["year"] == year]
+        n, r = _persons(y), _persons(y[y["kategori"] == "overforing"])
         for series, value, base in (("ordinary", n - r, None), ("resettlement", r, None),
                                     ("resettlement_pct", 100 * r / n, n)):
             recs.append({"year": int(year), "series": series, "value": value, "n": base,
@@ -169,30 +193,31 @@ def resettlement_overview(reg: pd.DataFrame, annual: pd.DataFrame | None) -> pd.
     return tidy("fig_2_2_resettlement", pd.DataFrame(recs))
 
 
-def asb_share(reg: pd.DataFrame, names: dict[str, str], kommuner=("4601", "0301"),
+def asb_share(counts: pd.DataFrame, names: dict[str, str], kommuner=("4601", "0301"),
               years=(2016, 2017)) -> pd.DataFrame:
     """kap. 4.1.3: share of newly settled refugees in a kommune who used agreed self-settlement."""
     recs = []
     for code in kommuner:
         for year in years:
-            y = reg[(reg["year"] == year) & (reg["kommunenummer_2020"] == code)]
-            if len(y):
+            y = counts[(counts["year"] == year) & (counts["kommunenummer_2020"] == code)]
+            n = _persons(y)
+            if n:
                 recs.append({"year": year, "kommune": names.get(code, code),
-                             "value": 100 * y["avtalt_selvbosetting"].sum() / len(y), "n": len(y),
-                             "kommunenummer": code})
+                             "value": 100 * _agreed(y) / n, "n": n, "kommunenummer": code})
     return tidy("text_ch4_1_3_bergen_oslo_asb_share", pd.DataFrame(recs))
 
 
-def bergen_counts(reg: pd.DataFrame, annual: pd.DataFrame | None, years=(2018, 2019)) -> pd.DataFrame:
+def bergen_counts(counts: pd.DataFrame, annual: pd.DataFrame | None, years=(2018, 2019)) -> pd.DataFrame:
     """kap. 10.1.1: Bergen's agreed self-settlements and settled refugees per IMDi's register,
     beside the municipality's own counts (cited from the report, ``group = bergen_kommune``)."""
     recs = []
     for year in years:
-        y = reg[(reg["year"] == year) & (reg["kommunenummer_2020"] == "4601")]
-        if len(y):
-            recs.append({"year": year, "series": "bergen_imdi_register",
-                         "value": int(y["avtalt_selvbosetting"].sum()), "source": "register"})
-            recs.append({"year": year, "series": "bergen_total_settled", "value": len(y), "source": "register"})
+        y = counts[(counts["year"] == year) & (counts["kommunenummer_2020"] == "4601")]
+        if _persons(y):
+            recs.append({"year": year, "series": "bergen_imdi_register", "value": _agreed(y),
+                         "source": "register"})
+            recs.append({"year": year, "series": "bergen_total_settled", "value": _persons(y),
+                         "source": "register"})
     if annual is not None:
         for series in ("bergen_own_count_persons", "bergen_own_count_contracts"):
             sel = annual[(annual["measure"] == series) & (annual["group"] == "bergen_kommune")]
@@ -201,10 +226,10 @@ def bergen_counts(reg: pd.DataFrame, annual: pd.DataFrame | None, years=(2018, 2
     return tidy("text_ch10_1_1_bergen_2018_2019", pd.DataFrame(recs))
 
 
-def asb_per_1000(reg: pd.DataFrame, kommuner: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+def asb_per_1000(counts: pd.DataFrame, kommuner: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     """Agreed self-settlements 2016-2021 (Q1) per 1 000 inhabitants (SSB, 1.1.2020), all 356 kommuner."""
-    asb = reg[reg["avtalt_selvbosetting"] == 1].groupby("kommunenummer_2020").size()
-    settled = reg.groupby("kommunenummer_2020").size()
+    asb = counts[counts["avtalt_selvbosetting"] == 1].groupby("kommunenummer_2020")["n"].sum()
+    settled = counts.groupby("kommunenummer_2020")["n"].sum()
     k = kommuner.copy()
     k["asb"] = k["kommunenummer"].map(asb).fillna(0).astype(int)
     k["settled"] = k["kommunenummer"].map(settled).fillna(0).astype(int)

@@ -12,18 +12,79 @@ from __future__ import annotations
 import pandas as pd
 
 from .imdi_annual import get as annual_get, rows as annual_rows
+from .register import scan
 from .tidy import tidy
 
 GROUPS = {"total": None, "families": "barnefamilie", "single_adults": "enslig_voksen"}
+# the waiting population's groups in :func:`wait_summary`: (avtalt_selvbosetting, husholdningstype),
+# None = any
+WAIT_GROUPS = {"total": (None, None), "families": (None, "barnefamilie"),
+               "single_adults": (None, "enslig_voksen"), "avtalt": (1, None), "ordinaer": (0, None),
+               "avtalt_single_adults": (1, "enslig_voksen"), "ordinaer_single_adults": (0, "enslig_voksen")}
+QUARTILE_GROUPS = ("avtalt", "ordinaer")  # the distribution's groups (quartiles sort; only these)
+LIMITS = (3, 6, 12)  # months: the shares "within 3/6/12 months"
 
 
-def waiting_population(reg: pd.DataFrame) -> pd.DataFrame:
-    return reg[(reg["kategori"] != "overforing") & reg["wait_months"].notna()]
+def wait_summary(register) -> pd.DataFrame:
+    """Per year: persons settled (groups ``settled``, ``settled_asb``, ``settled_asb_single_adults``,
+    every kategori; column ``n``) and, per group of :data:`WAIT_GROUPS` of the waiting population,
+    ``n``, ``mean``, quartiles and ``within_{3,6,12}m_pct``. Empty groups have no row.
+
+    Polars reads the five columns needed and selects the waiting population; each group's
+    statistics are pandas' own on its waiting times in register order (pandas sums in that
+    order), so the tables are the same to the last bit as when pandas held the whole register."""
+    import polars as pl
+
+    c = pl.col
+    frame = scan(register).select(
+        c("year").cast(pl.Int64), c("avtalt_selvbosetting").cast(pl.Int8),
+        c("husholdningstype"),
+        (c("kategori").ne_missing("overforing") & c("wait_months").fill_nan(None).is_not_null())
+        .alias("_waiting"),
+        c("wait_months").cast(pl.Float64),
+    ).collect()
+    single = c("husholdningstype") == "enslig_voksen"
+    settled = frame.group_by("year").agg(
+        pl.len().alias("settled"), (c("avtalt_selvbosetting") == 1).sum().alias("settled_asb"),
+        ((c("avtalt_selvbosetting") == 1) & single).sum().alias("settled_asb_single_adults"),
+    ).sort("year")
+    recs = [{"year": int(r["year"]), "group": g, "n": int(r[g])}
+            for r in settled.iter_rows(named=True) for g in settled.columns[1:]]
+    waiting = frame.filter(c("_waiting")).drop("_waiting")
+    del frame
+    for year in sorted(waiting["year"].unique().to_list()):
+        y = waiting.filter(c("year") == year)
+        for group, (flag, household) in WAIT_GROUPS.items():
+            mask = pl.lit(True)
+            if flag is not None:
+                mask = mask & (c("avtalt_selvbosetting") == flag)
+            if household is not None:
+                mask = mask & (c("husholdningstype") == household)
+            wait = y.filter(mask).get_column("wait_months").to_numpy()
+            if len(wait):
+                recs.append({"year": int(year), "group": group, **_wait_stats(wait, group in QUARTILE_GROUPS)})
+    return pd.DataFrame(recs)
 
 
-def _group(w: pd.DataFrame, group: str) -> pd.DataFrame:
-    hh = GROUPS[group]
-    return w if hh is None else w[w["husholdningstype"] == hh]
+def _wait_stats(wait, quartiles: bool) -> dict:
+    """n, mean, shares within the limits (and quartiles) of one group's waiting times, computed
+    by pandas exactly as on a column of the register."""
+    w = pd.Series(wait)
+    out = {"n": len(w), "mean": w.mean(), **{f"within_{m}m_pct": 100 * (w <= m).mean() for m in LIMITS}}
+    if quartiles:
+        q = w.quantile([0.25, 0.5, 0.75])
+        out.update(q1=q[0.25], median=q[0.5], q3=q[0.75])
+    return out
+
+
+def _cells(summary: pd.DataFrame) -> dict:
+    """The summary's rows by (year, group)."""
+    return {(int(r["year"]), r["group"]): {**r, "n": int(r["n"])} for r in summary.to_dict("records")}
+
+
+def _cell(cells: dict, year, group: str) -> dict:
+    """The statistics of (year, group); an empty group: n 0, every statistic NaN."""
+    return cells.get((int(year), group), {"n": 0, "mean": float("nan")})
 
 
 def _annual_rows(annual, measure, series, group="all"):
@@ -41,77 +102,76 @@ def _order(recs: list[dict]) -> pd.DataFrame:
     return df
 
 
-def settled_within(reg: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)) -> pd.DataFrame:
+def settled_within(summary: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)) -> pd.DataFrame:
     """Tabell 4.1: share settled within 6 and 12 months of the decision."""
-    w = waiting_population(reg)
+    cells = _cells(summary)
     recs = []
     for year in years:
-        y = w[w["year"] == year]
-        if len(y):
+        y = _cell(cells, year, "total")
+        if y["n"]:
             for series, limit in (("within_6m", 6), ("within_12m", 12)):
-                recs.append({"year": year, "series": series, "value": 100 * (y["wait_months"] <= limit).mean(),
-                             "n": len(y), "source": "register", "note": ""})
+                recs.append({"year": year, "series": series, "value": y[f"within_{limit}m_pct"],
+                             "n": y["n"], "source": "register", "note": ""})
     recs += _annual_rows(annual, "within_6m", "within_6m") + _annual_rows(annual, "within_12m", "within_12m")
     return tidy("tab_4_1", _order(recs))
 
 
-def mean_wait(reg: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)) -> pd.DataFrame:
+def mean_wait(summary: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)) -> pd.DataFrame:
     """Tabell 4.2: mean waiting time in months, total, families and single adults."""
-    w = waiting_population(reg)
+    cells = _cells(summary)
     recs = []
     for year in years:
-        y = w[w["year"] == year]
         for series in GROUPS:
-            g = _group(y, series)
-            if len(g):
-                recs.append({"year": year, "series": series, "value": g["wait_months"].mean(), "n": len(g),
+            g = _cell(cells, year, series)
+            if g["n"]:
+                recs.append({"year": year, "series": series, "value": g["mean"], "n": g["n"],
                              "source": "register", "note": ""})
     for series in GROUPS:
         recs += _annual_rows(annual, "mean_wait_months", series, series)
     return tidy("tab_4_2", _order(recs))
 
 
-def asb_waiting(reg: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
+def asb_waiting(summary: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
     """kap. 4.1.1: agreed self-settlers vs ordinary settlement, from the register, every year."""
-    w = waiting_population(reg)
+    cells = _cells(summary)
     recs = []
-    for year in sorted(reg["year"].unique()):
-        y = reg[reg["year"] == year]
-        asb = y[y["avtalt_selvbosetting"] == 1]
-        wy = w[w["year"] == year]
-        wa, wo = wy[wy["avtalt_selvbosetting"] == 1], wy[wy["avtalt_selvbosetting"] == 0]
-        sa, so = wa[wa["husholdningstype"] == "enslig_voksen"], wo[wo["husholdningstype"] == "enslig_voksen"]
-        rows = [("asb_persons", len(asb), None),
-                ("asb_single_adults", int((asb["husholdningstype"] == "enslig_voksen").sum()), None),
-                ("asb_mean_wait_months", wa["wait_months"].mean(), len(wa)),
-                ("ordinary_mean_wait_months", wo["wait_months"].mean(), len(wo)),
-                ("all_settled_mean_wait_months", wy["wait_months"].mean(), len(wy)),
-                ("asb_single_adults_mean_wait_months", sa["wait_months"].mean(), len(sa)),
-                ("ordinary_single_adults_mean_wait_months", so["wait_months"].mean(), len(so)),
-                ("ordinary_minus_asb_single_adults_wait_months",
-                 so["wait_months"].mean() - sa["wait_months"].mean(), None)]
+    years = summary.loc[summary["group"] == "settled", "year"]
+    for year in sorted(years.unique()):
+        cell = {g: _cell(cells, year, g) for g in ("settled_asb", "settled_asb_single_adults", "avtalt",
+                                                      "ordinaer", "total", "avtalt_single_adults",
+                                                      "ordinaer_single_adults")}
+        wa, wo, wy = cell["avtalt"], cell["ordinaer"], cell["total"]
+        sa, so = cell["avtalt_single_adults"], cell["ordinaer_single_adults"]
+        rows = [("asb_persons", cell["settled_asb"]["n"], None),
+                ("asb_single_adults", cell["settled_asb_single_adults"]["n"], None),
+                ("asb_mean_wait_months", wa["mean"], wa["n"]),
+                ("ordinary_mean_wait_months", wo["mean"], wo["n"]),
+                ("all_settled_mean_wait_months", wy["mean"], wy["n"]),
+                ("asb_single_adults_mean_wait_months", sa["mean"], sa["n"]),
+                ("ordinary_single_adults_mean_wait_months", so["mean"], so["n"]),
+                ("ordinary_minus_asb_single_adults_wait_months", so["mean"] - sa["mean"], None)]
         for series, value, n in rows:
             if value == value:
                 recs.append({"year": int(year), "series": series, "value": value, "n": n, "source": "register"})
     return tidy("text_ch4_1_1_asb_waiting_time", pd.DataFrame(recs))
 
 
-def waiting_detail(reg: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
+def waiting_detail(summary: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
     """kap. 4.1: 2016 shares within the targets (register) and the cited allocation times."""
-    w = waiting_population(reg)
+    cells = _cells(summary)
     recs = []
-    y = w[w["year"] == 2016]
-    fam, single = _group(y, "families"), _group(y, "single_adults")
-    if len(fam):
+    y = _cell(cells, 2016, "total")
+    fam, single = _cell(cells, 2016, "families"), _cell(cells, 2016, "single_adults")
+    if fam["n"]:
         recs.append({"year": 2016, "series": "families_settled_within_3_months_pct",
-                     "value": 100 * (fam["wait_months"] <= 3).mean(), "n": len(fam), "source": "register"})
-    if len(single):
+                     "value": fam["within_3m_pct"], "n": fam["n"], "source": "register"})
+    if single["n"]:
         recs.append({"year": 2016, "series": "single_adults_settled_within_6_months_pct",
-                     "value": 100 * (single["wait_months"] <= 6).mean(), "n": len(single), "source": "register"})
+                     "value": single["within_6m_pct"], "n": single["n"], "source": "register"})
     m15 = annual_get(annual, "mean_wait_months", 2015, "total") if annual is not None else None
-    if m15 is not None and len(y):
+    if m15 is not None and y["n"]:
         recs.append({"year": 2016, "series": "decrease_in_mean_wait_vs_2015_months",
-                     "value": m15 - y["wait_months"].mean(), "source": "register",
+                     "value": m15 - y["mean"], "source": "register",
                      "note": "IMDi 2015 mean (annual report) minus the register's 2016 mean"})
     for measure in ("decision_to_municipality_allocation_months", "allocation_to_settlement_months",
                     "target_decision_to_allocation_months", "target_families_months",
@@ -135,20 +195,19 @@ def processing_times(annual: pd.DataFrame) -> pd.DataFrame:
     return tidy("text_ch2_2_processing_times", pd.DataFrame(recs))
 
 
-def distribution(reg: pd.DataFrame) -> pd.DataFrame:
+def distribution(summary: pd.DataFrame) -> pd.DataFrame:
     """Beyond the report: waiting-time distribution, agreed vs ordinary settlement, every year."""
-    w = waiting_population(reg)
+    cells = _cells(summary)
     recs = []
-    for year in sorted(w["year"].unique()):
-        y = w[w["year"] == year]
-        for group, g in (("avtalt", y[y["avtalt_selvbosetting"] == 1]),
-                         ("ordinaer", y[y["avtalt_selvbosetting"] == 0])):
-            if g.empty:
+    years = summary.loc[summary["group"] == "total", "year"]
+    for year in sorted(years.unique()):
+        for group in ("avtalt", "ordinaer"):
+            g = _cell(cells, year, group)
+            if not g["n"]:
                 continue
-            q = g["wait_months"].quantile([0.25, 0.5, 0.75])
-            for series, value in (("mean", g["wait_months"].mean()), ("q1", q[0.25]), ("median", q[0.5]),
-                                  ("q3", q[0.75]), ("within_6m_pct", 100 * (g["wait_months"] <= 6).mean())):
-                recs.append({"year": int(year), "series": series, "group": group, "value": value, "n": len(g)})
+            for series, key in (("mean", "mean"), ("q1", "q1"), ("median", "median"), ("q3", "q3"),
+                                ("within_6m_pct", "within_6m_pct")):
+                recs.append({"year": int(year), "series": series, "group": group, "value": g[key], "n": g["n"]})
     return tidy("x_waiting_distribution", pd.DataFrame(recs))
 
 

@@ -10,7 +10,7 @@ from analysis.imdi_annual import read_imdi_annual
 from analysis.imdi_public import national_totals
 from analysis.kommune import load_kommuner_2020
 from analysis.logsetup import run, settings
-from analysis.register import BYDELER, load
+from analysis.register import BYDELER
 from analysis.tidy import write_tidy
 
 LABELS = {
@@ -36,23 +36,23 @@ LABELS = {
 def main(smk):
     s = settings(smk)
     lab = LABELS[s["language"]]
-    reg = load(smk.input.register)
+    counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
     annual = read_imdi_annual(smk.input.imdi_annual)
     kommuner = load_kommuner_2020(s["public_dir"])
     names = scope.kommune_names(kommuner)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
     totals = totals[totals["year"].between(2014, 2021)]
-    k_cls = maps.classify(reg, list(kommuner["kommunenummer"]), "kommunenummer_2020")
-    b_cls = maps.classify(reg, list(BYDELER), "unit_id")
+    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
     tables = {
-        "tab_2_1": scope.units_practising(reg, annual),
-        "tab_12_1": scope.top_ten(reg, names),
-        "fig_2_1": scope.settlement_overview(reg, annual, totals),
-        "fig_2_2_resettlement": scope.resettlement_overview(reg, annual),
+        "tab_2_1": scope.units_practising(counts, annual),
+        "tab_12_1": scope.top_ten(counts, names),
+        "fig_2_1": scope.settlement_overview(counts, annual, totals),
+        "fig_2_2_resettlement": scope.resettlement_overview(counts, annual),
         "fig_2_2_map": maps.map_table(k_cls, b_cls),
-        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(reg, names),
-        "x_asb_per_1000": scope.asb_per_1000(reg, kommuner, k_cls),
-        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(reg, annual),
+        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(counts, names),
+        "x_asb_per_1000": scope.asb_per_1000(counts, kommuner, k_cls),
+        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(counts, annual),
     }
     if s["protect"]:
         tables = scope.protect_register_tables(tables, int(s["threshold"]))
