@@ -42,7 +42,7 @@ def machine() -> dict:
     return {"cores": os.cpu_count(), "cpu": cpu,
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
             "os": f"{os_name}, kernel {platform.release()}", "python": platform.python_version(),
-            "packages": pkgs, "shared_with": "3 other agents' jobs (load average recorded per measurement)"}
+            "packages": pkgs}
 
 
 def main(pipeline_json: str, *scale_jsons: str) -> None:
@@ -63,7 +63,7 @@ def main(pipeline_json: str, *scale_jsons: str) -> None:
         "machine": machine(),
         "budgets": budgets,
         "pipeline": {"load_start": pipe["load_start"], "load_end": pipe["load_end"],
-                     "scenarios": pipe["scenarios"]},
+                     "reps": pipe.get("reps", 1), "scenarios": pipe["scenarios"]},
         "register_scale": {
             "note": "median of 3 runs per engine, each in a fresh process; seconds exclude interpreter "
                     "start-up and imports; pipeline = register rule + scope/waiting aggregates "

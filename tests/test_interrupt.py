@@ -16,12 +16,16 @@ from double_build import compare, digests  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 
-def kill_build_after(workdir: Path, seconds: float, sig=signal.SIGKILL) -> None:
-    """Start a real build and send `sig` to its whole process group after `seconds`."""
+def kill_build_when(workdir: Path, marker: str, sig=signal.SIGKILL, delay: float = 0.0) -> None:
+    """Start a real build and send `sig` to its whole process group `delay` seconds after the
+    output `marker` appears: tied to the build's progress, not to the machine's speed."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1638316800"}
     proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=workdir, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(seconds)
+    deadline = time.monotonic() + 300
+    while not (workdir / marker).exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
     if proc.poll() is None:
         os.killpg(proc.pid, sig)
     proc.wait()
@@ -33,9 +37,11 @@ def test_killed_build_reruns_to_the_clean_outputs(demo_build, tmp_path):
     from analysis.locks import clear_stale_lock
 
     work = copy_workflow(tmp_path)
-    kill_build_after(work, 6.0, signal.SIGINT)      # Ctrl-C: Snakemake cleans up itself
+    # Ctrl-C while the demo register is being generated: Snakemake cleans up itself
+    kill_build_when(work, "data/processed/imdi_public.parquet", signal.SIGINT, delay=0.3)
     first = digests(work)
-    kill_build_after(work, 20.0, signal.SIGKILL)    # power cut: a stale lock stays behind
+    # power cut while the report renders (and stage jobs may run): a stale lock stays behind
+    kill_build_when(work, "reports/reproduction.csv", signal.SIGKILL, delay=1.0)
     second = digests(work)
     assert clear_stale_lock(work)                   # what ./run.sh does before every build
     run_snakemake(work)
