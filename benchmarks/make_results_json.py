@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/scale_register.py --json /tmp/scale.json
     .venv/bin/python benchmarks/make_results_json.py /tmp/pipeline.json /tmp/scale.json [more scale JSON]
 
-Later scale files replace the (persons, format) entries of earlier ones (a re-run of one size).
+Later scale files replace the (persons, format, id_order) entries of earlier ones (a re-run of
+one size); a run with --id-order random is kept beside the sequential one.
 
 The report's lineage appendix reads benchmarks/results.json (machine, scenarios, times).
 """
@@ -52,10 +53,12 @@ def main(pipeline_json: str, *scale_jsons: str) -> None:
     for f in scale_jsons:
         sc = json.loads(Path(f).read_text())
         load_end = sc.get("load_end")
-        new = {(r["persons"], r["format"]) for r in sc["records"]}
-        records = {k: v for k, v in records.items() if (k[0], k[1]) not in new}
         for r in sc["records"]:
-            records[(r["persons"], r["format"], r["engine"])] = r
+            r.setdefault("id_order", "sequential")
+        new = {(r["persons"], r["format"], r["id_order"]) for r in sc["records"]}
+        records = {k: v for k, v in records.items() if k[:3] not in new}
+        for r in sc["records"]:
+            records[(r["persons"], r["format"], r["id_order"], r["engine"])] = r
     scale = {"load_end": load_end, "records": list(records.values())}
     budgets = {"cold_s": 45, "noop_s": 2, "template_s": 15, "register_x_duckdb_at_10M": 1.2,
                "register_peak_mb_at_10M": 4096}
@@ -82,7 +85,8 @@ def main(pipeline_json: str, *scale_jsons: str) -> None:
     for r in scale["records"]:
         if r["persons"] >= 10_000_000 and r["engine"] == "pipeline":
             rr = r.get("register_rule", {})
-            verdicts[f"register_10M_{r['format']}"] = {
+            suffix = "" if r["id_order"] == "sequential" else f"_{r['id_order']}_ids"
+            verdicts[f"register_10M_{r['format']}{suffix}"] = {
                 "stage_x_duckdb": round(r["x_duckdb"], 2), "stage_peak_mb": round(r["peak_mb"]),
                 "register_rule_x_duckdb_same_steps": round(rr.get("x_duckdb_same_steps", float("nan")), 2),
                 "register_rule_peak_mb": round(rr["peak_mb"]) if rr.get("peak_mb") else None,

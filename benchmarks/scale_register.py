@@ -69,8 +69,12 @@ def code_map():
     return build_code_map(read_crosswalk_wide(CROSSWALK), SPLIT_TO)
 
 
-def generate(n: int, outdir: Path, seed: int = 20211) -> dict[str, Path]:
-    """A synthetic register of n persons as Parquet (typed dates) and CSV (ISO text)."""
+def generate(n: int, outdir: Path, seed: int = 20211, id_order: str = "sequential") -> dict[str, Path]:
+    """A synthetic register of n persons as Parquet (typed dates) and CSV (ISO text).
+
+    Rows are in random date order. ``id_order="sequential"``: person_id rises down the file (an
+    extract numbered as it is written); ``"random"``: ids are a random permutation (pseudonymised
+    ids), so read_register cannot skip the duplicate scan and needs the full two-key sort."""
     import numpy as np
     import polars as pl
 
@@ -102,7 +106,8 @@ def generate(n: int, outdir: Path, seed: int = 20211) -> dict[str, Path]:
     ved = bos - wait_days
     ved_null = (kat == "overforing") & (rng.random(n) < 0.9)
     df = pl.DataFrame({
-        "person_id": pl.int_range(1, n + 1, eager=True).cast(pl.String).str.zfill(9),
+        "person_id": pl.Series(rng.permutation(n) + 1 if id_order == "random" else np.arange(1, n + 1))
+        .cast(pl.String).str.zfill(9),
         "vedtaksdato": pl.Series(ved, dtype=pl.Int32).cast(pl.Date),
         "bosettingsdato": pl.Series(bos, dtype=pl.Int32).cast(pl.Date),
         "kommunenummer": pl.Series(kommune, dtype=pl.String),
@@ -517,16 +522,19 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3, help="runs per engine; the median is reported")
     ap.add_argument("--json", type=Path, help="also write all measurements as JSON here")
     ap.add_argument("--tmp", type=Path, help="temp dir (default: a fresh one, removed at the end)")
+    ap.add_argument("--id-order", choices=["sequential", "random"], default="sequential",
+                    help="person_id rising down the file, or pseudonymised ids in random order")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="scale_register_", dir=args.tmp))
     print(f"# register stage at scale -- {platform.node()}, {os.cpu_count()} cores, load {load_avg()}")
+    print(f"# person_id order: {args.id_order}")
     print(f"# temp dir {tmp}; {args.reps} runs per engine, median shown; peak = max RSS of the engine's process")
     records = []
     try:
         for n in args.sizes:
             t = time.perf_counter()
-            paths = generate(n, tmp)
+            paths = generate(n, tmp, id_order=args.id_order)
             gen = time.perf_counter() - t
             sizes = {f: paths[f].stat().st_size / 2**20 for f in paths}
             print(f"\n## {n:,} persons: generated in {gen:.1f} s "
@@ -572,7 +580,7 @@ def main() -> None:
                     ph = " ".join(f"{PHASE_LABEL.get(k, k)}={v:.2f}" for k, v in row["phases"].items())
                     print(f"{fmt:8} {engine:11} {row['seconds']:9.2f} {row['min']:7.2f} {row['max']:7.2f} "
                           f"{row['peak_mb']:8.0f} {ratio:9.2f}  {row['check']:6}  {ph}   {row['load']}")
-                    records.append({"persons": n, "format": fmt, "engine": engine, **row})
+                    records.append({"persons": n, "format": fmt, "engine": engine, "id_order": args.id_order, **row})
                 pipe = rows.get("pipeline", {})
                 duck = rows.get("duckdb", {})
                 if "register_rule" in pipe and "phases" in duck:
