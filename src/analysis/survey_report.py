@@ -39,7 +39,7 @@ def survey_tables(waves: dict[int, pd.DataFrame], cb: Codebook, frame_sizes: dic
     out["x_survey_change_2016_2021"] = tidy("x_survey_change_2016_2021", change.assign(year="2016-2021"))
     if 2021 in waves:
         out["text_ch9_response_rate"] = response_rate_table(waves[2021])
-    out["text_ch11_survey_routing_counts"] = routing_counts_table(waves, cb, resp)
+    out["text_ch11_survey_routing_counts"] = routing_counts_table(resp, cb)
     return out
 
 
@@ -63,15 +63,13 @@ def response_rate_table(wave21: pd.DataFrame) -> pd.DataFrame:
     return tidy("text_ch9_response_rate", recs)
 
 
-def routing_counts_table(waves: dict[int, pd.DataFrame], cb: Codebook,
-                         resp: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Branch sizes and open-field use: counts only, never the text. ``resp``: the waves'
-    respondents when the caller has them already."""
-    resp = resp if resp is not None else {year: respondents(w) for year, w in waves.items()}
+def routing_counts_table(resp: dict[int, pd.DataFrame], cb: Codebook) -> pd.DataFrame:
+    """Branch sizes and open-field use: counts only, never the text. ``resp``: each wave's
+    responding units (:func:`respondents`)."""
     recs = []
     for name, spec in cb.raw.get("routing_counts", {}).items():
         for year in spec["years"]:
-            if year not in waves:
+            if year not in resp:
                 continue
             w = resp[year]
             if spec.get("answered"):
@@ -88,10 +86,10 @@ def routing_counts_table(waves: dict[int, pd.DataFrame], cb: Codebook,
             else:
                 recs.append({"year": year, "series": name, "value": count})
     for name, spec in cb.raw.get("open_text_codes", {}).items():
-        for year, w in waves.items():
+        for year, w in resp.items():
             col = f"open__{name}"
             if col in w.columns:
-                recs.append({"year": year, "series": name, "value": int(resp[year][col].fillna(0).sum())})
+                recs.append({"year": year, "series": name, "value": int(w[col].fillna(0).sum())})
     recs.sort(key=lambda r: (-int(r["year"]), r["series"]))
     return tidy("text_ch11_survey_routing_counts", recs)
 

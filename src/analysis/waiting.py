@@ -17,9 +17,9 @@ from .tidy import tidy
 
 GROUPS = {"total": None, "families": "barnefamilie", "single_adults": "enslig_voksen"}
 # the waiting population's groups in :func:`wait_summary`: (avtalt_selvbosetting, husholdningstype),
-# None = any
-WAIT_GROUPS = {"total": (None, None), "families": (None, "barnefamilie"),
-               "single_adults": (None, "enslig_voksen"), "avtalt": (1, None), "ordinaer": (0, None),
+# None = any; Tabell 4.2's household groups, then agreed vs ordinary settlement
+WAIT_GROUPS = {**{group: (None, household) for group, household in GROUPS.items()},
+               "avtalt": (1, None), "ordinaer": (0, None),
                "avtalt_single_adults": (1, "enslig_voksen"), "ordinaer_single_adults": (0, "enslig_voksen")}
 QUARTILE_GROUPS = ("avtalt", "ordinaer")  # the distribution's groups (quartiles sort; only these)
 LIMITS = (3, 6, 12)  # months: the shares "within 3/6/12 months"
@@ -205,9 +205,9 @@ def distribution(summary: pd.DataFrame) -> pd.DataFrame:
             g = _cell(cells, year, group)
             if not g["n"]:
                 continue
-            for series, key in (("mean", "mean"), ("q1", "q1"), ("median", "median"), ("q3", "q3"),
-                                ("within_6m_pct", "within_6m_pct")):
-                recs.append({"year": int(year), "series": series, "group": group, "value": g[key], "n": g["n"]})
+            for series in ("mean", "q1", "median", "q3", "within_6m_pct"):
+                recs.append({"year": int(year), "series": series, "group": group, "value": g[series],
+                             "n": g["n"]})
     return tidy("x_waiting_distribution", pd.DataFrame(recs))
 
 
