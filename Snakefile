@@ -14,9 +14,8 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/imdi.smk"
 include: "workflow/rules/survey.smk"
-include: "workflow/rules/nonresponse.smk"
-include: "workflow/rules/kostra.smk"
-include: "workflow/rules/cited.smk"
+include: "workflow/rules/official.smk"
+include: "workflow/rules/demo.smk"
 include: "workflow/rules/report.smk"
 
 

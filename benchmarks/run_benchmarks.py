@@ -12,6 +12,7 @@ per-rule times from Snakemake's benchmark files and the overhead ratio (wall tim
 of rule times; 1.0 would mean Snakemake and process start-up cost nothing). With --reps N the
 whole sequence runs N times, each in a fresh copy, and the median (with min-max) is printed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -130,14 +131,21 @@ def main() -> int:
             scenarios = [
                 ("cold", None),
                 ("noop", None),
-                ("template", lambda: edit(main_dir / "workflow/report/templates/summary.html.j2",
-                                          "</section>", "<!-- benchmark edit -->\n</section>")),
+                (
+                    "template",
+                    lambda: edit(
+                        main_dir / "workflow/report/templates/summary.html.j2",
+                        "</section>",
+                        "<!-- benchmark edit -->\n</section>",
+                    ),
+                ),
                 ("survey_item", lambda: _edit_codebook(main_dir)),
             ]
             if rep == 0:
                 # Snakemake's own start-up (interpreter + imports + CLI), the floor under a no-op
-                startup = sorted(timed([sys.executable, "-m", "snakemake", "--version"], main_dir)[0]
-                                 for _ in range(3))[1]
+                startup = sorted(
+                    timed([sys.executable, "-m", "snakemake", "--version"], main_dir)[0] for _ in range(3)
+                )[1]
             for name, change in scenarios:
                 if change is not None:
                     change()
@@ -146,39 +154,64 @@ def main() -> int:
                 rules = rule_times(main_dir, since) if name != "noop" else {}
                 runs.setdefault(name, []).append((wall, peak, rules))
         # per scenario, the run with the median wall time (its peak and rule times with it)
-        results = [(name, *sorted(rs, key=lambda r: r[0])[len(rs) // 2], [r[0] for r in rs])
-                   for name, rs in runs.items()]
+        results = [
+            (name, *sorted(rs, key=lambda r: r[0])[len(rs) // 2], [r[0] for r in rs])
+            for name, rs in runs.items()
+        ]
         print(f"machine: {machine()}")
-        print(f"load average before/after: {' '.join(f'{x:.2f}' for x in load_start)} / "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"load average before/after: {' '.join(f'{x:.2f}' for x in load_start)} / "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
         print(f"snakemake start-up (`snakemake --version`, median of 3): {startup:.2f} s")
         print(f"runs per scenario: {reps} (median shown, min-max beside it)")
-        print(f"{'scenario':<12} {'wall s':>8} {'min-max s':>11} {'budget s':>9} {'peak MB':>8} {'rules':>6} "
-              f"{'sum rule s':>11} {'overhead':>9}")
+        print(
+            f"{'scenario':<12} {'wall s':>8} {'min-max s':>11} {'budget s':>9} {'peak MB':>8} {'rules':>6} "
+            f"{'sum rule s':>11} {'overhead':>9}"
+        )
         for name, wall, peak, rules, walls in results:
             total = sum(rules.values())
             ratio = f"{wall / total:.2f}" if total else "-"
             budget = f"{BUDGETS[name]:.0f}" if name in BUDGETS else "-"
             spread = f"{min(walls):.1f}-{max(walls):.1f}"
-            print(f"{name:<12} {wall:8.1f} {spread:>11} {budget:>9} {peak:8.0f} {len(rules):6d} {total:11.1f} "
-                  f"{ratio:>9}")
+            print(
+                f"{name:<12} {wall:8.1f} {spread:>11} {budget:>9} {peak:8.0f} {len(rules):6d} {total:11.1f} "
+                f"{ratio:>9}"
+            )
         cold_rules = results[0][3]
         if cold_rules:
             print("\nper-rule times of the cold build (s):")
             for rule, s in sorted(cold_rules.items(), key=lambda kv: -kv[1]):
                 print(f"  {rule:<24} {s:7.2f}")
         if json_path is not None:
-            json_path.write_text(json.dumps({
-                "machine": machine(), "load_start": load_start, "load_end": os.getloadavg(),
-                "snakemake_startup_s": round(startup, 2),
-                "budgets_s": BUDGETS, "reps": reps,
-                "scenarios": [{"scenario": n, "wall_s": round(w, 2), "peak_mb": round(p),
-                               "wall_s_all": [round(x, 2) for x in ws],
-                               "budget_s": BUDGETS.get(n), "sum_rule_s": round(sum(r.values()), 2),
-                               "overhead_ratio": round(w / sum(r.values()), 2) if r else None,
-                               "rule_s": {k: round(v, 2) for k, v in sorted(r.items())}}
-                              for n, w, p, r, ws in results],
-            }, indent=1) + "\n", encoding="utf-8")
+            json_path.write_text(
+                json.dumps(
+                    {
+                        "machine": machine(),
+                        "load_start": load_start,
+                        "load_end": os.getloadavg(),
+                        "snakemake_startup_s": round(startup, 2),
+                        "budgets_s": BUDGETS,
+                        "reps": reps,
+                        "scenarios": [
+                            {
+                                "scenario": n,
+                                "wall_s": round(w, 2),
+                                "peak_mb": round(p),
+                                "wall_s_all": [round(x, 2) for x in ws],
+                                "budget_s": BUDGETS.get(n),
+                                "sum_rule_s": round(sum(r.values()), 2),
+                                "overhead_ratio": round(w / sum(r.values()), 2) if r else None,
+                                "rule_s": {k: round(v, 2) for k, v in sorted(r.items())},
+                            }
+                            for n, w, p, r, ws in results
+                        ],
+                    },
+                    indent=1,
+                )
+                + "\n",
+                encoding="utf-8",
+            )
         return 0
     finally:
         if "--keep" in sys.argv:
@@ -194,8 +227,12 @@ def _edit_codebook(main_dir: Path) -> None:
     marker = "label_no: "
     i = text.index(marker)
     j = text.index("\n", i)
-    path.write_text(text[:j] + " (endret)" + text[j:] if not text[i:j].rstrip().endswith(("'", '"'))
-                    else text[:j - 1] + " (endret)" + text[j - 1:], encoding="utf-8")
+    path.write_text(
+        text[:j] + " (endret)" + text[j:]
+        if not text[i:j].rstrip().endswith(("'", '"'))
+        else text[: j - 1] + " (endret)" + text[j - 1 :],
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

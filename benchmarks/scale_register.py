@@ -32,6 +32,7 @@ child; times measured inside the child, interpreter and imports excluded):
 The aggregates of every engine are compared with the pipeline's (OK/DIFF per size and format).
 The budget (issue 9): pipeline <= 1.2 x duckdb at 10 million rows, peak RSS < 4 GB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,12 @@ REGISTER_END = "2021-03-31"
 DAYS_PER_MONTH = 365.25 / 12
 ENGINES = ["pipeline", "duckdb", "duckdb_agg", "pandas"]
 RESULT_TABLES = ["units", "kommune_year", "wait"]
-PHASE_LABEL = {"validate_harmonise": "read+check+harm", "write_processed": "write", "load": "polars-agg",
-               "aggregate": "agg"}
+PHASE_LABEL = {
+    "validate_harmonise": "read+check+harm",
+    "write_processed": "write",
+    "load": "polars-agg",
+    "aggregate": "agg",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,7 +70,8 @@ PHASE_LABEL = {"validate_harmonise": "read+check+harm", "write_processed": "writ
 # --------------------------------------------------------------------------------------------
 def code_map():
     sys.path.insert(0, str(SRC))
-    from analysis.kommune import build_code_map, read_crosswalk_wide
+    from analysis.core.kommune import build_code_map, read_crosswalk_wide
+
     return build_code_map(read_crosswalk_wide(CROSSWALK), SPLIT_TO)
 
 
@@ -83,9 +89,10 @@ def generate(n: int, outdir: Path, seed: int = 20211, id_order: str = "sequentia
     start = np.datetime64("2016-01-01").astype("int64")
     end = np.datetime64(REGISTER_END).astype("int64")
     # more settlements in 2016-2017 (as in the real register): mixture of two uniforms
-    bos = np.where(rng.random(n) < 0.55, rng.integers(start, start + 730, n),
-                   rng.integers(start, end + 1, n)).astype("int64")
-    year = (bos.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970)
+    bos = np.where(
+        rng.random(n) < 0.55, rng.integers(start, start + 730, n), rng.integers(start, end + 1, n)
+    ).astype("int64")
+    year = bos.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
     # kommune code valid in the settlement year: period buckets of the crosswalk
     kommune = np.empty(n, dtype=object)
     for y in np.unique(year):
@@ -96,30 +103,43 @@ def generate(n: int, outdir: Path, seed: int = 20211, id_order: str = "sequentia
     kommune[oslo] = "0301"
     bydel = np.full(n, "", dtype=object)
     with_bydel = oslo & (rng.random(n) < 0.95)
-    bydel[with_bydel] = np.char.add("0301", np.char.zfill(
-        rng.integers(1, 16, with_bydel.sum()).astype(str), 2)).astype(object)
-    kat = rng.choice(np.array(["mottak", "privatboende", "overforing"], dtype=object), n, p=[0.62, 0.08, 0.30])
-    hh = rng.choice(np.array(["enslig_voksen", "par_uten_barn", "barnefamilie", "enslig_mindrearig"],
-                             dtype=object), n, p=[0.40, 0.08, 0.47, 0.05])
-    asb = ((kat != "overforing") & (rng.random(n) < np.where(kat == "privatboende", 0.35, 0.12))).astype(np.int8)
+    bydel[with_bydel] = np.char.add(
+        "0301", np.char.zfill(rng.integers(1, 16, with_bydel.sum()).astype(str), 2)
+    ).astype(object)
+    kat = rng.choice(
+        np.array(["mottak", "privatboende", "overforing"], dtype=object), n, p=[0.62, 0.08, 0.30]
+    )
+    hh = rng.choice(
+        np.array(["enslig_voksen", "par_uten_barn", "barnefamilie", "enslig_mindrearig"], dtype=object),
+        n,
+        p=[0.40, 0.08, 0.47, 0.05],
+    )
+    asb = ((kat != "overforing") & (rng.random(n) < np.where(kat == "privatboende", 0.35, 0.12))).astype(
+        np.int8
+    )
     wait_days = np.minimum(rng.gamma(2.0, 75.0, n).astype("int64") + 5, 900)
     ved = bos - wait_days
     ved_null = (kat == "overforing") & (rng.random(n) < 0.9)
-    df = pl.DataFrame({
-        "person_id": pl.Series(rng.permutation(n) + 1 if id_order == "random" else np.arange(1, n + 1))
-        .cast(pl.String).str.zfill(9),
-        "vedtaksdato": pl.Series(ved, dtype=pl.Int32).cast(pl.Date),
-        "bosettingsdato": pl.Series(bos, dtype=pl.Int32).cast(pl.Date),
-        "kommunenummer": pl.Series(kommune, dtype=pl.String),
-        "bydelsnummer": pl.Series(bydel, dtype=pl.String),
-        "avtalt_selvbosetting": pl.Series(asb, dtype=pl.Int8),
-        "kategori": pl.Series(kat, dtype=pl.String),
-        "husholdningstype": pl.Series(hh, dtype=pl.String),
-        "kjonn": pl.Series(rng.choice(np.array(["M", "K"], dtype=object), n), dtype=pl.String),
-        "fodselsaar": pl.Series(np.minimum(rng.integers(1950, 2021, n), year)).cast(pl.String),
-        "landbakgrunn": pl.Series(rng.choice(np.array(["SYR", "ERI", "AFG", "SDN", "COD", "IRQ"], dtype=object), n),
-                                  dtype=pl.String),
-    }).with_columns(
+    df = pl.DataFrame(
+        {
+            "person_id": pl.Series(rng.permutation(n) + 1 if id_order == "random" else np.arange(1, n + 1))
+            .cast(pl.String)
+            .str.zfill(9),
+            "vedtaksdato": pl.Series(ved, dtype=pl.Int32).cast(pl.Date),
+            "bosettingsdato": pl.Series(bos, dtype=pl.Int32).cast(pl.Date),
+            "kommunenummer": pl.Series(kommune, dtype=pl.String),
+            "bydelsnummer": pl.Series(bydel, dtype=pl.String),
+            "avtalt_selvbosetting": pl.Series(asb, dtype=pl.Int8),
+            "kategori": pl.Series(kat, dtype=pl.String),
+            "husholdningstype": pl.Series(hh, dtype=pl.String),
+            "kjonn": pl.Series(rng.choice(np.array(["M", "K"], dtype=object), n), dtype=pl.String),
+            "fodselsaar": pl.Series(np.minimum(rng.integers(1950, 2021, n), year)).cast(pl.String),
+            "landbakgrunn": pl.Series(
+                rng.choice(np.array(["SYR", "ERI", "AFG", "SDN", "COD", "IRQ"], dtype=object), n),
+                dtype=pl.String,
+            ),
+        }
+    ).with_columns(
         pl.concat_str(pl.lit("P"), pl.col("person_id")).alias("person_id"),
         pl.when(pl.Series(ved_null)).then(None).otherwise(pl.col("vedtaksdato")).alias("vedtaksdato"),
     )
@@ -158,8 +178,8 @@ def _norm_wait(df):
 def engine_pipeline_register(path: str, work: Path, phases: dict):
     """The ``register`` rule (workflow/scripts/register.py): validate, harmonise, write."""
     sys.path.insert(0, str(SRC))
-    from analysis.kommune import build_code_map, read_crosswalk_wide
-    from analysis.register import read_register
+    from analysis.core.kommune import build_code_map, read_crosswalk_wide
+    from analysis.imdi.register import read_register
 
     t = time.perf_counter()
     cm = build_code_map(read_crosswalk_wide(CROSSWALK), SPLIT_TO)
@@ -176,11 +196,14 @@ def engine_pipeline_aggregate(path: str, work: Path, phases: dict):
     waiting.py): the same calls on the processed register."""
     sys.path.insert(0, str(SRC))
     import pandas as pd
-    from analysis import maps, scope, waiting
-    from analysis.kommune import load_kommuner_2020
-    from analysis.register import BYDELER
 
-    kommuner = load_kommuner_2020(SHARED_DATA)  # public file, read by the rule too (not timed)
+    from analysis.core.kommune import load_kommuner_2020
+    from analysis.imdi import maps, scope, waiting
+    from analysis.imdi.register import BYDELER
+
+    kommuner = load_kommuner_2020(
+        SHARED_DATA / "kommuner/kommuner_2020_folkemengde.csv"
+    )  # public file, read by the rule too (not timed)
     names = scope.kommune_names(kommuner)
     processed = str(work / "processed.parquet")
     t = time.perf_counter()
@@ -191,24 +214,43 @@ def engine_pipeline_aggregate(path: str, work: Path, phases: dict):
     k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
     units = scope.units_practising(counts)
-    for table in (scope.top_ten(counts, names), scope.settlement_overview(counts, None),
-                  scope.resettlement_overview(counts, None), maps.map_table(k_cls, b_cls),
-                  scope.asb_share(counts, names), scope.asb_per_1000(counts, kommuner, k_cls),
-                  scope.bergen_counts(counts, None), waiting.settled_within(summary, None),
-                  waiting.asb_waiting(summary, None), waiting.waiting_detail(summary, None)):
+    for table in (
+        scope.top_ten(counts, names),
+        scope.settlement_overview(counts, None),
+        scope.resettlement_overview(counts, None),
+        maps.map_table(k_cls, b_cls),
+        scope.asb_share(counts, names),
+        scope.asb_per_1000(counts, kommuner, k_cls),
+        scope.bergen_counts(counts, None),
+        waiting.settled_within(summary, None),
+        waiting.asb_waiting(summary, None),
+        waiting.waiting_detail(summary, None),
+    ):
         assert len(table)
     years = sorted(int(y) for y in summary.loc[summary["group"] == "settled", "year"])
     mw = waiting.mean_wait(summary, None, years=years)
     dist = waiting.distribution(summary)
     phases["aggregate"] = time.perf_counter() - t
-    ky = (counts.assign(asb=counts["n"] * counts["avtalt_selvbosetting"])
-          .groupby(["year", "kommunenummer_2020"]).agg(persons=("n", "sum"), asb=("asb", "sum")).reset_index())
-    wait = pd.concat([
-        mw.assign(group=mw["series"], stat="mean")[["year", "group", "stat", "value"]],
-        mw.assign(group=mw["series"], stat="n", value=mw["n"].astype(float))[["year", "group", "stat", "value"]],
-        dist[dist["series"].isin(["mean", "median"])].assign(stat=lambda d: d["series"])[["year", "group", "stat", "value"]],
-        dist[dist["series"] == "mean"].assign(stat="n", value=lambda d: d["n"].astype(float))[["year", "group", "stat", "value"]],
-    ])
+    ky = (
+        counts.assign(asb=counts["n"] * counts["avtalt_selvbosetting"])
+        .groupby(["year", "kommunenummer_2020"])
+        .agg(persons=("n", "sum"), asb=("asb", "sum"))
+        .reset_index()
+    )
+    wait = pd.concat(
+        [
+            mw.assign(group=mw["series"], stat="mean")[["year", "group", "stat", "value"]],
+            mw.assign(group=mw["series"], stat="n", value=mw["n"].astype(float))[
+                ["year", "group", "stat", "value"]
+            ],
+            dist[dist["series"].isin(["mean", "median"])].assign(stat=lambda d: d["series"])[
+                ["year", "group", "stat", "value"]
+            ],
+            dist[dist["series"] == "mean"].assign(stat="n", value=lambda d: d["n"].astype(float))[
+                ["year", "group", "stat", "value"]
+            ],
+        ]
+    )
     return _norm_units(units), _norm_kommune_year(ky), _norm_wait(wait)
 
 
@@ -251,11 +293,11 @@ def _duck_source(con, path: str, typed: bool):
         txt = lambda c: f"coalesce(trim({c}), '')"  # noqa: E731
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW raw AS SELECT
-          {txt('person_id')} AS person_id, {txt('kommunenummer')} AS kommunenummer,
-          {txt('bydelsnummer')} AS bydel, {txt('avtalt_selvbosetting')} AS asb,
-          {txt('kategori')} AS kategori, {txt('husholdningstype')} AS husholdningstype,
-          {txt('kjonn')} AS kjonn, {txt('fodselsaar')} AS fodselsaar, {txt('landbakgrunn')} AS landbakgrunn,
-          {txt('vedtaksdato')} AS ved_txt, {date('vedtaksdato')} AS ved, {date('bosettingsdato')} AS bos
+          {txt("person_id")} AS person_id, {txt("kommunenummer")} AS kommunenummer,
+          {txt("bydelsnummer")} AS bydel, {txt("avtalt_selvbosetting")} AS asb,
+          {txt("kategori")} AS kategori, {txt("husholdningstype")} AS husholdningstype,
+          {txt("kjonn")} AS kjonn, {txt("fodselsaar")} AS fodselsaar, {txt("landbakgrunn")} AS landbakgrunn,
+          {txt("vedtaksdato")} AS ved_txt, {date("vedtaksdato")} AS ved, {date("bosettingsdato")} AS bos
         FROM {src}""")
 
 
@@ -293,7 +335,6 @@ DUCK_AGGREGATES = {
 
 def engine_duckdb(path: str, work: Path, phases: dict, validate: bool = True):
     import duckdb
-    import pandas as pd
 
     con = duckdb.connect()
     con.execute(f"SET threads = {os.cpu_count()}")
@@ -301,10 +342,12 @@ def engine_duckdb(path: str, work: Path, phases: dict, validate: bool = True):
     cm = code_map()[["code", "kommunenummer_2020", "split", "kommunenavn_2020"]]
     con.register("cm_df", cm)
     con.execute("CREATE TABLE cm AS SELECT * FROM cm_df")
-    con.execute("CREATE TABLE bydeler AS SELECT '0301' || lpad(i::VARCHAR, 2, '0') AS b FROM range(1, 16) t(i)")
+    con.execute(
+        "CREATE TABLE bydeler AS SELECT '0301' || lpad(i::VARCHAR, 2, '0') AS b FROM range(1, 16) t(i)"
+    )
     _duck_source(con, path, typed=path.endswith(".parquet"))
     if validate:
-        counts = con.execute(DUCK_VALIDATE.replace('{end}', REGISTER_END)).df().iloc[0]
+        counts = con.execute(DUCK_VALIDATE.replace("{end}", REGISTER_END)).df().iloc[0]
         bad = {k: int(v) for k, v in counts.items() if v}
         if bad:
             raise SystemExit(f"validation failed: {bad}")
@@ -320,8 +363,10 @@ def engine_duckdb(path: str, work: Path, phases: dict, validate: bool = True):
     phases["validate_harmonise"] = time.perf_counter() - t
     if validate:
         t = time.perf_counter()
-        con.execute(f"COPY (SELECT * FROM reg ORDER BY bosettingsdato, person_id) "
-                    f"TO '{work / 'processed.parquet'}' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT * FROM reg ORDER BY bosettingsdato, person_id) "
+            f"TO '{work / 'processed.parquet'}' (FORMAT parquet)"
+        )
         phases["write_processed"] = time.perf_counter() - t
     t = time.perf_counter()
     out = {k: con.execute(q).df() for k, q in DUCK_AGGREGATES.items()}
@@ -356,8 +401,9 @@ def engine_pandas(path: str, work: Path, phases: dict):
         "empty_person_id": r["person_id"] == "",
         "duplicate_person_id": r["person_id"].duplicated(),
         "kategori": ~r["kategori"].isin(["mottak", "privatboende", "overforing"]),
-        "husholdningstype": ~r["husholdningstype"].isin(["enslig_voksen", "par_uten_barn", "barnefamilie",
-                                                         "enslig_mindrearig"]),
+        "husholdningstype": ~r["husholdningstype"].isin(
+            ["enslig_voksen", "par_uten_barn", "barnefamilie", "enslig_mindrearig"]
+        ),
         "avtalt": ~r["avtalt_selvbosetting"].isin(["0", "1"]),
         "avtalt_overforing": (r["avtalt_selvbosetting"] == "1") & (r["kategori"] == "overforing"),
         "kommune_format": ~r["kommunenummer"].str.fullmatch(r"\d{4}"),
@@ -373,7 +419,8 @@ def engine_pandas(path: str, work: Path, phases: dict):
         "ved_empty": ved.isna() & (r["kategori"] != "overforing"),
         "ved_after_bos": ved > bos,
         "ved_early": ved < "2000-01-01",
-        "born_after": (r["fodselsaar"] != "") & (pd.to_numeric(r["fodselsaar"], errors="coerce") > bos.dt.year),
+        "born_after": (r["fodselsaar"] != "")
+        & (pd.to_numeric(r["fodselsaar"], errors="coerce") > bos.dt.year),
     }
     bad = {k: int(v.sum()) for k, v in checks.items() if v.any()}
     if bad:
@@ -382,7 +429,9 @@ def engine_pandas(path: str, work: Path, phases: dict):
     m = cm.set_index("code")
     r["year"] = bos.dt.year.astype("int32")
     r["kommunenummer_2020"] = r["kommunenummer"].map(m["kommunenummer_2020"])
-    r["kommunenavn_2020"] = r["kommunenummer_2020"].map(dict(zip(cm["kommunenummer_2020"], cm["kommunenavn_2020"])))
+    r["kommunenavn_2020"] = r["kommunenummer_2020"].map(
+        dict(zip(cm["kommunenummer_2020"], cm["kommunenavn_2020"]))
+    )
     r["split_code"] = r["kommunenummer"].map(m["split"]).astype(bool)
     r["unit_id"] = np.where(r["bydelsnummer"] != "", r["bydelsnummer"], r["kommunenummer_2020"])
     r["avtalt_selvbosetting"] = r["avtalt_selvbosetting"].astype("int8")
@@ -396,23 +445,47 @@ def engine_pandas(path: str, work: Path, phases: dict):
     per_unit = asb.groupby(["year", "unit_id"]).size().rename("asb").reset_index()
     years = pd.Index(sorted(r["year"].unique()), name="year")
     g = per_unit.groupby("year")
-    units = pd.concat([
-        g.size().reindex(years, fill_value=0).rename("units_practising"),
-        g["unit_id"].apply(lambda s: int((s.str.len() == 6).sum())).reindex(years, fill_value=0)
-        .rename("oslo_bydeler_practising"),
-        g["asb"].apply(lambda s: int((s > 3).sum())).reindex(years, fill_value=0).rename("units_more_than_3"),
-    ], axis=1).reset_index().melt(id_vars="year", var_name="series", value_name="value")
-    ky = (r.groupby(["year", "kommunenummer_2020"])
-          .agg(persons=("person_id", "size"), asb=("avtalt_selvbosetting", "sum")).reset_index())
-    w = r.loc[(r["kategori"] != "overforing") & r["wait_months"].notna(),
-              ["year", "husholdningstype", "avtalt_selvbosetting", "wait_months"]]
+    units = (
+        pd.concat(
+            [
+                g.size().reindex(years, fill_value=0).rename("units_practising"),
+                g["unit_id"]
+                .apply(lambda s: int((s.str.len() == 6).sum()))
+                .reindex(years, fill_value=0)
+                .rename("oslo_bydeler_practising"),
+                g["asb"]
+                .apply(lambda s: int((s > 3).sum()))
+                .reindex(years, fill_value=0)
+                .rename("units_more_than_3"),
+            ],
+            axis=1,
+        )
+        .reset_index()
+        .melt(id_vars="year", var_name="series", value_name="value")
+    )
+    ky = (
+        r.groupby(["year", "kommunenummer_2020"])
+        .agg(persons=("person_id", "size"), asb=("avtalt_selvbosetting", "sum"))
+        .reset_index()
+    )
+    w = r.loc[
+        (r["kategori"] != "overforing") & r["wait_months"].notna(),
+        ["year", "husholdningstype", "avtalt_selvbosetting", "wait_months"],
+    ]
     parts = []
-    for group, sel in (("total", w), ("families", w[w["husholdningstype"] == "barnefamilie"]),
-                       ("single_adults", w[w["husholdningstype"] == "enslig_voksen"])):
+    for group, sel in (
+        ("total", w),
+        ("families", w[w["husholdningstype"] == "barnefamilie"]),
+        ("single_adults", w[w["husholdningstype"] == "enslig_voksen"]),
+    ):
         a = sel.groupby("year")["wait_months"].agg(["mean", "size"]).rename(columns={"size": "n"})
         parts.append(a.reset_index().assign(group=group))
     d = w.assign(group=np.where(w["avtalt_selvbosetting"] == 1, "avtalt", "ordinaer"))
-    a = d.groupby(["year", "group"])["wait_months"].agg(["mean", "median", "size"]).rename(columns={"size": "n"})
+    a = (
+        d.groupby(["year", "group"])["wait_months"]
+        .agg(["mean", "median", "size"])
+        .rename(columns={"size": "n"})
+    )
     parts.append(a.reset_index())
     wait = pd.concat(parts).melt(id_vars=["year", "group"], var_name="stat", value_name="value").dropna()
     phases["aggregate"] = time.perf_counter() - t
@@ -435,8 +508,12 @@ def child(engine: str, path: str, work: str) -> None:
     phases: dict[str, float] = {}
     # imports outside the timed region (every engine pays the same interpreter start-up)
     sys.path.insert(0, str(SRC))
-    import duckdb, numpy, pandas, polars, pyarrow  # noqa: E401,F401
-    from analysis import kommune, maps, register, scope, waiting  # noqa: F401
+    import duckdb  # noqa: E401,F401
+
+    from analysis.imdi import (
+        waiting,  # noqa: F401
+    )
+
     t = time.perf_counter()
     if engine == "pipeline_register":
         res = engine_pipeline_register(path, work, phases)
@@ -462,8 +539,12 @@ def child(engine: str, path: str, work: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _run_child(engine: str, path: Path, work: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(SRC), "POLARS_MAX_THREADS": str(os.cpu_count())}
-    proc = subprocess.run([sys.executable, __file__, "--child", engine, str(path), str(work)],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", engine, str(path), str(work)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode != 0:
         return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1][:300]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -483,10 +564,13 @@ def run_engine(engine: str, path: Path, work: Path) -> dict:
     agg = _run_child("pipeline_aggregate", path, work)
     if "error" in agg:
         return agg
-    return {"seconds": reg["seconds"] + agg["seconds"], "peak_mb": max(reg["peak_mb"], agg["peak_mb"]),
-            "phases": {**reg["phases"], **agg["phases"]},
-            "register_rule": {"seconds": reg["seconds"], "peak_mb": reg["peak_mb"]},
-            "aggregate_rules": {"seconds": agg["seconds"], "peak_mb": agg["peak_mb"]}}
+    return {
+        "seconds": reg["seconds"] + agg["seconds"],
+        "peak_mb": max(reg["peak_mb"], agg["peak_mb"]),
+        "phases": {**reg["phases"], **agg["phases"]},
+        "register_rule": {"seconds": reg["seconds"], "peak_mb": reg["peak_mb"]},
+        "aggregate_rules": {"seconds": agg["seconds"], "peak_mb": agg["peak_mb"]},
+    }
 
 
 def compare(ref: Path, other: Path) -> str:
@@ -522,14 +606,20 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3, help="runs per engine; the median is reported")
     ap.add_argument("--json", type=Path, help="also write all measurements as JSON here")
     ap.add_argument("--tmp", type=Path, help="temp dir (default: a fresh one, removed at the end)")
-    ap.add_argument("--id-order", choices=["sequential", "random"], default="sequential",
-                    help="person_id rising down the file, or pseudonymised ids in random order")
+    ap.add_argument(
+        "--id-order",
+        choices=["sequential", "random"],
+        default="sequential",
+        help="person_id rising down the file, or pseudonymised ids in random order",
+    )
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="scale_register_", dir=args.tmp))
     print(f"# register stage at scale -- {platform.node()}, {os.cpu_count()} cores, load {load_avg()}")
     print(f"# person_id order: {args.id_order}")
-    print(f"# temp dir {tmp}; {args.reps} runs per engine, median shown; peak = max RSS of the engine's process")
+    print(
+        f"# temp dir {tmp}; {args.reps} runs per engine, median shown; peak = max RSS of the engine's process"
+    )
     records = []
     try:
         for n in args.sizes:
@@ -537,11 +627,15 @@ def main() -> None:
             paths = generate(n, tmp, id_order=args.id_order)
             gen = time.perf_counter() - t
             sizes = {f: paths[f].stat().st_size / 2**20 for f in paths}
-            print(f"\n## {n:,} persons: generated in {gen:.1f} s "
-                  f"(Parquet {sizes['parquet']:.0f} MB, CSV {sizes['csv']:.0f} MB)")
+            print(
+                f"\n## {n:,} persons: generated in {gen:.1f} s "
+                f"(Parquet {sizes['parquet']:.0f} MB, CSV {sizes['csv']:.0f} MB)"
+            )
             for fmt in args.formats:
-                print(f"\n{'format':8} {'engine':11} {'median s':>9} {'min s':>7} {'max s':>7} "
-                      f"{'peak MB':>8} {'x duckdb':>9}  check   phases (median s)   load")
+                print(
+                    f"\n{'format':8} {'engine':11} {'median s':>9} {'min s':>7} {'max s':>7} "
+                    f"{'peak MB':>8} {'x duckdb':>9}  check   phases (median s)   load"
+                )
                 rows = {}
                 for engine in args.engines:
                     runs = []
@@ -555,21 +649,32 @@ def main() -> None:
                         continue
                     secs = [r["seconds"] for r in runs]
                     phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0]["phases"]}
-                    rows[engine] = {"seconds": statistics.median(secs), "min": min(secs), "max": max(secs),
-                                    "runs": secs, "peak_mb": max(r["peak_mb"] for r in runs),
-                                    "phases": phases, "load": load_avg()}
+                    rows[engine] = {
+                        "seconds": statistics.median(secs),
+                        "min": min(secs),
+                        "max": max(secs),
+                        "runs": secs,
+                        "peak_mb": max(r["peak_mb"] for r in runs),
+                        "phases": phases,
+                        "load": load_avg(),
+                    }
                     for part in ("register_rule", "aggregate_rules"):
                         if part in runs[0]:
                             rows[engine][part] = {
                                 "seconds": statistics.median(r[part]["seconds"] for r in runs),
-                                "peak_mb": max(r[part]["peak_mb"] for r in runs)}
+                                "peak_mb": max(r[part]["peak_mb"] for r in runs),
+                            }
                 ref = tmp / "work_pipeline"
                 for engine, row in rows.items():
                     if "error" in row:
                         continue
-                    row["check"] = ("ref" if engine == "pipeline" else
-                                    compare(ref, tmp / f"work_{engine}") if "pipeline" in rows
-                                    and "error" not in rows["pipeline"] else "n/a")
+                    row["check"] = (
+                        "ref"
+                        if engine == "pipeline"
+                        else compare(ref, tmp / f"work_{engine}")
+                        if "pipeline" in rows and "error" not in rows["pipeline"]
+                        else "n/a"
+                    )
                 # the check above compares the *last* run of each engine; all runs are deterministic
                 base = rows.get("duckdb", {}).get("seconds")
                 for engine, row in rows.items():
@@ -578,9 +683,13 @@ def main() -> None:
                     ratio = row["seconds"] / base if base else float("nan")
                     row["x_duckdb"] = ratio
                     ph = " ".join(f"{PHASE_LABEL.get(k, k)}={v:.2f}" for k, v in row["phases"].items())
-                    print(f"{fmt:8} {engine:11} {row['seconds']:9.2f} {row['min']:7.2f} {row['max']:7.2f} "
-                          f"{row['peak_mb']:8.0f} {ratio:9.2f}  {row['check']:6}  {ph}   {row['load']}")
-                    records.append({"persons": n, "format": fmt, "engine": engine, "id_order": args.id_order, **row})
+                    print(
+                        f"{fmt:8} {engine:11} {row['seconds']:9.2f} {row['min']:7.2f} {row['max']:7.2f} "
+                        f"{row['peak_mb']:8.0f} {ratio:9.2f}  {row['check']:6}  {ph}   {row['load']}"
+                    )
+                    records.append(
+                        {"persons": n, "format": fmt, "engine": engine, "id_order": args.id_order, **row}
+                    )
                 pipe = rows.get("pipeline", {})
                 duck = rows.get("duckdb", {})
                 if "register_rule" in pipe and "phases" in duck:
@@ -588,16 +697,20 @@ def main() -> None:
                     duck_reg = duck["phases"]["validate_harmonise"] + duck["phases"]["write_processed"]
                     rr, ar = pipe["register_rule"], pipe["aggregate_rules"]
                     pipe["register_rule"]["x_duckdb_same_steps"] = rr["seconds"] / duck_reg
-                    print(f"  pipeline split: register rule {rr['seconds']:.2f} s (peak {rr['peak_mb']:.0f} MB) = "
-                          f"{rr['seconds'] / duck_reg:.2f} x duckdb's validate+harmonise+write ({duck_reg:.2f} s); "
-                          f"scope/waiting aggregates {ar['seconds']:.2f} s (peak {ar['peak_mb']:.0f} MB) vs "
-                          f"duckdb {duck['phases']['aggregate']:.2f} s")
+                    print(
+                        f"  pipeline split: register rule {rr['seconds']:.2f} s (peak {rr['peak_mb']:.0f} MB) = "
+                        f"{rr['seconds'] / duck_reg:.2f} x duckdb's validate+harmonise+write ({duck_reg:.2f} s); "
+                        f"scope/waiting aggregates {ar['seconds']:.2f} s (peak {ar['peak_mb']:.0f} MB) vs "
+                        f"duckdb {duck['phases']['aggregate']:.2f} s"
+                    )
                 if n >= 10_000_000 and "seconds" in pipe and base:
                     ok_t = pipe["seconds"] <= 1.2 * base
                     ok_m = pipe["peak_mb"] < 4096
-                    print(f"budget ({fmt}, {n:,}): pipeline {pipe['seconds'] / base:.2f} x duckdb "
-                          f"({'met' if ok_t else 'MISSED'}, <= 1.2), peak {pipe['peak_mb']:.0f} MB "
-                          f"({'met' if ok_m else 'MISSED'}, < 4096)")
+                    print(
+                        f"budget ({fmt}, {n:,}): pipeline {pipe['seconds'] / base:.2f} x duckdb "
+                        f"({'met' if ok_t else 'MISSED'}, <= 1.2), peak {pipe['peak_mb']:.0f} MB "
+                        f"({'met' if ok_m else 'MISSED'}, < 4096)"
+                    )
     finally:
         if args.tmp is None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,7 +1,7 @@
 import pytest
 
-from analysis.cited import cited_table, read_cited
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.official.cited import cited_table, read_cited
 
 M = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
 
@@ -12,12 +12,15 @@ def test_reads_the_curated_husbanken_file():
     assert t[("2016", "rental_dwellings_granted")] == 2638 and t[("2021", "rental_dwellings_granted")] == 249
 
 
-@pytest.mark.parametrize("row, column", [
-    ("2016,rental_dwellings_granted,12,", "source"),
-    ("16,rental_dwellings_granted,12,x", "year"),
-    ("2016,dwellings,12,x", "measure"),
-    ("2016,rental_dwellings_granted,tolv,x", "value"),
-])
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("2016,rental_dwellings_granted,12,", "source"),
+        ("16,rental_dwellings_granted,12,x", "year"),
+        ("2016,dwellings,12,x", "measure"),
+        ("2016,rental_dwellings_granted,tolv,x", "value"),
+    ],
+)
 def test_bad_rows_are_named(tmp_path, row, column):
     p = tmp_path / "h.csv"
     p.write_text("year,measure,value,source\n" + row + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """The configuration is validated when the DAG starts."""
-import pytest
 
+import pytest
 from conftest import copy_workflow, run_snakemake
 
 
@@ -20,7 +20,9 @@ def test_unknown_key_stops_with_the_key_named(workflow_copy):
 def test_unknown_nested_key_and_bad_value_are_rejected(workflow_copy):
     (workflow_copy / "bad2.yaml").write_text("inputs:\n  registr: x.csv\n")
     proc = run_snakemake(workflow_copy, "-n", "--configfile", "bad2.yaml", check=False)
-    assert proc.returncode != 0 and "Unknown configuration key(s) 'inputs.registr'" in proc.stdout + proc.stderr
+    assert (
+        proc.returncode != 0 and "Unknown configuration key(s) 'inputs.registr'" in proc.stdout + proc.stderr
+    )
     (workflow_copy / "bad3.yaml").write_text("language: de\n")
     proc = run_snakemake(workflow_copy, "-n", "--configfile", "bad3.yaml", check=False)
     assert proc.returncode != 0 and "'de' is not one of" in proc.stdout + proc.stderr
@@ -54,22 +56,47 @@ def test_slurm_profile_dry_run(workflow_copy):
     uv = str(uv) if uv.exists() else shutil.which("uv")
     if uv is None:
         pytest.skip("uv not found (./run.sh installs it into .tools/)")
-    env = {**os.environ, "SBATCH_ACCOUNT": "nibr", "SBATCH_PARTITION": "normal", "UV_PYTHON_DOWNLOADS": "never"}
-    proc = subprocess.run([uv, "run", "--frozen", "--isolated", "--extra", "cluster", "--no-progress",
-                           "snakemake", "--profile", "profiles/slurm", "-n"], cwd=workflow_copy,
-                          capture_output=True, text=True, env=env, timeout=600)
+    env = {
+        **os.environ,
+        "SBATCH_ACCOUNT": "nibr",
+        "SBATCH_PARTITION": "normal",
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    proc = subprocess.run(
+        [
+            uv,
+            "run",
+            "--frozen",
+            "--isolated",
+            "--extra",
+            "cluster",
+            "--no-progress",
+            "snakemake",
+            "--profile",
+            "profiles/slurm",
+            "-n",
+        ],
+        cwd=workflow_copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "render_report" in proc.stdout
     assert "slurm" in (proc.stdout + proc.stderr).lower()
 
 
 def test_validate_config_fills_defaults_and_names_the_key_path(tmp_path):
-    from analysis.config_schema import ConfigError, validate_config
     from conftest import ROOT
 
+    from analysis.core.config import ConfigError, validate_config
+
     schema = ROOT / "workflow/schemas/config.schema.yaml"
-    cfg = {"demo": True, "inputs": {"public_dir": "p", "imdi_public": "i", "imdi_annual": "a",
-                                    "udi_privatboende": "u"}}
+    cfg = {
+        "demo": True,
+        "inputs": {"public_dir": "p", "imdi_public": "i", "imdi_annual": "a", "udi_privatboende": "u"},
+    }
     validate_config(cfg, schema)
     assert cfg["language"] == "no" and cfg["protection"]["threshold"] == 3
     with pytest.raises(ConfigError, match=r"'protection\.treshold'"):

@@ -9,6 +9,7 @@ value, in one line. The messy-but-valid variants that are normal in the field (S
 The workflow-level cases (one per input kind through Snakemake, ``-m e2e``) are in
 ``tests/test_corpus_workflow.py``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,7 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus.cases import ACCEPTED, CASES, READERS, materialise  # noqa: E402
 
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 
 def test_corpus_size_and_coverage():
@@ -54,6 +55,7 @@ def test_corpus_malformed_input_is_rejected(case, tmp_path):
     assert text.startswith(str(path)), text
     if case.kind.startswith("survey_20"):  # open-text answers never reach a message (or a log)
         from corpus.cases import open_texts
+
         assert not any(t in text for t in open_texts(path)), text
 
 
@@ -68,10 +70,14 @@ def test_corpus_field_variant_is_accepted(case, tmp_path):
 # ------------------------------------------------------------------------------------- ledger
 def _ledger_rows(kind: str, path: Path) -> int:
     """Rows the stage's ledger accounts for when it reads ``path`` (what its rule writes)."""
-    from analysis import cited, imdi_public, kostra, register, survey, udi
-    from analysis.jsonstat import read_jsonstat
-    from analysis.kommune import read_crosswalk_wide
     from corpus import cases
+
+    from analysis.core.kommune import read_crosswalk_wide
+    from analysis.imdi import public as imdi_public
+    from analysis.imdi import register
+    from analysis.official import cited, kostra, udi
+    from analysis.official.jsonstat import read_jsonstat
+    from analysis.survey import ingest as survey
 
     p = str(path)
     if kind == "imdi_public":
@@ -82,7 +88,7 @@ def _ledger_rows(kind: str, path: Path) -> int:
     if kind in ("survey_2016", "survey_2021"):
         return survey.ledger_rows(kind, len(READERS[kind](path)))["rows"]
     if kind == "survey_frame_2021":
-        return len(READERS[kind](path))        # workflow/scripts/nonresponse.py: one row per unit
+        return len(READERS[kind](path))  # workflow/scripts/nonresponse.py: one row per unit
     if kind == "kostra_12012":
         ds = read_jsonstat(p)
         return int(kostra.ledger(kostra.cells(ds, "NyeSoknader", "Avslag"))["rows"].sum())
@@ -91,25 +97,37 @@ def _ledger_rows(kind: str, path: Path) -> int:
     if kind == "husbanken":
         return int(cited.ledger(READERS[kind](path), "husbanken")["rows"].sum())
     if kind == "imdi_annual":
-        return len(READERS[kind](path))        # workflow/scripts/imdi_annual_ledger.py
+        return len(READERS[kind](path))  # workflow/scripts/imdi_annual_ledger.py
     if kind == "crosswalk":
-        return len(read_crosswalk_wide(p))     # workflow/scripts/public_ledger.py
+        return len(read_crosswalk_wide(p))  # workflow/scripts/public_ledger.py
     raise AssertionError(kind)
 
 
 def _input_rows(kind: str, path: Path) -> int:
     """Data rows of the file itself: lines after the header, or region x year of a JSON-stat table."""
-    from analysis.ledger import data_rows
+    from analysis.core.ledger import data_rows
+
     if kind == "kostra_12012":
         import json
+
         doc = json.loads(path.read_text(encoding="utf-8"))
         size = dict(zip(doc["id"], doc["size"]))
         return size["KOKkommuneregion0000"] * size["Tid"]
     return data_rows(str(path))
 
 
-LEDGER_KINDS = ["imdi_public", "register", "survey_2016", "survey_2021", "survey_frame_2021",
-                "kostra_12012", "udi_privatboende", "imdi_annual", "husbanken", "crosswalk"]
+LEDGER_KINDS = [
+    "imdi_public",
+    "register",
+    "survey_2016",
+    "survey_2021",
+    "survey_frame_2021",
+    "kostra_12012",
+    "udi_privatboende",
+    "imdi_annual",
+    "husbanken",
+    "crosswalk",
+]
 
 
 @pytest.mark.parametrize("kind", LEDGER_KINDS)

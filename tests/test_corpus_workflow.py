@@ -7,6 +7,7 @@ that reads each bad file (``--keep-going``: bad files of independent rules share
 runs in all). For every case the run must fail, print one line naming the file with its column
 and value, leave none of that rule's outputs behind, and make no report.
 """
+
 from __future__ import annotations
 
 import sys
@@ -24,30 +25,60 @@ pytestmark = pytest.mark.e2e
 
 BY_ID = {c.id: c for c in CASES}
 LEDGER = "data/processed/ledger"
-SURVEY_OUT = ["data/processed/survey_2021.parquet", "data/processed/survey_2016.parquet",
-              f"{LEDGER}/survey.csv"]
+SURVEY_OUT = [
+    "data/processed/survey_2021.parquet",
+    "data/processed/survey_2016.parquet",
+    f"{LEDGER}/survey.csv",
+]
 # (case id, configured input key, outputs of the rule that must fail: the first is the target).
 # Cases in the same group run in one Snakemake call with --keep-going (their rules are
 # independent, so each fails on its own file); the three survey files share one rule and the
 # crosswalk feeds every rule, so they run alone.
 WORKFLOW_CASES = [
-    ("imdi_public-ten_million_refugees", "imdi_public",
-     ["data/processed/imdi_public.parquet", f"{LEDGER}/imdi_public.csv"], "independent"),
-    ("register-dates_out_of_order", "register",
-     ["data/processed/register.parquet", f"{LEDGER}/register.csv"], "independent"),
-    ("kostra_12012-missing_dimension", "kostra_12012",
-     [f"{LEDGER}/kostra_12012.csv", "reports/tables/tab_10_3.csv",
-      "reports/tables/x_kostra_aggregate_check.csv"], "independent"),
-    ("udi_privatboende-negative_count", "udi_privatboende",
-     [f"{LEDGER}/udi_privatboende.csv", "reports/tables/tab_10_2.csv"], "independent"),
+    (
+        "imdi_public-ten_million_refugees",
+        "imdi_public",
+        ["data/processed/imdi_public.parquet", f"{LEDGER}/imdi_public.csv"],
+        "independent",
+    ),
+    (
+        "register-dates_out_of_order",
+        "register",
+        ["data/processed/register.parquet", f"{LEDGER}/register.csv"],
+        "independent",
+    ),
+    (
+        "kostra_12012-missing_dimension",
+        "kostra_12012",
+        [
+            f"{LEDGER}/kostra_12012.csv",
+            "reports/tables/tab_10_3.csv",
+            "reports/tables/x_kostra_aggregate_check.csv",
+        ],
+        "independent",
+    ),
+    (
+        "udi_privatboende-negative_count",
+        "udi_privatboende",
+        [f"{LEDGER}/udi_privatboende.csv", "reports/tables/tab_10_2.csv"],
+        "independent",
+    ),
     ("imdi_annual-percent_over_100", "imdi_annual", [f"{LEDGER}/imdi_annual.csv"], "independent"),
-    ("husbanken-percent_over_100", "husbanken",
-     [f"{LEDGER}/husbanken.csv", "reports/tables/text_ch12_3_husbanken.csv"], "independent"),
+    (
+        "husbanken-percent_over_100",
+        "husbanken",
+        [f"{LEDGER}/husbanken.csv", "reports/tables/text_ch12_3_husbanken.csv"],
+        "independent",
+    ),
     ("survey_2021-routing_violation", "survey_2021", SURVEY_OUT, "survey_2021"),
     ("survey_2016-out_of_scale_code", "survey_2016", SURVEY_OUT, "survey_2016"),
     ("survey_frame_2021-duplicate_unit", "survey_frame_2021", SURVEY_OUT, "survey_frame_2021"),
-    ("crosswalk-duplicate_row", "public_dir",
-     ["data/processed/imdi_public.parquet", f"{LEDGER}/imdi_public.csv"], "crosswalk"),
+    (
+        "crosswalk-duplicate_row",
+        "public_dir",
+        ["data/processed/imdi_public.parquet", f"{LEDGER}/imdi_public.csv"],
+        "crosswalk",
+    ),
 ]
 CONFIDENTIAL = ["register", "survey_2016", "survey_2021", "survey_frame_2021", "kostra_12012"]
 CONFIGURED = ["imdi_public", "imdi_annual", "udi_privatboende", "husbanken"]
@@ -105,18 +136,17 @@ def group_run(tmp_path_factory, shared_dir):
         cfg_path = tmp / "bad.yaml"
         cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
         t0 = time.perf_counter()
-        proc = run_snakemake(workdir, *targets, "--keep-going", "--configfile", str(cfg_path),
-                             check=False, timeout=300)
+        proc = run_snakemake(
+            workdir, *targets, "--keep-going", "--configfile", str(cfg_path), check=False, timeout=300
+        )
         done[group] = (workdir, proc, bad_names, time.perf_counter() - t0)
-        print(f"\ncorpus workflow group {group}: {len(targets)} bad file(s), "
-              f"{done[group][3]:.1f} s")
+        print(f"\ncorpus workflow group {group}: {len(targets)} bad file(s), {done[group][3]:.1f} s")
         return done[group]
 
     return run
 
 
-@pytest.mark.parametrize("case_id, key, outputs, group", WORKFLOW_CASES,
-                         ids=[c[0] for c in WORKFLOW_CASES])
+@pytest.mark.parametrize("case_id, key, outputs, group", WORKFLOW_CASES, ids=[c[0] for c in WORKFLOW_CASES])
 def test_corpus_workflow_bad_input_stops_the_run(case_id, key, outputs, group, group_run):
     case = BY_ID[case_id]
     workdir, proc, bad_names, _ = group_run(group)

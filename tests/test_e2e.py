@@ -1,4 +1,5 @@
 """End-to-end: the demo build from a clean copy produces the report, tables and provenance."""
+
 import csv
 import hashlib
 import json
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.tidy import TIDY_COLUMNS
+from analysis.core.tidy import TIDY_COLUMNS
 
 pytestmark = pytest.mark.e2e
 
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.e2e
 def test_pdf_exists_with_heading_and_synthetic_notice(demo_build):
     pdf = demo_build / "reports" / "report.pdf"
     assert pdf.stat().st_size > 10_000
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Omfanget av avtalt selvbosetting" in text
     pages = text.split("\f")
     pages = [p for p in pages if p.strip()]
@@ -57,6 +59,7 @@ def test_scorecard_reproduces_the_public_totals(demo_build):
 
 def test_noop_rerun_does_nothing(demo_build):
     from conftest import run_snakemake
+
     proc = run_snakemake(demo_build, "-n")
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
@@ -64,10 +67,11 @@ def test_noop_rerun_does_nothing(demo_build):
 def test_two_clean_builds_are_byte_identical(demo_build, tmp_path):
     """A second clean build gives the same bytes for every table, figure, PDF and provenance."""
     import sys
+
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    from conftest import copy_workflow, run_snakemake
     from double_build import compare, digests
 
-    from conftest import copy_workflow, run_snakemake
     second = copy_workflow(tmp_path)
     run_snakemake(second)
     first_sums, second_sums = digests(demo_build), digests(second)
@@ -77,6 +81,7 @@ def test_two_clean_builds_are_byte_identical(demo_build, tmp_path):
 
 def test_snakemake_report_has_a_caption_for_every_figure(demo_build, tmp_path):
     from conftest import run_snakemake
+
     out = tmp_path / "snakemake-report.html"  # outside reports/, which other tests compare
     run_snakemake(demo_build, "--report", str(out))
     html = out.read_text(encoding="utf-8", errors="replace")
@@ -90,17 +95,21 @@ def test_report_contains_every_computed_entry_and_the_scorecard_agrees(demo_buil
     scorecard appendix counts the same verdicts as reports/reproduction.csv."""
     import re
 
-    from analysis.yamlio import load_yaml
     from conftest import REFERENCE
 
+    from analysis.core.yamlio import load_yaml
+
     html = (demo_build / "reports" / "report.html").read_text(encoding="utf-8")
-    computed = [e["id"] for e in load_yaml(REFERENCE / "published_results.yaml")["entries"]
-                if e["reproduction"] == "compute"]
+    computed = [
+        e["id"]
+        for e in load_yaml(REFERENCE / "published_results.yaml")["entries"]
+        if e["reproduction"] == "compute"
+    ]
     missing = [e for e in computed if f'id="{e}"' not in html]
     assert missing == []
     with (demo_build / "reports" / "reproduction.csv").open(encoding="utf-8") as fh:
         verdicts = [r["verdict"] for r in csv.DictReader(fh)]
-    appendix = html[html.index('id="appendix-scorecard"'):]
+    appendix = html[html.index('id="appendix-scorecard"') :]
     for verdict in ("match", "mismatch", "missing", "published_conflict"):
         m = re.search(rf'class="verdict-{verdict}">[^<]*</td><td class="num">(\d+)</td>', appendix)
         assert m and int(m.group(1)) == verdicts.count(verdict), verdict
@@ -112,12 +121,17 @@ def test_english_build(demo_build, tmp_path):
     import shutil
 
     from conftest import run_snakemake
+
     work = tmp_path / "main"
     shutil.copytree(demo_build, work, symlinks=True)
     (tmp_path / "shared").symlink_to((demo_build.parent / "shared").resolve(), target_is_directory=True)
     run_snakemake(work, "--config", "language=en")
-    text = subprocess.run(["pdftotext", "-layout", str(work / "reports" / "report.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(work / "reports" / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "The scope of agreed self-settlement" in text and "Figure 11.3" in text
     assert "SYNTHETIC DATA" in text and "Omfanget av avtalt selvbosetting" not in text
 
@@ -125,7 +139,7 @@ def test_english_build(demo_build, tmp_path):
 def test_row_ledger_accounts_for_every_input_row(demo_build):
     """Every input in provenance.json with a row structure (delimited text, Parquet, the JSON-stat
     table's region x year rows) is in x_row_ledger.csv with used + excluded = its data rows."""
-    from analysis.ledger import data_rows
+    from analysis.core.ledger import data_rows
 
     doc = json.loads((demo_build / "reports" / "provenance.json").read_text())
     ledger = {}
@@ -151,13 +165,16 @@ def test_row_ledger_accounts_for_every_input_row(demo_build):
 def test_nothing_runs_past_the_page_margins(demo_build, tmp_path):
     """No word of any page (tables included) lies outside the text area of A4 with our margins."""
     import re
+
     bbox = tmp_path / "bbox.html"
     subprocess.run(["pdftotext", "-bbox", str(demo_build / "reports" / "report.pdf"), str(bbox)], check=True)
     mm = 72 / 25.4
     left, right = 22 * mm, 595.28 - 20 * mm
     outside = []
     for page_no, page in enumerate(bbox.read_text(encoding="utf-8").split("<page ")[1:], start=1):
-        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page
+        ):
             if float(m.group(1)) < left - 1 or float(m.group(2)) > right + 1:
                 outside.append((page_no, m.group(3)))
     assert outside == []
@@ -168,11 +185,17 @@ def test_a_rule_runs_standalone_and_gives_the_same_output(demo_build):
     with the same inputs, outputs and settings: the output is byte-identical."""
     import os
     import sys
+
     out = demo_build / "reports" / "reproduction.csv"
     before, stat = out.read_bytes(), out.stat()
     out.unlink()
-    proc = subprocess.run([sys.executable, "tools/run_rule.py", "reproduction"], cwd=demo_build,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "tools/run_rule.py", "reproduction"],
+        cwd=demo_build,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     try:
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert out.read_bytes() == before

@@ -1,4 +1,5 @@
 """The pinned environment is described the same way for uv/pip users and conda users."""
+
 import subprocess
 import sys
 import tomllib

@@ -1,9 +1,10 @@
 """Figure saving: deterministic bytes, also when the figures are shared between processes."""
+
 from functools import partial
 
 import pytest
 
-from analysis.figures import apply_style, save_figures
+from analysis.core.figures import apply_style, save_figures
 
 
 def _figure(i: int):

@@ -1,4 +1,5 @@
 """A build killed at any point and run again gives exactly the outputs of a clean build."""
+
 import os
 import signal
 import subprocess
@@ -7,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_workflow, run_snakemake
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
@@ -20,8 +20,14 @@ def kill_build_when(workdir: Path, marker: str, sig=signal.SIGKILL, delay: float
     """Start a real build and send `sig` to its whole process group `delay` seconds after the
     output `marker` appears: tied to the build's progress, not to the machine's speed."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1638316800"}
-    proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=workdir, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "2"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 300
     while not (workdir / marker).exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -34,7 +40,7 @@ def kill_build_when(workdir: Path, marker: str, sig=signal.SIGKILL, delay: float
 def test_killed_build_reruns_to_the_clean_outputs(demo_build, tmp_path):
     """Kill early (demo inputs being generated), rerun and kill again mid-way (stage jobs and
     render running), then rerun to the end: every output equals the clean build's."""
-    from analysis.locks import clear_stale_lock
+    from analysis.core.locks import clear_stale_lock
 
     work = copy_workflow(tmp_path)
     # Ctrl-C while the demo register is being generated: Snakemake cleans up itself
@@ -43,7 +49,7 @@ def test_killed_build_reruns_to_the_clean_outputs(demo_build, tmp_path):
     # power cut while the report renders (and stage jobs may run): a stale lock stays behind
     kill_build_when(work, "reports/reproduction.csv", signal.SIGKILL, delay=1.0)
     second = digests(work)
-    assert clear_stale_lock(work)                   # what ./run.sh does before every build
+    assert clear_stale_lock(work)  # what ./run.sh does before every build
     run_snakemake(work)
     final = digests(work)
     assert compare(digests(demo_build), final) == []

@@ -1,26 +1,33 @@
 """JSON-stat 2.0 reader: shapes, SSB symbols and structural errors (small hand-made documents)."""
+
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.jsonstat import cell_meaning, parse, read_jsonstat
+from analysis.core.errors import InputError
+from analysis.official.jsonstat import cell_meaning, parse, read_jsonstat
 
 
 def doc(index_as_list=False):
     """2 regions x 2 contents x 2 years; the last dimension varies fastest."""
     region_index = ["0301", "EAK"] if index_as_list else {"0301": 0, "EAK": 1}
     return {
-        "version": "2.0", "class": "dataset", "label": "test",
-        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"], "size": [2, 2, 2],
+        "version": "2.0",
+        "class": "dataset",
+        "label": "test",
+        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+        "size": [2, 2, 2],
         "dimension": {
-            "KOKkommuneregion0000": {"label": "region", "category": {
-                "index": region_index, "label": {"0301": "Oslo", "EAK": "Landet"}}},
-            "ContentsCode": {"label": "statistikkvariabel", "category": {
-                "index": {"New": 0, "Rej": 1}, "label": {"New": "Nye", "Rej": "Avslag"}}},
+            "KOKkommuneregion0000": {
+                "label": "region",
+                "category": {"index": region_index, "label": {"0301": "Oslo", "EAK": "Landet"}},
+            },
+            "ContentsCode": {
+                "label": "statistikkvariabel",
+                "category": {"index": {"New": 0, "Rej": 1}, "label": {"New": "Nye", "Rej": "Avslag"}},
+            },
             "Tid": {"label": "år", "category": {"index": {"2016": 0, "2020": 1}}},
         },
         "value": [10, 20, 5, None, 100, 200, None, None],
@@ -33,10 +40,12 @@ def test_parse_long_frame_and_symbols():
     f = ds.to_frame()
     assert ds.ids == ["KOKkommuneregion0000", "ContentsCode", "Tid"]
     assert list(f.columns[:3]) == ds.ids
-    row = f[(f["KOKkommuneregion0000"] == "0301") & (f["ContentsCode"] == "Rej") & (f["Tid"] == "2020")].iloc[0]
+    row = f[(f["KOKkommuneregion0000"] == "0301") & (f["ContentsCode"] == "Rej") & (f["Tid"] == "2020")].iloc[
+        0
+    ]
     assert row["status"] == ":" and row["value"] != row["value"]  # suppressed -> NaN
     nil = f.iloc[7]
-    assert nil["status"] == "-" and nil["value"] == 0.0           # '-' is an exact zero
+    assert nil["status"] == "-" and nil["value"] == 0.0  # '-' is an exact zero
     assert f.iloc[6]["status"] == ".." and f.iloc[6]["value"] != f.iloc[6]["value"]
     assert f.iloc[1]["Tid"] == "2020" and f.iloc[1]["value"] == 20
     assert ds.dimension("KOKkommuneregion0000").labels["EAK"] == "Landet"

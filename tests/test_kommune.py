@@ -1,25 +1,33 @@
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.kommune import build_code_map, harmonise, load_code_map
+from analysis.core.errors import InputError
+from analysis.core.kommune import build_code_map, harmonise, load_code_map
 
-COLS = ["kommunenummer_2013", "kommunenummer_2017", "kommunenummer_2018", "kommunenummer_2019",
-        "kommunenummer_2020", "kommunenavn_2020"]
+COLS = [
+    "kommunenummer_2013",
+    "kommunenummer_2017",
+    "kommunenummer_2018",
+    "kommunenummer_2019",
+    "kommunenummer_2020",
+    "kommunenavn_2020",
+]
 
 
 def wide(rows):
     return pd.DataFrame(rows, columns=COLS)
 
 
-SMALL = wide([
-    ["0101", "0101", "0101", "0101", "3001", "Halden"],
-    ["0104", "0104", "0104", "0104", "3002", "Moss"],
-    ["0136", "0136", "0136", "0136", "3002", "Moss"],        # Rygge merged into Moss 2020
-    ["1613", "1613", "5012", "5012", "5055", "Heim"],        # Snillfjord split in three
-    ["1613", "1613", "5012", "5012", "5056", "Hitra"],
-    ["1613", "1613", "5012", "5012", "5059", "Orkland"],
-])
+SMALL = wide(
+    [
+        ["0101", "0101", "0101", "0101", "3001", "Halden"],
+        ["0104", "0104", "0104", "0104", "3002", "Moss"],
+        ["0136", "0136", "0136", "0136", "3002", "Moss"],  # Rygge merged into Moss 2020
+        ["1613", "1613", "5012", "5012", "5055", "Heim"],  # Snillfjord split in three
+        ["1613", "1613", "5012", "5012", "5056", "Hitra"],
+        ["1613", "1613", "5012", "5012", "5059", "Orkland"],
+    ]
+)
 
 
 def test_every_historical_code_maps_to_its_2020_kommune():
@@ -51,7 +59,7 @@ def test_harmonise_stops_on_a_code_valid_in_no_year():
 
 
 def test_real_crosswalk_gives_356_kommuner(shared_dir):
-    m = load_code_map(shared_dir / "data")
+    m = load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
     targets = set(m["kommunenummer_2020"]) - {"9999"}
     assert len(targets) == 356
     assert set(m.loc[m["split"], "code"]) == {"1613", "5012", "1850"}

@@ -1,4 +1,5 @@
 """KOSTRA 12012: Tabell 10.3 from kommune rows, suppressed cells, aggregate check, demo calibration."""
+
 from __future__ import annotations
 
 import json
@@ -6,19 +7,24 @@ import json
 import pandas as pd
 import pytest
 import yaml
-
-from analysis import demo_kostra, kostra
-from analysis.errors import InputError
-from analysis.jsonstat import parse, read_jsonstat
-from analysis.reproduction import round_half_up
-
 from conftest import ROOT
 
-NEW, REJ = "KOSnye0000", "KOSavslag0000"   # any codes: which one is which is configuration
+from analysis.core.errors import InputError
+from analysis.demo import kostra as demo_kostra
+from analysis.official import kostra
+from analysis.official.jsonstat import parse, read_jsonstat
+from analysis.report.reproduction import round_half_up
+
+NEW, REJ = "KOSnye0000", "KOSavslag0000"  # any codes: which one is which is configuration
 
 
-def table(cells: dict, regions=("0301", "3001", "3002", "EAK", "EAKUO"), years=("2016", "2020"),
-          contents=(NEW, REJ), extra_content=None):
+def table(
+    cells: dict,
+    regions=("0301", "3001", "3002", "EAK", "EAKUO"),
+    years=("2016", "2020"),
+    contents=(NEW, REJ),
+    extra_content=None,
+):
     """JSON-stat2 for region x content x year; ``cells[(region, content, year)] = value or symbol``."""
     contents = list(contents) + ([extra_content] if extra_content else [])
     values, status = [], {}
@@ -30,26 +36,51 @@ def table(cells: dict, regions=("0301", "3001", "3002", "EAK", "EAKUO"), years=(
                     status[str(len(values))] = v
                     v = None
                 values.append(v)
-    return {"version": "2.0", "class": "dataset", "label": "12012",
-            "id": [kostra.REGION_DIM, kostra.CONTENT_DIM, kostra.TIME_DIM],
-            "size": [len(regions), len(contents), len(years)],
-            "dimension": {kostra.REGION_DIM: {"category": {"index": list(regions)}},
-                          kostra.CONTENT_DIM: {"category": {"index": {c: i for i, c in enumerate(contents)}}},
-                          kostra.TIME_DIM: {"category": {"index": list(years)}}},
-            "value": values, "status": status}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "12012",
+        "id": [kostra.REGION_DIM, kostra.CONTENT_DIM, kostra.TIME_DIM],
+        "size": [len(regions), len(contents), len(years)],
+        "dimension": {
+            kostra.REGION_DIM: {"category": {"index": list(regions)}},
+            kostra.CONTENT_DIM: {"category": {"index": {c: i for i, c in enumerate(contents)}}},
+            kostra.TIME_DIM: {"category": {"index": list(years)}},
+        },
+        "value": values,
+        "status": status,
+    }
 
 
 def small():
     c = {}
     for y, (o_new, o_rej, a_new, a_rej, b_new, b_rej) in {
-            "2016": (100, 59, 80, 20, 20, 10), "2020": (200, 130, 50, 10, 3, ":")}.items():
-        c.update({("0301", NEW, y): o_new, ("0301", REJ, y): o_rej, ("3001", NEW, y): a_new,
-                  ("3001", REJ, y): a_rej, ("3002", NEW, y): b_new, ("3002", REJ, y): b_rej})
+        "2016": (100, 59, 80, 20, 20, 10),
+        "2020": (200, 130, 50, 10, 3, ":"),
+    }.items():
+        c.update(
+            {
+                ("0301", NEW, y): o_new,
+                ("0301", REJ, y): o_rej,
+                ("3001", NEW, y): a_new,
+                ("3001", REJ, y): a_rej,
+                ("3002", NEW, y): b_new,
+                ("3002", REJ, y): b_rej,
+            }
+        )
     # SSB's aggregates hold the true totals, the suppressed cell (1 rejection) included
-    c.update({("EAK", NEW, "2016"): 200, ("EAK", REJ, "2016"): 89,
-              ("EAKUO", NEW, "2016"): 100, ("EAKUO", REJ, "2016"): 30,
-              ("EAK", NEW, "2020"): 253, ("EAK", REJ, "2020"): 141,
-              ("EAKUO", NEW, "2020"): 53, ("EAKUO", REJ, "2020"): 11})
+    c.update(
+        {
+            ("EAK", NEW, "2016"): 200,
+            ("EAK", REJ, "2016"): 89,
+            ("EAKUO", NEW, "2016"): 100,
+            ("EAKUO", REJ, "2016"): 30,
+            ("EAK", NEW, "2020"): 253,
+            ("EAK", REJ, "2020"): 141,
+            ("EAKUO", NEW, "2020"): 53,
+            ("EAKUO", REJ, "2020"): 11,
+        }
+    )
     return c
 
 
@@ -75,8 +106,9 @@ def test_aggregate_check_against_ssb_rows():
     assert row["value"] == 50 and row["ssb_aggregate"] == 53 and row["difference"] == -3
     # 2020: 10/50 = 20 % from the kommune rows vs SSB's 11/53 = 20.75 %
     warnings = kostra.log_aggregate_check(chk.reset_index(), tolerance_pp=0.5)
-    assert [w for w in warnings if "norway_excl_oslo rejection_share" in w] == \
-        [w for w in warnings if w.startswith("2020 norway_excl_oslo rejection_share")]
+    assert [w for w in warnings if "norway_excl_oslo rejection_share" in w] == [
+        w for w in warnings if w.startswith("2020 norway_excl_oslo rejection_share")
+    ]
     assert any(w.startswith("2020 norway_excl_oslo rejection_share") for w in warnings)
     assert not kostra.log_aggregate_check(chk.reset_index(), tolerance_pp=1.0)
     # without aggregate rows the check is empty, not an error
@@ -119,8 +151,12 @@ def test_kommune_shares_missing_not_zero_and_ledger():
     c[("3001", NEW, "2020")] = 0
     c[("3001", REJ, "2020")] = 0
     cells = kostra.cells(parse(table(c), "k.json"), NEW, REJ)
-    kom = pd.DataFrame({"kommunenummer": ["0301", "3001", "3002", "3003"],
-                        "kommunenavn": ["Oslo", "Halden", "Moss", "Sarpsborg"]})
+    kom = pd.DataFrame(
+        {
+            "kommunenummer": ["0301", "3001", "3002", "3003"],
+            "kommunenavn": ["Oslo", "Halden", "Moss", "Sarpsborg"],
+        }
+    )
     ks = kostra.kommune_shares(cells, kom, 2020).set_index("kommune")
     assert ks.loc["0301", "value"] == pytest.approx(65.0)
     assert pd.isna(ks.loc["3001", "value"]) and ks.loc["3001", "status"] == "no_new_applications"
@@ -139,12 +175,13 @@ def test_unknown_kommune_code_is_an_error():
 
 
 def test_demo_table_has_real_shape_and_is_calibrated(shared_dir):
-    kom = pd.read_csv(shared_dir / "data" / "kommuner" / "kommuner_2020_folkemengde.csv",
-                      dtype={"kommunenummer": str})
+    kom = pd.read_csv(
+        shared_dir / "data" / "kommuner" / "kommuner_2020_folkemengde.csv", dtype={"kommunenummer": str}
+    )
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["kostra"]
     new, rej = cfg["content_new_applications"], cfg["content_rejections"]
     d = demo_kostra.generate(kom, new, rej, 2021018)
-    assert d == demo_kostra.generate(kom, new, rej, 2021018)       # deterministic
+    assert d == demo_kostra.generate(kom, new, rej, 2021018)  # deterministic
     ds = parse(json.loads(json.dumps(d)), "demo")
     assert [x.size for x in ds.dimensions] == [358, 2, 6]
     regions = ds.dimension(kostra.REGION_DIM).codes
@@ -152,8 +189,12 @@ def test_demo_table_has_real_shape_and_is_calibrated(shared_dir):
     assert {":", ".."} <= set(d["status"].values())
     cells = kostra.cells(ds, new, rej)
     s = kostra.rejection_shares(cells).set_index(["year", "series"])["value"]
-    published = {("2016", "norway_excl_oslo"): 30, ("2020", "norway_excl_oslo"): 26,
-                 ("2016", "oslo"): 59, ("2020", "oslo"): 65}
+    published = {
+        ("2016", "norway_excl_oslo"): 30,
+        ("2020", "norway_excl_oslo"): 26,
+        ("2016", "oslo"): 59,
+        ("2020", "oslo"): 65,
+    }
     for key, pub in published.items():
         assert round_half_up(s[key], 0) == pub, key
     chk = kostra.aggregate_check(cells, kostra.rejection_shares(cells))

@@ -1,4 +1,4 @@
-from analysis.locks import clear_stale_lock
+from analysis.core.locks import clear_stale_lock
 
 
 def test_stale_lock_is_removed_only_when_no_snakemake_runs_there(tmp_path):
@@ -7,4 +7,4 @@ def test_stale_lock_is_removed_only_when_no_snakemake_runs_there(tmp_path):
     (locks / "0.input.lock").write_text("x")
     assert clear_stale_lock(tmp_path) is True
     assert not any(locks.iterdir())
-    assert clear_stale_lock(tmp_path) is False          # nothing left to remove
+    assert clear_stale_lock(tmp_path) is False  # nothing left to remove

@@ -1,4 +1,5 @@
 """Non-response analysis (Tabell 9.1): classification, frame validation, rates and shares."""
+
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -7,10 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import nonresponse as nr
-from analysis.demo_frame import attainable, choose_respondents, group_counts, targets_from_published
-from analysis.errors import InputError
-from analysis.textio import read_delimited
+from analysis.core.errors import InputError
+from analysis.demo.frame import attainable, choose_respondents, group_counts
+from analysis.survey import nonresponse as nr
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -24,11 +24,18 @@ def r0(x):
 
 # ----------------------------------------------------------------- size groups and regions
 
+
 def test_size_group_thresholds_and_big_four():
     pop = pd.Series([9_999, 10_000, 29_999, 30_000, 500, 700_000])
     codes = pd.Series(["1111", "2222", "3333", "4444", "4601", "5555"])
     assert nr.size_group(pop, codes).tolist() == [
-        "under_10k", "10k_30k", "10k_30k", "30k_plus", "big4", "30k_plus"]
+        "under_10k",
+        "10k_30k",
+        "10k_30k",
+        "30k_plus",
+        "big4",
+        "30k_plus",
+    ]
 
 
 def _crosswalk(rows):
@@ -36,14 +43,19 @@ def _crosswalk(rows):
 
 
 def test_region_from_pre2020_fylke_merge_and_override():
-    cw = _crosswalk([
-        ("0602", "3005"), ("0711", "3005"),   # Drammen + Svelvik: two regions -> 2020 fylke (Viken)
-        ("0701", "3801"),                     # Horten, Vestfold -> tva
-        ("1519", "1577"), ("1444", "1577"),   # Volda + Hornindal -> override
-        ("1502", "1506"),                     # Molde, Møre og Romsdal -> mid_north
-        ("1201", "4601"),                     # Bergen -> west
-        ("", "5059"), ("9999", "9999"),       # no 2019 predecessor row; unknown code skipped
-    ])
+    cw = _crosswalk(
+        [
+            ("0602", "3005"),
+            ("0711", "3005"),  # Drammen + Svelvik: two regions -> 2020 fylke (Viken)
+            ("0701", "3801"),  # Horten, Vestfold -> tva
+            ("1519", "1577"),
+            ("1444", "1577"),  # Volda + Hornindal -> override
+            ("1502", "1506"),  # Molde, Møre og Romsdal -> mid_north
+            ("1201", "4601"),  # Bergen -> west
+            ("", "5059"),
+            ("9999", "9999"),  # no 2019 predecessor row; unknown code skipped
+        ]
+    )
     rt = nr.region_table(cw, {"1577": "west"}).set_index("kommunenummer")
     assert rt.loc["3005", "region"] == "east" and "2020 fylke" in rt.loc["3005", "region_rule"]
     assert rt.loc["3801", "region"] == "tva"
@@ -59,9 +71,12 @@ def test_region_from_pre2020_fylke_merge_and_override():
 
 @pytest.fixture(scope="module")
 def munis():
-    from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
+    from analysis.core.kommune import load_kommuner_2020, read_crosswalk_wide
+
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
-    return nr.municipalities(load_kommuner_2020(PUBLIC), nr.region_table(cw))
+    return nr.municipalities(
+        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"), nr.region_table(cw)
+    )
 
 
 @needs_public
@@ -69,8 +84,12 @@ def test_real_size_groups_give_the_reports_counts_and_population_shares(munis):
     counts = munis["size_group"].value_counts().to_dict()
     assert counts == {"under_10k": 244, "10k_30k": 77, "30k_plus": 31, "big4": 4}
     share = munis.groupby("size_group")["population"].sum() / munis["population"].sum() * 100
-    assert {g: r0(v) for g, v in share.items()} == {"big4": 25, "30k_plus": 33, "10k_30k": 26,
-                                                    "under_10k": 16}
+    assert {g: r0(v) for g, v in share.items()} == {
+        "big4": 25,
+        "30k_plus": 33,
+        "10k_30k": 26,
+        "under_10k": 16,
+    }
 
 
 @needs_public
@@ -78,8 +97,7 @@ def test_real_regions_match_the_2020_fylke_grouping_except_volda(munis):
     by20 = munis["fylkesnummer"].map(nr.FYLKE_2020_REGION)
     differ = munis.loc[munis["region"] != by20, "kommunenummer"].tolist()
     assert differ == ["1577"]
-    assert munis["region"].value_counts().to_dict() == {"mid_north": 143, "east": 98, "west": 67,
-                                                        "tva": 48}
+    assert munis["region"].value_counts().to_dict() == {"mid_north": 143, "east": 98, "west": 67, "tva": 48}
     # "Vel halvparten av kommunene med mer enn 30.000 innbyggere ... ligger i region øst"
     big = munis[munis["size_group"] == "30k_plus"]
     assert (big["region"] == "east").sum() == 16 and len(big) == 31
@@ -101,14 +119,19 @@ BYDELER = {"030101", "030102"}
 
 def _frame(tmp_path, rows, name="frame.csv"):
     p = tmp_path / name
-    p.write_text("unit_id,unit_name,unit_type\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows),
-                 encoding="utf-8")
+    p.write_text(
+        "unit_id,unit_name,unit_type\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8"
+    )
     return str(p)
 
 
-GOOD = [("3001", "Halden", "kommune"), ("4601", "Bergen", "kommune"),
-        ("5001", "Trondheim", "kommune"), ("030101", "Gamle Oslo", "bydel"),
-        ("030102", "Grünerløkka", "bydel")]
+GOOD = [
+    ("3001", "Halden", "kommune"),
+    ("4601", "Bergen", "kommune"),
+    ("5001", "Trondheim", "kommune"),
+    ("030101", "Gamle Oslo", "bydel"),
+    ("030102", "Grünerløkka", "bydel"),
+]
 
 
 def test_valid_frame_reads(tmp_path):
@@ -116,14 +139,17 @@ def test_valid_frame_reads(tmp_path):
     assert f["unit_id"].tolist() == ["030101", "030102", "3001", "4601", "5001"]
 
 
-@pytest.mark.parametrize("bad_row, line, column, msg", [
-    (("301", "X", "kommune"), 3, "unit_id", "4-digit"),
-    (("0301", "Oslo", "kommune"), 3, "unit_id", "Oslo (0301) is not a frame unit"),
-    (("1234", "X", "kommune"), 3, "unit_id", "2020 structure"),
-    (("030116", "Sentrum", "bydel"), 3, "unit_id", "15 bydeler"),
-    (("4601", "Bergen", "bydel"), 3, "unit_type", "4-digit unit_id must have unit_type kommune"),
-    (("4601", "Bergen", "kommunen"), 3, "unit_type", "unit_type must be one of"),
-])
+@pytest.mark.parametrize(
+    "bad_row, line, column, msg",
+    [
+        (("301", "X", "kommune"), 3, "unit_id", "4-digit"),
+        (("0301", "Oslo", "kommune"), 3, "unit_id", "Oslo (0301) is not a frame unit"),
+        (("1234", "X", "kommune"), 3, "unit_id", "2020 structure"),
+        (("030116", "Sentrum", "bydel"), 3, "unit_id", "15 bydeler"),
+        (("4601", "Bergen", "bydel"), 3, "unit_type", "4-digit unit_id must have unit_type kommune"),
+        (("4601", "Bergen", "kommunen"), 3, "unit_type", "unit_type must be one of"),
+    ],
+)
 def test_frame_errors_name_line_column_value(tmp_path, bad_row, line, column, msg):
     rows = [GOOD[0], bad_row] + GOOD[2:]
     with pytest.raises(InputError) as e:
@@ -152,23 +178,25 @@ def test_respondents_must_be_unique_frame_units():
 
 # ----------------------------------------------------------------- rates and shares
 
+
 def _units():
     # Oslo = two bydeler (one responds); Bergen responds; two small kommuner, one responds
-    return pd.DataFrame({
-        "unit_id": ["030101", "030102", "4601", "1111", "2222"],
-        "unit_type": ["bydel", "bydel", "kommune", "kommune", "kommune"],
-        "kommunenummer": ["0301", "0301", "4601", "1111", "2222"],
-        "size_group": ["big4", "big4", "big4", "under_10k", "under_10k"],
-        "region": ["east", "east", "west", "west", "tva"],
-        "responded": [False, True, True, True, False],
-        "all": [10, 30, 20, 15, 25],
-        "asb": [1, 4, 0, 2, 3],
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": ["030101", "030102", "4601", "1111", "2222"],
+            "unit_type": ["bydel", "bydel", "kommune", "kommune", "kommune"],
+            "kommunenummer": ["0301", "0301", "4601", "1111", "2222"],
+            "size_group": ["big4", "big4", "big4", "under_10k", "under_10k"],
+            "region": ["east", "east", "west", "west", "tva"],
+            "responded": [False, True, True, True, False],
+            "all": [10, 30, 20, 15, 25],
+            "asb": [1, 4, 0, 2, 3],
+        }
+    )
 
 
 def _munis():
-    return pd.DataFrame({"kommunenummer": ["0301", "4601", "1111", "2222"],
-                         "population": [700, 300, 5, 5]})
+    return pd.DataFrame({"kommunenummer": ["0301", "4601", "1111", "2222"], "population": [700, 300, 5, 5]})
 
 
 def test_tab_9_1_on_hand_checkable_data():
@@ -198,16 +226,21 @@ def test_response_rate_records():
 
 
 def test_settlement_totals_filters_years_and_counts_asb():
-    reg = pd.DataFrame({"unit_id": ["1111", "1111", "1111", "030101"],
-                        "year": [2015, 2016, 2021, 2020], "avtalt_selvbosetting": [1, 1, 0, 1]})
+    reg = pd.DataFrame(
+        {
+            "unit_id": ["1111", "1111", "1111", "030101"],
+            "year": [2015, 2016, 2021, 2020],
+            "avtalt_selvbosetting": [1, 1, 0, 1],
+        }
+    )
     t = nr.settlement_totals(reg, (2016, 2021)).set_index("unit_id")
     assert t.loc["1111"].tolist() == [2, 1] and t.loc["030101"].tolist() == [1, 1]
-    units, outside = nr.attach_settlements(
-        pd.DataFrame({"unit_id": ["1111"]}), t.reset_index())
+    units, outside = nr.attach_settlements(pd.DataFrame({"unit_id": ["1111"]}), t.reset_index())
     assert units["all"].tolist() == [2] and outside["unit_id"].tolist() == ["030101"]
 
 
 # ----------------------------------------------------------------- demo calibration
+
 
 def test_group_counts_prefers_attainable_rates_under_the_total():
     sizes = {"big4": 4, "30k_plus": 31, "10k_30k": 77, "under_10k": 244}
@@ -220,14 +253,16 @@ def test_group_counts_prefers_attainable_rates_under_the_total():
 def test_choose_respondents_meets_every_margin():
     rng = np.random.default_rng(1)
     n = 60
-    units = pd.DataFrame({
-        "unit_id": [f"{i:04d}" for i in range(n)] + ["030101", "030102", "030103"],
-        "unit_type": ["kommune"] * n + ["bydel"] * 3,
-        "size_group": list(rng.choice(["30k_plus", "10k_30k", "under_10k"], n)) + ["big4"] * 3,
-        "region": list(rng.choice(["east", "tva", "west", "mid_north"], n)) + ["east"] * 3,
-        "all": list(rng.integers(0, 100, n)) + [200, 100, 50],
-        "asb": list(rng.integers(0, 5, n)) + [20, 5, 1],
-    })
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"{i:04d}" for i in range(n)] + ["030101", "030102", "030103"],
+            "unit_type": ["kommune"] * n + ["bydel"] * 3,
+            "size_group": list(rng.choice(["30k_plus", "10k_30k", "under_10k"], n)) + ["big4"] * 3,
+            "region": list(rng.choice(["east", "tva", "west", "mid_north"], n)) + ["east"] * 3,
+            "all": list(rng.integers(0, 100, n)) + [200, 100, 50],
+            "asb": list(rng.integers(0, 5, n)) + [20, 5, 1],
+        }
+    )
     ks = units[units["unit_type"] == "kommune"]
     size_t = {g: len(ks[ks["size_group"] == g]) // 2 for g in nr.SIZE_GROUPS}
     size_t["big4"] = 1
@@ -250,7 +285,8 @@ def test_choose_respondents_meets_every_margin():
 @needs_public
 def test_demo_calibration_reproduces_tab_9_1(munis):
     """The demo responders reproduce every size/region rate except <10 000 (INC21)."""
-    from analysis.demo_frame import demo_frame
+    from analysis.demo.frame import demo_frame
+
     rng = np.random.default_rng(7)
     units = nr.frame_units(munis, nr.read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson"))
     units["all"] = rng.integers(0, 300, len(units))
@@ -261,7 +297,16 @@ def test_demo_calibration_reproduces_tab_9_1(munis):
     units["responded"] = units["unit_id"].isin(respondents["unit_id"])
     assert units.loc[units["unit_type"] == "bydel", "responded"].sum() == 9
     t = pd.DataFrame(nr.tab_9_1_records(units, munis)).set_index(["item", "category"])["value"]
-    want = {"size_big4": 100, "size_30k_plus": 55, "size_10k_30k": 43, "size_under_10k": 31,
-            "region_east": 47, "region_tva": 31, "region_west": 37, "region_mid_north": 31,
-            "all_settlements": 46, "asb_settlements": 66}
+    want = {
+        "size_big4": 100,
+        "size_30k_plus": 55,
+        "size_10k_30k": 43,
+        "size_under_10k": 31,
+        "region_east": 47,
+        "region_tva": 31,
+        "region_west": 37,
+        "region_mid_north": 31,
+        "all_settlements": 46,
+        "asb_settlements": 66,
+    }
     assert {k: r0(t[k, "responded"]) for k in want} == want

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analysis.protection import protect_counts
+from analysis.core.protection import protect_counts
 
 
 def test_primary_cells_become_a_range_and_lose_their_value():
@@ -12,8 +12,13 @@ def test_primary_cells_become_a_range_and_lose_their_value():
 
 
 def test_a_lone_protected_cell_gets_a_secondary_partner():
-    df = pd.DataFrame({"year": ["2016"] * 4 + ["2020"] * 2, "kommune": list("abcdab"),
-                       "value": [205.0, 2.0, 40.0, 34.0, 5.0, 9.0]})
+    df = pd.DataFrame(
+        {
+            "year": ["2016"] * 4 + ["2020"] * 2,
+            "kommune": list("abcdab"),
+            "value": [205.0, 2.0, 40.0, 34.0, 5.0, 9.0],
+        }
+    )
     out = protect_counts(df, threshold=3, group_cols=["year"])
     assert out["protected"].tolist() == ["", "primary", "", "secondary", "", ""]
     assert out["value_label"].tolist() == ["205", "1–2", "40", "x", "5", "9"]

@@ -1,25 +1,28 @@
 """Register ingest: validation errors (file, line, column, value) and harmonisation."""
+
 import polars as pl
 import pytest
 
-from analysis.errors import InputError
-from analysis.kommune import load_code_map
-from analysis.register import read_register
+from analysis.core.errors import InputError
+from analysis.core.kommune import load_code_map
+from analysis.imdi.register import read_register
 
-HEADER = ("person_id,vedtaksdato,bosettingsdato,kommunenummer,bydelsnummer,avtalt_selvbosetting,"
-          "kategori,husholdningstype")
+HEADER = (
+    "person_id,vedtaksdato,bosettingsdato,kommunenummer,bydelsnummer,avtalt_selvbosetting,"
+    "kategori,husholdningstype"
+)
 GOOD = [
-    "A1,2016-01-10,2016-05-01,1201,,1,mottak,enslig_voksen",       # Bergen (pre-2020 code)
-    "A2,2017-02-01,2017-03-01,0301,030112,0,mottak,barnefamilie",   # Oslo, Alna
-    "A3,,2018-06-01,1850,,0,overforing,barnefamilie",               # Tysfjord (split)
+    "A1,2016-01-10,2016-05-01,1201,,1,mottak,enslig_voksen",  # Bergen (pre-2020 code)
+    "A2,2017-02-01,2017-03-01,0301,030112,0,mottak,barnefamilie",  # Oslo, Alna
+    "A3,,2018-06-01,1850,,0,overforing,barnefamilie",  # Tysfjord (split)
     "A4,2019-12-01,2020-02-01,3030,,1,privatboende,par_uten_barn",  # Lillestrøm
-    "A5,2020-11-30,2021-03-31,0301,,0,mottak,enslig_mindrearig",    # Oslo without bydel
+    "A5,2020-11-30,2021-03-31,0301,,0,mottak,enslig_mindrearig",  # Oslo without bydel
 ]
 
 
 @pytest.fixture(scope="module")
 def code_map(shared_dir):
-    return load_code_map(shared_dir / "data")
+    return load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
 
 
 def write(tmp_path, rows, header=HEADER, name="reg.csv"):
@@ -33,7 +36,7 @@ def test_register_harmonises_codes_bydeler_and_splits(tmp_path, code_map):
     d = {r["person_id"]: r for r in reg.iter_rows(named=True)}
     assert d["A1"]["kommunenummer_2020"] == "4601" and d["A1"]["unit_id"] == "4601"
     assert d["A2"]["unit_id"] == "030112" and d["A2"]["kommunenummer_2020"] == "0301"
-    assert d["A3"]["kommunenummer_2020"] == "1806" and d["A3"]["split_code"]   # Tysfjord -> Narvik
+    assert d["A3"]["kommunenummer_2020"] == "1806" and d["A3"]["split_code"]  # Tysfjord -> Narvik
     assert d["A3"]["wait_months"] is None
     assert d["A5"]["unit_id"] == "0301" and d["A5"]["year"] == 2021
     assert d["A1"]["wait_months"] == pytest.approx(112 / (365.25 / 12))
@@ -44,7 +47,8 @@ def test_register_harmonises_codes_bydeler_and_splits(tmp_path, code_map):
 def test_register_reads_parquet_with_dates(tmp_path, code_map):
     reg, _ = read_register(write(tmp_path, GOOD), code_map)
     src = pl.read_csv(write(tmp_path, GOOD), infer_schema=False).with_columns(
-        pl.col("bosettingsdato").str.to_date())
+        pl.col("bosettingsdato").str.to_date()
+    )
     p = tmp_path / "reg.parquet"
     src.write_parquet(p)
     reg2, _ = read_register(str(p), code_map)
@@ -52,23 +56,42 @@ def test_register_reads_parquet_with_dates(tmp_path, code_map):
 
 
 def test_register_split_rule_is_configurable(tmp_path, shared_dir):
-    cm = load_code_map(shared_dir / "data", {"1613": "5059", "5012": "5059", "1850": "1875"})
+    cm = load_code_map(
+        shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv",
+        {"1613": "5059", "5012": "5059", "1850": "1875"},
+    )
     reg, _ = read_register(write(tmp_path, GOOD), cm)
     assert reg.filter(pl.col("person_id") == "A3")["kommunenummer_2020"].item() == "1875"
 
 
 BAD = [
     # (row replacing GOOD[1] (line 3), column, message fragment)
-    ("A2,2017-03-02,2017-03-01,0301,030112,0,mottak,barnefamilie", "vedtaksdato", "before the residence decision"),
+    (
+        "A2,2017-03-02,2017-03-01,0301,030112,0,mottak,barnefamilie",
+        "vedtaksdato",
+        "before the residence decision",
+    ),
     ("A2,2017-02-01,2017-03-01,9876,,0,mottak,barnefamilie", "kommunenummer", "valid in no year"),
     ("A2,2017-02-01,2017-03-01,301,,0,mottak,barnefamilie", "kommunenummer", "4-digit"),
     ("A1,2017-02-01,2017-03-01,0301,030112,0,mottak,barnefamilie", "person_id", "duplicate"),
     ("A2,2017-02-01,2017-03-01,0301,030112,0,asylmottak,barnefamilie", "kategori", "must be one of"),
     ("A2,2017-02-01,2017-03-01,0301,030112,0,mottak,familie", "husholdningstype", "must be one of"),
     ("A2,2017-02-01,2017-03-01,0301,030112,ja,mottak,barnefamilie", "avtalt_selvbosetting", "0 or 1"),
-    ("A2,2014-02-01,2015-03-01,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "outside the study period"),
-    ("A2,2021-02-01,2021-04-01,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "outside the study period"),
-    ("A2,,2017-03-01,0301,030112,0,mottak,barnefamilie", "vedtaksdato", "only allowed for kategori = overforing"),
+    (
+        "A2,2014-02-01,2015-03-01,0301,030112,0,mottak,barnefamilie",
+        "bosettingsdato",
+        "outside the study period",
+    ),
+    (
+        "A2,2021-02-01,2021-04-01,0301,030112,0,mottak,barnefamilie",
+        "bosettingsdato",
+        "outside the study period",
+    ),
+    (
+        "A2,,2017-03-01,0301,030112,0,mottak,barnefamilie",
+        "vedtaksdato",
+        "only allowed for kategori = overforing",
+    ),
     ("A2,2017-02-01,01.03.2017,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "ISO date"),
     ("A2,2017-02-01,2017-02-30,0301,030112,0,mottak,barnefamilie", "bosettingsdato", "calendar date"),
     ("A2,2017-02-01,2017-03-01,0301,030116,0,mottak,barnefamilie", "bydelsnummer", "unknown Oslo bydel"),
@@ -100,7 +123,8 @@ def _parquet(tmp_path, rows=GOOD, name="reg.parquet"):
     """The rows as a Parquet register with typed dates (as an extract from a database would be)."""
     p = tmp_path / name
     pl.read_csv(write(tmp_path, rows), infer_schema=False).with_columns(
-        pl.col("vedtaksdato").str.to_date(), pl.col("bosettingsdato").str.to_date()).write_parquet(p)
+        pl.col("vedtaksdato").str.to_date(), pl.col("bosettingsdato").str.to_date()
+    ).write_parquet(p)
     return str(p)
 
 
@@ -110,8 +134,11 @@ def test_register_typed_parquet_dates_report_their_text(tmp_path, code_map):
         read_register(_parquet(tmp_path, [GOOD[0], BAD[0][0], *GOOD[2:]]), code_map)
     assert e.value.column == "vedtaksdato" and e.value.value == "2017-03-02" and e.value.line == 2
     src = pl.read_parquet(_parquet(tmp_path)).with_columns(
-        pl.when(pl.col("person_id") == "A2").then(None).otherwise(pl.col("bosettingsdato"))
-        .alias("bosettingsdato"))
+        pl.when(pl.col("person_id") == "A2")
+        .then(None)
+        .otherwise(pl.col("bosettingsdato"))
+        .alias("bosettingsdato")
+    )
     src.write_parquet(tmp_path / "null.parquet")
     with pytest.raises(InputError, match="not an ISO date") as e:  # as the empty text it was read as
         read_register(str(tmp_path / "null.parquet"), code_map)
@@ -140,6 +167,7 @@ def test_register_quoted_csv_field_counts(tmp_path, code_map):
     got, _ = read_register(write(tmp_path, quoted, name="q.csv"), code_map)
     assert got.equals(ref)
     with pytest.raises(InputError, match="row has 5 fields") as e:
-        read_register(write(tmp_path, [*quoted[:2], quoted[2].rsplit(",", 3)[0], *quoted[3:]],
-                            name="t.csv"), code_map)
+        read_register(
+            write(tmp_path, [*quoted[:2], quoted[2].rsplit(",", 3)[0], *quoted[3:]], name="t.csv"), code_map
+        )
     assert e.value.line == 4

@@ -1,21 +1,29 @@
 """The demo register: real public totals, calibrated so that the published register numbers hold."""
-import pandas as pd
+
 import pytest
 import yaml
-
-from analysis import maps, scope, waiting
-from analysis.demo_register import _persons, asb_plan, generate, settled_counts
-from analysis.imdi_annual import read_imdi_annual
-from analysis.imdi_public import read_imdi_public, select_persons
-from analysis.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
-from analysis.register import read_register
-from analysis.reproduction import scorecard
-
 from conftest import REFERENCE, ROOT
 
-ENTRIES = ["tab_2_1", "tab_12_1", "fig_2_1", "fig_2_2_resettlement", "tab_4_1", "tab_4_2",
-           "text_ch4_1_3_bergen_oslo_asb_share", "text_ch4_1_1_asb_waiting_time",
-           "text_ch4_1_waiting_time_detail", "text_ch10_1_1_bergen_2018_2019"]
+from analysis.core.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
+from analysis.demo.register import _persons, asb_plan, generate, settled_counts
+from analysis.imdi import maps, scope, waiting
+from analysis.imdi.annual import read_imdi_annual
+from analysis.imdi.public import read_imdi_public, select_persons
+from analysis.imdi.register import read_register
+from analysis.report.reproduction import scorecard
+
+ENTRIES = [
+    "tab_2_1",
+    "tab_12_1",
+    "fig_2_1",
+    "fig_2_2_resettlement",
+    "tab_4_1",
+    "tab_4_2",
+    "text_ch4_1_3_bergen_oslo_asb_share",
+    "text_ch4_1_1_asb_waiting_time",
+    "text_ch4_1_waiting_time_detail",
+    "text_ch10_1_1_bergen_2018_2019",
+]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +78,9 @@ def test_demo_persons_are_the_counts_and_the_plan_one_row_each_sorted(demo, shar
     # agreed self-settlements: Oslo's per bydel, the others per 2020 kommune (over its codes)
     k20 = counts.drop_duplicates(["year", "code"]).set_index(["year", "code"])["kommunenummer_2020"]
     asb = p[p["asb"] == 1]
-    unit = asb["bydelsnummer"].where(asb["kommunenummer"] == "0301",
-                                     k20.reindex(list(zip(asb["year"], asb["kommunenummer"]))).to_numpy())
+    unit = asb["bydelsnummer"].where(
+        asb["kommunenummer"] == "0301", k20.reindex(list(zip(asb["year"], asb["kommunenummer"]))).to_numpy()
+    )
     got_asb = asb.groupby([asb["year"], unit]).size()
     want_asb = plan[plan["asb"] > 0].set_index(["year", "unit_id"])["asb"]
     assert got_asb.sort_index().to_dict() == want_asb.sort_index().to_dict()
@@ -81,14 +90,16 @@ def test_demo_register_reproduces_published_register_numbers(demo):
     public, raw, reg, ledger, data = demo
     counts, summary = scope.register_counts(reg), waiting.wait_summary(reg)
     annual = read_imdi_annual(str(ROOT / "data/external/imdi_annual.csv"))
-    kommuner = load_kommuner_2020(data)
+    kommuner = load_kommuner_2020(data / "kommuner/kommuner_2020_folkemengde.csv")
     names = scope.kommune_names(kommuner)
     tables = {
-        "tab_2_1": scope.units_practising(counts, annual), "tab_12_1": scope.top_ten(counts, names),
+        "tab_2_1": scope.units_practising(counts, annual),
+        "tab_12_1": scope.top_ten(counts, names),
         "fig_2_1": scope.settlement_overview(counts, annual),
         "fig_2_2_resettlement": scope.resettlement_overview(counts, annual),
         "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(counts, names),
-        "tab_4_1": waiting.settled_within(summary, annual), "tab_4_2": waiting.mean_wait(summary, annual),
+        "tab_4_1": waiting.settled_within(summary, annual),
+        "tab_4_2": waiting.mean_wait(summary, annual),
         "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(summary, annual),
         "text_ch4_1_waiting_time_detail": waiting.waiting_detail(summary, annual),
         "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(counts, annual),
@@ -98,10 +109,13 @@ def test_demo_register_reproduces_published_register_numbers(demo):
     with open(ROOT / "workflow/resources/reproduction_decisions.yaml", encoding="utf-8") as fh:
         decisions = yaml.safe_load(fh)["decisions"]
     card = scorecard(published, tables, decisions, entries=set(ENTRIES))
-    checked = card[card["status"].isin(["exact", "text"])
-                   & ~((card["entry_id"] == "fig_2_1") & (card["year"] == "2014"))]
+    checked = card[
+        card["status"].isin(["exact", "text"]) & ~((card["entry_id"] == "fig_2_1") & (card["year"] == "2014"))
+    ]
     bad = checked[~checked["verdict"].isin(["match", "published_conflict"])]
-    assert bad.empty, bad[["entry_id", "year", "series", "kommune", "published", "computed", "verdict"]].to_string()
+    assert bad.empty, bad[
+        ["entry_id", "year", "series", "kommune", "published", "computed", "verdict"]
+    ].to_string()
     assert set(card["entry_id"]) == set(ENTRIES)
     k = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     assert (k["category"] != "never").sum() > 100

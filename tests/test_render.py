@@ -1,5 +1,5 @@
-from analysis.lineage_graph import layers, rule_edges
-from analysis.render import fmt_number
+from analysis.report.lineage import layers, rule_edges
+from analysis.report.render import fmt_number
 
 
 def test_norwegian_number_format():
@@ -10,9 +10,11 @@ def test_norwegian_number_format():
 
 
 def test_rule_graph_layers_follow_data_flow():
-    outputs = {"a.csv": {"rule": "ingest", "inputs": ["raw.csv"]},
-               "b.csv": {"rule": "tables", "inputs": ["a.csv"]},
-               "r.pdf": {"rule": "render", "inputs": ["a.csv", "b.csv"]}}
+    outputs = {
+        "a.csv": {"rule": "ingest", "inputs": ["raw.csv"]},
+        "b.csv": {"rule": "tables", "inputs": ["a.csv"]},
+        "r.pdf": {"rule": "render", "inputs": ["a.csv", "b.csv"]},
+    }
     rules, edges = rule_edges(outputs)
     assert edges == {("ingest", "tables"), ("ingest", "render"), ("tables", "render")}
     assert layers(rules, edges) == {"ingest": 0, "tables": 1, "render": 2}
@@ -21,25 +23,35 @@ def test_rule_graph_layers_follow_data_flow():
 def _tidy_frame():
     import pandas as pd
 
-    return pd.DataFrame({
-        "entry_id": ["t"] * 6,
-        "year": ["2016", "2016", "2020", "2020", "2020", ""],
-        "series": ["a", "b", "a", "b", "b", "a"],
-        "category": ["", "", "x", "", "", ""],
-        "value": [1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
-    }, index=[10, 11, 12, 13, 14, 15])
+    return pd.DataFrame(
+        {
+            "entry_id": ["t"] * 6,
+            "year": ["2016", "2016", "2020", "2020", "2020", ""],
+            "series": ["a", "b", "a", "b", "b", "a"],
+            "category": ["", "", "x", "", "", ""],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, float("nan")],
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
 
 
 def test_tables_lookups_equal_boolean_filtering():
     import pandas as pd
     import pytest
 
-    from analysis.render import Tables
+    from analysis.report.render import Tables
 
     df = _tidy_frame()
     T = Tables({"t": df})
-    cases = [{}, {"year": 2016}, {"year": "2020", "series": "b"}, {"series": "b", "year": 2020},
-             {"year": 2021}, {"category": ""}, {"year": ""}]
+    cases = [
+        {},
+        {"year": 2016},
+        {"year": "2020", "series": "b"},
+        {"series": "b", "year": 2020},
+        {"year": 2021},
+        {"category": ""},
+        {"year": ""},
+    ]
     for keys in cases:
         expected = df
         for k, v in keys.items():
@@ -55,4 +67,3 @@ def test_tables_lookups_equal_boolean_filtering():
         T.value("t", year=1999)
     with pytest.raises(KeyError):
         T.rows("t", no_such_column="x")
-

@@ -1,8 +1,7 @@
-import pandas as pd
 import pytest
 
-from analysis.reproduction import decimals_of, matches, round_half_up, scorecard
-from analysis.tidy import tidy
+from analysis.core.tidy import tidy
+from analysis.report.reproduction import decimals_of, matches, round_half_up, scorecard
 
 
 @pytest.mark.parametrize("value, d", [(117, 0), (5.8, 1), (8.473, 3), (30.0, 0), (0.5, 1)])
@@ -17,26 +16,54 @@ def test_round_half_up_not_bankers():
     assert matches(2800, 2759, "text_approx", 100) and not matches(2800, 2650, "text_approx", 100)
 
 
-PUBLISHED = {"entries": [{
-    "id": "fig_x", "reproduction": "compute", "values": [
-        {"year": 2016, "series": "asb_pct", "value": 5.8, "status": "text"},
-        {"year": 2016, "series": "asb_pct", "value": 5.7, "status": "text", "note": "INC01"},
-        {"year": 2017, "series": "asb", "value": 500, "status": "exact"},
-        {"year": 2020, "series": "asb", "value": 51, "status": "text", "note": "INC09"},
-        {"year": 2019, "series": "asb", "value": None, "status": "not published"},
-        {"period": "2016-2021", "series": "asb", "approx_value": 1500, "tolerance_pp": 100,
-         "status": "text_approx", "value": None},
-    ]}, {"id": "tab_y", "reproduction": "compute", "values": [{"year": 2016, "value": 1, "status": "exact"}]}]}
+PUBLISHED = {
+    "entries": [
+        {
+            "id": "fig_x",
+            "reproduction": "compute",
+            "values": [
+                {"year": 2016, "series": "asb_pct", "value": 5.8, "status": "text"},
+                {"year": 2016, "series": "asb_pct", "value": 5.7, "status": "text", "note": "INC01"},
+                {"year": 2017, "series": "asb", "value": 500, "status": "exact"},
+                {"year": 2020, "series": "asb", "value": 51, "status": "text", "note": "INC09"},
+                {"year": 2019, "series": "asb", "value": None, "status": "not published"},
+                {
+                    "period": "2016-2021",
+                    "series": "asb",
+                    "approx_value": 1500,
+                    "tolerance_pp": 100,
+                    "status": "text_approx",
+                    "value": None,
+                },
+            ],
+        },
+        {"id": "tab_y", "reproduction": "compute", "values": [{"year": 2016, "value": 1, "status": "exact"}]},
+    ]
+}
 
 
 def test_scorecard_verdicts():
-    t = tidy("fig_x", [{"year": 2016, "series": "asb_pct", "value": 5.797},
-                       {"year": 2017, "series": "asb", "value": 499},
-                       {"year": 2020, "series": "asb", "value": 96},
-                       {"year": "2016-2021", "series": "asb", "value": 1460}])
-    decisions = [{"entry_id": "fig_x", "key": {"year": 2020, "series": "asb"}, "published": 51,
-                  "inconsistency": "INC09", "reason": "Tabell 12.1 implies at least 96"}]
-    card = scorecard(PUBLISHED, {"fig_x": t}, decisions).set_index(["entry_id", "year", "series", "published"])
+    t = tidy(
+        "fig_x",
+        [
+            {"year": 2016, "series": "asb_pct", "value": 5.797},
+            {"year": 2017, "series": "asb", "value": 499},
+            {"year": 2020, "series": "asb", "value": 96},
+            {"year": "2016-2021", "series": "asb", "value": 1460},
+        ],
+    )
+    decisions = [
+        {
+            "entry_id": "fig_x",
+            "key": {"year": 2020, "series": "asb"},
+            "published": 51,
+            "inconsistency": "INC09",
+            "reason": "Tabell 12.1 implies at least 96",
+        }
+    ]
+    card = scorecard(PUBLISHED, {"fig_x": t}, decisions).set_index(
+        ["entry_id", "year", "series", "published"]
+    )
     v = card["verdict"]
     assert v[("fig_x", "2016", "asb_pct", 5.8)] == "match"
     assert v[("fig_x", "2016", "asb_pct", 5.7)] == "published_conflict"
@@ -45,4 +72,4 @@ def test_scorecard_verdicts():
     assert "96" in card.loc[("fig_x", "2020", "asb", 51), "note"]
     assert v[("fig_x", "2016-2021", "asb", 1500)] == "match"
     assert v[("tab_y", "2016", "", 1)] == "missing"
-    assert len(card) == 6                                   # not-published values are not scored
+    assert len(card) == 6  # not-published values are not scored

@@ -1,28 +1,53 @@
 """Register aggregations: units practising, > 3, top ten with ties (compared as sets), shares."""
+
 import pandas as pd
 import pytest
 
-from analysis.reproduction import scorecard
-from analysis.scope import (asb_share, register_counts, resettlement_overview, settlement_overview, top_ten,
-                            units_practising)
+from analysis.imdi.scope import (
+    asb_share,
+    register_counts,
+    resettlement_overview,
+    settlement_overview,
+    top_ten,
+    units_practising,
+)
+from analysis.report.reproduction import scorecard
 
-NAMES = {"0301": "Oslo", "4601": "Bergen", "1103": "Stavanger", "1127": "Randaberg", "3021": "Ås",
-         "3024": "Bærum"}
+NAMES = {
+    "0301": "Oslo",
+    "4601": "Bergen",
+    "1103": "Stavanger",
+    "1127": "Randaberg",
+    "3021": "Ås",
+    "3024": "Bærum",
+}
 
 
 def person(i, year, k20, asb, unit=None, kategori="mottak"):
-    return {"person_id": f"P{i}", "year": year, "kommunenummer_2020": k20, "unit_id": unit or k20,
-            "avtalt_selvbosetting": asb, "kategori": kategori, "husholdningstype": "enslig_voksen",
-            "wait_months": 3.0}
+    return {
+        "person_id": f"P{i}",
+        "year": year,
+        "kommunenummer_2020": k20,
+        "unit_id": unit or k20,
+        "avtalt_selvbosetting": asb,
+        "kategori": kategori,
+        "husholdningstype": "enslig_voksen",
+        "wait_months": 3.0,
+    }
 
 
 def small_register():
     rows, i = [], 0
     spec = [  # year, kommune, unit, asb count, others
-        (2016, "0301", "030101", 5, 5), (2016, "0301", "030112", 2, 0), (2016, "4601", "4601", 4, 4),
+        (2016, "0301", "030101", 5, 5),
+        (2016, "0301", "030112", 2, 0),
+        (2016, "4601", "4601", 4, 4),
         (2016, "1103", "1103", 1, 9),
-        (2020, "0301", "030101", 3, 0), (2020, "3024", "3024", 3, 1), (2020, "1127", "1127", 3, 0),
-        (2020, "3021", "3021", 3, 0), (2020, "4601", "4601", 0, 6),
+        (2020, "0301", "030101", 3, 0),
+        (2020, "3024", "3024", 3, 1),
+        (2020, "1127", "1127", 3, 0),
+        (2020, "3021", "3021", 3, 0),
+        (2020, "4601", "4601", 0, 6),
     ]
     for year, k, u, a, o in spec:
         for flag, count in ((1, a), (0, o)):
@@ -35,9 +60,9 @@ def small_register():
 
 def test_units_practising_counts_bydeler_separately_and_more_than_3():
     t = units_practising(small_register()).set_index(["year", "series"])["value"]
-    assert t[("2016", "units_practising")] == 4            # 2 Oslo bydeler + Bergen + Stavanger
+    assert t[("2016", "units_practising")] == 4  # 2 Oslo bydeler + Bergen + Stavanger
     assert t[("2016", "oslo_bydeler_practising")] == 2
-    assert t[("2016", "units_more_than_3")] == 2           # bydel 030101 (5), Bergen (4)
+    assert t[("2016", "units_more_than_3")] == 2  # bydel 030101 (5), Bergen (4)
     assert t[("2020", "units_practising")] == 4
     assert t[("2020", "units_more_than_3")] == 0
 
@@ -56,11 +81,31 @@ def test_top_ten_oslo_as_one_kommune_with_ties():
 
 def test_scorecard_compares_tied_ranks_as_sets():
     t = top_ten(small_register(), NAMES)
-    pub = {"entries": [{"id": "tab_12_1", "reproduction": "compute", "values": [
-        {"year": 2020, "rank": 1, "kommune": "Ås", "value": 3, "status": "exact"},        # tied block 1-4
-        {"year": 2020, "rank": 4, "kommune": "Bærum", "value": 3, "status": "exact"},
-        {"year": 2016, "rank": 2, "kommune": "Stavanger", "value": 1, "status": "exact"},  # not tied: rank 3
-    ]}]}
+    pub = {
+        "entries": [
+            {
+                "id": "tab_12_1",
+                "reproduction": "compute",
+                "values": [
+                    {
+                        "year": 2020,
+                        "rank": 1,
+                        "kommune": "Ås",
+                        "value": 3,
+                        "status": "exact",
+                    },  # tied block 1-4
+                    {"year": 2020, "rank": 4, "kommune": "Bærum", "value": 3, "status": "exact"},
+                    {
+                        "year": 2016,
+                        "rank": 2,
+                        "kommune": "Stavanger",
+                        "value": 1,
+                        "status": "exact",
+                    },  # not tied: rank 3
+                ],
+            }
+        ]
+    }
     card = scorecard(pub, {"tab_12_1": t})
     assert card["verdict"].tolist() == ["match", "match", "missing"]
     assert "as a set" in card["note"].iloc[0]
@@ -80,17 +125,19 @@ def test_overview_shares_and_resettlement():
 
 
 def test_scope_protection_of_small_person_counts():
-    from analysis.scope import protect_register_tables
-    from analysis.tidy import tidy
+    from analysis.core.tidy import tidy
+    from analysis.imdi.scope import protect_register_tables
 
     t = top_ten(small_register(), NAMES)
-    x = tidy("x_asb_per_1000", pd.DataFrame({"kommune": ["A", "B", "C"], "value": [0.5, 0.1, 0.0],
-                                              "asb": [10, 2, 0]}))
+    x = tidy(
+        "x_asb_per_1000",
+        pd.DataFrame({"kommune": ["A", "B", "C"], "value": [0.5, 0.1, 0.0], "asb": [10, 2, 0]}),
+    )
     out = protect_register_tables({"tab_12_1": t, "x_asb_per_1000": x}, threshold=3)
     p = out["tab_12_1"]
     y16 = p[(p["year"] == "2016") & (p["rank"] != "")].set_index("kommune")
     assert y16.loc["Stavanger", "value_label"] == "1–2" and pd.isna(y16.loc["Stavanger", "value"])
-    assert y16.loc["Bergen", "protected"] == "secondary"          # the smallest other cell
+    assert y16.loc["Bergen", "protected"] == "secondary"  # the smallest other cell
     sums = p[p["kommune"] == "sum of top ten"].set_index("year")
     assert sums.loc["2016", "value_label"] == "x" and pd.isna(sums.loc["2016", "value"])  # would reveal
     assert sums.loc["2020", "value"] == 12

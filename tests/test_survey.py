@@ -1,4 +1,5 @@
 """Survey stage (issue 4): validation, collapse rules, intervals, open text, demo calibration."""
+
 from __future__ import annotations
 
 import atexit
@@ -13,13 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.codebook import load_codebook
-from analysis.errors import InputError
-from analysis.kommune import load_code_map
-from analysis.survey import read_frame, read_survey, strip_open_text, validate_survey, harmonise_units
-from analysis.survey_report import survey_tables
-from analysis.survey_stats import domain_stats, effective_base, figure_table, wilson
-from analysis.tidy import write_tidy
+from analysis.core.errors import InputError
+from analysis.core.kommune import load_code_map
+from analysis.core.tidy import write_tidy
+from analysis.survey.codebook import load_codebook
+from analysis.survey.ingest import harmonise_units, read_frame, read_survey, strip_open_text, validate_survey
+from analysis.survey.stats import domain_stats, effective_base, figure_table, wilson
+from analysis.survey.tables import survey_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = (ROOT.parent / "shared" / "data").resolve()
@@ -46,18 +47,37 @@ def survey_rows(year: int, rows: list[dict]) -> pd.DataFrame:
 
 
 def yes_unit(uid, **kw):
-    base = {"unit_id": uid, "Q_FILTER": 1, "YB_INFORM": 1, "YB_CHANNEL_RECEPTION": 1,
-            "YB_CHANNEL_PHYSICAL": 0, "YB_RULES": 2, "YB_REFUSED": 2, "YB_CONSEQ_EXTRA_WORK": 4,
-            "YB_LOSS_RISK": 9, "YB_WHO_SINGLE_MEN": 5, "YB_OPEN_IMPROVEMENT": PLANTED}
+    base = {
+        "unit_id": uid,
+        "Q_FILTER": 1,
+        "YB_INFORM": 1,
+        "YB_CHANNEL_RECEPTION": 1,
+        "YB_CHANNEL_PHYSICAL": 0,
+        "YB_RULES": 2,
+        "YB_REFUSED": 2,
+        "YB_CONSEQ_EXTRA_WORK": 4,
+        "YB_LOSS_RISK": 9,
+        "YB_WHO_SINGLE_MEN": 5,
+        "YB_OPEN_IMPROVEMENT": PLANTED,
+    }
     row = {**base, **kw}
     if row["YB_INFORM"] != 1:
-        row.update({k: row.get(k, "") if k in kw else "" for k in ("YB_CHANNEL_RECEPTION", "YB_CHANNEL_PHYSICAL")})
+        row.update(
+            {k: row.get(k, "") if k in kw else "" for k in ("YB_CHANNEL_RECEPTION", "YB_CHANNEL_PHYSICAL")}
+        )
     return row
 
 
 def no_unit(uid, **kw):
-    return {"unit_id": uid, "Q_FILTER": 2, "NB_BEFORE_2016": 9, "NB_FUTURE": 2,
-            "NB_REASON_NO_REQUESTS": 1, "NB_REASON_CAPACITY": 0, **kw}
+    return {
+        "unit_id": uid,
+        "Q_FILTER": 2,
+        "NB_BEFORE_2016": 9,
+        "NB_FUTURE": 2,
+        "NB_REASON_NO_REQUESTS": 1,
+        "NB_REASON_CAPACITY": 0,
+        **kw,
+    }
 
 
 def write_survey(path: Path, year: int, rows: list[dict]) -> Path:
@@ -73,41 +93,64 @@ def check(path, year, frame=None, code_map=None):
 
 @pytest.fixture(scope="module")
 def code_map():
-    return load_code_map(PUBLIC)
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
 
 
 # ---------------------------------------------------------------------------------------------
 # validation: every failure names file, line, column and value
-@pytest.mark.parametrize("rows,line,column,value,words", [
-    # code outside the item's scale (agree5_dk has 1-5 and 9)
-    ([yes_unit("1101"), yes_unit("1103", YB_CONSEQ_EXTRA_WORK=7)], 3, "YB_CONSEQ_EXTRA_WORK", "7",
-     "not in the scale"),
-    # checkbox other than 0/1
-    ([yes_unit("1101", YB_CHANNEL_PHYSICAL=2)], 2, "YB_CHANNEL_PHYSICAL", "2", "not in the scale"),
-    # routing: a yes-branch item answered by a unit that said no to the filter
-    ([no_unit("1101"), no_unit("1103", YB_CONSEQ_EXTRA_WORK=3)], 3, "YB_CONSEQ_EXTRA_WORK", 3,
-     "routing violation"),
-    # routing: a no-branch item answered in the yes-branch
-    ([yes_unit("1101", NB_FUTURE=1)], 2, "NB_FUTURE", 1, "routing violation"),
-    # gate question: channels only where YB_INFORM = ja
-    ([yes_unit("1101"), yes_unit("030101", YB_INFORM=2, YB_CHANNEL_RECEPTION=1)], 3, "YB_CHANNEL_RECEPTION", "1",
-     "gate-question violation"),
-    # gate question: refusal reasons only where YB_REFUSED = ja
-    ([yes_unit("1101", YB_REFUSE_CONTRACT=1)], 2, "YB_REFUSE_CONTRACT", 1, "gate-question violation"),
-    # gate question: rule contents only where YB_RULES = ja
-    ([yes_unit("1101", YB_RULES=9, YB_RULES_DWELLING=0)], 2, "YB_RULES_DWELLING", 0,
-     "gate-question violation"),
-    # the filter question unanswered
-    ([yes_unit("1101"), {"unit_id": "1103"}], 3, "Q_FILTER", None, "filter question"),
-    # one row per unit
-    ([yes_unit("1101"), no_unit("1103"), no_unit("1101")], 4, "unit_id", "1101", "duplicate unit"),
-    # a unit that is not in the 2021 frame
-    ([yes_unit("1101"), no_unit("1106")], 3, "unit_id", "1106", "not in the 2021 survey frame"),
-    # Oslo itself is not a unit (its bydeler are)
-    ([no_unit("0301")], 2, "unit_id", "0301", "not in the 2021 survey frame"),
-    # malformed id (leading zero lost)
-    ([no_unit("30101")], 2, "unit_id", "30101", "4-digit"),
-])
+@pytest.mark.parametrize(
+    "rows,line,column,value,words",
+    [
+        # code outside the item's scale (agree5_dk has 1-5 and 9)
+        (
+            [yes_unit("1101"), yes_unit("1103", YB_CONSEQ_EXTRA_WORK=7)],
+            3,
+            "YB_CONSEQ_EXTRA_WORK",
+            "7",
+            "not in the scale",
+        ),
+        # checkbox other than 0/1
+        ([yes_unit("1101", YB_CHANNEL_PHYSICAL=2)], 2, "YB_CHANNEL_PHYSICAL", "2", "not in the scale"),
+        # routing: a yes-branch item answered by a unit that said no to the filter
+        (
+            [no_unit("1101"), no_unit("1103", YB_CONSEQ_EXTRA_WORK=3)],
+            3,
+            "YB_CONSEQ_EXTRA_WORK",
+            3,
+            "routing violation",
+        ),
+        # routing: a no-branch item answered in the yes-branch
+        ([yes_unit("1101", NB_FUTURE=1)], 2, "NB_FUTURE", 1, "routing violation"),
+        # gate question: channels only where YB_INFORM = ja
+        (
+            [yes_unit("1101"), yes_unit("030101", YB_INFORM=2, YB_CHANNEL_RECEPTION=1)],
+            3,
+            "YB_CHANNEL_RECEPTION",
+            "1",
+            "gate-question violation",
+        ),
+        # gate question: refusal reasons only where YB_REFUSED = ja
+        ([yes_unit("1101", YB_REFUSE_CONTRACT=1)], 2, "YB_REFUSE_CONTRACT", 1, "gate-question violation"),
+        # gate question: rule contents only where YB_RULES = ja
+        (
+            [yes_unit("1101", YB_RULES=9, YB_RULES_DWELLING=0)],
+            2,
+            "YB_RULES_DWELLING",
+            0,
+            "gate-question violation",
+        ),
+        # the filter question unanswered
+        ([yes_unit("1101"), {"unit_id": "1103"}], 3, "Q_FILTER", None, "filter question"),
+        # one row per unit
+        ([yes_unit("1101"), no_unit("1103"), no_unit("1101")], 4, "unit_id", "1101", "duplicate unit"),
+        # a unit that is not in the 2021 frame
+        ([yes_unit("1101"), no_unit("1106")], 3, "unit_id", "1106", "not in the 2021 survey frame"),
+        # Oslo itself is not a unit (its bydeler are)
+        ([no_unit("0301")], 2, "unit_id", "0301", "not in the 2021 survey frame"),
+        # malformed id (leading zero lost)
+        ([no_unit("30101")], 2, "unit_id", "30101", "4-digit"),
+    ],
+)
 def test_validation_2021_names_file_line_column_value(tmp_path, rows, line, column, value, words):
     frame = write_frame(tmp_path / "frame.csv")
     path = write_survey(tmp_path / "s21.csv", 2021, rows)
@@ -170,31 +213,36 @@ def by_cat(recs, item):
 
 
 def test_collapse_agree_scale_into_enig_noytral_uenig():
-    codes = [1, 2, 3, 4, 5, 9, 4, None]   # helt uenig .. vet ikke, one not answered
+    codes = [1, 2, 3, 4, 5, 9, 4, None]  # helt uenig .. vet ikke, one not answered
     rows = [yes_unit(f"10{i:02d}", YB_CONSEQ_EXTRA_WORK=c if c else "") for i, c in enumerate(codes)]
     recs = figure_table(numeric(rows), CB, "fig_11_9", 2021, None, 0.95)
     got = by_cat(recs, "extra_work")
-    assert got["enig"] == (pytest.approx(100 * 3 / 7), 7)        # delvis + helt enig
-    assert got["noytral"] == (pytest.approx(100 * 2 / 7), 7)     # verken + vet ikke
+    assert got["enig"] == (pytest.approx(100 * 3 / 7), 7)  # delvis + helt enig
+    assert got["noytral"] == (pytest.approx(100 * 2 / 7), 7)  # verken + vet ikke
     assert got["uenig"] == (pytest.approx(100 * 2 / 7), 7)
 
 
 def test_collapse_excludes_dont_know_where_the_figure_does_and_mean_scores():
-    rows = [yes_unit(f"10{i:02d}", YB_LOSS_RISK=c, YB_WHO_SINGLE_MEN=m)
-            for i, (c, m) in enumerate([(1, 1), (2, 5), (4, 9), (5, 4), (9, 9), (3, 2)])]
+    rows = [
+        yes_unit(f"10{i:02d}", YB_LOSS_RISK=c, YB_WHO_SINGLE_MEN=m)
+        for i, (c, m) in enumerate([(1, 1), (2, 5), (4, 9), (5, 4), (9, 9), (3, 2)])
+    ]
     got = by_cat(figure_table(numeric(rows), CB, "fig_11_20", 2021, None, 0.95), "")
-    assert got["ofte_svaert_ofte"] == (pytest.approx(40.0), 5)   # 'vet ikke' outside the base
+    assert got["ofte_svaert_ofte"] == (pytest.approx(40.0), 5)  # 'vet ikke' outside the base
     assert got["ofte_svaert_ofte + noen_ganger"][0] == pytest.approx(60.0)
-    mean = [r for r in figure_table(numeric(rows), CB, "fig_11_14", 2021, None, 0.95)
-            if r["item"] == "single_men"][0]
+    mean = [
+        r for r in figure_table(numeric(rows), CB, "fig_11_14", 2021, None, 0.95) if r["item"] == "single_men"
+    ][0]
     assert mean["value"] == pytest.approx((1 + 5 + 4 + 2) / 4) and mean["n"] == 4
 
 
 def test_checkbox_base_is_units_answering_the_question():
-    rows = [yes_unit("1001", YB_INFORM=1, YB_CHANNEL_RECEPTION=1, YB_CHANNEL_PHYSICAL=0),
-            yes_unit("1002", YB_INFORM=1, YB_CHANNEL_RECEPTION=0, YB_CHANNEL_PHYSICAL=1),
-            yes_unit("1003", YB_INFORM=1, YB_CHANNEL_RECEPTION="", YB_CHANNEL_PHYSICAL=""),
-            yes_unit("1004", YB_INFORM=2, YB_CHANNEL_RECEPTION="", YB_CHANNEL_PHYSICAL="")]
+    rows = [
+        yes_unit("1001", YB_INFORM=1, YB_CHANNEL_RECEPTION=1, YB_CHANNEL_PHYSICAL=0),
+        yes_unit("1002", YB_INFORM=1, YB_CHANNEL_RECEPTION=0, YB_CHANNEL_PHYSICAL=1),
+        yes_unit("1003", YB_INFORM=1, YB_CHANNEL_RECEPTION="", YB_CHANNEL_PHYSICAL=""),
+        yes_unit("1004", YB_INFORM=2, YB_CHANNEL_RECEPTION="", YB_CHANNEL_PHYSICAL=""),
+    ]
     got = by_cat(figure_table(numeric(rows), CB, "fig_11_5", 2021, None, 0.95), "via_reception_centres")
     assert got[""] == (pytest.approx(50.0), 2)
 
@@ -202,19 +250,19 @@ def test_checkbox_base_is_units_answering_the_question():
 # ---------------------------------------------------------------------------------------------
 # standard errors and intervals
 def test_domain_se_matches_closed_form_with_fpc():
-    y = np.array([1, 1, 0, 1, 0, 0, 0, 1, 1, 1], dtype=float)   # domain of 10 among 40 respondents
+    y = np.array([1, 1, 0, 1, 0, 0, 0, 1, 1, 1], dtype=float)  # domain of 10 among 40 respondents
     p, se, n_d = domain_stats(y, 40, 370)
     expected = math.sqrt((1 - 40 / 370) * 40 / 39 * p * (1 - p) / 10)
     assert (p, n_d) == (0.6, 10) and se == pytest.approx(expected, rel=1e-12)
     _, se_nofpc, _ = domain_stats(y, 40, None)
     assert se_nofpc == pytest.approx(math.sqrt(40 / 39 * 0.24 / 10), rel=1e-12)
-    assert domain_stats(np.ones(40), 40, 40)[1] == 0.0          # a census has no sampling error
+    assert domain_stats(np.ones(40), 40, 40)[1] == 0.0  # a census has no sampling error
 
 
 def test_wilson_interval():
-    lo, hi = wilson(0.5, 100, 0.95)                             # textbook value
+    lo, hi = wilson(0.5, 100, 0.95)  # textbook value
     assert (lo, hi) == (pytest.approx(0.4038, abs=1e-4), pytest.approx(0.5962, abs=1e-4))
-    lo, hi = wilson(1.0, 24, 0.95)                              # 24 of 24: interval below 100 %
+    lo, hi = wilson(1.0, 24, 0.95)  # 24 of 24: interval below 100 %
     assert hi == pytest.approx(1.0) and 0.8 < lo < 0.9
     neff = effective_base(24, 138, 370)
     assert neff == pytest.approx(24 * 137 / (138 * (1 - 138 / 370)))
@@ -224,9 +272,11 @@ def test_wilson_interval():
 # open text never leaves the ingest step
 def test_planted_open_text_reaches_no_output(tmp_path):
     frame_path = write_frame(tmp_path / "frame.csv")
-    s21 = write_survey(tmp_path / "s21.csv", 2021,
-                       [yes_unit("1101"), yes_unit("030101", YB_OPEN_CONSEQUENCES=PLANTED + " nettverk"),
-                        no_unit("1103")])
+    s21 = write_survey(
+        tmp_path / "s21.csv",
+        2021,
+        [yes_unit("1101"), yes_unit("030101", YB_OPEN_CONSEQUENCES=PLANTED + " nettverk"), no_unit("1103")],
+    )
     s16 = write_survey(tmp_path / "s16.csv", 2016, [yes_unit("1601"), no_unit("1103")])
     tables, processed = run_stage(tmp_path, frame_path, s21, s16)
     out_dir = tmp_path / "out"
@@ -234,7 +284,7 @@ def test_planted_open_text_reaches_no_output(tmp_path):
         write_tidy(t, out_dir / f"{eid}.csv")
     for p in processed:
         assert PLANTED.encode() not in p.read_bytes()
-        assert "Fru Hansen".encode() not in p.read_bytes()
+        assert b"Fru Hansen" not in p.read_bytes()
     for p in out_dir.glob("*.csv"):
         assert "Fru Hansen" not in p.read_text(encoding="utf-8")
     counts = tables["text_ch11_survey_routing_counts"].set_index(["year", "series"])["value"]
@@ -245,7 +295,11 @@ def test_planted_open_text_reaches_no_output(tmp_path):
 
 def run_stage(tmp_path, frame_path, s21_path, s16_path, code_map=None):
     """What the survey_ingest and survey rules do, on the given files only."""
-    code_map = load_code_map(PUBLIC) if code_map is None else code_map
+    code_map = (
+        load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+        if code_map is None
+        else code_map
+    )
     frame = read_frame(str(frame_path))
     s21 = strip_open_text(check(s21_path, 2021, frame=frame_path), CB, 2021)
     s16 = strip_open_text(check(s16_path, 2016, code_map=code_map), CB, 2016)
@@ -263,8 +317,12 @@ def run_stage(tmp_path, frame_path, s21_path, s16_path, code_map=None):
 def test_tables_come_from_the_given_files_alone(tmp_path):
     """demo: false: a user's small files give exactly their own percentages."""
     frame_path = write_frame(tmp_path / "frame.csv")
-    rows = [yes_unit("1101", YB_INFORM=1), yes_unit("1103", YB_INFORM=2, YB_CHANNEL_RECEPTION=""),
-            yes_unit("030101", YB_INFORM=9, YB_CHANNEL_RECEPTION=""), no_unit("030102")]
+    rows = [
+        yes_unit("1101", YB_INFORM=1),
+        yes_unit("1103", YB_INFORM=2, YB_CHANNEL_RECEPTION=""),
+        yes_unit("030101", YB_INFORM=9, YB_CHANNEL_RECEPTION=""),
+        no_unit("030102"),
+    ]
     s21 = write_survey(tmp_path / "s21.csv", 2021, rows)
     s16 = write_survey(tmp_path / "s16.csv", 2016, [yes_unit("1601", YB_INFORM=2, YB_CHANNEL_RECEPTION="")])
     tables, _ = run_stage(tmp_path, frame_path, s21, s16)
@@ -284,13 +342,13 @@ def test_tables_come_from_the_given_files_alone(tmp_path):
 @functools.lru_cache(maxsize=1)
 def _demo_build():
     """The demo waves through the stage once per test session (shared with the R check)."""
-    from analysis import demo_survey as ds
-    from analysis.kommune import load_kommuner_2020
+    from analysis.core.kommune import load_kommuner_2020
+    from analysis.demo import survey as ds
 
     tmp = Path(tempfile.mkdtemp(prefix="survey_demo_"))
     atexit.register(shutil.rmtree, tmp, True)
     published = yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
-    frame = ds.demo_frame(load_kommuner_2020(PUBLIC))
+    frame = ds.demo_frame(load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"))
     frame.to_csv(tmp / "frame.csv", index=False)
     rng = np.random.default_rng(7)
     byd = sorted(u for u in frame["unit_id"] if len(u) == 6)
@@ -298,7 +356,7 @@ def _demo_build():
     resp = sorted(list(rng.permutation(byd)[:9]) + list(rng.permutation(kom)[:129]))
     yes = ds.choose_yes_branch(resp, {u: 1 for u in kom[:40]}, 64, 1)
     assert set(kom[:40]) & set(resp) <= set(yes)
-    cm = load_code_map(PUBLIC)
+    cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
     w21 = ds.generate_wave(CB, published, 2021, yes, sorted(set(resp) - set(yes)), 2)
     u16 = ds.units_2016(cm, 150, 3)
     w16 = ds.generate_wave(CB, published, 2016, u16[:100], u16[100:], 4)
@@ -314,11 +372,15 @@ def demo_tables():
 
 
 def test_demo_reproduces_every_exact_and_text_survey_number(demo_tables):
-    from analysis.reproduction import scorecard
+    from analysis.report.reproduction import scorecard
 
     tables, published, _ = demo_tables
-    decisions = yaml.safe_load((ROOT / "workflow/resources/reproduction_decisions.yaml")
-                               .read_text(encoding="utf-8"))["decisions"] or []
+    decisions = (
+        yaml.safe_load((ROOT / "workflow/resources/reproduction_decisions.yaml").read_text(encoding="utf-8"))[
+            "decisions"
+        ]
+        or []
+    )
     card = scorecard(published, tables, decisions, set(tables))
     hard = card[card["status"].isin(["exact", "text"])]
     assert len(hard) > 100

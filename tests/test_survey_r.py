@@ -1,4 +1,5 @@
 """Reference check: estimates and standard errors against R's `survey` package (to 1e-8)."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from analysis.survey_report import respondents
-from analysis.survey_stats import domain_stats, estimands
-
 from test_survey import CB, demo_tables  # noqa: F401  (module-scoped demo fixture)
+
+from analysis.survey.stats import domain_stats, estimands
+from analysis.survey.tables import respondents
 
 R_SCRIPT = Path(__file__).resolve().parent / "r" / "survey_check.R"
 
@@ -24,8 +24,11 @@ def _has_r_survey() -> bool:
     return proc.returncode == 0
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed "
-                    "(Debian: apt-get install r-cran-survey); the R reference check is skipped")
+@pytest.mark.skipif(
+    not _has_r_survey(),
+    reason="Rscript with the 'survey' package is not installed "
+    "(Debian: apt-get install r-cran-survey); the R reference check is skipped",
+)
 @pytest.mark.parametrize("year,frame_size", [(2021, 370), (2016, None)])
 def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_size):  # noqa: F811
     tables, _, processed = demo_tables
@@ -43,8 +46,12 @@ def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_siz
     df = pd.DataFrame(cols)
     df.insert(0, "fpc", frame_size if frame_size else np.nan)
     df.to_csv(tmp_path / "in.csv", index=False, na_rep="NA")
-    subprocess.run(["Rscript", str(R_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["Rscript", str(R_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     ref = pd.read_csv(tmp_path / "out.csv").set_index("estimand")
     assert len(ref) == len(ours) > (100 if year == 2021 else 40)
     for name, (est, se) in ours.items():

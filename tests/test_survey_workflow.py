@@ -1,10 +1,10 @@
 """demo: false through Snakemake: the survey tables come from the user's files alone."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import copy_workflow, run_snakemake
 from test_survey import no_unit, write_frame, write_survey, yes_unit
 
@@ -16,15 +16,29 @@ def test_survey_tables_from_configured_files(tmp_path, shared_dir):
     user = tmp_path / "user"
     user.mkdir()
     frame = write_frame(user / "frame.csv")
-    s21 = write_survey(user / "s21.csv", 2021, [
-        yes_unit("1101", YB_INFORM=1), yes_unit("1103", YB_INFORM=2),
-        yes_unit("030101", YB_INFORM=2), no_unit("030102")])
+    s21 = write_survey(
+        user / "s21.csv",
+        2021,
+        [
+            yes_unit("1101", YB_INFORM=1),
+            yes_unit("1103", YB_INFORM=2),
+            yes_unit("030101", YB_INFORM=2),
+            no_unit("030102"),
+        ],
+    )
     s16 = write_survey(user / "s16.csv", 2016, [yes_unit("1601", YB_INFORM=1), no_unit("1103")])
-    for name in ("register.csv", "kostra.json"):          # required by the config, not read here
+    for name in ("register.csv", "kostra.json"):  # required by the config, not read here
         (user / name).write_text("", encoding="utf-8")
-    cfg = {"demo": False, "inputs": {
-        "survey_2021": str(s21), "survey_2016": str(s16), "survey_frame_2021": str(frame),
-        "register": str(user / "register.csv"), "kostra_12012": str(user / "kostra.json")}}
+    cfg = {
+        "demo": False,
+        "inputs": {
+            "survey_2021": str(s21),
+            "survey_2016": str(s16),
+            "survey_frame_2021": str(frame),
+            "register": str(user / "register.csv"),
+            "kostra_12012": str(user / "kostra.json"),
+        },
+    }
     (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     targets = ["reports/tables/fig_11_4.csv", "reports/tables/text_ch9_response_rate.csv"]
     run_snakemake(main, *targets, "--configfile", str(user / "my.yaml"))
@@ -50,7 +64,7 @@ def test_planted_open_text_reaches_no_output_of_a_whole_build(demo_build, tmp_pa
     data/processed/ (Parquet read back, CSV, settings) and logs/."""
     import subprocess
 
-    from analysis.codebook import load_codebook
+    from analysis.survey.codebook import load_codebook
 
     main = copy_workflow(tmp_path)
     user = tmp_path / "user"
@@ -62,16 +76,25 @@ def test_planted_open_text_reaches_no_output_of_a_whole_build(demo_build, tmp_pa
         df = pd.read_csv(demo / f"survey_{year}.csv", dtype=str, keep_default_na=False)
         for k, item in enumerate(i for i in cb.items_for(year) if cb.is_open(i)):
             g = cb.gate(item)
-            routed = (pd.Series(True, index=df.index) if g is None
-                      else df[g["item"]].isin([str(c) for c in g["in"]]))
+            routed = (
+                pd.Series(True, index=df.index)
+                if g is None
+                else df[g["item"]].isin([str(c) for c in g["in"]])
+            )
             df.loc[routed, item] = f"{PLANT}-{year}-{k} Fru Hansen i {item} sa nei"
             planted += int(routed.sum())
         df.to_csv(user / f"survey_{year}.csv", index=False)
     assert planted > 50
-    cfg = {"demo": False, "inputs": {
-        "survey_2021": str(user / "survey_2021.csv"), "survey_2016": str(user / "survey_2016.csv"),
-        "survey_frame_2021": str(demo / "survey_frame_2021.csv"),
-        "register": str(demo / "register.csv"), "kostra_12012": str(demo / "kostra_12012.json")}}
+    cfg = {
+        "demo": False,
+        "inputs": {
+            "survey_2021": str(user / "survey_2021.csv"),
+            "survey_2016": str(user / "survey_2016.csv"),
+            "survey_frame_2021": str(demo / "survey_frame_2021.csv"),
+            "register": str(demo / "register.csv"),
+            "kostra_12012": str(demo / "kostra_12012.json"),
+        },
+    }
     (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     run_snakemake(main, "--configfile", str(user / "my.yaml"))
     assert (main / "reports" / "report.pdf").exists()
@@ -83,8 +106,9 @@ def test_planted_open_text_reaches_no_output_of_a_whole_build(demo_build, tmp_pa
             if p.suffix == ".parquet":
                 text = pd.read_parquet(p).to_csv()
             elif p.suffix == ".pdf":
-                text = subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True,
-                                      text=True, check=True).stdout
+                text = subprocess.run(
+                    ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+                ).stdout
             else:
                 text = p.read_bytes().decode("utf-8", errors="replace")
             assert PLANT not in text and "Fru Hansen" not in text, f"open text leaked into {p}"

@@ -1,4 +1,4 @@
-from analysis.tidy import TIDY_COLUMNS, read_tidy, tidy, write_tidy
+from analysis.core.tidy import TIDY_COLUMNS, read_tidy, tidy, write_tidy
 
 
 def test_tidy_orders_columns_and_round_trips(tmp_path):

@@ -1,12 +1,12 @@
 """UDI counts (Tabell 10.2): validation errors name the line and column; the total is computed."""
+
 from __future__ import annotations
 
 import pytest
-
-from analysis.errors import InputError
-from analysis.udi import imdi_annual_rows, ledger, privatboende_table, read_udi
-
 from conftest import ROOT
+
+from analysis.core.errors import InputError
+from analysis.official.udi import imdi_annual_rows, ledger, privatboende_table, read_udi
 
 GOOD = "year,count,source\n2016,287,UDI e-post 4.6.2021\n2017,237,UDI e-post 4.6.2021\n"
 
@@ -20,8 +20,14 @@ def write(tmp_path, text):
 def test_shipped_file_reproduces_tabell_10_2():
     udi = read_udi(str(ROOT / "data" / "external" / "udi_privatboende.csv"), (2016, 2020))
     t = privatboende_table(udi).set_index("year")["value"]
-    assert t.to_dict() == {"2016": 287, "2017": 237, "2018": 297, "2019": 253, "2020": 191,
-                           "2016-2020 (Totalt)": 1265}
+    assert t.to_dict() == {
+        "2016": 287,
+        "2017": 237,
+        "2018": 297,
+        "2019": 253,
+        "2020": 191,
+        "2016-2020 (Totalt)": 1265,
+    }
     assert udi["source"].str.contains("UDI").all()
     assert ledger(udi)["rows"].tolist() == [5]
 
@@ -34,15 +40,18 @@ def test_extra_rows_are_appended(tmp_path):
     assert t["value"].tolist() == [287, 237, 524, 273]
 
 
-@pytest.mark.parametrize("text, message, line, column", [
-    (GOOD + "2018,,UDI\n", "empty value", 4, "count"),
-    (GOOD + "2018,-3,UDI\n", "out of range", 4, "count"),
-    (GOOD + "2018,2.5,UDI\n", "not a whole number", 4, "count"),
-    (GOOD + "2017,10,UDI\n", "more than once", 4, "year"),
-    (GOOD + "2018,10,\n", "needs its source", 4, "source"),
-    (GOOD + "18,10,UDI\n", "out of range", 4, "year"),
-    ("year,antall,source\n2016,1,UDI\n", "missing column", 1, "count"),
-])
+@pytest.mark.parametrize(
+    "text, message, line, column",
+    [
+        (GOOD + "2018,,UDI\n", "empty value", 4, "count"),
+        (GOOD + "2018,-3,UDI\n", "out of range", 4, "count"),
+        (GOOD + "2018,2.5,UDI\n", "not a whole number", 4, "count"),
+        (GOOD + "2017,10,UDI\n", "more than once", 4, "year"),
+        (GOOD + "2018,10,\n", "needs its source", 4, "source"),
+        (GOOD + "18,10,UDI\n", "out of range", 4, "year"),
+        ("year,antall,source\n2016,1,UDI\n", "missing column", 1, "count"),
+    ],
+)
 def test_validation_errors(tmp_path, text, message, line, column):
     with pytest.raises(InputError, match=message) as e:
         read_udi(write(tmp_path, text))
@@ -59,11 +68,15 @@ def test_expected_years(tmp_path):
 
 def test_imdi_annual_row_beside_the_table(tmp_path):
     p = tmp_path / "imdi_annual.csv"
-    p.write_text("year,measure,group,value,source\n2020,settled_from_outside_reception,all,273,IMDi 2020\n"
-                 "2016,waiting_time_months,all,4.8,IMDi\n", encoding="utf-8")
+    p.write_text(
+        "year,measure,group,value,source\n2020,settled_from_outside_reception,all,273,IMDi 2020\n"
+        "2016,waiting_time_months,all,4.8,IMDi\n",
+        encoding="utf-8",
+    )
     rows = imdi_annual_rows(str(p))
-    assert rows == [{"year": "2020", "series": "settled_from_outside_reception", "value": 273.0,
-                     "source": "IMDi 2020"}]
+    assert rows == [
+        {"year": "2020", "series": "settled_from_outside_reception", "value": 273.0, "source": "IMDi 2020"}
+    ]
     assert imdi_annual_rows(None) == []
 
 

@@ -1,4 +1,5 @@
 """Raking weights: convergence, exact margins, diagnostics, intervals, and R's survey::rake."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -8,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import nonresponse as nr
-from analysis import weighting as wt
+from analysis.survey import nonresponse as nr
+from analysis.survey import weighting as wt
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -65,6 +66,7 @@ def test_kish_deff_and_diagnostics():
 
 def test_wilson_matches_statsmodels():
     from statsmodels.stats.proportion import proportion_confint
+
     lo, hi = wt.wilson(12 / 40, 40, 1.959963984540054)
     elo, ehi = proportion_confint(12, 40, alpha=0.05, method="wilson")
     assert (lo, hi) == pytest.approx((elo, ehi), abs=1e-12)
@@ -83,8 +85,9 @@ def test_compare_estimates_base_excludes_empty_and_excluded_codes():
     sample, margins = _toy()
     res = wt.rake(sample, margins)
     survey = pd.DataFrame({"Q": [1, 2, 1, None, 9]})
-    recs = wt.compare_estimates(survey, res.weights, sample, ["a", "b"],
-                                [{"id": "q", "item": "Q", "positive": [1], "exclude": [9]}])
+    recs = wt.compare_estimates(
+        survey, res.weights, sample, ["a", "b"], [{"id": "q", "item": "Q", "positive": [1], "exclude": [9]}]
+    )
     unw = next(r for r in recs if r["category"] == "unweighted")
     assert unw["n"] == 3 and unw["value"] == pytest.approx(200 / 3)
     wtd = next(r for r in recs if r["category"] == "weighted")
@@ -96,18 +99,29 @@ def test_compare_estimates_base_excludes_empty_and_excluded_codes():
 def test_settlement_band():
     s = pd.Series([0, 1, 49, 50, 199, 200, 5000])
     assert wt.settlement_band(s, [1, 50, 200]).tolist() == [
-        "0-0", "1-49", "1-49", "50-199", "50-199", "200+", "200+"]
+        "0-0",
+        "1-49",
+        "1-49",
+        "50-199",
+        "50-199",
+        "200+",
+        "200+",
+    ]
 
 
 # ----------------------------------------------------------------- the demo data
 
+
 @pytest.fixture(scope="module")
 def demo():
     """Frame units and the demo respondents as the pipeline builds them (synthetic settlements)."""
-    from analysis.demo_frame import demo_frame
-    from analysis.kommune import load_kommuner_2020, read_crosswalk_wide
+    from analysis.core.kommune import load_kommuner_2020, read_crosswalk_wide
+    from analysis.demo.frame import demo_frame
+
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
-    munis = nr.municipalities(load_kommuner_2020(PUBLIC), nr.region_table(cw))
+    munis = nr.municipalities(
+        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"), nr.region_table(cw)
+    )
     units = nr.frame_units(munis, nr.read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson"))
     rng = np.random.default_rng(3)
     units["all"] = rng.integers(0, 300, len(units))
@@ -119,8 +133,7 @@ def demo():
 
 
 @needs_public
-@pytest.mark.parametrize("variables", [["size_group", "region"],
-                                       ["size_group", "region", "settlement_band"]])
+@pytest.mark.parametrize("variables", [["size_group", "region"], ["size_group", "region", "settlement_band"]])
 def test_demo_weighted_margins_equal_frame_margins(demo, variables):
     units = demo.copy()
     units["settlement_band"] = wt.settlement_band(units["all"], [50, 200])
@@ -144,11 +157,21 @@ def test_weights_equal_r_survey_rake(demo, tmp_path):
     sample = demo[demo["responded"]].reset_index(drop=True)
     margins = wt.margins_of(demo, variables)
     sample[["unit_id", *variables]].to_csv(tmp_path / "s.csv", index=False)
-    pd.DataFrame([(v, c, t) for v, m in margins.items() for c, t in m.items()],
-                 columns=["variable", "category", "total"]).to_csv(tmp_path / "m.csv", index=False)
-    subprocess.run(["Rscript", str(ROOT / "tests" / "r" / "rake_compare.R"), str(tmp_path / "s.csv"),
-                    str(tmp_path / "m.csv"), str(tmp_path / "w.csv")], check=True,
-                   capture_output=True)
+    pd.DataFrame(
+        [(v, c, t) for v, m in margins.items() for c, t in m.items()],
+        columns=["variable", "category", "total"],
+    ).to_csv(tmp_path / "m.csv", index=False)
+    subprocess.run(
+        [
+            "Rscript",
+            str(ROOT / "tests" / "r" / "rake_compare.R"),
+            str(tmp_path / "s.csv"),
+            str(tmp_path / "m.csv"),
+            str(tmp_path / "w.csv"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     r = pd.read_csv(tmp_path / "w.csv", dtype={"unit_id": str})
     ours = wt.rake(sample, margins).weights
     assert r["unit_id"].tolist() == sample["unit_id"].tolist()

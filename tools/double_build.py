@@ -5,6 +5,7 @@
 Prints one line per differing file and exits 1 if any output differs (or exists in only one
 build). Used by tests/test_determinism.py and by hand before a release.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIRS = ["reports", "data/processed", "data/raw/demo"]
-_SKIP_TOP = {".venv", ".tools", ".snakemake", ".git", "reports", "logs", ".pytest_cache", "benchmarks/runs",
-             "data/raw", "data/processed"}
+_SKIP_TOP = {
+    ".venv",
+    ".tools",
+    ".snakemake",
+    ".git",
+    "reports",
+    "logs",
+    ".pytest_cache",
+    "benchmarks/runs",
+    "data/raw",
+    "data/processed",
+}
 
 
 def _IGNORE(directory, names):
@@ -40,8 +51,9 @@ def clean_copy(dest: Path) -> Path:
 
 def build(main: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1638316800")}
-    subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"], cwd=main,
-                   check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", "all"], cwd=main, check=True, env=env
+    )
 
 
 def digests(main: Path) -> dict[str, str]:

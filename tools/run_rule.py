@@ -8,6 +8,7 @@ runs in this process: breakpoints, `python -m pdb tools/run_rule.py ...` and cPr
 The inputs must exist (build once with `./run.sh report`); outputs are overwritten in place,
 and Snakemake's metadata is not updated, so the next `snakemake` call may rerun the rule.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,18 @@ def run_rule(rule_name: str, configfiles: list[Path], profile: Path | None = Non
         workflow.global_resources = {}
         rule = workflow.get_rule(rule_name)
         job = Job(rule, DAG(workflow, rules=[rule]), {})
-        smk = Snakemake(job.input, job.output, job.params, job.wildcards, job.threads,
-                        job.resources, job.log, workflow.config, rule.name, None)
+        smk = Snakemake(
+            job.input,
+            job.output,
+            job.params,
+            job.wildcards,
+            job.threads,
+            job.resources,
+            job.log,
+            workflow.config,
+            rule.name,
+            None,
+        )
         script = (Path(str(rule.basedir)) / rule.script).resolve()
         for path in list(smk.output) + list(smk.log):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", type=Path, help="write cProfile statistics of the script here")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
-    script = run_rule(args.rule, [p.resolve() for p in args.configfile],
-                      args.profile.resolve() if args.profile else None)
+    script = run_rule(
+        args.rule, [p.resolve() for p in args.configfile], args.profile.resolve() if args.profile else None
+    )
     print(f"{args.rule}: ran {script.relative_to(ROOT)}", file=sys.stderr)
 
 

@@ -8,15 +8,16 @@ dropped), so that accepted variants can be compared with the base file.
 
 Used by tests/test_corpus.py (unit level) and tests/test_corpus_workflow.py (through Snakemake).
 """
+
 from __future__ import annotations
 
 import csv
 import functools
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -25,9 +26,9 @@ ROOT = HERE.parents[1]
 PUBLIC = (ROOT.parent / "shared" / "data").resolve()
 B = HERE / "base"
 BASE = {
-    "imdi_public": B / "imdi_public.csv",            # as IMDi publishes it: Latin-1, ';', CRLF
+    "imdi_public": B / "imdi_public.csv",  # as IMDi publishes it: Latin-1, ';', CRLF
     "register": B / "register.csv",
-    "register_parquet": B / "register.csv",          # written as Parquet by materialise()
+    "register_parquet": B / "register.csv",  # written as Parquet by materialise()
     "survey_2016": B / "survey_2016.csv",
     "survey_2021": B / "survey_2021.csv",
     "survey_frame_2021": B / "survey_frame_2021.csv",  # all 370 units (the frame must be complete)
@@ -35,7 +36,7 @@ BASE = {
     "udi_privatboende": B / "udi_privatboende.csv",
     "imdi_annual": B / "imdi_annual.csv",
     "husbanken": B / "husbanken_utleieboliger.csv",
-    "crosswalk": B / "crosswalk.csv",                 # SSB's wide file: Latin-1, ';', quoted, CRLF
+    "crosswalk": B / "crosswalk.csv",  # SSB's wide file: Latin-1, ';', quoted, CRLF
 }
 ENCODING = {"imdi_public": "latin-1", "crosswalk": "latin-1"}
 SUFFIX = {"register_parquet": ".parquet", "kostra_12012": ".json"}
@@ -45,15 +46,17 @@ HUSBANKEN_MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"
 # --------------------------------------------------------------------------------------- readers
 @functools.cache
 def code_map():
-    from analysis.kommune import load_code_map
-    return load_code_map(PUBLIC)
+    from analysis.core.kommune import load_code_map
+
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
 
 
 @functools.cache
 def frame_sets():
-    from analysis.kommune import load_kommuner_2020
-    from analysis.nonresponse import read_bydeler
-    k = load_kommuner_2020(PUBLIC)
+    from analysis.core.kommune import load_kommuner_2020
+    from analysis.survey.nonresponse import read_bydeler
+
+    k = load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv")
     b = read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson")
     return set(k["kommunenummer"]), set(b["bydelsnummer"])
 
@@ -63,41 +66,48 @@ def _drop_lines(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_imdi_public(path):
-    from analysis.imdi_public import read_imdi_public, select_persons
+    from analysis.imdi.public import read_imdi_public, select_persons
+
     raw = read_imdi_public(str(path))
     persons, _ = select_persons(raw, (2014, 2021), code_map(), str(path))
     return _drop_lines(persons)
 
 
 def read_register(path):
-    from analysis.register import read_register
+    from analysis.imdi.register import read_register
+
     reg, _ = read_register(str(path), code_map())
     return reg.to_pandas()
 
 
 def read_survey(year):
     def reader(path):
-        from analysis.codebook import load_codebook
-        from analysis.survey import read_frame, read_survey, validate_survey
+        from analysis.survey.codebook import load_codebook
+        from analysis.survey.ingest import read_frame, read_survey, validate_survey
+
         cb = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
         df = read_survey(str(path), cb, year)
         if year == 2021:
             units = set(read_frame(str(BASE["survey_frame_2021"]))["unit_id"])
             return _drop_lines(validate_survey(df, cb, year, str(path), valid_units=units))
         return _drop_lines(validate_survey(df, cb, year, str(path), code_map=code_map()))
+
     return reader
 
 
 def read_frame(path):
-    from analysis import nonresponse, survey
-    survey.read_frame(str(path))                       # rule survey_ingest
+    from analysis.survey import ingest as survey
+    from analysis.survey import nonresponse
+
+    survey.read_frame(str(path))  # rule survey_ingest
     kommuner, bydeler = frame_sets()
     return _drop_lines(nonresponse.read_frame(str(path), kommuner, bydeler))  # rule nonresponse
 
 
 def read_kostra(path):
-    from analysis import kostra
-    from analysis.jsonstat import read_jsonstat
+    from analysis.official import kostra
+    from analysis.official.jsonstat import read_jsonstat
+
     ds = read_jsonstat(str(path))
     cells = kostra.cells(ds, "NyeSoknader", "Avslag")
     kostra.validate_codes(cells, set(code_map()["code"]), str(path))
@@ -105,22 +115,26 @@ def read_kostra(path):
 
 
 def read_udi(path):
-    from analysis.udi import read_udi
+    from analysis.official.udi import read_udi
+
     return _drop_lines(read_udi(str(path), (2016, 2020)))
 
 
 def read_imdi_annual(path):
-    from analysis.imdi_annual import read_imdi_annual
+    from analysis.imdi.annual import read_imdi_annual
+
     return _drop_lines(read_imdi_annual(str(path)))
 
 
 def read_husbanken(path):
-    from analysis.cited import read_cited
+    from analysis.official.cited import read_cited
+
     return _drop_lines(read_cited(str(path), HUSBANKEN_MEASURES))
 
 
 def read_crosswalk(path):
-    from analysis.kommune import build_code_map, read_crosswalk_wide
+    from analysis.core.kommune import build_code_map, read_crosswalk_wide
+
     wide = read_crosswalk_wide(str(path))
     build_code_map(wide)
     return wide.reset_index(drop=True)
@@ -152,7 +166,7 @@ class Table:
     eol: str
 
     @classmethod
-    def parse(cls, raw: bytes, encoding: str) -> "Table":
+    def parse(cls, raw: bytes, encoding: str) -> Table:
         text = raw.decode(encoding)
         eol = "\r\n" if "\r\n" in text else "\n"
         head = text.splitlines()[0]
@@ -171,17 +185,21 @@ class Table:
 
 def table(fn):
     """Lift ``fn(Table) -> None`` (editing in place) to a bytes mutation."""
+
     def mutate(raw: bytes, kind: str) -> bytes:
         t = Table.parse(raw, ENCODING.get(kind, "utf-8"))
         fn(t)
         return t.dump()
+
     return mutate
 
 
 def set_cell(line: int, column: str, value: str):
     """Line is 1-based with the header as line 1 (as InputError reports it)."""
+
     def f(t):
         t.rows[line - 1][t.col(column)] = value
+
     return table(f)
 
 
@@ -192,50 +210,59 @@ def set_where(match: dict, column: str, value: str):
                 r[t.col(column)] = value
                 return
         raise AssertionError(f"no row matches {match}")
+
     return table(f)
 
 
 def drop_column(column: str):
     def f(t):
         i = t.col(column)
-        t.rows = [r[:i] + r[i + 1:] for r in t.rows]
+        t.rows = [r[:i] + r[i + 1 :] for r in t.rows]
+
     return table(f)
 
 
 def rename_column(old: str, new: str):
     def f(t):
         t.rows[0][t.col(old)] = new
+
     return table(f)
 
 
 def add_column(name: str, value: str):
     def f(t):
         t.rows = [t.rows[0] + [name]] + [r + [value] for r in t.rows[1:]]
+
     return table(f)
 
 
 def duplicate_line(line: int):
     def f(t):
         t.rows.insert(line, list(t.rows[line - 1]))
+
     return table(f)
 
 
 def truncate_last_row(fields: int):
     """The last row cut after ``fields`` fields (a file cut off mid-row)."""
+
     def f(t):
         t.rows[-1] = t.rows[-1][:fields]
+
     return table(f)
 
 
 def separator(sep: str):
     def f(t):
         t.sep = sep
+
     return table(f)
 
 
 def line_ends(eol: str):
     def f(t):
         t.eol = eol
+
     return table(f)
 
 
@@ -251,6 +278,7 @@ def reencode(encoding: str, bom: bool = False):
     def mutate(raw: bytes, kind: str) -> bytes:
         text = raw.decode(ENCODING.get(kind, "utf-8"))
         return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
     return mutate
 
 
@@ -269,6 +297,7 @@ def chain(*fns):
         for fn in fns:
             raw = fn(raw, kind)
         return raw
+
     return mutate
 
 
@@ -279,16 +308,19 @@ def truncate_bytes(fraction: float):
 # ------------------------------------------------------------------------------ JSON mutations
 def jdoc(fn):
     """Lift ``fn(doc) -> doc | None`` on the parsed JSON-stat document to a bytes mutation."""
+
     def mutate(raw: bytes, kind: str) -> bytes:
         doc = json.loads(raw.decode("utf-8"))
         doc = fn(doc) or doc
         return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
     return mutate
 
 
 def j_set_value(cell: int, value):
     def f(doc):
         doc["value"][cell] = value
+
     return jdoc(f)
 
 
@@ -306,8 +338,10 @@ def j_add_dimension(doc):
     """An extra two-category dimension (both sexes selected): summing would double count."""
     doc["id"].append("Kjonn")
     doc["size"].append(2)
-    doc["dimension"]["Kjonn"] = {"label": "kjønn", "category": {"index": {"1": 0, "2": 1},
-                                                                "label": {"1": "Menn", "2": "Kvinner"}}}
+    doc["dimension"]["Kjonn"] = {
+        "label": "kjønn",
+        "category": {"index": {"1": 0, "2": 1}, "label": {"1": "Menn", "2": "Kvinner"}},
+    }
     doc["value"] = [v for v in doc["value"] for _ in range(2)]
     doc["status"] = {str(2 * int(k) + j): s for k, s in doc["status"].items() for j in range(2)}
 
@@ -317,6 +351,7 @@ def j_rename_code(dim: str, old: str, new: str):
         cat = doc["dimension"][dim]["category"]
         cat["index"] = {(new if k == old else k): v for k, v in cat["index"].items()}
         cat["label"] = {(new if k == old else k): v for k, v in cat["label"].items()}
+
     return jdoc(f)
 
 
@@ -331,13 +366,16 @@ def j_wrong_size(doc):
 # ------------------------------------------------------------------------------ Parquet cases
 def _register_frame():
     import polars as pl
+
     df = pl.read_csv(BASE["register"], infer_schema=False)
-    return df.with_columns(pl.col("vedtaksdato").str.to_date(strict=False),
-                           pl.col("bosettingsdato").str.to_date())
+    return df.with_columns(
+        pl.col("vedtaksdato").str.to_date(strict=False), pl.col("bosettingsdato").str.to_date()
+    )
 
 
 def parquet(fn=None, cut: int | None = None):
     """A Parquet register built from the base CSV (dates as Date), edited by ``fn(df) -> df``."""
+
     def mutate(raw: bytes, kind: str) -> bytes:
         df = _register_frame()
         if fn is not None:
@@ -346,6 +384,7 @@ def parquet(fn=None, cut: int | None = None):
         df.write_parquet(buf)
         data = buf.getvalue()
         return data[:cut] if cut else data
+
     return mutate
 
 
@@ -354,13 +393,18 @@ def pq_decision_after_settlement(df):
     import datetime
 
     import polars as pl
-    return df.with_columns(pl.when(pl.int_range(pl.len()) == 2)
-                           .then(pl.lit(datetime.date(2016, 3, 1)))
-                           .otherwise(pl.col("vedtaksdato")).alias("vedtaksdato"))
+
+    return df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 2)
+        .then(pl.lit(datetime.date(2016, 3, 1)))
+        .otherwise(pl.col("vedtaksdato"))
+        .alias("vedtaksdato")
+    )
 
 
 def pq_duplicate(df):
     import polars as pl
+
     return pl.concat([df, df.slice(1, 1)])
 
 
@@ -405,8 +449,12 @@ CASES: list[Case] = [
     ),
     *_cases(
         "register",
-        ("latin1_in_utf8_file", chain(set_cell(4, "person_id", "PØ00003"), reencode("latin-1")),
-         "person_id", "not valid utf-8"),
+        (
+            "latin1_in_utf8_file",
+            chain(set_cell(4, "person_id", "PØ00003"), reencode("latin-1")),
+            "person_id",
+            "not valid utf-8",
+        ),
         ("utf16_encoding", reencode("utf-16"), "person_id", "UTF-16"),
         ("tab_separator", separator("\t"), "person_id", "missing column"),
         ("missing_column", drop_column("husholdningstype"), "husholdningstype", "missing column"),
@@ -419,21 +467,45 @@ CASES: list[Case] = [
         ("outdated_code", set_cell(2, "kommunenummer", "0114"), "kommunenummer", "valid in no year"),
         ("code_without_leading_zero", set_cell(6, "kommunenummer", "301"), "kommunenummer", "4-digit"),
         ("duplicate_person", duplicate_line(3), "person_id", "duplicate person_id"),
-        ("dates_out_of_order", set_cell(2, "vedtaksdato", "2016-02-01"), "vedtaksdato",
-         "before the residence decision"),
-        ("norwegian_date_format", set_cell(4, "bosettingsdato", "01.01.2016"), "bosettingsdato",
-         "not an ISO date"),
-        ("impossible_date", set_cell(4, "bosettingsdato", "2016-02-30"), "bosettingsdato",
-         "not a valid calendar date"),
-        ("settled_after_extract", set_cell(4, "bosettingsdato", "2030-01-01"), "bosettingsdato",
-         "outside the study period"),
+        (
+            "dates_out_of_order",
+            set_cell(2, "vedtaksdato", "2016-02-01"),
+            "vedtaksdato",
+            "before the residence decision",
+        ),
+        (
+            "norwegian_date_format",
+            set_cell(4, "bosettingsdato", "01.01.2016"),
+            "bosettingsdato",
+            "not an ISO date",
+        ),
+        (
+            "impossible_date",
+            set_cell(4, "bosettingsdato", "2016-02-30"),
+            "bosettingsdato",
+            "not a valid calendar date",
+        ),
+        (
+            "settled_after_extract",
+            set_cell(4, "bosettingsdato", "2030-01-01"),
+            "bosettingsdato",
+            "outside the study period",
+        ),
         ("born_1899", set_cell(3, "fodselsaar", "1899"), "fodselsaar", "four-digit year"),
-        ("born_after_settlement", set_cell(2, "fodselsaar", "2019"), "fodselsaar",
-         "after the year of settlement"),
+        (
+            "born_after_settlement",
+            set_cell(2, "fodselsaar", "2019"),
+            "fodselsaar",
+            "after the year of settlement",
+        ),
         ("bydel_outside_oslo", set_cell(2, "bydelsnummer", "030101"), "bydelsnummer", "outside Oslo"),
         ("asb_not_0_1", set_cell(2, "avtalt_selvbosetting", "2"), "avtalt_selvbosetting", "0 or 1"),
-        ("asb_for_resettlement", set_cell(3, "avtalt_selvbosetting", "1"), "avtalt_selvbosetting",
-         "impossible for a resettlement refugee"),
+        (
+            "asb_for_resettlement",
+            set_cell(3, "avtalt_selvbosetting", "1"),
+            "avtalt_selvbosetting",
+            "impossible for a resettlement refugee",
+        ),
         ("unknown_kategori", set_cell(2, "kategori", "asyl"), "kategori", "must be one of"),
     ),
     *_cases(
@@ -441,20 +513,41 @@ CASES: list[Case] = [
         ("truncated_file", parquet(cut=300), "(file)", "not a readable Parquet file"),
         ("missing_column", parquet(lambda df: df.drop("kategori")), "kategori", "missing column"),
         ("duplicate_person", parquet(pq_duplicate), "person_id", "duplicate person_id"),
-        ("dates_out_of_order", parquet(pq_decision_after_settlement), "vedtaksdato", "before the residence decision"),
-        ("extra_column", parquet(lambda df: df.with_columns(df["person_id"].alias("fnr"))), "fnr",
-         "unexpected column"),
+        (
+            "dates_out_of_order",
+            parquet(pq_decision_after_settlement),
+            "vedtaksdato",
+            "before the residence decision",
+        ),
+        (
+            "extra_column",
+            parquet(lambda df: df.with_columns(df["person_id"].alias("fnr"))),
+            "fnr",
+            "unexpected column",
+        ),
     ),
     *_cases(
         "survey_2021",
         ("out_of_scale_code", set_cell(2, "YB_RULES", "7"), "YB_RULES", "code not in the scale"),
-        ("checkbox_not_0_1", set_cell(3, "YB_CHANNEL_RECEPTION", "2"), "YB_CHANNEL_RECEPTION",
-         "code not in the scale"),
-        ("routing_violation", set_cell(5, "YB_CRIT_MAX_RENT", "3"), "YB_CRIT_MAX_RENT",
-         "routing violation"),
-        ("missing_filter_answer", set_cell(6, "Q_FILTER", ""), "Q_FILTER", "filter question must be answered"),
-        ("decimal_comma_code", chain(separator(";"), set_cell(2, "YB_RULES", "1,0")), "YB_RULES",
-         "code not in the scale"),
+        (
+            "checkbox_not_0_1",
+            set_cell(3, "YB_CHANNEL_RECEPTION", "2"),
+            "YB_CHANNEL_RECEPTION",
+            "code not in the scale",
+        ),
+        ("routing_violation", set_cell(5, "YB_CRIT_MAX_RENT", "3"), "YB_CRIT_MAX_RENT", "routing violation"),
+        (
+            "missing_filter_answer",
+            set_cell(6, "Q_FILTER", ""),
+            "Q_FILTER",
+            "filter question must be answered",
+        ),
+        (
+            "decimal_comma_code",
+            chain(separator(";"), set_cell(2, "YB_RULES", "1,0")),
+            "YB_RULES",
+            "code not in the scale",
+        ),
         ("unit_not_in_frame", set_cell(2, "unit_id", "0301"), "unit_id", "not in the 2021 survey frame"),
         ("duplicate_unit", duplicate_line(4), "unit_id", "duplicate unit"),
         ("unknown_unit", set_cell(5, "unit_id", "9999"), "unit_id", "not in the 2021 survey frame"),
@@ -495,17 +588,37 @@ CASES: list[Case] = [
         ("empty_file", empty, "(root)", "file is empty"),
         ("negative_count", j_set_value(8, -3), "value[8]", "negative count"),
         ("ten_million_applications", j_set_value(9, 10_000_000), "value[9]", "implausible count"),
-        ("more_rejections_than_applications", j_set_value(10, 400),
-         "dimension.KOKkommuneregion0000.category.index", "more rejections"),
-        ("invalid_region_code", j_rename_code("KOKkommuneregion0000", "3024", "9876"),
-         "dimension.KOKkommuneregion0000.category.index", "valid in no year"),
-        ("month_not_year", j_rename_code("Tid", "2020", "2020M01"), "dimension.Tid.category.index",
-         "must be years"),
-        ("content_code_missing", j_rename_code("ContentsCode", "Avslag", "Avslag2"),
-         "dimension.ContentsCode.category.index", "is not in the table"),
+        (
+            "more_rejections_than_applications",
+            j_set_value(10, 400),
+            "dimension.KOKkommuneregion0000.category.index",
+            "more rejections",
+        ),
+        (
+            "invalid_region_code",
+            j_rename_code("KOKkommuneregion0000", "3024", "9876"),
+            "dimension.KOKkommuneregion0000.category.index",
+            "valid in no year",
+        ),
+        (
+            "month_not_year",
+            j_rename_code("Tid", "2020", "2020M01"),
+            "dimension.Tid.category.index",
+            "must be years",
+        ),
+        (
+            "content_code_missing",
+            j_rename_code("ContentsCode", "Avslag", "Avslag2"),
+            "dimension.ContentsCode.category.index",
+            "is not in the table",
+        ),
         ("symbol_in_value", j_set_value(4, ".."), "value[4]", "must be a number or null"),
-        ("jsonstat1_bundle", jdoc(lambda doc: {"dataset": {k: v for k, v in doc.items() if k != "version"}}),
-         "id", "JSON-stat 1 'bundle'"),
+        (
+            "jsonstat1_bundle",
+            jdoc(lambda doc: {"dataset": {k: v for k, v in doc.items() if k != "version"}}),
+            "id",
+            "JSON-stat 1 'bundle'",
+        ),
     ),
     *_cases(
         "udi_privatboende",
@@ -519,8 +632,12 @@ CASES: list[Case] = [
     ),
     *_cases(
         "imdi_annual",
-        ("percent_over_100", set_where({"year": "2016", "measure": "within_6m"}, "value", "181"),
-         "value", "percentage above 100"),
+        (
+            "percent_over_100",
+            set_where({"year": "2016", "measure": "within_6m"}, "value", "181"),
+            "value",
+            "percentage above 100",
+        ),
         ("negative_value", set_cell(2, "value", "-7784"), "value", "negative value"),
         ("year_1899", set_cell(3, "year", "1899"), "year", "1990-2030"),
         ("duplicate_key", duplicate_line(4), "measure", "duplicate year/measure/group"),
@@ -537,15 +654,23 @@ CASES: list[Case] = [
     ),
     *_cases(
         "crosswalk",
-        ("code_without_leading_zero", set_cell(2, "kommunenummer_2013", "101"), "kommunenummer_2013",
-         "4 digits"),
+        (
+            "code_without_leading_zero",
+            set_cell(2, "kommunenummer_2013", "101"),
+            "kommunenummer_2013",
+            "4 digits",
+        ),
         ("letter_in_code", set_cell(3, "kommunenummer_2020", "30O2"), "kommunenummer_2020", "4 digits"),
         ("duplicate_row", duplicate_line(3), "kommunenummer_2013", "duplicate row"),
         ("missing_column", drop_column("kommunenummer_2018"), "kommunenummer_2018", "missing column"),
         ("comma_separator", separator(","), "kommunenummer_2013", "none of the separators"),
         ("empty_name", set_cell(4, "kommunenavn_2020", ""), "kommunenavn_2020", "empty name"),
-        ("two_names_for_one_code", set_cell(11, "kommunenavn_2020", "Indre Ostfold"), "kommunenavn_2020",
-         "two different names"),
+        (
+            "two_names_for_one_code",
+            set_cell(11, "kommunenavn_2020", "Indre Ostfold"),
+            "kommunenavn_2020",
+            "two different names",
+        ),
         ("utf16_encoding", reencode("utf-16"), "kommunenummer_2013", "UTF-16"),
         ("utf8_double_encoded", double_encode, "endringsmerknad_19_20", "double-encoded"),
     ),
@@ -554,7 +679,8 @@ CASES: list[Case] = [
 
 def open_texts(path: Path) -> list[str]:
     """The non-empty open-text answers of a survey file (as far as it can be parsed)."""
-    from analysis.codebook import load_codebook
+    from analysis.survey.codebook import load_codebook
+
     cb = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
     raw = path.read_bytes()
     if not raw.strip() or b"\x00" in raw:
@@ -574,7 +700,8 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def _same_except_open_text(a, b):
-    from analysis.codebook import load_codebook
+    from analysis.survey.codebook import load_codebook
+
     cb = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
     closed = [c for c in a.columns if not (c in cb.items and cb.is_open(c))]
     _same(a[closed], b[closed])
@@ -604,16 +731,24 @@ ACCEPTED: list[Accepted] = [
     Accepted("register", "utf8_bom_crlf", BOM_CRLF),
     Accepted("register", "semicolon", separator(";")),
     Accepted("register", "trailing_blank_line", append(b"\n")),
-    Accepted("survey_2021", "latin1_semicolon_export",
-             chain(set_cell(2, "YB_CRIT_OTHER_TEXT", "Bærum-ønske"), LATIN1_SEMICOLON),
-             _same_except_open_text),
+    Accepted(
+        "survey_2021",
+        "latin1_semicolon_export",
+        chain(set_cell(2, "YB_CRIT_OTHER_TEXT", "Bærum-ønske"), LATIN1_SEMICOLON),
+        _same_except_open_text,
+    ),
     Accepted("survey_2021", "utf8_bom_crlf", BOM_CRLF),
     Accepted("survey_2016", "latin1_semicolon_export", LATIN1_SEMICOLON),
     Accepted("survey_frame_2021", "latin1_semicolon_export", LATIN1_SEMICOLON),
-    Accepted("survey_frame_2021", "utf8_bom_trailing_blank", chain(append(b"\n"), reencode("utf-8", bom=True))),
+    Accepted(
+        "survey_frame_2021", "utf8_bom_trailing_blank", chain(append(b"\n"), reencode("utf-8", bom=True))
+    ),
     Accepted("udi_privatboende", "latin1_semicolon_crlf", chain(line_ends("\r\n"), LATIN1_SEMICOLON)),
-    Accepted("imdi_annual", "semicolon_decimal_comma",
-             chain(separator(";"), set_where({"measure": "asb_pct"}, "value", "1,5"))),
+    Accepted(
+        "imdi_annual",
+        "semicolon_decimal_comma",
+        chain(separator(";"), set_where({"measure": "asb_pct"}, "value", "1,5")),
+    ),
     Accepted("imdi_annual", "utf8_bom_crlf", BOM_CRLF),
     Accepted("husbanken", "latin1_semicolon_export", LATIN1_SEMICOLON),
     Accepted("crosswalk", "utf8_bom_resave", reencode("utf-8", bom=True)),

@@ -1,4 +1,5 @@
 """Config validation, input resolution and shared helpers for every stage."""
+
 import json
 import os
 import re
@@ -12,15 +13,16 @@ ROOT = Path(workflow.basedir)
 PKG = ROOT / "src" / "analysis"
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
-from analysis.config_schema import ConfigError, validate_config  # noqa: E402
+from analysis.core.config import ConfigError, validate_config  # noqa: E402
 
 # The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
 CONDA_ENV = str(ROOT / "environment.yml")
-from analysis.yamlio import load_yaml  # noqa: E402
+from analysis.core.yamlio import load_yaml  # noqa: E402
 
 # (lint: PYTHONPATH is set here for the jobs, not read, so there is nothing to assert with envvars:)
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
 
 
 try:
@@ -30,11 +32,12 @@ except ConfigError as err:
 
 DEMO = bool(config["demo"])
 LANG = config["language"]
+# The one derived default: protection follows the data unless set (off for synthetic, on for real).
 PROTECT = bool(config["protection"].get("enabled", not DEMO))
 PUBLIC_DIR = config["inputs"]["public_dir"]
 SHARED_REFERENCE = Path(PUBLIC_DIR).parent / "reference"
 PUBLISHED = str(SHARED_REFERENCE / "published_results.yaml")
-SPLIT_TO = config["harmonisation"].get("split_to") or {"1613": "5059", "5012": "5059", "1850": "1806"}
+SPLIT_TO = config["harmonisation"]["split_to"]
 
 # Public files read from public_dir: role -> path relative to it.
 PUBLIC_FILES = {
@@ -57,8 +60,10 @@ DEMO_DIR = "data/raw/demo"
 if not DEMO:
     _missing = [k for k in CONFIDENTIAL if k not in config["inputs"]]
     if _missing:
-        raise WorkflowError(f"demo: false needs these keys under inputs: {_missing} "
-                            f"(see ../shared/CONTRACT.md for their shapes)")
+        raise WorkflowError(
+            f"demo: false needs these keys under inputs: {_missing} "
+            f"(see ../shared/CONTRACT.md for their shapes)"
+        )
     for _k in CONFIDENTIAL:
         if not Path(config["inputs"][_k]).exists():
             raise WorkflowError(f"inputs.{_k}: file not found: {config['inputs'][_k]}")
@@ -94,32 +99,41 @@ def input_kind(role):
     return "synthetic" if DEMO and role in CONFIDENTIAL else "real"
 
 
-_IMPORT = re.compile(r"^\s*from\s+(?:\.|analysis\.)(\w+)\s+import|^\s*from\s+\.\s+import\s+([\w, ]+)", re.M)
+_IMPORT = re.compile(r"^\s*from\s+analysis\.([\w.]+)\s+import\s+([\w, ]+)", re.M)
 _code_cache = {}
+
+
+def _module_file(mod):
+    return PKG.joinpath(*mod.split(".")).with_suffix(".py")
 
 
 def code(*modules):
     """Package source files a script uses, followed transitively, so a code edit reruns the rule.
 
-    Snakemake tracks a rule's own script but not the modules it imports; listing them as inputs
-    makes an edit in src/analysis rebuild exactly the outputs that depend on it.
+    Modules are dotted paths below ``analysis`` (``"imdi.register"``). Snakemake tracks a rule's
+    own script but not the modules it imports; listing them as inputs makes an edit in
+    src/analysis rebuild exactly the outputs that depend on it.
     """
-    seen, todo = set(), list(modules) + ["errors", "logsetup"]
+    seen, todo = set(), list(modules) + ["core.errors", "core.logsetup"]
     while todo:
         mod = todo.pop()
         if mod in seen:
             continue
-        path = PKG / f"{mod}.py"
+        path = _module_file(mod)
         if not path.exists():
-            raise WorkflowError(f"code(): no module src/analysis/{mod}.py")
+            raise WorkflowError(f"code(): no module src/analysis/{mod.replace('.', '/')}.py")
         seen.add(mod)
         if mod not in _code_cache:
             deps = set()
-            for a, b in _IMPORT.findall(path.read_text(encoding="utf-8")):
-                deps |= {a} if a else {x.split(" as ")[0].strip() for x in b.split(",")}
+            for target, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
+                if _module_file(target).exists():
+                    deps.add(target)
+                else:  # from analysis.<package> import <module>, ...
+                    deps |= {f"{target}.{n.split(' as ')[0].strip()}" for n in names.split(",")}
             _code_cache[mod] = deps
         todo.extend(_code_cache[mod])
-    return sorted(_rel(PKG / f"{m}.py") for m in seen | {"__init__"})
+    packages = {"__init__"} | {m.rsplit(".", 1)[0] + ".__init__" for m in seen if "." in m}
+    return sorted(_rel(_module_file(m)) for m in seen | packages)
 
 
 def _rel(path):
@@ -158,7 +172,7 @@ def settings(rule_name, **values):
 
     Written when the Snakefile is read, and only when its bytes change: its mtime then moves
     exactly when a setting does, and Snakemake's mtime trigger reruns exactly the rules whose
-    settings changed. Scripts read it with `analysis.logsetup.settings(snakemake)`. Top-level
+    settings changed. Scripts read it with `analysis.core.logsetup.settings(snakemake)`. Top-level
     keys are sorted; nested mappings keep their (config) order, which outputs may show.
     """
     if rule_name in _settings_written:
@@ -203,18 +217,25 @@ def published_entries():
     return _published_cache
 
 
+# Snakemake's parser reads `report(` at the start of a line as its `report:` directive, and
+# snakefmt may put the call there: the function goes by another name in Python code.
+report_output = report
+
+
 def figure_outputs(stage, category):
     """SVG figures marked for `snakemake --report`, with the report's number and title as labels."""
     entries = published_entries()
     outs = []
     for e in STAGE_FIGURES[stage]:
         meta = entries.get(e, {})
-        outs.append(report(
-            f"reports/figures/{e}.svg",
-            caption="../report/captions/figure.rst",
-            category=category,
-            labels={"figure": meta.get("report_ref", e), "title": meta.get("title_no", e)},
-        ))
+        outs.append(
+            report_output(
+                f"reports/figures/{e}.svg",
+                caption="../report/captions/figure.rst",
+                category=category,
+                labels={"figure": meta.get("report_ref", e), "title": meta.get("title_no", e)},
+            )
+        )
     return outs
 
 
@@ -255,12 +276,16 @@ def lineage():
             continue
         named = dict(r.input.items())
         code_files = [str(c) for c in named.get("code", [])] if "code" in named else []
-        data = [f for f in _resolve(r.input)
-                if f not in code_files and not f.startswith(SETTINGS_DIR + "/")]
+        data = [f for f in _resolve(r.input) if f not in code_files and not f.startswith(SETTINGS_DIR + "/")]
         for out in _resolve(r.output):
-            result[out] = {"rule": r.name, "inputs": data, "code": sorted(
-                [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
-                + ([str(r.script)] if r.script else []))}
+            result[out] = {
+                "rule": r.name,
+                "inputs": data,
+                "code": sorted(
+                    [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
+                    + ([str(r.script)] if r.script else [])
+                ),
+            }
     return dict(sorted(result.items()))
 
 
@@ -270,12 +295,16 @@ def ledger_parts():
 
 def _code_version():
     def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
-        return {"commit": git("rev-parse", "HEAD"),
-                "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-                "time": int(git("log", "-1", "--format=%ct"))}
+        return {
+            "commit": git("rev-parse", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+            "time": int(git("log", "-1", "--format=%ct")),
+        }
     except (subprocess.CalledProcessError, FileNotFoundError, ValueError):
         # outside a git checkout: the report's publication date stands in for the commit time
         return {"commit": "unknown", "dirty": None, "time": 1638316800}

@@ -1,13 +1,25 @@
 """IMDi settlement data: the public file per kommune and year, the person-level register, the
 scope of agreed self-settlement (kap. 2, 4.1.3, 12), waiting times (kap. 2.2, 4) and the map."""
 
-STAGE_TABLES["scope"] = ["tab_2_1", "tab_12_1", "fig_2_1", "fig_2_2_resettlement", "fig_2_2_map",
-                         "text_ch4_1_3_bergen_oslo_asb_share", "text_ch10_1_1_bergen_2018_2019",
-                         "x_asb_per_1000"]
+STAGE_TABLES["scope"] = [
+    "tab_2_1",
+    "tab_12_1",
+    "fig_2_1",
+    "fig_2_2_resettlement",
+    "fig_2_2_map",
+    "text_ch4_1_3_bergen_oslo_asb_share",
+    "text_ch10_1_1_bergen_2018_2019",
+    "x_asb_per_1000",
+]
 STAGE_FIGURES["scope"] = ["fig_2_1", "fig_2_2_resettlement", "fig_2_2_map", "x_asb_per_1000"]
-STAGE_TABLES["waiting"] = ["tab_4_1", "tab_4_2", "text_ch4_1_1_asb_waiting_time",
-                           "text_ch4_1_waiting_time_detail", "text_ch2_2_processing_times",
-                           "x_waiting_distribution"]
+STAGE_TABLES["waiting"] = [
+    "tab_4_1",
+    "tab_4_2",
+    "text_ch4_1_1_asb_waiting_time",
+    "text_ch4_1_waiting_time_detail",
+    "text_ch2_2_processing_times",
+    "x_waiting_distribution",
+]
 STAGE_FIGURES["waiting"] = ["x_waiting_distribution"]
 
 
@@ -16,11 +28,12 @@ rule imdi_public:
     input:
         data=configured("imdi_public"),
         crosswalk=public("crosswalk"),
-        settings=settings("imdi_public",
+        settings=settings(
+            "imdi_public",
             years=config["study_years"],
             split_to=SPLIT_TO,
         ),
-        code=code("imdi_public", "kommune"),
+        code=code("imdi.public", "core.kommune"),
     output:
         persons="data/processed/imdi_public.parquet",
         ledger="data/processed/ledger/imdi_public.csv",
@@ -34,40 +47,17 @@ rule imdi_public:
         "../scripts/imdi_public.py"
 
 
-if DEMO:
-
-    rule demo_register:
-        """Synthetic person-level register on IMDi's real public totals, calibrated to the report."""
-        input:
-            imdi_public=rules.imdi_public.output.persons,
-            crosswalk=public("crosswalk"),
-            settings=settings("demo_register",
-                seed=config["seed"],
-                register_end=config["register_end"],
-            ),
-            code=code("demo_register", "kommune"),
-        output:
-            confidential("register"),
-        log:
-            "logs/demo_register.log",
-        benchmark:
-            "benchmarks/runs/demo_register.tsv"
-        conda:
-            CONDA_ENV
-        script:
-            "../scripts/demo_register.py"
-
-
 rule register:
     """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""
     input:
         register=confidential("register"),
         crosswalk=public("crosswalk"),
-        settings=settings("register",
+        settings=settings(
+            "register",
             register_end=config["register_end"],
             split_to=SPLIT_TO,
         ),
-        code=code("register", "kommune"),
+        code=code("imdi.register", "core.kommune"),
     output:
         register="data/processed/register.parquet",
         ledger="data/processed/ledger/register.csv",
@@ -90,14 +80,23 @@ rule scope:
         population=public("population"),
         geo_kommuner=public("geo_kommuner"),
         geo_bydeler=public("geo_bydeler"),
-        settings=settings("scope",
+        settings=settings(
+            "scope",
             language=LANG,
-            public_dir=PUBLIC_DIR,
             protect=PROTECT,
-            threshold=config["protection"].get("threshold", 3),
+            threshold=config["protection"]["threshold"],
         ),
-        code=code("scope", "maps", "figures", "tidy", "imdi_annual", "imdi_public", "kommune", "register",
-                  "protection"),
+        code=code(
+            "imdi.scope",
+            "imdi.maps",
+            "core.figures",
+            "core.tidy",
+            "imdi.annual",
+            "imdi.public",
+            "core.kommune",
+            "imdi.register",
+            "core.protection",
+        ),
     output:
         tables=tables("scope"),
         figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
@@ -118,7 +117,7 @@ rule waiting:
         register=rules.register.output.register,
         imdi_annual=configured("imdi_annual"),
         settings=settings("waiting", language=LANG),
-        code=code("waiting", "imdi_annual", "figures", "tidy", "register"),
+        code=code("imdi.waiting", "imdi.annual", "core.figures", "core.tidy", "imdi.register"),
     output:
         tables=tables("waiting"),
         figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
@@ -131,3 +130,20 @@ rule waiting:
         CONDA_ENV
     script:
         "../scripts/waiting.py"
+
+
+rule imdi_annual:
+    """Validate IMDi's annual-report aggregates (read by scope, waiting and udi) and ledger every row."""
+    input:
+        data=configured("imdi_annual"),
+        code=code("imdi.annual", "core.ledger"),
+    output:
+        ledger="data/processed/ledger/imdi_annual.csv",
+    log:
+        "logs/imdi_annual.log",
+    benchmark:
+        "benchmarks/runs/imdi_annual.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/imdi_annual.py"

@@ -7,7 +7,7 @@ rule row_ledger:
     """Account for every input row as used or excluded, with a reason."""
     input:
         parts=lambda w: ledger_parts(),
-        code=code("ledger", "tidy"),
+        code=code("core.ledger", "core.tidy"),
     output:
         "reports/tables/x_row_ledger.csv",
     log:
@@ -26,7 +26,7 @@ rule reproduction:
         tables=all_tables(),
         published=PUBLISHED,
         decisions="workflow/resources/reproduction_decisions.yaml",
-        code=code("reproduction"),
+        code=code("report.reproduction"),
     output:
         "reports/reproduction.csv",
     log:
@@ -44,7 +44,7 @@ rule provenance:
     input:
         unpack(lambda w: provenance_inputs()),
         settings=settings_path("provenance"),  # written at the end of this file, once all rules exist
-        code=code("provenance"),
+        code=code("report.provenance"),
     output:
         "reports/provenance.json",
     log:
@@ -63,7 +63,7 @@ rule lineage_graph:
     A rule of its own so that a template edit does not redraw it."""
     input:
         provenance=rules.provenance.output[0],
-        code=code("lineage_graph", "figures"),
+        code=code("report.lineage", "core.figures"),
     output:
         svg=report("reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Sporbarhet"),
         png="reports/figures/x_dag.png",
@@ -80,7 +80,7 @@ rule lineage_graph:
 rule render_report:
     """Render the report to HTML and PDF (Jinja2 + WeasyPrint)."""
     input:
-        tables=all_tables() + ["reports/tables/x_row_ledger.csv"],
+        tables=all_tables() + [rules.row_ledger.output[0]],
         figures=all_figures(),
         workflow_picture=rules.lineage_graph.output.svg,
         reproduction=rules.reproduction.output[0],
@@ -89,14 +89,15 @@ rule render_report:
         templates=TEMPLATES,
         # measured benchmark figures, shown in the lineage appendix when they have been recorded
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
-        settings=settings("render_report",
+        settings=settings(
+            "render_report",
             commit_time=CODE_VERSION["time"],
             language=LANG,
             demo=DEMO,
             protect=PROTECT,
             config=config,
         ),
-        code=code("render", "report_context"),
+        code=code("report.render", "report.context"),
     output:
         html="reports/report.html",
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),
@@ -112,7 +113,8 @@ rule render_report:
 
 # Provenance settings: the kind of every input, the lineage of every output (so written after the
 # last rule of the last stage file), the config and the code version.
-settings("provenance",
+settings(
+    "provenance",
     kinds={role: input_kind(role) for role in provenance_inputs()},
     lineage=lineage(),
     config=config,

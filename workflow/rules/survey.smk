@@ -12,42 +12,6 @@ STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
     "x_survey_change_2016_2021",
 ]
 STAGE_FIGURES["survey"] = [f for f, d in _SURVEY_CB["figures"].items() if d.get("chart")]
-DEMO_RESPONDENTS_2021 = f"{DEMO_DIR}/respondents_2021.csv"
-REGISTER_PROCESSED = "data/processed/register.parquet"
-
-
-if DEMO:
-
-    rule demo_survey:
-        """Synthetic 2016 and 2021 responses, calibrated to every survey percentage the report prints.
-
-        The frame and the 138 responding units come from the non-response stage (rule demo_frame,
-        included after this file, hence paths rather than rules.demo_frame.output); yes-branch
-        units are responding units with agreed self-settlement in the register.
-        """
-        input:
-            frame=confidential("survey_frame_2021"),
-            respondents=DEMO_RESPONDENTS_2021,
-            register=REGISTER_PROCESSED,
-            crosswalk=public("crosswalk"),
-            codebook=SURVEY_CODEBOOK,
-            published=PUBLISHED,
-            settings=settings("demo_survey",
-                seed=config["seed"],
-                split_to=SPLIT_TO,
-            ),
-            code=code("demo_survey", "codebook", "kommune"),
-        output:
-            survey_2016=confidential("survey_2016"),
-            survey_2021=confidential("survey_2021"),
-        log:
-            "logs/demo_survey.log",
-        benchmark:
-            "benchmarks/runs/demo_survey.tsv"
-        conda:
-            CONDA_ENV
-        script:
-            "../scripts/demo_survey.py"
 
 
 rule survey_ingest:
@@ -59,7 +23,7 @@ rule survey_ingest:
         crosswalk=public("crosswalk"),
         codebook=SURVEY_CODEBOOK,
         settings=settings("survey_ingest", split_to=SPLIT_TO),
-        code=code("survey", "codebook", "kommune"),
+        code=code("survey.ingest", "survey.codebook", "core.kommune"),
     output:
         survey_2021="data/processed/survey_2021.parquet",
         survey_2016="data/processed/survey_2016.parquet",
@@ -74,27 +38,95 @@ rule survey_ingest:
         "../scripts/survey_ingest.py"
 
 
-rule survey:
+rule survey_tables:
     """Kapittel 11: every figure with 95 % intervals, the survey text numbers, 2016 -> 2021 changes."""
     input:
         survey_2021=rules.survey_ingest.output.survey_2021,
         survey_2016=rules.survey_ingest.output.survey_2016,
         codebook=SURVEY_CODEBOOK,
-        settings=settings("survey",
+        settings=settings(
+            "survey_tables",
             language=LANG,
-            confidence=config["survey"].get("confidence", 0.95),
-            frame_size_2016=config["survey"].get("frame_size_2016"),
+            confidence=config["survey"]["confidence"],
+            frame_size_2016=config["survey"]["frame_size_2016"],
         ),
-        code=code("survey_report", "codebook", "survey_stats", "figures", "tidy"),
+        code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
     output:
         tables=tables("survey"),
         figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
         png=figures("survey", "png"),
     log:
-        "logs/survey.log",
+        "logs/survey_tables.log",
     benchmark:
-        "benchmarks/runs/survey.tsv"
+        "benchmarks/runs/survey_tables.tsv"
     conda:
         CONDA_ENV
     script:
-        "../scripts/survey.py"
+        "../scripts/survey_tables.py"
+
+
+WEIGHTING = config["weighting"]
+NR_PARAMS = dict(
+    years=[2016, int(config["register_end"][:4])],
+    region_overrides=WEIGHTING["region_overrides"],
+    population_column=WEIGHTING["population_column"],
+)
+STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
+STAGE_TABLES["weighting"] = ["x_weighting_diagnostics", "x_weighted_estimates"]
+STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
+
+
+rule nonresponse:
+    """Tabell 9.1: response by size group and region, settlements in responding units."""
+    input:
+        frame=confidential("survey_frame_2021"),
+        survey=rules.survey_ingest.output.survey_2021,
+        register=rules.register.output.register,
+        population=public("population"),
+        crosswalk=public("crosswalk"),
+        geo_bydeler=public("geo_bydeler"),
+        settings=settings("nonresponse", **NR_PARAMS),
+        code=code("survey.nonresponse", "core.kommune", "core.tidy"),
+    output:
+        tables=tables("nonresponse"),
+        units="data/processed/nonresponse_units.parquet",
+        ledger="data/processed/ledger/survey_frame_2021.csv",
+    log:
+        "logs/nonresponse.log",
+    benchmark:
+        "benchmarks/runs/nonresponse.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/nonresponse.py"
+
+
+rule weighting:
+    """Raking weights to the frame margins; diagnostics; weighted vs unweighted estimates."""
+    input:
+        units=rules.nonresponse.output.units,
+        survey=rules.survey_ingest.output.survey_2021,
+        settings=settings(
+            "weighting",
+            margins=WEIGHTING["margins"],
+            settlement_breaks=WEIGHTING["settlement_breaks"],
+            tolerance=WEIGHTING["tolerance"],
+            max_iter=WEIGHTING["max_iter"],
+            estimates=WEIGHTING.get("estimates") or None,
+            confidence=config["survey"]["confidence"],
+            language=LANG,
+        ),
+        code=code("survey.weighting", "core.tidy", "core.figures"),
+    output:
+        tables=tables("weighting"),
+        figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
+        png=figures("weighting", "png"),
+        weights="data/processed/weights_2021.csv",
+    log:
+        "logs/weighting.log",
+    benchmark:
+        "benchmarks/runs/weighting.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/weighting.py"

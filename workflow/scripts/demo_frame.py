@@ -1,18 +1,27 @@
 """Adapter: demo survey frame 2021 and responding units (synthetic, calibrated to Tabell 9.1)."""
+
 from pathlib import Path
 
-from analysis.demo_frame import demo_frame
-from analysis.logsetup import run, settings
-from analysis.nonresponse import (attach_settlements, frame_population, read_unit_settlements,
-                                  settlement_totals)
-from analysis.yamlio import load_yaml
-
+from analysis.core.logsetup import run, settings
+from analysis.core.yamlio import load_yaml
+from analysis.demo.frame import demo_frame
+from analysis.survey.nonresponse import (
+    attach_settlements,
+    frame_population,
+    read_unit_settlements,
+    settlement_totals,
+)
 
 
 def main(smk):
     p = settings(smk)
-    munis, _, units = frame_population(p["public_dir"], smk.input.crosswalk, smk.input.geo_bydeler,
-                                       p["region_overrides"], p["population_column"])
+    munis, _, units = frame_population(
+        smk.input.population,
+        smk.input.crosswalk,
+        smk.input.geo_bydeler,
+        p["region_overrides"],
+        p["population_column"],
+    )
     settled = settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"]))
     units, _ = attach_settlements(units, settled)
     published = load_yaml(smk.input.published)

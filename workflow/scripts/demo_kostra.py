@@ -1,8 +1,9 @@
 """Adapter: synthetic KOSTRA 12012 (JSON-stat2) for the demo, from the real kommune list."""
+
 import pandas as pd
 
-from analysis.demo_kostra import generate, write
-from analysis.logsetup import run, settings
+from analysis.core.logsetup import run, settings
+from analysis.demo.kostra import generate, write
 
 
 def main(smk):

@@ -1,12 +1,13 @@
 """Adapter: real public IMDi totals -> synthetic person-level register (demo only)."""
+
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.demo_register import generate
-from analysis.kommune import read_crosswalk_wide
-from analysis.logsetup import run, settings
+from analysis.core.kommune import read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.demo.register import generate
 
 log = logging.getLogger("demo_register")
 

@@ -1,16 +1,16 @@
 """Adapter: synthetic 2016 and 2021 survey responses (demo: true only)."""
+
 import logging
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from analysis.yamlio import YAML_LOADER
-
-from analysis.codebook import load_codebook
-from analysis.demo_survey import choose_yes_branch, generate_wave, units_2016
-from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run, settings
+from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.core.yamlio import YAML_LOADER
+from analysis.demo.survey import choose_yes_branch, generate_wave, units_2016
+from analysis.survey.codebook import load_codebook
 
 log = logging.getLogger("demo_survey")
 
@@ -43,13 +43,17 @@ def main(smk):
     n_yes = branches[2021]["yes_branch"]
     yes = choose_yes_branch(resp, asb, n_yes, seed + 41)
     no = sorted(set(resp) - set(yes))
-    log.info("2021: %d respondents, %d yes-branch (%d with agreed self-settlement in the register)",
-             len(resp), len(yes), sum(asb.get(u, 0) > 0 for u in yes))
+    log.info(
+        "2021: %d respondents, %d yes-branch (%d with agreed self-settlement in the register)",
+        len(resp),
+        len(yes),
+        sum(asb.get(u, 0) > 0 for u in yes),
+    )
     w21 = generate_wave(cb, published, 2021, yes, no, seed + 42)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     b16 = branches[2016]
     u16 = units_2016(code_map, b16["yes_branch"] + b16["no_branch"], seed + 43)
-    w16 = generate_wave(cb, published, 2016, u16[: b16["yes_branch"]], u16[b16["yes_branch"]:], seed + 44)
+    w16 = generate_wave(cb, published, 2016, u16[: b16["yes_branch"]], u16[b16["yes_branch"] :], seed + 44)
     for df, path in ((w21, smk.output.survey_2021), (w16, smk.output.survey_2016)):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(path, index=False, lineterminator="\n")

@@ -1,9 +1,10 @@
 """Adapter: Husbanken's cited grant numbers -> tidy table text_ch12_3_husbanken."""
+
 from pathlib import Path
 
-from analysis.cited import cited_table, ledger, read_cited
-from analysis.logsetup import run
-from analysis.tidy import write_tidy
+from analysis.core.logsetup import run
+from analysis.core.tidy import write_tidy
+from analysis.official.cited import cited_table, ledger, read_cited
 
 MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
 

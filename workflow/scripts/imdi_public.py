@@ -1,10 +1,11 @@
 """Adapter: IMDi public file -> harmonised persons table and row ledger."""
+
 import logging
 from pathlib import Path
 
-from analysis.imdi_public import national_totals, read_imdi_public, select_persons
-from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run, settings
+from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.imdi.public import national_totals, read_imdi_public, select_persons
 
 log = logging.getLogger("imdi_public")
 

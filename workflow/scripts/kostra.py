@@ -1,30 +1,35 @@
 """Adapter: KOSTRA 12012 (JSON-stat2) -> Tabell 10.3, the aggregate check, the 2020 map, ledger."""
+
 import logging
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from analysis import kostra
-from analysis.figures import save_figure
-from analysis.jsonstat import read_jsonstat
-from analysis.kommune import read_crosswalk_wide, build_code_map
-from analysis.logsetup import run, settings
-from analysis.tidy import write_tidy
+from analysis.core.figures import save_figure
+from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import write_tidy
+from analysis.official import kostra
+from analysis.official.jsonstat import read_jsonstat
 
 log = logging.getLogger("kostra")
 
 LABELS = {
     "no": {"share": "Andel nye søkere med avslag (%)", "missing": "Skjult (:), mangler eller ingen søkere"},
-    "en": {"share": "Share of new applicants refused (%)", "missing": "Suppressed (:), missing or no applicants"},
+    "en": {
+        "share": "Share of new applicants refused (%)",
+        "missing": "Suppressed (:), missing or no applicants",
+    },
 }
 
 
 def main(smk):
     s = settings(smk)
     ds = read_jsonstat(smk.input.data)
-    log.info("%s: %s, dimensions %s, sizes %s", smk.input.data, ds.label, ds.ids,
-             [d.size for d in ds.dimensions])
+    log.info(
+        "%s: %s, dimensions %s, sizes %s", smk.input.data, ds.label, ds.ids, [d.size for d in ds.dimensions]
+    )
     cells = kostra.cells(ds, s["content_new"], s["content_rej"])
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     kostra.validate_codes(cells, set(code_map["code"]), smk.input.data)

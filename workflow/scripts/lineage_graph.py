@@ -1,9 +1,10 @@
 """Adapter: provenance's output lineage -> the workflow picture of the lineage appendix."""
+
 import json
 from pathlib import Path
 
-from analysis.lineage_graph import draw_rule_graph
-from analysis.logsetup import run
+from analysis.core.logsetup import run
+from analysis.report.lineage import draw_rule_graph
 
 
 def main(smk):

@@ -1,22 +1,35 @@
 """Adapter: frame + respondents + register -> Tabell 9.1 (and the kap. 9.1.3 counts)."""
+
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.logsetup import run, settings
-from analysis.nonresponse import (attach_settlements, frame_population, read_frame,
-                                  read_unit_settlements, response_rate_records, response_status,
-                                  settlement_totals, tab_9_1_records)
-from analysis.tidy import tidy, write_tidy
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import tidy, write_tidy
+from analysis.survey.nonresponse import (
+    attach_settlements,
+    frame_population,
+    read_frame,
+    read_unit_settlements,
+    response_rate_records,
+    response_status,
+    settlement_totals,
+    tab_9_1_records,
+)
 
 log = logging.getLogger("nonresponse")
 
 
 def main(smk):
     p = settings(smk)
-    munis, bydeler, units = frame_population(p["public_dir"], smk.input.crosswalk, smk.input.geo_bydeler,
-                                             p["region_overrides"], p["population_column"])
+    munis, bydeler, units = frame_population(
+        smk.input.population,
+        smk.input.crosswalk,
+        smk.input.geo_bydeler,
+        p["region_overrides"],
+        p["population_column"],
+    )
     frame = read_frame(smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]))
     # the user's names are kept; size group and region come from the code
     units = units.drop(columns="unit_name").merge(frame[["unit_id", "unit_name"]], on="unit_id")
@@ -24,25 +37,35 @@ def main(smk):
     if "responded" in survey.columns:  # the survey stage may keep the whole frame, flagged
         survey = survey[pd.to_numeric(survey["responded"]) == 1].reset_index(drop=True)
     units["responded"] = response_status(units, survey["unit_id"], smk.input.survey).to_numpy()
-    units, outside = attach_settlements(units, settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"])))
+    units, outside = attach_settlements(
+        units, settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"]))
+    )
     if len(outside):
-        log.warning("settlements in no frame unit (left out of the settlement rows): %s",
-                    outside.to_dict("records"))
+        log.warning(
+            "settlements in no frame unit (left out of the settlement rows): %s", outside.to_dict("records")
+        )
     recs = tab_9_1_records(units, munis)
     if units["all"].sum():
         for item, col in (("all_settlements", "all"), ("asb_settlements", "asb")):
-            recs.append({"item": item, "category": "count_outside_frame",
-                         "value": int(outside[col].sum()) if len(outside) else 0})
+            recs.append(
+                {
+                    "item": item,
+                    "category": "count_outside_frame",
+                    "value": int(outside[col].sum()) if len(outside) else 0,
+                }
+            )
     out = {Path(t).stem: t for t in smk.output.tables}
     write_tidy(tidy("tab_9_1", recs), out["tab_9_1"])
     if "text_ch9_response_rate" in out:
-        write_tidy(tidy("text_ch9_response_rate", response_rate_records(units)),
-                   out["text_ch9_response_rate"])
+        write_tidy(
+            tidy("text_ch9_response_rate", response_rate_records(units)), out["text_ch9_response_rate"]
+        )
     Path(smk.output.units).parent.mkdir(parents=True, exist_ok=True)
     units.to_parquet(smk.output.units, index=False)
-    pd.DataFrame([("survey_frame_2021", "used", "frame unit: Tabell 9.1 and the raking margins",
-                   len(frame))], columns=["input", "disposition", "reason", "rows"]
-                 ).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    pd.DataFrame(
+        [("survey_frame_2021", "used", "frame unit: Tabell 9.1 and the raking margins", len(frame))],
+        columns=["input", "disposition", "reason", "rows"],
+    ).to_csv(smk.output.ledger, index=False, lineterminator="\n")
 
 
 run(main, snakemake)  # noqa: F821

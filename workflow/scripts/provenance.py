@@ -1,15 +1,19 @@
 """Adapter: reports/provenance.json (inputs with sha256, code version, packages, config, lineage)."""
+
 import json
 
-from analysis.logsetup import run, settings
-from analysis.provenance import describe_input, package_versions
+from analysis.core.logsetup import run, settings
+from analysis.report.provenance import describe_input, package_versions
 
 
 def main(smk):
     s = settings(smk)
     kinds = s["kinds"]
-    inputs = [describe_input(role, path, kinds[role]) for role, path in smk.input.items()
-              if role not in ("code", "settings")]
+    inputs = [
+        describe_input(role, path, kinds[role])
+        for role, path in smk.input.items()
+        if role not in ("code", "settings")
+    ]
     doc = {
         "inputs": inputs,
         "code_version": dict(s["code_version"]),

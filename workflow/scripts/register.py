@@ -1,10 +1,11 @@
 """Adapter: register (CSV/Parquet) -> validated, harmonised data/processed/register.parquet + ledger."""
+
 import logging
 from pathlib import Path
 
-from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run, settings
-from analysis.register import read_register
+from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.imdi.register import read_register
 
 log = logging.getLogger("register")
 

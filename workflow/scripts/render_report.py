@@ -1,4 +1,5 @@
 """Adapter: tables, figures, scorecard and provenance -> reports/report.html and report.pdf."""
+
 import gc
 import json
 import os
@@ -6,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.logsetup import run, settings
-from analysis.render import Tables, pdf_date, render_html, write_pdf
-from analysis.report_context import build_context
-from analysis.tidy import read_tidy
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import read_tidy
+from analysis.report.context import build_context
+from analysis.report.render import Tables, pdf_date, render_html, write_pdf
 
 
 def main(smk):
@@ -28,12 +29,20 @@ def main(smk):
         template_dir = template_dir.parent
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
     context = build_context(
-        language=s["language"], demo=s["demo"], protect=s["protect"],
-        config=s["config"], tables=Tables(tables), card=card, provenance=provenance,
-        published_path=smk.input.published, report_dir=template_dir.parent, created=pdf_date(epoch),
+        language=s["language"],
+        demo=s["demo"],
+        protect=s["protect"],
+        config=s["config"],
+        tables=Tables(tables),
+        card=card,
+        provenance=provenance,
+        published_path=smk.input.published,
+        report_dir=template_dir.parent,
+        created=pdf_date(epoch),
         template_dir=template_dir,
         benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
-        if smk.input.benchmarks else None,
+        if smk.input.benchmarks
+        else None,
     )
     html_text = render_html(template_dir, context, s["language"])
     Path(smk.output.html).write_text(html_text, encoding="utf-8")

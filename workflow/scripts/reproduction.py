@@ -1,14 +1,14 @@
 """Adapter: reproduction scorecard reports/reproduction.csv."""
+
 import logging
 from pathlib import Path
 
 import yaml
 
-from analysis.yamlio import YAML_LOADER
-
-from analysis.logsetup import run
-from analysis.reproduction import load_published, scorecard, summarise
-from analysis.tidy import read_tidy
+from analysis.core.logsetup import run
+from analysis.core.tidy import read_tidy
+from analysis.core.yamlio import YAML_LOADER
+from analysis.report.reproduction import load_published, scorecard, summarise
 
 log = logging.getLogger("reproduction")
 

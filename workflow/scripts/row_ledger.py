@@ -1,9 +1,10 @@
 """Adapter: combine the per-input row ledgers into reports/tables/x_row_ledger.csv."""
+
 import pandas as pd
 
-from analysis.ledger import combine
-from analysis.logsetup import run
-from analysis.tidy import write_tidy
+from analysis.core.ledger import combine
+from analysis.core.logsetup import run
+from analysis.core.tidy import write_tidy
 
 
 def main(smk):

@@ -1,35 +1,54 @@
 """Adapter: register + public totals + annual reports -> kap. 2 / 4.1.3 / 12 tables, figures, maps."""
+
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from analysis import maps, scope
-from analysis.figures import save_figure
-from analysis.imdi_annual import read_imdi_annual
-from analysis.imdi_public import national_totals
-from analysis.kommune import load_kommuner_2020
-from analysis.logsetup import run, settings
-from analysis.register import BYDELER
-from analysis.tidy import write_tidy
+from analysis.core.figures import save_figure
+from analysis.core.kommune import load_kommuner_2020
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import write_tidy
+from analysis.imdi import maps, scope
+from analysis.imdi.annual import read_imdi_annual
+from analysis.imdi.public import national_totals
+from analysis.imdi.register import BYDELER
 
 LABELS = {
-    "no": {"ordinary": "Ordinær bosetting", "asb": "Avtalt selvbosetting",
-           "asb_pct": "Prosent som har benyttet avtalt selvbosetting", "resettlement": "Overføringsflyktninger",
-           "resettlement_pct": "Prosent overføringsflyktninger", "persons": "Personer", "percent": "Prosent",
-           "q1": "2021 (1. kv.)", "decimal_comma": True,
-           "only_2016_2017": "Praktisert i 2016–2017 (ikke senere)",
-           "only_2018_2021": "Praktisert i 2018–2021 (ikke tidligere)",
-           "whole_period": "Praktisert i begge periodene", "never": "Ikke praktisert",
-           "oslo_inset": "Oslo (bydeler)", "per1000": "Avtalte selvbosettinger per 1 000 innbyggere 2016–2021"},
-    "en": {"ordinary": "Ordinary settlement", "asb": "Agreed self-settlement",
-           "asb_pct": "Percent using agreed self-settlement", "resettlement": "Resettlement refugees",
-           "resettlement_pct": "Percent resettlement refugees", "persons": "Persons", "percent": "Percent",
-           "q1": "2021 (Q1)", "decimal_comma": False,
-           "only_2016_2017": "Practised in 2016–2017 only", "only_2018_2021": "Practised in 2018–2021 only",
-           "whole_period": "Practised in both periods", "never": "Never practised",
-           "oslo_inset": "Oslo (city districts)",
-           "per1000": "Agreed self-settlements per 1,000 inhabitants 2016–2021"},
+    "no": {
+        "ordinary": "Ordinær bosetting",
+        "asb": "Avtalt selvbosetting",
+        "asb_pct": "Prosent som har benyttet avtalt selvbosetting",
+        "resettlement": "Overføringsflyktninger",
+        "resettlement_pct": "Prosent overføringsflyktninger",
+        "persons": "Personer",
+        "percent": "Prosent",
+        "q1": "2021 (1. kv.)",
+        "decimal_comma": True,
+        "only_2016_2017": "Praktisert i 2016–2017 (ikke senere)",
+        "only_2018_2021": "Praktisert i 2018–2021 (ikke tidligere)",
+        "whole_period": "Praktisert i begge periodene",
+        "never": "Ikke praktisert",
+        "oslo_inset": "Oslo (bydeler)",
+        "per1000": "Avtalte selvbosettinger per 1 000 innbyggere 2016–2021",
+    },
+    "en": {
+        "ordinary": "Ordinary settlement",
+        "asb": "Agreed self-settlement",
+        "asb_pct": "Percent using agreed self-settlement",
+        "resettlement": "Resettlement refugees",
+        "resettlement_pct": "Percent resettlement refugees",
+        "persons": "Persons",
+        "percent": "Percent",
+        "q1": "2021 (Q1)",
+        "decimal_comma": False,
+        "only_2016_2017": "Practised in 2016–2017 only",
+        "only_2018_2021": "Practised in 2018–2021 only",
+        "whole_period": "Practised in both periods",
+        "never": "Never practised",
+        "oslo_inset": "Oslo (city districts)",
+        "per1000": "Agreed self-settlements per 1,000 inhabitants 2016–2021",
+    },
 }
 
 
@@ -38,7 +57,7 @@ def main(smk):
     lab = LABELS[s["language"]]
     counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
     annual = read_imdi_annual(smk.input.imdi_annual)
-    kommuner = load_kommuner_2020(s["public_dir"])
+    kommuner = load_kommuner_2020(smk.input.population)
     names = scope.kommune_names(kommuner)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
     totals = totals[totals["year"].between(2014, 2021)]
@@ -61,17 +80,26 @@ def main(smk):
         write_tidy(tables[eid], path)
     figs = {Path(p).stem: Path(p).with_suffix("") for p in smk.output.figures}
     save_figure(scope.plot_overview(tables["fig_2_1"], lab), figs["fig_2_1"])
-    save_figure(scope.plot_overview(tables["fig_2_2_resettlement"], lab, ("ordinary", "resettlement"),
-                                    "resettlement_pct"), figs["fig_2_2_resettlement"])
+    save_figure(
+        scope.plot_overview(
+            tables["fig_2_2_resettlement"], lab, ("ordinary", "resettlement"), "resettlement_pct"
+        ),
+        figs["fig_2_2_resettlement"],
+    )
     geo_k = gpd.read_file(smk.input.geo_kommuner)
     geo_b = gpd.read_file(smk.input.geo_bydeler)
     if len(geo_k) != 356:
         raise ValueError(f"{smk.input.geo_kommuner}: expected 356 kommuner, found {len(geo_k)}")
     save_figure(maps.plot_map(geo_k, geo_b, k_cls, b_cls, lab), figs["fig_2_2_map"])
     per = tables["x_asb_per_1000"][["kommunenummer", "value"]].rename(
-        columns={"kommunenummer": "unit_id", "value": "per1000"})
-    save_figure(maps.plot_map(geo_k, geo_b, per, None, lab, value_col="per1000", cmap="Oranges",
-                              legend_title=lab["per1000"]), figs["x_asb_per_1000"])
+        columns={"kommunenummer": "unit_id", "value": "per1000"}
+    )
+    save_figure(
+        maps.plot_map(
+            geo_k, geo_b, per, None, lab, value_col="per1000", cmap="Oranges", legend_title=lab["per1000"]
+        ),
+        figs["x_asb_per_1000"],
+    )
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,14 +1,21 @@
 """Adapter: validate the survey files and the 2021 frame -> processed Parquet (no open text) + ledger."""
+
 import logging
 
 import pandas as pd
 
-from analysis.codebook import load_codebook
-from analysis.kommune import build_code_map, read_crosswalk_wide
-from analysis.logsetup import run, settings
-from analysis.survey import (harmonise_units, ledger_rows, read_frame, read_survey, strip_open_text,
-                             validate_survey)
-from analysis.textio import LINE
+from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.logsetup import run, settings
+from analysis.core.textio import LINE
+from analysis.survey.codebook import load_codebook
+from analysis.survey.ingest import (
+    harmonise_units,
+    ledger_rows,
+    read_frame,
+    read_survey,
+    strip_open_text,
+    validate_survey,
+)
 
 log = logging.getLogger("survey_ingest")
 
@@ -18,10 +25,16 @@ def main(smk):
     cb = load_codebook(smk.input.codebook)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     frame = read_frame(smk.input.frame)
-    s21 = validate_survey(read_survey(smk.input.survey_2021, cb, 2021), cb, 2021, smk.input.survey_2021,
-                          valid_units=set(frame["unit_id"]))
-    s16 = validate_survey(read_survey(smk.input.survey_2016, cb, 2016), cb, 2016, smk.input.survey_2016,
-                          code_map=code_map)
+    s21 = validate_survey(
+        read_survey(smk.input.survey_2021, cb, 2021),
+        cb,
+        2021,
+        smk.input.survey_2021,
+        valid_units=set(frame["unit_id"]),
+    )
+    s16 = validate_survey(
+        read_survey(smk.input.survey_2016, cb, 2016), cb, 2016, smk.input.survey_2016, code_map=code_map
+    )
     n21, n16 = len(s21), len(s16)
     s21 = strip_open_text(s21, cb, 2021)
     s16 = strip_open_text(s16, cb, 2016)
@@ -35,10 +48,12 @@ def main(smk):
     wave21.to_parquet(smk.output.survey_2021, index=False)
     s16.to_parquet(smk.output.survey_2016, index=False)
     # the frame's rows are counted by the non-response stage (data/processed/ledger/survey_frame_2021.csv)
-    ledger = pd.DataFrame([
-        ledger_rows("survey_2021", n21),
-        ledger_rows("survey_2016", n16),
-    ])
+    ledger = pd.DataFrame(
+        [
+            ledger_rows("survey_2021", n21),
+            ledger_rows("survey_2016", n16),
+        ]
+    )
     ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
     log.info("frame %d units, 2021 %d responding, 2016 %d responding", len(fr), n21, n16)
 

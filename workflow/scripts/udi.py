@@ -4,12 +4,13 @@ The report's sentence beside the table ("I 2020 ble det bosatt 273 flyktninger s
 utenfor mottakssystemet (IMDi, 2020)") is an IMDi annual-report number: it is taken from the
 annual-report aggregates file (measure ``settled_from_outside_reception``) when that row exists.
 """
+
 import logging
 from pathlib import Path
 
-from analysis.logsetup import run, settings
-from analysis.tidy import write_tidy
-from analysis.udi import IMDI_MEASURE, imdi_annual_rows, ledger, privatboende_table, read_udi
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import write_tidy
+from analysis.official.udi import IMDI_MEASURE, imdi_annual_rows, ledger, privatboende_table, read_udi
 
 log = logging.getLogger("udi")
 
@@ -20,8 +21,11 @@ def main(smk):
     annual = smk.input.imdi_annual if "imdi_annual" in smk.input.keys() else None
     extra = imdi_annual_rows(annual)
     if not extra:
-        log.warning("no IMDi annual-report row %r (%s): the 2020 number beside Tabell 10.2 stays "
-                    "missing", IMDI_MEASURE, annual or "inputs.imdi_annual not found")
+        log.warning(
+            "no IMDi annual-report row %r (%s): the 2020 number beside Tabell 10.2 stays missing",
+            IMDI_MEASURE,
+            annual or "inputs.imdi_annual not found",
+        )
     table = privatboende_table(udi, extra)
     log.info("tab_10_2:\n%s", table.to_string(index=False))
     write_tidy(table, smk.output.tables[0])

@@ -1,17 +1,26 @@
 """Adapter: register + annual reports -> waiting-time tables (Tabell 4.1, 4.2, kap. 2.2, 4.1) and figure."""
+
 from pathlib import Path
 
-from analysis import waiting
-from analysis.figures import save_figure
-from analysis.imdi_annual import read_imdi_annual
-from analysis.logsetup import run, settings
-from analysis.tidy import write_tidy
+from analysis.core.figures import save_figure
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import write_tidy
+from analysis.imdi import waiting
+from analysis.imdi.annual import read_imdi_annual
 
 LABELS = {
-    "no": {"avtalt": "Avtalt selvbosetting", "ordinaer": "Ordinær bosetting", "months": "Måneder (median og kvartiler)",
-           "q1": "2021 (1. kv.)"},
-    "en": {"avtalt": "Agreed self-settlement", "ordinaer": "Ordinary settlement",
-           "months": "Months (median and quartiles)", "q1": "2021 (Q1)"},
+    "no": {
+        "avtalt": "Avtalt selvbosetting",
+        "ordinaer": "Ordinær bosetting",
+        "months": "Måneder (median og kvartiler)",
+        "q1": "2021 (1. kv.)",
+    },
+    "en": {
+        "avtalt": "Agreed self-settlement",
+        "ordinaer": "Ordinary settlement",
+        "months": "Months (median and quartiles)",
+        "q1": "2021 (Q1)",
+    },
 }
 
 

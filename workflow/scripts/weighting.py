@@ -1,14 +1,22 @@
 """Adapter: respondents raked to the frame margins -> weights, diagnostics, weighted estimates."""
+
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.figures import save_figure
-from analysis.logsetup import run, settings
-from analysis.tidy import tidy, write_tidy
-from analysis.weighting import (DEFAULT_ESTIMATES, compare_estimates, diagnostics, margins_of,
-                                plot_estimates, rake, settlement_band)
+from analysis.core.figures import save_figure
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import tidy, write_tidy
+from analysis.survey.weighting import (
+    DEFAULT_ESTIMATES,
+    compare_estimates,
+    diagnostics,
+    margins_of,
+    plot_estimates,
+    rake,
+    settlement_band,
+)
 
 log = logging.getLogger("weighting")
 
@@ -23,11 +31,15 @@ def main(smk):
     margins = margins_of(units, variables)
     res = rake(sample, margins, tol=p["tolerance"], max_iter=p["max_iter"])
     if not res.converged:
-        log.warning("raking did not converge in %d iterations (max margin error %.3g)",
-                    res.iterations, res.max_margin_error)
+        log.warning(
+            "raking did not converge in %d iterations (max margin error %.3g)",
+            res.iterations,
+            res.max_margin_error,
+        )
     out = {Path(t).stem: t for t in smk.output.tables}
-    write_tidy(tidy("x_weighting_diagnostics", diagnostics(res, sample, margins)),
-               out["x_weighting_diagnostics"])
+    write_tidy(
+        tidy("x_weighting_diagnostics", diagnostics(res, sample, margins)), out["x_weighting_diagnostics"]
+    )
     survey = pd.read_parquet(smk.input.survey)
     survey["unit_id"] = survey["unit_id"].astype(str)
     survey = survey.drop(columns=[c for c in ("responded", "weight", "unit_type") if c in survey.columns])

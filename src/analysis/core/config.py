@@ -1,0 +1,65 @@
+"""Validate the pipeline configuration against its JSON schema, filling in defaults.
+
+Written here rather than with ``snakemake.utils.validate`` because that imports pandas (about a
+second on every snakemake call, no-op reruns included) and because its messages do not say
+where in the config a bad key sits. Errors name the key path: ``inputs.registr``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.core.yamlio import load_yaml
+
+
+class ConfigError(ValueError):
+    """A configuration value or key that the schema does not allow."""
+
+
+def _with_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = _copy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    from jsonschema import validators
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _copy(value):
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def _path(error) -> str:
+    return ".".join(str(p) for p in error.absolute_path)
+
+
+def validate_config(config: dict, schema_path: str | Path) -> dict:
+    """Fill defaults into ``config`` in place and raise ConfigError on the first problem."""
+    from jsonschema import Draft202012Validator
+
+    schema = load_yaml(schema_path)
+    validator = _with_defaults(Draft202012Validator)(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), _path(e)))
+    if not errors:
+        return config
+    err = errors[0]
+    where = _path(err)
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        keys = ", ".join(f"'{where + '.' if where else ''}{k}'" for k in extra)
+        raise ConfigError(
+            f"Unknown configuration key(s) {keys}: allowed here are {allowed} "
+            f"(schema: {Path(schema_path).name}; config files: config.yaml and any --configfile)"
+        )
+    if err.validator == "required":
+        raise ConfigError(f"configuration {where or 'top level'}: {err.message}")
+    raise ConfigError(f"configuration key '{where}': {err.message}")

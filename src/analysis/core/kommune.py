@@ -1,0 +1,153 @@
+"""Municipality codes: harmonise every code of 2013-2020 to the 2020 structure (356 kommuner).
+
+The crosswalk is SSB's code history as published in ``crosswalk/alle_kommunenummer_fra2013_
+til2020_wide.csv`` (Latin-1, ';'). Codes were never reused for another kommune in 2013-2020,
+so a code maps to its 2020 kommune whatever year it is reported in; this matters because
+IMDi's public file reports 2017 on the 2016 codes.
+
+Two kommuner were split in the 2020 reform and have no unique 2020 code:
+Snillfjord (1613 until 2017, 5012 in 2018-2019) went to Heim, Hitra and Orkland, and Tysfjord
+(1850) went to Narvik and Hamarøy. No split weights exist, so counts cannot be divided.
+The documented rule (configurable under ``harmonisation.split_to``) assigns each split code
+whole to the 2020 kommune that took over its administrative centre: Snillfjord's Krokstadøra
+went to Orkland (5059), Tysfjord's Kjøpsvik to Narvik (1806).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.errors import InputError
+
+UNKNOWN_CODE = "9999"
+OSLO = "0301"
+DEFAULT_SPLIT_TO = {"1613": "5059", "5012": "5059", "1850": "1806"}
+_YEAR_COLUMNS = {
+    "2013": range(2013, 2017),
+    "2017": [2017],
+    "2018": [2018],
+    "2019": [2019],
+    "2020": range(2020, 2024),
+}
+
+
+def read_crosswalk_wide(path: str | Path) -> pd.DataFrame:
+    """Read SSB's wide code history (Latin-1, ';', quoted, CRLF) with codes as strings.
+
+    A UTF-8 re-save (with or without BOM) is read as well. Every code must be a 4-digit string,
+    every row must name its 2020 kommune, no row may repeat, and a 2020 code has one name.
+    """
+    from analysis.core.textio import LINE, read_delimited
+
+    path = str(path)
+    codes = [f"kommunenummer_{y}" for y in _YEAR_COLUMNS]
+    need = codes + ["kommunenavn_2020"]
+    optional = [f"kommunenavn_{y}" for y in ("2013", "2017", "2018", "2019")] + [
+        "endringsmerknad_13_17",
+        "endringsmerknad_17_18",
+        "endringsmerknad_18_19",
+        "endringsmerknad_19_20",
+    ]
+    df = read_delimited(path, need, optional=optional, separators=";")
+
+    def fail(mask, column, message):
+        bad = mask.to_numpy().nonzero()[0]
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(
+                path, message, line=int(df[LINE].iloc[i]), column=column, value=df[column].iloc[i]
+            )
+
+    for c in codes:
+        fail(~df[c].str.fullmatch(r"\d{4}"), c, "kommune code must be 4 digits with leading zeros")
+    fail(df["kommunenavn_2020"] == "", "kommunenavn_2020", "empty name of the 2020 kommune")
+    fail(df.duplicated(codes), "kommunenummer_2013", "duplicate row (the same code history twice)")
+    names = df.groupby("kommunenummer_2020")["kommunenavn_2020"].transform("nunique")
+    fail(names > 1, "kommunenavn_2020", "one 2020 kommunenummer with two different names")
+    return df.drop(columns=[LINE])
+
+
+def build_code_map(wide: pd.DataFrame, split_to: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per historical code: ``code, kommunenummer_2020, split, first_year, last_year``.
+
+    ``split`` marks codes divided between several 2020 kommuner; they are assigned by
+    ``split_to`` (code -> 2020 code), which must name one of the code's real successors.
+    """
+    split_to = DEFAULT_SPLIT_TO if split_to is None else split_to
+    rows = []
+    for col, years in _YEAR_COLUMNS.items():
+        for code, code20 in zip(wide[f"kommunenummer_{col}"], wide["kommunenummer_2020"]):
+            if code:
+                rows.append((code, code20, min(years), max(years)))
+    long = pd.DataFrame(rows, columns=["code", "kommunenummer_2020", "first_year", "last_year"])
+    succ = long.groupby("code")["kommunenummer_2020"].agg(lambda s: sorted(set(s)))
+    years = long.groupby("code").agg(first_year=("first_year", "min"), last_year=("last_year", "max"))
+    out = []
+    for code, targets in succ.items():
+        split = len(targets) > 1
+        if split:
+            if code not in split_to:
+                raise ValueError(
+                    f"code {code} was split between {targets}; harmonisation.split_to must name one of them"
+                )
+            target = split_to[code]
+            if target not in targets:
+                raise ValueError(
+                    f"harmonisation.split_to maps {code} to {target}, "
+                    f"which is not one of its successors {targets}"
+                )
+        else:
+            target = targets[0]
+        out.append((code, target, split, *years.loc[code]))
+    res = pd.DataFrame(out, columns=["code", "kommunenummer_2020", "split", "first_year", "last_year"])
+    names = wide.drop_duplicates("kommunenummer_2020").set_index("kommunenummer_2020")["kommunenavn_2020"]
+    res["kommunenavn_2020"] = res["kommunenummer_2020"].map(names)
+    return res.sort_values("code").reset_index(drop=True)
+
+
+def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str] | None = None) -> pd.DataFrame:
+    """The harmonisation table from SSB's wide code crosswalk file."""
+    return build_code_map(read_crosswalk_wide(crosswalk_path), split_to)
+
+
+def harmonise(
+    df: pd.DataFrame,
+    code_map: pd.DataFrame,
+    file: str,
+    column: str = "kommunenummer",
+    line_col: str | None = None,
+    header_lines: int = 1,
+) -> pd.DataFrame:
+    """Add ``kommunenummer_2020`` (and ``split_code``) to ``df`` from its ``column`` of codes.
+
+    A code that is valid in no year 2013-2020 stops the run with the file, line and value.
+    """
+    codes = df[column].astype(str)
+    known = codes.isin(code_map["code"])
+    if not known.all():
+        from analysis.core.errors import first_bad
+
+        first_bad(
+            ~known.to_numpy(),
+            df,
+            file,
+            column,
+            "kommunenummer is valid in no year 2013-2020 (see the SSB crosswalk)",
+            header_lines=header_lines,
+            line_col=line_col,
+        )
+    m = code_map.set_index("code")
+    out = df.copy()
+    out["kommunenummer_2020"] = codes.map(m["kommunenummer_2020"]).to_numpy()
+    out["split_code"] = codes.map(m["split"]).astype(bool).to_numpy()
+    return out
+
+
+def load_kommuner_2020(path: str | Path) -> pd.DataFrame:
+    """The 356 kommuner of 2020 with names, fylke and SSB population 1.1.2020 and 1.1.2021."""
+    df = pd.read_csv(path, dtype={"kommunenummer": str, "fylkesnummer": str})
+    if len(df) != 356 or df["kommunenummer"].duplicated().any():
+        raise InputError(str(path), f"expected 356 unique kommuner, found {df['kommunenummer'].nunique()}")
+    return df

@@ -1,0 +1,38 @@
+"""Shared entry point for workflow scripts: logging to the rule's log file and clean failures.
+
+An :class:`~analysis.core.errors.InputError` ends the job with one readable line on stderr (which
+Snakemake shows) instead of a traceback, and Snakemake then removes the job's partial outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from analysis.core.errors import InputError
+
+
+def settings(snakemake) -> dict:
+    """The rule's settings: its input `settings`, the JSON file written by `settings()` in
+    workflow/rules/common.smk (in place of Snakemake `params:`)."""
+    with open(snakemake.input.settings, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def run(main: Callable, snakemake) -> None:
+    log_path = snakemake.log[0] if len(snakemake.log) else None
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [console]
+    if log_path:
+        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+    )
+    try:
+        main(snakemake)
+    except InputError as err:
+        logging.getLogger("input").error("INPUT ERROR: %s", err)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Synthetic confidential inputs for the demo. Nothing outside this package imports it."""

@@ -1,0 +1,114 @@
+"""Figur 2.2 (the map): kommuner by when they practised agreed self-settlement, Oslo by bydel.
+
+Classes (reconstructed from kap. 2.1; the legend did not survive): practised only in
+2016-2017, only in 2018-2021, in both periods (at least one year in each), never. Kommuner are
+the 356 of 2020 (Oslo as one kommune in the main map); the inset shows Oslo's 15 bydeler.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.figures import apply_style
+from analysis.core.tidy import tidy
+
+CLASSES = ["only_2016_2017", "only_2018_2021", "whole_period", "never"]
+COLORS = {
+    "only_2016_2017": "#5b9bd5",
+    "only_2018_2021": "#f4b183",
+    "whole_period": "#1f4e79",
+    "never": "#eeeeee",
+}
+EARLY, LATE = (2016, 2017), (2018, 2021)
+
+
+def classify(counts: pd.DataFrame, units: list[str], column: str) -> pd.DataFrame:
+    """``unit_id, early, late, asb, category`` for every unit in ``units``, from the register's
+    person counts (``scope.register_counts``: ``n`` per year, unit, flag, ...)."""
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
+    early = set(asb.loc[asb["year"].between(*EARLY), column])
+    late = set(asb.loc[asb["year"].between(*LATE), column])
+    n = asb.groupby(column)["n"].sum()
+    out = pd.DataFrame({"unit_id": units})
+    out["early"] = out["unit_id"].isin(early)
+    out["late"] = out["unit_id"].isin(late)
+    out["asb"] = out["unit_id"].map(n).fillna(0).astype(int)
+    out["category"] = "never"
+    out.loc[out["early"] & ~out["late"], "category"] = "only_2016_2017"
+    out.loc[~out["early"] & out["late"], "category"] = "only_2018_2021"
+    out.loc[out["early"] & out["late"], "category"] = "whole_period"
+    return out
+
+
+def map_table(kommuner: pd.DataFrame, bydeler: pd.DataFrame) -> pd.DataFrame:
+    """Tidy ``fig_2_2_map``: kommuner per class (and Oslo bydeler per class, group=oslo_bydeler)."""
+    recs = []
+    for group, df in (("", kommuner), ("oslo_bydeler", bydeler)):
+        for c in CLASSES:
+            recs.append(
+                {"category": c, "group": group, "value": int((df["category"] == c).sum()), "n": len(df)}
+            )
+    return tidy("fig_2_2_map", pd.DataFrame(recs))
+
+
+def plot_map(
+    geo_k,
+    geo_b,
+    k_classes: pd.DataFrame,
+    b_classes: pd.DataFrame,
+    labels: dict,
+    value_col: str = "category",
+    cmap=None,
+    legend_title: str = "",
+):
+    """Choropleth of the kommuner with an Oslo inset by bydel.
+
+    ``value_col = 'category'`` draws the classes; otherwise a numeric column with ``cmap``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    apply_style()
+    gk = geo_k.to_crs(25833).merge(k_classes, left_on="kommunenummer", right_on="unit_id", how="left")
+    fig, ax = plt.subplots(figsize=(6.3, 7.6))
+    ax.set_axis_off()
+    if b_classes is not None:
+        gb = (
+            geo_b[geo_b["er_bydel"]]
+            .to_crs(25833)
+            .merge(b_classes, left_on="bydelsnummer", right_on="unit_id", how="left")
+        )
+        inset = fig.add_axes([0.05, 0.50, 0.36, 0.36])
+        inset.set_axis_off()
+        pairs = ((ax, gk), (inset, gb))
+    else:
+        gb, inset, pairs = None, None, ((ax, gk),)
+    if value_col == "category":
+        for target, g in pairs:
+            g.plot(
+                ax=target,
+                color=g["category"].map(COLORS).fillna("#ffffff"),
+                edgecolor="#808080",
+                linewidth=0.15 if target is ax else 0.4,
+            )
+        handles = [Patch(facecolor=COLORS[c], edgecolor="#808080", label=labels[c]) for c in CLASSES]
+        ax.legend(handles=handles, loc="lower right", fontsize=7.5, title=legend_title or None)
+    else:
+        vmax = float(gk[value_col].quantile(0.99)) or 1.0
+        for target, g in pairs:
+            g.plot(
+                ax=target,
+                column=value_col,
+                cmap=cmap or "Blues",
+                vmin=0,
+                vmax=vmax,
+                edgecolor="#808080",
+                linewidth=0.15 if target is ax else 0.4,
+                missing_kwds={"color": "#d9d9d9", "hatch": "///", "edgecolor": "#808080", "linewidth": 0.15},
+            )
+        sm = plt.cm.ScalarMappable(cmap=cmap or "Blues", norm=plt.Normalize(0, vmax))
+        cb = fig.colorbar(sm, ax=ax, fraction=0.03, pad=0.01, shrink=0.5)
+        cb.set_label(legend_title)
+    if inset is not None:
+        inset.set_title(labels["oslo_inset"], fontsize=8)
+    return fig

@@ -1,0 +1,164 @@
+"""IMDi's public settlement file ("Anmodning, vedtak og faktisk bosetting", per kommune and year).
+
+As published: Latin-1, ';', columns ``Enhet;År;Kommunenummer;Kommune;Bosetting;Antall``; codes
+valid in each year (the 2016 codes also for 2017); ``.`` = no data, ``:`` = suppressed small
+number; an empty cell (only for the request/decision of 9999 "Uoppgitt kommune", which no
+kommune can request or decide) is read as no data, and so is ``Inf`` in a percent row (a share of
+a zero request). Only persons (``Enhet = Personer``) are counts; the percent rows are shares of the request.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.errors import InputError, first_bad
+from analysis.core.kommune import harmonise
+from analysis.core.textio import LINE, read_delimited
+
+COLUMNS = ["Enhet", "År", "Kommunenummer", "Kommune", "Bosetting", "Antall"]
+ENHETER = {"Personer", "Prosent"}
+MEASURES = {
+    "Anmodning om bosetting": "anmodning",
+    "Opprinnelig anmodning": "opprinnelig_anmodning",
+    "Vedtak om bosetting": "vedtak",
+    "Faktisk bosetting": "bosatt",
+}
+MISSING, SUPPRESSED = ".", ":"
+# Norway settled at most about 15 300 refugees in a year (2016), in all kommuner together: a count
+# above this for one kommune and year is a typing or unit error, not data.
+MAX_PERSONS = 20_000
+
+
+def read_imdi_public(path: str) -> pd.DataFrame:
+    """Parse and validate the file; return every row with typed columns and a status.
+
+    Returns columns: line, enhet, year, code, kommune_label, measure, antall (float, NaN
+    where not a number), status ('value' / 'missing' / 'suppressed').
+    """
+    df = read_delimited(path, COLUMNS, separators=";")
+    first_bad(
+        ~df["Enhet"].isin(ENHETER),
+        df,
+        path,
+        "Enhet",
+        f"Enhet must be one of {sorted(ENHETER)}",
+        line_col=LINE,
+    )
+    first_bad(
+        ~df["Bosetting"].isin(MEASURES),
+        df,
+        path,
+        "Bosetting",
+        f"Bosetting must be one of {sorted(MEASURES)}",
+        line_col=LINE,
+    )
+    year_ok = df["År"].str.fullmatch(r"(19|20)\d\d")
+    first_bad(~year_ok, df, path, "År", "År must be a four-digit year 1900-2099", line_col=LINE)
+    code_ok = df["Kommunenummer"].str.fullmatch(r"\d{4}")
+    first_bad(
+        ~code_ok,
+        df,
+        path,
+        "Kommunenummer",
+        "Kommunenummer must be a 4-digit code with leading zeros",
+        line_col=LINE,
+    )
+    antall = df["Antall"].str.replace(",", ".", regex=False)
+    status = pd.Series("value", index=df.index, dtype="object")
+    status[(antall == MISSING) | (antall == "")] = "missing"
+    status[(antall == "Inf") & (df["Enhet"] == "Prosent")] = "missing"
+    status[antall == SUPPRESSED] = "suppressed"
+    num_ok = antall.str.fullmatch(r"\d+(\.\d+)?") | (status != "value")
+    first_bad(
+        ~num_ok,
+        df,
+        path,
+        "Antall",
+        "Antall must be a number, '.' (no data) or ':' (suppressed)",
+        line_col=LINE,
+    )
+    value = pd.to_numeric(antall.where(status == "value"), errors="coerce")
+    persons = (df["Enhet"] == "Personer") & (status == "value")
+    frac = persons & (value % 1 != 0)
+    first_bad(frac, df, path, "Antall", "a count of persons must be a whole number", line_col=LINE)
+    out = pd.DataFrame(
+        {
+            "line": df[LINE].astype("int64"),
+            "enhet": df["Enhet"],
+            "year": df["År"].astype("int64"),
+            "code": df["Kommunenummer"],
+            "kommune_label": df["Kommune"],
+            "measure": df["Bosetting"].map(MEASURES),
+            "antall": value.astype("float64"),
+            "status": status,
+        }
+    )
+    absurd = persons & (value > MAX_PERSONS)
+    first_bad(
+        absurd,
+        df,
+        path,
+        "Antall",
+        f"implausible count of persons for one kommune and year (more than "
+        f"{MAX_PERSONS:,}; Norway never settled that many in a year)",
+        line_col=LINE,
+    )
+    first_bad(
+        out.duplicated(["enhet", "year", "code", "measure"], keep="first"),
+        df,
+        path,
+        "Kommunenummer",
+        "duplicate row for Enhet/År/Kommunenummer/Bosetting",
+        line_col=LINE,
+    )
+    return out
+
+
+def select_persons(
+    raw: pd.DataFrame, years: tuple[int, int], code_map: pd.DataFrame, path: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep person counts in the study years, harmonised to 2020 codes.
+
+    Returns (persons, ledger) where the ledger accounts for every input row.
+    """
+    lo, hi = years
+    in_years = raw["year"].between(lo, hi)
+    is_persons = raw["enhet"] == "Personer"
+    keep = raw[in_years & is_persons]
+    try:
+        persons = harmonise(keep, code_map, path, column="code", line_col="line")
+    except InputError as err:  # name the file's own column
+        err.column = "Kommunenummer"
+        raise
+    ledger = pd.DataFrame(
+        [
+            ("imdi_public", "excluded", f"year outside the study period {lo}-{hi}", int((~in_years).sum())),
+            (
+                "imdi_public",
+                "excluded",
+                "Enhet = Prosent (share of the request, not a count)",
+                int((in_years & ~is_persons).sum()),
+            ),
+            ("imdi_public", "used", "persons, harmonised to the 2020 kommune structure", int(len(persons))),
+        ],
+        columns=["input", "disposition", "reason", "rows"],
+    )
+    return persons.reset_index(drop=True), ledger
+
+
+def national_totals(persons: pd.DataFrame, measure: str = "bosatt") -> pd.DataFrame:
+    """National sum per year over all kommuner (incl. 9999 unknown), with suppression counts.
+
+    Suppressed cells (``:``) are small numbers left out of the sum, so a year with suppressed
+    cells is a lower bound; ``suppressed_cells`` says how many.
+    """
+    sel = persons[persons["measure"] == measure]
+    g = sel.groupby("year")
+    return pd.DataFrame(
+        {
+            "value": g["antall"].sum(min_count=1),
+            "suppressed_cells": g["status"].apply(lambda s: int((s == "suppressed").sum())),
+            "missing_cells": g["status"].apply(lambda s: int((s == "missing").sum())),
+            "kommuner": g["kommunenummer_2020"].nunique(),
+        }
+    ).reset_index()

@@ -1,0 +1,571 @@
+"""IMDi's settlement register (person level): read, validate, harmonise to the 2020 structure.
+
+Shape (../shared/CONTRACT.md): one row per settled person, CSV (UTF-8, ``,`` or ``;``) or
+Parquet, columns ``person_id, vedtaksdato, bosettingsdato, kommunenummer, bydelsnummer,
+avtalt_selvbosetting, kategori, husholdningstype`` and optionally ``kjonn, fodselsaar,
+landbakgrunn``. Every problem stops the run with an :class:`InputError` naming the file, the
+line (CSV; header = line 1) or record (Parquet), the column and the value.
+
+Rules beyond the contract's types (documented in the method note):
+
+* ``bosettingsdato`` must lie in the study period 2016-01-01 .. ``register_end``;
+  ``vedtaksdato`` may lie before 2016 (people settled early in 2016 got their decision in 2015)
+  but not before 2000-01-01, and never after ``bosettingsdato``.
+* ``vedtaksdato`` may be empty only for ``kategori = overforing`` (decision taken abroad).
+* ``bydelsnummer`` is ``0301NN`` (NN = 01..15) and only allowed with ``kommunenummer = 0301``;
+  an Oslo row without bydel is kept as unit ``0301`` and counted in the ledger.
+* ``avtalt_selvbosetting = 1`` is impossible for resettlement refugees (``overforing``).
+* ``fodselsaar`` (when given) may not lie after the year of settlement.
+* A row with more or fewer fields than the header (a truncated file) is an error; blank lines
+  (e.g. a trailing one) are skipped.
+* ``kommunenummer`` may be any code valid in 2013-2020; it is mapped to its 2020 kommune
+  (split kommuner by ``harmonisation.split_to``).
+
+Waiting time ``wait_months`` = days from decision to settlement / (365.25 / 12).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from analysis.core.errors import InputError
+from analysis.core.textio import _column_at, decode
+
+REQUIRED = [
+    "person_id",
+    "vedtaksdato",
+    "bosettingsdato",
+    "kommunenummer",
+    "bydelsnummer",
+    "avtalt_selvbosetting",
+    "kategori",
+    "husholdningstype",
+]
+OPTIONAL = ["kjonn", "fodselsaar", "landbakgrunn"]
+KATEGORIER = ("mottak", "privatboende", "overforing")
+HUSHOLDNINGSTYPER = ("enslig_voksen", "par_uten_barn", "barnefamilie", "enslig_mindrearig")
+OSLO = "0301"
+BYDELER = tuple(f"0301{i:02d}" for i in range(1, 16))
+DATES = ("vedtaksdato", "bosettingsdato")
+STUDY_START = "2016-01-01"
+EARLIEST_DECISION = "2000-01-01"
+DAYS_PER_MONTH = 365.25 / 12
+OUTPUT_COLUMNS = [
+    "person_id",
+    "vedtaksdato",
+    "bosettingsdato",
+    "year",
+    "kommunenummer",
+    "kommunenummer_2020",
+    "kommunenavn_2020",
+    "bydelsnummer",
+    "unit_id",
+    "avtalt_selvbosetting",
+    "kategori",
+    "husholdningstype",
+    "wait_months",
+    "split_code",
+    "kjonn",
+    "fodselsaar",
+    "landbakgrunn",
+]
+
+
+def _read_raw(path: str) -> tuple[pl.DataFrame, int]:
+    """The columns as text (nulls as ``""``) plus the row index ``_i``; returns (frame, offset)
+    with line = ``_i`` + offset. Typed Parquet dates stay dates (formatting ten million dates
+    as text only to parse them back cost seconds). Whitespace and blank rows: :func:`_clean`."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(path, "file not found")
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            df = pl.read_parquet(p)
+        except (pl.exceptions.PolarsError, OSError) as err:
+            raise InputError(
+                path,
+                f"not a readable Parquet file ({str(err).splitlines()[0][:120]})",
+                line=1,
+                column="(file)",
+                value=p.read_bytes()[:4],
+            ) from None
+        # column by column, each freed once converted (peak memory: the file plus one column);
+        # one chunk per column, not one per row group (~80 at 10 M rows): the sort's gather
+        # across chunks costs several times more than the rechunk
+        cols = []
+        for name in df.columns:
+            cols.append(_as_read(df.get_column(name)).rechunk())
+            df = df.drop(name)
+        df = pl.DataFrame(cols)
+        del cols
+        offset = 1  # record number
+    else:
+        raw = p.read_bytes()
+        try:
+            text = decode(raw, path, "utf-8")
+        except InputError as err:  # name the column of the undecodable byte
+            if err.column is None:
+                err.column = (
+                    _column_at(raw, err.line, err.value, ";,") if err.line and err.line > 1 else None
+                ) or REQUIRED[0]
+            raise
+        if not text or text.isspace():  # not text.strip(): that copies the whole text
+            raise InputError(
+                path, "file is empty (expected a header line)", line=1, column=REQUIRED[0], value=""
+            )
+        header = _first_line(text)  # not text.splitlines()[0]: that builds a list of every line
+        sep = ";" if header.count(";") > header.count(",") else ","
+        # strictly decoded UTF-8: the text's own bytes are the file's without a BOM (no re-encoding)
+        data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        del raw
+        _check_field_counts(text, sep, path, data)
+        del text  # peak memory on large files: only the bytes are needed from here
+        try:
+            df = pl.read_csv(data, separator=sep, infer_schema=False)
+        except pl.exceptions.PolarsError as err:
+            raise InputError(
+                path,
+                f"cannot parse as CSV ({str(err).splitlines()[0][:120]})",
+                line=1,
+                column=REQUIRED[0],
+                value=header[:80],
+            ) from None
+        del data
+        offset = 2  # header is line 1
+    df = df.rename({c: c.strip() for c in df.columns})
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column(s) {missing}; found {df.columns}",
+            line=1,
+            column=missing[0],
+            value=",".join(df.columns)[:80],
+        )
+    extra = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
+    if extra:
+        raise InputError(
+            path,
+            f"unexpected column(s) {extra}; allowed are {REQUIRED + OPTIONAL}",
+            line=1,
+            column=extra[0],
+            value=extra[0],
+        )
+    for c in OPTIONAL:
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    df = df.with_columns(pl.col(c).fill_null("") for c in _text_columns(df))
+    return df.with_row_index("_i"), offset
+
+
+def _as_read(col: pl.Series) -> pl.Series:
+    """A Parquet column as the checks read it: text, except that the two date columns stay
+    typed dates (Datetime: its date)."""
+    typed_date = col.name.strip() in DATES
+    if col.dtype == pl.Date:
+        return col if typed_date else col.dt.strftime("%Y-%m-%d")
+    if col.dtype == pl.Datetime:
+        return col.dt.date() if typed_date else col.dt.strftime("%Y-%m-%d")
+    return col.cast(pl.String)
+
+
+def _text_columns(df: pl.DataFrame) -> list[str]:
+    """The register's columns held as text (all but typed Parquet dates)."""
+    return [c for c in REQUIRED + OPTIONAL if df.schema[c] == pl.String]
+
+
+def _clean(df: pl.DataFrame) -> pl.DataFrame:
+    """Surrounding whitespace stripped and blank lines (e.g. a trailing one) dropped; the row
+    index keeps the line numbers right. Only columns that have whitespace are rewritten (saves a
+    copy of every string column of a large register)."""
+    text = _text_columns(df)
+    padded = df.select([pl.col(c).str.contains(r"^\s|\s$").any().alias(c) for c in text]).row(0)
+    df = df.with_columns([pl.col(c).str.strip_chars() for c, pad in zip(text, padded) if pad])
+    blank = pl.all_horizontal(
+        [pl.col(c) == "" if c in text else pl.col(c).is_null() for c in REQUIRED + OPTIONAL]
+    )
+    if df.select(blank.any()).item():
+        df = df.filter(~blank)
+    return df
+
+
+def _first_line(text: str) -> str:
+    """``text.splitlines()[0]`` without splitting the rest of the text."""
+    import re
+
+    return re.match(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*", text).group()
+
+
+def _check_field_counts(text: str, sep: str, path: str, data: bytes | None = None) -> None:
+    """A row with more or fewer fields than the header (a truncated or mis-quoted row) stops
+    the run; Polars would pad a short row with nulls."""
+    import csv
+
+    import numpy as np
+
+    # fast path: separators per line, counted with numpy (a quoted field with a separator or a
+    # line break inside, or any line with another count, leaves the decision to csv.reader)
+    per_line = _separators_per_line(
+        np.frombuffer(text.encode("utf-8") if data is None else data, dtype=np.uint8), ord(sep), '"' in text
+    )
+    if per_line is not None and (per_line == per_line[0]).all():
+        return  # every line has the header's field count
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    cols = next(reader)
+    for r in reader:
+        if len(r) == len(cols) or (not r or (len(r) == 1 and not r[0].strip())):
+            continue
+        col = cols[len(r)].strip() if len(r) < len(cols) else f"(field {len(cols) + 1})"
+        raise InputError(
+            path,
+            f"row has {len(r)} fields, header has {len(cols)} (separator "
+            f"{sep!r}; truncated or mis-quoted row?)",
+            line=reader.line_num,
+            column=col,
+            value=sep.join(r)[:80],
+        )
+
+
+def _separators_per_line(b, sep: int, quotes: bool, block: int = 1 << 24):
+    """Separator bytes on every line of ``b`` (a uint8 array; the last line may lack its
+    newline). With ``quotes`` (the file has a quote character): None when a quoted section (from
+    an odd to the next quote character) holds a separator or a newline, as then lines and
+    separators are not records and fields, or when a carriage return is not followed by a
+    newline (csv.reader rejects that). Counted block by block: a cumulative count over the whole
+    file would need 8 bytes per byte of it."""
+    import numpy as np
+
+    at_newline, n_seps, quoted = [], 0, False
+    for off in range(0, len(b), block):
+        blk = b[off : off + block]
+        is_sep, is_nl = blk == sep, blk == 10
+        if quotes:  # e.g. "" for an empty field is fine: no break inside
+            inside = np.bitwise_xor.accumulate((blk == 34).view(np.uint8)).view(bool) ^ quoted
+            cr = np.flatnonzero(blk == 13) + off
+            if (inside & (is_sep | is_nl)).any() or (
+                len(cr) and (cr[-1] + 1 == len(b) or (b[cr + 1] != 10).any())
+            ):
+                return None
+            quoted = bool(inside[-1])
+        sep_at = np.flatnonzero(is_sep)
+        at_newline.append(np.searchsorted(sep_at, np.flatnonzero(is_nl)) + n_seps)
+        n_seps += len(sep_at)
+    ends = np.concatenate([[0], *at_newline])
+    if len(b) and b[-1] != 10:
+        ends = np.append(ends, n_seps)  # the last line, without a newline
+    return np.diff(ends)
+
+
+def _fail(df: pl.DataFrame, mask: pl.Expr, path: str, offset: int, column: str, message: str) -> None:
+    bad = df.filter(mask)
+    if bad.height:
+        shown = pl.col(column)
+        if df.schema[column] == pl.Date:  # a typed Parquet date as its text would read (null: "")
+            shown = shown.dt.strftime("%Y-%m-%d").fill_null("")
+        line, value = bad.select(pl.col("_i"), shown).row(0)
+        extra = f" ({bad.height} rows in all)" if bad.height > 1 else ""
+        raise InputError(path, message + extra, line=int(line) + offset, column=column, value=value)
+
+
+def _fail_first(df: pl.DataFrame, checks: list[tuple[pl.Expr, str, str]], path: str, offset: int) -> None:
+    """Count every check's failing rows in one (parallel) pass over the frame, then raise for the
+    first failing check in list order, exactly as calling :func:`_fail` for each in turn would."""
+    for (mask, column, message), n in zip(checks, _counts(df, checks)):
+        if n:
+            _fail(df, mask, path, offset, column, message)
+
+
+def _counts(df: pl.DataFrame, checks: list[tuple[pl.Expr, str, str]]) -> tuple[int, ...]:
+    """Failing rows per check, all checks in one parallel pass."""
+    return df.select([mask.sum().alias(f"_c{k}") for k, (mask, _, _) in enumerate(checks)]).row(0)
+
+
+def _parsed_date(df: pl.DataFrame, column: str) -> pl.Expr:
+    """The date in ``column`` (null where empty or invalid); a typed Parquet date as it is."""
+    s = pl.col(column)
+    return s if df.schema[column] == pl.Date else s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def _date_checks(
+    df: pl.DataFrame, column: str, parsed: str, allow_empty: bool
+) -> list[tuple[pl.Expr, str, str]]:
+    """Format, calendar and emptiness checks of a date column (``parsed``: its parsed column).
+    A typed Parquet date is a valid date or null; null counts as empty text, and a year that
+    does not print as four digits (YYYY-MM-DD) fails the format check, as its text would."""
+    s = pl.col(column)
+    if df.schema[column] == pl.Date:
+        empty = s.is_null()
+        ok_fmt = s.dt.year().is_between(0, 9999).fill_null(False) | (empty & pl.lit(allow_empty))
+    else:
+        empty = s == ""
+        ok_fmt = s.str.contains(r"^\d{4}-\d{2}-\d{2}$") | (empty & pl.lit(allow_empty))
+    checks = [
+        (~ok_fmt, column, "not an ISO date YYYY-MM-DD"),
+        (pl.col(parsed).is_null() & ~empty, column, "not a valid calendar date"),
+    ]
+    if not allow_empty:
+        checks.append((empty, column, "empty date"))
+    return checks
+
+
+def _checks(
+    df: pl.DataFrame, known: set, start: str, register_end: str, unique_ids: bool
+) -> list[tuple[pl.Expr, str, str]]:
+    """(mask of bad rows, column, message), in the order the errors are reported.
+    ``unique_ids``: person_id is known to be strictly increasing, so the duplicate check (a hash
+    of every id, seconds at 10 M rows) is skipped."""
+    c = pl.col
+    lo, hi = pl.lit(start).str.to_date(), pl.lit(register_end).str.to_date()
+    duplicate = pl.lit(False) if unique_ids else ~c("person_id").is_first_distinct()
+    return [
+        (c("person_id") == "", "person_id", "empty person_id"),
+        (duplicate, "person_id", "duplicate person_id (one row per settled person)"),
+        (~c("kategori").is_in(KATEGORIER), "kategori", f"kategori must be one of {list(KATEGORIER)}"),
+        (
+            ~c("husholdningstype").is_in(HUSHOLDNINGSTYPER),
+            "husholdningstype",
+            f"husholdningstype must be one of {list(HUSHOLDNINGSTYPER)}",
+        ),
+        (
+            ~c("avtalt_selvbosetting").is_in(["0", "1"]),
+            "avtalt_selvbosetting",
+            "avtalt_selvbosetting must be 0 or 1",
+        ),
+        (
+            (c("avtalt_selvbosetting") == "1") & (c("kategori") == "overforing"),
+            "avtalt_selvbosetting",
+            "agreed self-settlement is impossible for a resettlement refugee (kategori = overforing)",
+        ),
+        (
+            ~c("kommunenummer").str.contains(r"^\d{4}$"),
+            "kommunenummer",
+            "kommunenummer must be a 4-digit code with leading zeros",
+        ),
+        (
+            ~c("kommunenummer").is_in(sorted(known)),
+            "kommunenummer",
+            "kommunenummer is valid in no year 2013-2020 (see the SSB crosswalk)",
+        ),
+        (
+            (c("bydelsnummer") != "") & ~c("bydelsnummer").str.contains(r"^\d{6}$"),
+            "bydelsnummer",
+            "bydelsnummer must be empty or a 6-digit code 0301NN",
+        ),
+        (
+            (c("bydelsnummer") != "") & ~c("bydelsnummer").is_in(BYDELER),
+            "bydelsnummer",
+            "unknown Oslo bydel (expected 030101..030115)",
+        ),
+        (
+            (c("bydelsnummer") != "") & (c("kommunenummer") != OSLO),
+            "bydelsnummer",
+            "bydelsnummer given for a settlement outside Oslo (kommunenummer 0301)",
+        ),
+        ((c("kjonn") != "") & ~c("kjonn").is_in(["M", "K"]), "kjonn", "kjonn must be M, K or empty"),
+        (
+            (c("fodselsaar") != "") & ~c("fodselsaar").str.contains(r"^(19|20)\d\d$"),
+            "fodselsaar",
+            "fodselsaar must be a four-digit year or empty",
+        ),
+        (
+            (c("landbakgrunn") != "") & ~c("landbakgrunn").str.contains(r"^[A-Z]{3}$"),
+            "landbakgrunn",
+            "landbakgrunn must be an ISO 3166 alpha-3 code or empty",
+        ),
+        *_date_checks(df, "bosettingsdato", "_bos", allow_empty=False),
+        *_date_checks(df, "vedtaksdato", "_ved", allow_empty=True),
+        (
+            (c("_bos") < lo) | (c("_bos") > hi),
+            "bosettingsdato",
+            f"settlement date outside the study period {start}..{register_end}",
+        ),
+        (
+            c("_ved").is_null() & (c("kategori") != "overforing"),
+            "vedtaksdato",
+            "empty vedtaksdato is only allowed for kategori = overforing",
+        ),
+        (
+            c("_ved") > c("_bos"),
+            "vedtaksdato",
+            "settlement (bosettingsdato) before the residence decision (vedtaksdato)",
+        ),
+        (
+            c("_ved") < pl.lit(EARLIEST_DECISION).str.to_date(),
+            "vedtaksdato",
+            f"decision date before {EARLIEST_DECISION}",
+        ),
+        (
+            (c("fodselsaar") != "") & (c("fodselsaar").cast(pl.Int32, strict=False) > c("_bos").dt.year()),
+            "fodselsaar",
+            "fodselsaar after the year of settlement",
+        ),
+    ]
+
+
+def _with_dates(df: pl.DataFrame) -> pl.DataFrame:
+    """Adds the parsed dates ``_bos`` and ``_ved``."""
+    return df.with_columns(
+        _parsed_date(df, "bosettingsdato").alias("_bos"), _parsed_date(df, "vedtaksdato").alias("_ved")
+    )
+
+
+def _rising_ids(df: pl.DataFrame) -> bool:
+    """person_id strictly increasing (an extract ordered by id): no id can repeat, and a stable
+    sort by date alone gives the (date, id) order."""
+    pid = pl.col("person_id")
+    return bool(df.select((pid > pid.shift()).slice(1).all()).item())
+
+
+def _validated(
+    df: pl.DataFrame, path: str, offset: int, known: set, start: str, register_end: str
+) -> tuple[pl.DataFrame, bool]:
+    """The frame with every check passed (else the first error is raised) and ``_bos``/``_ved``;
+    returns (frame, person_id strictly increasing).
+
+    Fast path: every check is counted on the text as read. A value that passes its column's check
+    has no surrounding whitespace (each check admits only digits, letters, ``-`` or ``""``), and
+    a blank line fails the empty-person_id check; so when all checks and the person_id padding
+    test pass, :func:`_clean` would change nothing and is skipped. Otherwise the frame is cleaned
+    and checked again, so a padded but valid value is accepted and the first real problem is
+    reported exactly as before."""
+    rising = _rising_ids(df)
+    df = _with_dates(df)
+    checks = _checks(df, known, start, register_end, rising)
+    padded_id = (pl.col("person_id").str.contains(r"^\s|\s$"), "person_id", "")
+    if any(_counts(df, [*checks, padded_id])):
+        df = _clean(df.drop("_bos", "_ved"))
+        _require_rows(df, path)
+        rising = _rising_ids(df)
+        df = _with_dates(df)
+        _fail_first(df, _checks(df, known, start, register_end, rising), path, offset)
+    _require_rows(df, path)
+    return df, rising
+
+
+def _require_rows(df: pl.DataFrame, path: str) -> None:
+    if df.height == 0:
+        raise InputError(path, "file has a header but no data rows", line=2, column=REQUIRED[0], value="")
+
+
+def _order(df: pl.DataFrame, rising: bool) -> pl.Series | None:
+    """Row positions in (bosettingsdato, person_id) order, or None when the rows are in that order
+    already. Ids in increasing order need only a stable sort by date (an integer sort, under a
+    second at 10 M rows); otherwise the two keys are sorted with the positions (the string
+    tie-break costs seconds)."""
+    d, pid = pl.col("bosettingsdato"), pl.col("person_id")
+    in_order = (d >= d.shift()) if rising else ((d > d.shift()) | ((d == d.shift()) & (pid > pid.shift())))
+    if df.select(in_order.slice(1).all()).item():
+        return None
+    if rising:
+        return df.select(pl.arg_sort_by(d, maintain_order=True)).to_series()
+    return df.select(d, pid).with_row_index("_r").sort(["bosettingsdato", "person_id"]).get_column("_r")
+
+
+def _harmonised(base: pl.DataFrame, code_map: pd.DataFrame) -> pl.DataFrame:
+    """The 2020 kommune, its name, the split flag, unit, year and waiting time of every row.
+    Codes are looked up by their position in the (validated) list of known codes, so the
+    string lookups run on the few hundred codes, not on every row."""
+    c = pl.col
+    codes = sorted(code_map["code"])
+    m = code_map.set_index("code")
+    names = dict(zip(code_map["kommunenummer_2020"], code_map["kommunenavn_2020"]))
+    to2020 = [m.at[k, "kommunenummer_2020"] for k in codes]
+    pos = c("kommunenummer").cast(pl.Enum(codes)).to_physical()
+    return (
+        base.with_columns(
+            c("bosettingsdato").dt.year().cast(pl.Int32).alias("year"),
+            pl.lit(pl.Series(to2020, dtype=pl.String)).gather(pos).alias("kommunenummer_2020"),
+            pl.lit(pl.Series([bool(m.at[k, "split"]) for k in codes], dtype=pl.Boolean))
+            .gather(pos)
+            .alias("split_code"),
+            pl.lit(pl.Series([names.get(k) for k in to2020], dtype=pl.String))
+            .gather(pos)
+            .alias("kommunenavn_2020"),
+            ((c("bosettingsdato") - c("vedtaksdato")).dt.total_days() / DAYS_PER_MONTH).alias("wait_months"),
+        )
+        .with_columns(
+            pl.when(c("bydelsnummer") != "")
+            .then(c("bydelsnummer"))
+            .otherwise(c("kommunenummer_2020"))
+            .alias("unit_id"),
+        )
+        .select(OUTPUT_COLUMNS)
+    )
+
+
+def read_register(
+    path: str, code_map: pd.DataFrame, register_end: str = "2021-03-31", start: str = STUDY_START
+) -> tuple[pl.DataFrame, pd.DataFrame]:
+    """Validate and harmonise the register; returns (persons, ledger)."""
+    path = str(path)
+    df, off = _read_raw(path)
+    df, rising = _validated(df, path, off, set(code_map["code"]), start, register_end)
+    c = pl.col
+    # order rows by (bosettingsdato, person_id) first, on the input columns only, then derive the
+    # harmonised columns row by row: the sort (a copy of every column) moves 11 columns, not 17,
+    # and the raw text frame is freed before the derived columns are built (peak memory)
+    base = df.select(
+        *[
+            c(k)
+            for k in ("person_id", "kommunenummer", "bydelsnummer", "kategori", "husholdningstype", *OPTIONAL)
+        ],
+        c("_ved").alias("vedtaksdato"),
+        c("_bos").alias("bosettingsdato"),
+        c("avtalt_selvbosetting").cast(pl.Int8),
+    )
+    del df
+    perm = _order(base, rising)
+    if perm is not None:  # column by column: each unsorted column is freed once its sorted copy exists
+        cols = []  # (a gather across chunks, e.g. a CSV reader's, costs several times a rechunk)
+        for name in base.columns:
+            cols.append(base.get_column(name).rechunk().gather(perm))
+            base = base.drop(name)
+        base = pl.DataFrame(cols)
+        del cols, perm
+    out = _harmonised(base, code_map)
+    del base
+    n = out.height
+    oslo_no_bydel = int(
+        out.select(((pl.col("kommunenummer_2020") == OSLO) & (pl.col("bydelsnummer") == "")).sum()).item()
+    )
+    n_split = int(out["split_code"].sum())
+    rows = [
+        (
+            "register",
+            "used",
+            "settled persons in the study period, harmonised to 2020 kommuner",
+            n - oslo_no_bydel - n_split,
+        )
+    ]
+    if n_split:
+        rows.append(
+            (
+                "register",
+                "used",
+                "settled in a split kommune (Snillfjord/Tysfjord), assigned whole by harmonisation.split_to",
+                n_split,
+            )
+        )
+    if oslo_no_bydel:
+        rows.append(
+            ("register", "used", "Oslo settlement without bydelsnummer (counted as unit 0301)", oslo_no_bydel)
+        )
+    ledger = pd.DataFrame(rows, columns=["input", "disposition", "reason", "rows"])
+    return out, ledger
+
+
+def scan(register) -> pl.LazyFrame:
+    """The processed register (``data/processed/register.parquet``) as a lazy frame: a path is
+    scanned, so that a query reads only the columns it uses and the person-level register never
+    has to be held in pandas; a Polars or pandas frame (tests) is wrapped as it is."""
+    if isinstance(register, pl.LazyFrame):
+        return register
+    if isinstance(register, pl.DataFrame):
+        return register.lazy()
+    if isinstance(register, pd.DataFrame):
+        return pl.from_pandas(register).lazy()
+    return pl.scan_parquet(register)

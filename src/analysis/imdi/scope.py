@@ -1,0 +1,411 @@
+"""Scope of refugee settlement (kap. 2): national totals per year and Figur 2.1."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.figures import ORDINARY, apply_style, thousands
+from analysis.core.tidy import tidy
+
+
+def total_settled_table(totals: pd.DataFrame, years: range) -> pd.DataFrame:
+    """Tidy rows ``fig_2_1 / total_settled`` from IMDi's public national totals per year.
+
+    Extra columns say where each number comes from and how many kommune cells were
+    suppressed (``:``) in the public file, since those make the sum a lower bound.
+    """
+    sel = totals[totals["year"].isin(list(years))].sort_values("year")
+    return tidy(
+        "fig_2_1",
+        pd.DataFrame(
+            {
+                "year": sel["year"],
+                "series": "total_settled",
+                "value": sel["value"],
+                "source": "imdi_public",
+                "suppressed_cells": sel["suppressed_cells"],
+            }
+        ),
+    )
+
+
+def plot_total_settled(table: pd.DataFrame, labels: dict):
+    """Bars of refugees settled per year (public IMDi file)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    apply_style()
+    rows = table[table["series"] == "total_settled"]
+    fig, ax = plt.subplots(figsize=(6.3, 3.2))
+    x = rows["year"].astype(int)
+    ax.bar(x, rows["value"], color=ORDINARY, width=0.65, label=labels["total_settled"])
+    for xi, v in zip(x, rows["value"]):
+        ax.annotate(
+            thousands(v),
+            (xi, v),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_xticks(list(x))
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylabel(labels["persons"])
+    ax.legend(loc="upper right")
+    return fig
+
+
+# --- Register-based scope (kap. 2, 4.1.3, 12) -------------------------------------------------
+# ``counts`` is :func:`register_counts` of the processed register: persons (``n``) per year,
+# kommunenummer_2020, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kategori and the
+# agreed self-settlement flag. Every register number below is a sum of these cells.
+
+from analysis.imdi.annual import get as annual_get  # noqa: E402
+from analysis.imdi.register import scan  # noqa: E402
+
+REGISTER_YEARS = [2016, 2017, 2018, 2019, 2020, 2021]
+PERIOD = "2016-2021"
+Q1_NOTE = "2021: first quarter only (the register ends 2021-03-31)"
+
+
+def _note(year) -> str:
+    return "Q1" if int(year) == 2021 else ""
+
+
+COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
+
+
+def register_counts(register) -> pd.DataFrame:
+    """Persons ``n`` per year, 2020 kommune, unit, kategori and agreed flag, aggregated in Polars
+    from the five columns it needs (a few thousand cells from millions of persons): the tables
+    below and the map sum these cells instead of loading the person-level register into pandas."""
+    import polars as pl
+
+    return (
+        scan(register)
+        .select(COUNT_KEYS)
+        .group_by(COUNT_KEYS)
+        .agg(pl.len().cast(pl.Int64).alias("n"))
+        .sort(COUNT_KEYS)
+        .collect()
+        .to_pandas()
+    )
+
+
+def _persons(cells: pd.DataFrame) -> int:
+    return int(cells["n"].sum())
+
+
+def _agreed(cells: pd.DataFrame) -> int:
+    """Persons with agreed self-settlement among ``cells``."""
+    return int(cells.loc[cells["avtalt_selvbosetting"] == 1, "n"].sum())
+
+
+def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]:
+    """The annual-report value of ``series`` in ``year`` as tidy records ([] when it is absent):
+    the years before the register come from IMDi's annual reports."""
+    value = annual_get(annual, series, year) if annual is not None else None
+    return (
+        [] if value is None else [{"year": year, "series": series, "value": value, "source": "imdi_annual"}]
+    )
+
+
+def units_practising(counts: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tabell 2.1: units (kommuner and Oslo bydeler) with >= 1 and > 3 agreed self-settlements."""
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
+    per_unit = asb.groupby(["year", "unit_id"])["n"].sum().rename("asb").reset_index()
+    recs = annual_records(annual, "units_practising", 2015)
+    for year in sorted(counts["year"].unique()):
+        u = per_unit[per_unit["year"] == year]
+        is_bydel = u["unit_id"].str.len() == 6
+        for series, value in (
+            ("units_practising", len(u)),
+            ("oslo_bydeler_practising", int(is_bydel.sum())),
+            ("units_more_than_3", int((u["asb"] > 3).sum())),
+        ):
+            recs.append(
+                {
+                    "year": int(year),
+                    "series": series,
+                    "value": value,
+                    "source": "register",
+                    "note": _note(year),
+                }
+            )
+    return tidy("tab_2_1", pd.DataFrame(recs))
+
+
+def kommune_names(kommuner: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
+
+
+def top_ten(counts: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: int = 10) -> pd.DataFrame:
+    """Tabell 12.1: the kommuner (2020 boundaries, Oslo as one) with most agreed self-settlements.
+
+    Ranks are 1..n in order of count (ties broken by name, so tied kommuner get consecutive
+    ranks; the scorecard compares tied ranks as sets). Kommuner tied with rank ``k`` are kept.
+    """
+    asb = counts[counts["avtalt_selvbosetting"] == 1]
+    recs, sets = [], {}
+    for year in years:
+        c = asb[asb["year"] == year].groupby("kommunenummer_2020")["n"].sum().rename("value").reset_index()
+        c["kommune"] = c["kommunenummer_2020"].map(names).fillna(c["kommunenummer_2020"])
+        c = c.sort_values(["value", "kommune"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        c["rank"] = range(1, len(c) + 1)
+        if len(c) > k:
+            c = c[c["value"] >= c["value"].iloc[k - 1]]
+        c["tie_at_cutoff"] = c["rank"] > k
+        sets[year] = set(c.loc[c["rank"] <= k, "kommune"])
+        for _, r in c.iterrows():
+            recs.append(
+                {
+                    "year": year,
+                    "rank": int(r["rank"]),
+                    "kommune": r["kommune"],
+                    "value": r["value"],
+                    "kommunenummer": r["kommunenummer_2020"],
+                    "tie_at_cutoff": bool(r["tie_at_cutoff"]),
+                }
+            )
+        recs.append(
+            {"year": year, "kommune": "sum of top ten", "value": float(c.loc[c["rank"] <= k, "value"].sum())}
+        )
+    if len(years) == 2:
+        both = sets[years[0]] & sets[years[1]]
+        recs.append(
+            {
+                "kommune": "municipalities in the top ten in both years",
+                "value": len(both),
+                "kommunenummer": ";".join(sorted(both)),
+            }
+        )
+    return tidy("tab_12_1", pd.DataFrame(recs))
+
+
+def settlement_overview(
+    counts: pd.DataFrame, annual: pd.DataFrame | None, public_totals: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Figur 2.1: ordinary vs agreed self-settlement per year, the share, and the period sums."""
+    recs = []
+
+    def add(year, series, value, n=None, source="register", note=""):
+        recs.append({"year": year, "series": series, "value": value, "n": n, "source": source, "note": note})
+
+    if public_totals is not None:
+        for _, r in public_totals.sort_values("year").iterrows():
+            add(
+                int(r["year"]),
+                "total_settled_public",
+                r["value"],
+                source="imdi_public",
+                note=f"{int(r['suppressed_cells'])} suppressed cells left out",
+            )
+        t14 = public_totals[public_totals["year"] == 2014]
+        if not t14.empty:
+            add(2014, "total_settled", float(t14["value"].iloc[0]), source="imdi_public")
+    if annual is not None:
+        tot, asb = annual_get(annual, "total_settled", 2015), annual_get(annual, "asb", 2015)
+        if tot is not None and asb is not None:
+            add(2015, "total_settled", tot, source="imdi_annual")
+            add(2015, "asb", asb, source="imdi_annual")
+            add(2015, "ordinary", tot - asb, source="imdi_annual")
+            add(2015, "asb_pct", 100 * asb / tot, n=int(tot), source="imdi_annual")
+        for series in ("asb_pct", "total_settled"):
+            v = annual_get(annual, series, "2021 (pr. november)")
+            if v is not None:
+                add(
+                    "2021 (pr. november)",
+                    series,
+                    v,
+                    source="imdi_annual",
+                    note="IMDi web statistics; the register ends with 2021 Q1",
+                )
+    for year in sorted(counts["year"].unique()):
+        y = counts[counts["year"] == year]
+        n, a = _persons(y), _agreed(y)
+        add(int(year), "total_settled", n, note=_note(year))
+        add(int(year), "asb", a, note=_note(year))
+        add(int(year), "ordinary", n - a, note=_note(year))
+        add(int(year), "asb_pct", 100 * a / n, n=n, note=_note(year))
+    n, a = _persons(counts), _agreed(counts)
+    add(PERIOD, "total_settled", n, note=Q1_NOTE)
+    add(PERIOD, "asb", a, note=Q1_NOTE)
+    add(PERIOD, "asb_pct", 100 * a / n, n=n, note=Q1_NOTE)
+    return tidy("fig_2_1", pd.DataFrame(recs))
+
+
+def resettlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
+    """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share."""
+    recs = annual_records(annual, "resettlement_pct", 2015)
+    for year in sorted(counts["year"].unique()):
+        y = counts[counts["year"] == year]
+        n, r = _persons(y), _persons(y[y["kategori"] == "overforing"])
+        for series, value, base in (
+            ("ordinary", n - r, None),
+            ("resettlement", r, None),
+            ("resettlement_pct", 100 * r / n, n),
+        ):
+            recs.append(
+                {
+                    "year": int(year),
+                    "series": series,
+                    "value": value,
+                    "n": base,
+                    "source": "register",
+                    "note": _note(year),
+                }
+            )
+    return tidy("fig_2_2_resettlement", pd.DataFrame(recs))
+
+
+def asb_share(
+    counts: pd.DataFrame, names: dict[str, str], kommuner=("4601", "0301"), years=(2016, 2017)
+) -> pd.DataFrame:
+    """kap. 4.1.3: share of newly settled refugees in a kommune who used agreed self-settlement."""
+    recs = []
+    for code in kommuner:
+        for year in years:
+            y = counts[(counts["year"] == year) & (counts["kommunenummer_2020"] == code)]
+            n = _persons(y)
+            if n:
+                recs.append(
+                    {
+                        "year": year,
+                        "kommune": names.get(code, code),
+                        "value": 100 * _agreed(y) / n,
+                        "n": n,
+                        "kommunenummer": code,
+                    }
+                )
+    return tidy("text_ch4_1_3_bergen_oslo_asb_share", pd.DataFrame(recs))
+
+
+def bergen_counts(counts: pd.DataFrame, annual: pd.DataFrame | None, years=(2018, 2019)) -> pd.DataFrame:
+    """kap. 10.1.1: Bergen's agreed self-settlements and settled refugees per IMDi's register,
+    beside the municipality's own counts (cited from the report, ``group = bergen_kommune``)."""
+    recs = []
+    for year in years:
+        y = counts[(counts["year"] == year) & (counts["kommunenummer_2020"] == "4601")]
+        if _persons(y):
+            recs.append(
+                {"year": year, "series": "bergen_imdi_register", "value": _agreed(y), "source": "register"}
+            )
+            recs.append(
+                {"year": year, "series": "bergen_total_settled", "value": _persons(y), "source": "register"}
+            )
+    if annual is not None:
+        for series in ("bergen_own_count_persons", "bergen_own_count_contracts"):
+            sel = annual[(annual["measure"] == series) & (annual["group"] == "bergen_kommune")]
+            recs += [
+                {
+                    "year": r["year"],
+                    "series": series,
+                    "value": r["value"],
+                    "source": "cited",
+                    "note": r["source"],
+                }
+                for _, r in sel.iterrows()
+            ]
+    return tidy("text_ch10_1_1_bergen_2018_2019", pd.DataFrame(recs))
+
+
+def asb_per_1000(counts: pd.DataFrame, kommuner: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """Agreed self-settlements 2016-2021 (Q1) per 1 000 inhabitants (SSB, 1.1.2020), all 356 kommuner."""
+    asb = counts[counts["avtalt_selvbosetting"] == 1].groupby("kommunenummer_2020")["n"].sum()
+    settled = counts.groupby("kommunenummer_2020")["n"].sum()
+    k = kommuner.copy()
+    k["asb"] = k["kommunenummer"].map(asb).fillna(0).astype(int)
+    k["settled"] = k["kommunenummer"].map(settled).fillna(0).astype(int)
+    k["value"] = 1000 * k["asb"] / k["folkemengde_2020_01_01"]
+    k["category"] = k["kommunenummer"].map(classes.set_index("unit_id")["category"])
+    k = k.sort_values(["value", "kommunenummer"], ascending=[False, True], kind="stable")
+    return tidy(
+        "x_asb_per_1000",
+        pd.DataFrame(
+            {
+                "year": PERIOD,
+                "category": k["category"],
+                "group": k["fylkesnavn"],
+                "kommune": k["kommunenavn"],
+                "value": k["value"],
+                "n": k["folkemengde_2020_01_01"],
+                "kommunenummer": k["kommunenummer"],
+                "asb": k["asb"],
+                "settled": k["settled"],
+            }
+        ),
+    )
+
+
+def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"), pct="asb_pct"):
+    """Stacked bars (ordinary, agreed or resettlement) per year with the share on a second axis."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    from analysis.core.figures import ACCENT, AGREED
+
+    apply_style()
+    years = [y for y in ["2015", "2016", "2017", "2018", "2019", "2020", "2021"] if y in set(table["year"])]
+    xlab = [labels["q1"] if y == "2021" else y for y in years]
+    fig, ax = plt.subplots(figsize=(6.3, 3.4))
+    x = range(len(years))
+
+    def val(y, s):
+        r = table[(table["year"] == y) & (table["series"] == s)]
+        return float(r["value"].iloc[0]) if len(r) else float("nan")
+
+    low = [val(y, series[0]) for y in years]
+    top = [val(y, series[1]) for y in years]
+    ax.bar(x, low, color=ORDINARY, width=0.65, label=labels[series[0]])
+    ax.bar(x, top, bottom=low, color=AGREED, width=0.65, label=labels[series[1]])
+    ax.set_xticks(list(x), xlab)
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.set_ylabel(labels["persons"])
+    ax2 = ax.twinx()
+    share = [val(y, pct) for y in years]
+    ax2.plot(list(x), share, color=ACCENT, marker="o", label=labels[pct])
+    for xi, v in zip(x, share):
+        if v == v:
+            ax2.annotate(
+                f"{v:.1f}".replace(".", "," if labels.get("decimal_comma") else "."),
+                (xi, v),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                xytext=(0, 4),
+                textcoords="offset points",
+            )
+    ax2.set_ylim(0, max(s for s in share if s == s) * 1.35)
+    ax2.set_ylabel(labels["percent"])
+    ax2.grid(False)
+    ax2.spines["right"].set_visible(True)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
+    return fig
+
+
+def protect_register_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
+    """Small-cell protection for real registers: persons per kommune below ``threshold``.
+
+    Tabell 12.1's kommune rows (per year, whose sum of the top ten is shown) and the per-1 000
+    table's counts get the range label "1–2" (primary) or "x" (secondary) and an empty value.
+    """
+    from analysis.core.protection import protect_counts
+
+    out = dict(tables)
+    t = tables["tab_12_1"]
+    ranked = t["rank"] != ""
+    prot = protect_counts(t[ranked], threshold, group_cols=["year"])
+    rest = t[~ranked].assign(protected="", value_label="")
+    # a published sum of the top ten would give away the hidden cells' total: hide it too
+    hidden_years = set(prot.loc[prot["protected"] != "", "year"])
+    is_sum = (rest["kommune"] == "sum of top ten") & rest["year"].isin(hidden_years)
+    rest.loc[is_sum, ["protected", "value_label"]] = ["secondary", "x"]
+    rest.loc[is_sum, "value"] = float("nan")
+    out["tab_12_1"] = pd.concat([prot, rest]).loc[t.index]
+    x = protect_counts(tables["x_asb_per_1000"], threshold, value_col="asb")
+    x.loc[x["protected"] != "", "value"] = float("nan")
+    out["x_asb_per_1000"] = x
+    return out

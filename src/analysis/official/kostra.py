@@ -1,0 +1,385 @@
+"""KOSTRA table 12012 (SSB): applications for and rejections of municipally managed dwellings.
+
+The input is the JSON-stat 2.0 body of SSB's PxWebApi (see :mod:`analysis.official.jsonstat`) with the
+region dimension ``KOKkommuneregion0000`` (4-digit kommune codes plus SSB's aggregates ``EAK``
+"Landet" and ``EAKUO`` "Landet uten Oslo"), ``ContentsCode`` and ``Tid`` (year). Which content
+codes mean "new applications" and "rejections" is configuration (``kostra:`` in config.yaml).
+
+Tabell 10.3 (the share of new applicants who were refused) is computed from the kommune rows as a
+ratio of sums: rejections / new applications over all kommuner except Oslo (0301), and for Oslo.
+A kommune-year enters only when both of its cells carry a number; cells that SSB suppressed
+(``:``) or did not publish (``..``, ``.``) are left out of numerator and denominator alike, and
+counted. SSB's own aggregate rows, when present, are compared with the sums (they include the
+suppressed cells, so small differences are expected where cells are suppressed).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.tidy import tidy
+from analysis.official.jsonstat import MISSING_SYMBOLS, Dataset, cell_meaning
+
+log = logging.getLogger("kostra")
+
+REGION_DIM = "KOKkommuneregion0000"
+CONTENT_DIM = "ContentsCode"
+TIME_DIM = "Tid"
+COUNTRY = "EAK"  # "Landet"
+COUNTRY_EXCL_OSLO = "EAKUO"  # "Landet uten Oslo"
+OSLO = "0301"
+TABLE_ID = "12012"
+
+SERIES = {"norway_excl_oslo": COUNTRY_EXCL_OSLO, "norway": COUNTRY}
+# new applications for a municipal dwelling in a year: tens of thousands nationally at most
+MAX_COUNT = 1_000_000
+
+
+def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
+    """The table's cells for the two configured contents, one row per region x year.
+
+    Columns: ``region, year, new, rej`` (float, NaN where no number), ``status_new, status_rej``
+    (SSB symbol or ''), ``kind`` ('kommune', 'EAK', 'EAKUO' or 'other').
+    """
+    extra = ds.check_dimensions([REGION_DIM, CONTENT_DIM, TIME_DIM])
+    for e in extra:
+        log.info("single-category dimension %s = %s ignored", e, ds.dimension(e).codes[0])
+    contents = ds.dimension(CONTENT_DIM).codes
+    for key, code in (
+        ("kostra.content_new_applications", content_new),
+        ("kostra.content_rejections", content_rej),
+    ):
+        if code not in contents:
+            raise InputError(
+                ds.path,
+                f"content code {code!r} (config {key}) is not in the table; its content codes are {contents}",
+                column=f"dimension.{CONTENT_DIM}.category.index",
+                value=code,
+            )
+    if content_new == content_rej:
+        raise InputError(
+            ds.path,
+            "kostra.content_new_applications and kostra.content_rejections name the same content code",
+            value=content_new,
+        )
+    years = ds.dimension(TIME_DIM).codes
+    bad = [y for y in years if not (len(y) == 4 and y.isdigit())]
+    if bad:
+        raise InputError(
+            ds.path,
+            "Tid categories must be years (YYYY)",
+            column=f"dimension.{TIME_DIM}.category.index",
+            value=bad[0],
+        )
+    frame = ds.to_frame()
+    frame = frame[frame[CONTENT_DIM].isin([content_new, content_rej])]
+    # an SSB symbol that means "no number" wins over a stray value
+    frame.loc[frame["status"].isin(MISSING_SYMBOLS), "value"] = np.nan
+    absurd = frame["value"] > MAX_COUNT
+    if absurd.any():
+        r = frame[absurd].iloc[0]
+        raise InputError(
+            ds.path,
+            f"implausible count (more than {MAX_COUNT:,}) for region {r[REGION_DIM]}, year {r[TIME_DIM]}",
+            column=f"value[{int(r['cell'])}]",
+            value=r["value"],
+        )
+    neg = frame["value"] < 0
+    if neg.any():
+        r = frame[neg].iloc[0]
+        raise InputError(
+            ds.path,
+            f"negative count for region {r[REGION_DIM]}, year {r[TIME_DIM]}",
+            column=f"value[{int(r['cell'])}]",
+            value=r["value"],
+        )
+    frame["what"] = np.where(frame[CONTENT_DIM] == content_new, "new", "rej")
+    wide = frame.pivot_table(
+        index=[REGION_DIM, TIME_DIM],
+        columns="what",
+        values=["value", "status"],
+        aggfunc="first",
+        dropna=False,
+    )
+    out = pd.DataFrame(
+        {
+            "region": wide.index.get_level_values(0).astype(str),
+            "year": wide.index.get_level_values(1).astype(int),
+            "new": pd.to_numeric(wide[("value", "new")], errors="coerce").to_numpy(dtype="float64"),
+            "rej": pd.to_numeric(wide[("value", "rej")], errors="coerce").to_numpy(dtype="float64"),
+            "status_new": wide[("status", "new")].fillna("").to_numpy(),
+            "status_rej": wide[("status", "rej")].fillna("").to_numpy(),
+        }
+    )
+    out["kind"] = np.select(
+        [out["region"].str.fullmatch(r"\d{4}"), out["region"] == COUNTRY, out["region"] == COUNTRY_EXCL_OSLO],
+        ["kommune", COUNTRY, COUNTRY_EXCL_OSLO],
+        "other",
+    )
+    over = out["rej"] > out["new"]
+    if over.any():
+        r = out[over].iloc[0]
+        raise InputError(
+            ds.path,
+            f"more rejections ({r['rej']:.0f}) than new applications "
+            f"({r['new']:.0f}) for region {r['region']}, year {r['year']}: are the content "
+            f"codes in config (kostra:) the right way round?",
+            column=f"dimension.{REGION_DIM}.category.index",
+            value=r["region"],
+        )
+    names = ds.dimension(REGION_DIM).labels
+    out["region_label"] = [names.get(r, "") for r in out["region"]]
+    return out.sort_values(["region", "year"]).reset_index(drop=True)
+
+
+def validate_codes(c: pd.DataFrame, known_codes: set[str], path: str) -> None:
+    """A 4-digit region code that carries a number but is valid in no year 2013-2020 is an error,
+    not a silent drop. (SSB's region list may hold later codes whose cells are all ``.``.)"""
+    has_number = c["new"].notna() | c["rej"].notna()
+    bad = sorted(set(c.loc[(c["kind"] == "kommune") & has_number & ~c["region"].isin(known_codes), "region"]))
+    if bad:
+        raise InputError(
+            path,
+            f"kommune code valid in no year 2013-2020 (SSB crosswalk): {bad[:5]}",
+            column=f"dimension.{REGION_DIM}.category.index",
+            value=bad[0],
+        )
+
+
+def _usable(c: pd.DataFrame) -> pd.Series:
+    return c["new"].notna() & c["rej"].notna()
+
+
+def _reason(row) -> str:
+    """Why a kommune-year cannot be used: the SSB symbol on either cell."""
+    for st in (row["status_new"], row["status_rej"]):
+        if st in MISSING_SYMBOLS:
+            return cell_meaning(st)
+    return "no value"
+
+
+def rejection_shares(c: pd.DataFrame) -> pd.DataFrame:
+    """Tidy ``tab_10_3``: rejections / new applications (percent), summed over kommune rows.
+
+    Series ``norway_excl_oslo`` (every kommune except 0301), ``oslo`` and ``norway``; ``n`` is
+    the number of new applications summed; extra columns give the counts and the kommuner left
+    out because a cell was suppressed or missing.
+    """
+    k = c[c["kind"] == "kommune"].copy()
+    k["usable"] = _usable(k)
+    k["suppressed"] = ~k["usable"] & ((k["status_new"] == ":") | (k["status_rej"] == ":"))
+    groups = {"norway_excl_oslo": k[k["region"] != OSLO], "oslo": k[k["region"] == OSLO], "norway": k}
+    rows = []
+    for series, g in groups.items():
+        for year, gy in g.groupby("year", sort=True):
+            use = gy[gy["usable"]]
+            new, rej = use["new"].sum(), use["rej"].sum()
+            rows.append(
+                {
+                    "year": year,
+                    "series": series,
+                    "value": 100.0 * rej / new if new > 0 else np.nan,
+                    "n": int(new),
+                    "rejections": int(rej),
+                    "new_applications": int(new),
+                    "kommuner_used": int(len(use)),
+                    "kommuner_suppressed": int(gy["suppressed"].sum()),
+                    "kommuner_missing": int((~gy["usable"] & ~gy["suppressed"]).sum()),
+                }
+            )
+    return tidy("tab_10_3", pd.DataFrame(rows))
+
+
+def aggregate_check(c: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Tidy ``x_kostra_aggregate_check``: the kommune sums beside SSB's EAK / EAKUO rows.
+
+    ``value`` is the sum over kommune rows (or the share from it), ``ssb_aggregate`` SSB's own
+    aggregate, ``difference`` value - ssb_aggregate. Empty when the table has no aggregate rows.
+    """
+    rows = []
+    for series, code in SERIES.items():
+        agg = c[c["region"] == code].set_index("year")
+        if agg.empty:
+            continue
+        mine = shares[shares["series"] == series].set_index("year")
+        for year in sorted(agg.index):
+            a = agg.loc[year]
+            m = mine.loc[str(year)] if str(year) in mine.index else None
+            if m is None:
+                continue
+            ssb_share = 100.0 * a["rej"] / a["new"] if a["new"] and not np.isnan(a["new"]) else np.nan
+            for item, val, ssb in (
+                ("new_applications", m["new_applications"], a["new"]),
+                ("rejections", m["rejections"], a["rej"]),
+                ("rejection_share", m["value"], ssb_share),
+            ):
+                rows.append(
+                    {
+                        "year": year,
+                        "series": series,
+                        "item": item,
+                        "value": float(val),
+                        "ssb_aggregate": ssb,
+                        "difference": float(val) - ssb if not pd.isna(ssb) else np.nan,
+                        "kommuner_suppressed": int(m["kommuner_suppressed"]),
+                        "ssb_status": a["status_new"] if item == "new_applications" else a["status_rej"],
+                    }
+                )
+    cols = [
+        "year",
+        "series",
+        "item",
+        "value",
+        "ssb_aggregate",
+        "difference",
+        "kommuner_suppressed",
+        "ssb_status",
+    ]
+    return tidy("x_kostra_aggregate_check", pd.DataFrame(rows, columns=cols))
+
+
+def log_aggregate_check(check: pd.DataFrame, tolerance_pp: float = 1.0) -> list[str]:
+    """Log the comparison; return warnings where the shares differ by more than ``tolerance_pp``."""
+    warnings = []
+    if check.empty:
+        log.warning("the table has no SSB aggregate rows (EAK/EAKUO): the sums are not checked")
+        return warnings
+    for _, r in check.iterrows():
+        fmt = "{:.2f}" if r["item"] == "rejection_share" else "{:.0f}"
+        msg = (
+            f"{r['year']} {r['series']} {r['item']}: kommune sum {fmt.format(r['value'])}, SSB "
+            f"{fmt.format(r['ssb_aggregate'])} (difference {fmt.format(r['difference'])}; "
+            f"{r['kommuner_suppressed']} kommuner suppressed)"
+        )
+        if r["item"] == "rejection_share" and abs(r["difference"]) > tolerance_pp:
+            warnings.append(msg)
+            log.warning("aggregate check: %s", msg)
+        else:
+            log.info("aggregate check: %s", msg)
+    return warnings
+
+
+def kommune_shares(c: pd.DataFrame, kommuner: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Tidy ``x_kostra_rejection_share_<year>``: the rejection share per kommune (2020 structure).
+
+    Every kommune in ``kommuner`` (kommunenummer, kommunenavn) gets a row; ``value`` is empty
+    (missing, not 0) where a cell was suppressed or missing or there were no new applications,
+    and ``status`` says which.
+    """
+    k = c[(c["kind"] == "kommune") & (c["year"] == year)].set_index("region")
+    rows = []
+    for code, name in zip(kommuner["kommunenummer"], kommuner["kommunenavn"]):
+        if code not in k.index:
+            rows.append(
+                {
+                    "kommune": code,
+                    "kommunenavn": name,
+                    "value": np.nan,
+                    "n": pd.NA,
+                    "rejections": pd.NA,
+                    "status": "not_in_table",
+                }
+            )
+            continue
+        r = k.loc[code]
+        if pd.isna(r["new"]) or pd.isna(r["rej"]):
+            st = _reason(r)
+            rows.append(
+                {
+                    "kommune": code,
+                    "kommunenavn": name,
+                    "value": np.nan,
+                    "n": pd.NA,
+                    "rejections": pd.NA,
+                    "status": st,
+                }
+            )
+        elif r["new"] == 0:
+            rows.append(
+                {
+                    "kommune": code,
+                    "kommunenavn": name,
+                    "value": np.nan,
+                    "n": 0,
+                    "rejections": int(r["rej"]),
+                    "status": "no_new_applications",
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "kommune": code,
+                    "kommunenavn": name,
+                    "value": 100.0 * r["rej"] / r["new"],
+                    "n": int(r["new"]),
+                    "rejections": int(r["rej"]),
+                    "status": "value",
+                }
+            )
+    df = pd.DataFrame(rows)
+    df.insert(0, "year", year)
+    df["rejections"] = df["rejections"].astype("Int64")
+    return tidy(f"x_kostra_rejection_share_{year}", df)
+
+
+def ledger(c: pd.DataFrame, role: str = "kostra_12012") -> pd.DataFrame:
+    """Row ledger for the table: one 'row' = one region x year with the two configured contents."""
+    k = c.copy()
+    usable = _usable(k)
+    reason = np.where(
+        k["kind"] == "kommune",
+        np.where(usable, "kommune-year with both counts: Tabell 10.3 (2020 also the map)", ""),
+        np.where(
+            k["kind"] == "other",
+            "other KOSTRA aggregate (not used)",
+            "SSB aggregate row: check of the kommune sums only",
+        ),
+    )
+    disp = np.where(
+        (k["kind"] == "kommune") & ~usable, "excluded", np.where(k["kind"] == "other", "excluded", "used")
+    )
+    miss = (k["kind"] == "kommune") & ~usable
+    reason = np.where(miss, "kommune-year without both counts: " + k.apply(_reason, axis=1), reason)
+    out = pd.DataFrame({"input": role, "disposition": disp, "reason": reason})
+    return out.groupby(["input", "disposition", "reason"], sort=True).size().rename("rows").reset_index()
+
+
+def plot_map(shares: pd.DataFrame, geo, labels: dict):
+    """Choropleth of the rejection share per kommune; missing shares hatched grey (not 0)."""
+    import matplotlib.pyplot as plt
+
+    from analysis.core.figures import apply_style
+
+    apply_style()
+    g = geo.merge(shares[["kommune", "value"]], left_on="kommunenummer", right_on="kommune", how="left")
+    g = g.to_crs(25833)
+    fig, ax = plt.subplots(figsize=(6.0, 7.2))
+    missing = g[g["value"].isna()]
+    have = g[g["value"].notna()]
+    have.plot(
+        column="value",
+        ax=ax,
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        linewidth=0.1,
+        edgecolor="#ffffff",
+        legend=True,
+        legend_kwds={"label": labels["share"], "shrink": 0.6, "orientation": "vertical"},
+    )
+    if len(missing):
+        missing.plot(ax=ax, color="#e6e6e6", hatch="///", edgecolor="#b0b0b0", linewidth=0.1)
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[Patch(facecolor="#e6e6e6", edgecolor="#b0b0b0", hatch="///", label=labels["missing"])],
+        loc="lower right",
+        fontsize=7,
+    )
+    ax.set_axis_off()
+    ax.grid(False)
+    return fig

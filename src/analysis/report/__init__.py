@@ -1,0 +1,1 @@
+"""The deliverables: scorecard, provenance, lineage and the rendered report."""

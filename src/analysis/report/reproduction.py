@@ -1,0 +1,204 @@
+"""The reproduction scorecard: every published number beside the number the pipeline computed.
+
+Published numbers come from ``published_results.yaml``. A percentage or count is reproduced when
+the computed value, rounded half-up to the published number of decimals, equals it. Where the
+report contradicts itself the scorecard says ``published_conflict`` rather than hiding either
+side: automatically when two published records for the same key disagree and the computed
+value matches one of them, and by a recorded decision (``reproduction_decisions.yaml``) where
+the report's own numbers cannot all be true (e.g. INC09).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.tidy import KEY_COLUMNS
+from analysis.core.yamlio import load_yaml
+
+NUMERIC_STATUSES = ("exact", "text", "derived")
+SCORECARD_COLUMNS = [
+    "entry_id",
+    *KEY_COLUMNS,
+    "status",
+    "published",
+    "computed",
+    "verdict",
+    "inconsistency",
+    "note",
+    "stated_in",
+]
+_INC = re.compile(r"INC\d\d")
+
+
+def load_published(path: str | Path) -> dict:
+    return load_yaml(path)
+
+
+def decimals_of(value) -> int:
+    """Number of decimals as printed (YAML 5.8 -> 1, 117 -> 0, 8.473 -> 3)."""
+    if isinstance(value, bool) or value is None:
+        raise TypeError(value)
+    if isinstance(value, int):
+        return 0
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        return max(0, -Decimal(text).as_tuple().exponent)
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+
+
+def round_half_up(x: float, ndigits: int) -> Decimal:
+    """Round as a reader of a printed table expects (2.45 -> 2.5), not banker's rounding."""
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-ndigits), rounding=ROUND_HALF_UP)
+
+
+def matches(published, computed, status: str = "exact", tolerance: float | None = None) -> bool:
+    if computed is None or pd.isna(computed):
+        return False
+    if status == "text_approx":
+        return abs(float(computed) - float(published)) <= float(tolerance or 0)
+    d = decimals_of(published)
+    return round_half_up(computed, d) == round_half_up(published, d)
+
+
+def record_key(rec: dict) -> dict[str, str]:
+    """The tidy key columns a published record uses (``period`` goes into ``year``)."""
+    key = {}
+    for col in KEY_COLUMNS:
+        src = "period" if col == "year" and "year" not in rec and "period" in rec else col
+        if src in rec and rec[src] is not None:
+            v = rec[src]
+            key[col] = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    return key
+
+
+def lookup(table: pd.DataFrame | None, key: dict[str, str]):
+    """Find the computed value for ``key``; rows with other key columns empty are preferred."""
+    if table is None or table.empty:
+        return None, None
+    sel = table
+    for col, v in key.items():
+        sel = sel[sel[col] == v]
+    if sel.empty:
+        return None, None
+    others = [c for c in KEY_COLUMNS if c not in key]
+    plain = sel[(sel[others] == "").all(axis=1)] if others else sel
+    row = (plain if not plain.empty else sel).iloc[0]
+    return float(row["value"]), (None if pd.isna(row["n"]) else int(row["n"]))
+
+
+def lookup_rank_tie(table: pd.DataFrame | None, key: dict[str, str]):
+    """Rank tables (Tabell 12.1): tied values are compared as sets, not by tie-break order.
+
+    When no row has exactly (rank, kommune), find the kommune's row with the other keys; it
+    counts if its value is tied with the value at the published rank, i.e. the published rank
+    lies within the block of consecutive ranks that share the kommune's computed value.
+    Returns (value, note) or (None, None).
+    """
+    if table is None or table.empty or "rank" not in key or "kommune" not in key:
+        return None, None
+    rest = {c: v for c, v in key.items() if c not in ("rank", "kommune")}
+    block = table
+    for col, v in rest.items():
+        block = block[block[col] == v]
+    block = block[block["rank"] != ""]
+    mine = block[block["kommune"] == key["kommune"]]
+    if mine.empty:
+        return None, None
+    value = float(mine["value"].iloc[0])
+    tied = block[block["value"] == value]
+    ranks = sorted(int(r) for r in tied["rank"])
+    if int(key["rank"]) not in ranks:
+        return None, None
+    return value, f"tied ranks {ranks[0]}-{ranks[-1]} compared as a set"
+
+
+def _decision_for(decisions: list[dict], entry_id: str, key: dict, value) -> dict | None:
+    for d in decisions:
+        if d["entry_id"] != entry_id:
+            continue
+        if {k: str(v) for k, v in d.get("key", {}).items()} != key:
+            continue
+        if "published" in d and value is not None and float(d["published"]) != float(value):
+            continue
+        return d
+    return None
+
+
+def scorecard(
+    published: dict,
+    tables: dict[str, pd.DataFrame],
+    decisions: list[dict] | None = None,
+    entries: set[str] | None = None,
+) -> pd.DataFrame:
+    """One row per published number of every ``compute`` entry (and any entry with a table)."""
+    decisions = decisions or []
+    rows = []
+    for entry in published["entries"]:
+        eid = entry["id"]
+        if entry.get("qualitative") or (entry.get("reproduction") != "compute" and eid not in tables):
+            continue
+        if entries is not None and eid not in entries:
+            continue
+        table = tables.get(eid)
+        recs = [r for r in entry.get("values", []) if r.get("status") in (*NUMERIC_STATUSES, "text_approx")]
+        by_key: dict[tuple, list] = {}
+        for r in recs:
+            by_key.setdefault(tuple(sorted(record_key(r).items())), []).append(r)
+        for r in recs:
+            key = record_key(r)
+            status = r["status"]
+            pub = r.get("approx_value") if status == "text_approx" else r.get("value")
+            if pub is None:
+                continue
+            tol = r.get("tolerance_pp", r.get("tolerance"))
+            computed, _n = lookup(table, key)
+            tie_note = ""
+            if computed is None:
+                computed, tie_note = lookup_rank_tie(table, key)
+            incs = sorted(set(_INC.findall(" ".join(str(r.get(k, "")) for k in ("note", "interpretation")))))
+            note = ""
+            if computed is None:
+                verdict = "missing"
+                note = "no computed value" if table is not None else "no computed table for this entry"
+            elif matches(pub, computed, status, tol):
+                verdict = "match"
+                note = tie_note or ""
+            else:
+                verdict = "mismatch"
+                siblings = [
+                    s
+                    for s in by_key[tuple(sorted(key.items()))]
+                    if s is not r and s.get("value") is not None and s.get("value") != pub
+                ]
+                if any(matches(s["value"], computed, s["status"]) for s in siblings):
+                    verdict = "published_conflict"
+                    note = (
+                        "the report prints another value for the same number, which the computation matches"
+                    )
+                dec = _decision_for(decisions, eid, key, pub)
+                if dec is not None:
+                    verdict = dec.get("verdict", "published_conflict")
+                    note = dec["reason"]
+                    incs = sorted(set(incs) | set(_INC.findall(dec.get("inconsistency", ""))))
+            row = {
+                "entry_id": eid,
+                **{c: key.get(c, "") for c in KEY_COLUMNS},
+                "status": status,
+                "published": pub,
+                "computed": computed,
+                "verdict": verdict,
+                "inconsistency": ";".join(incs),
+                "note": note,
+                "stated_in": r.get("stated_in", ""),
+            }
+            rows.append(row)
+    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def summarise(card: pd.DataFrame) -> dict[str, int]:
+    counts = card["verdict"].value_counts().to_dict()
+    return {v: int(counts.get(v, 0)) for v in ("match", "mismatch", "missing", "published_conflict")}

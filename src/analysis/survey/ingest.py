@@ -1,0 +1,224 @@
+"""Ingest and validate the municipal survey files (2016, 2021) and the 2021 survey frame.
+
+Every check stops the run with the file, line, column and value (:class:`InputError`):
+codes outside an item's scale, answers to items the unit was not routed to (yes-branch items for
+units that answered no/don't know to the filter; channel, rule and refusal options where their
+gate question was not yes), a missing filter answer, duplicate units, and unit ids that are not
+in the 2021 frame or not valid kommune/bydel codes for 2016. Open-text answers never leave this
+module: they are reduced to an answered flag and to counts of codebook-defined patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analysis.core.errors import InputError, first_bad
+from analysis.core.kommune import OSLO
+from analysis.core.textio import LINE, read_delimited
+from analysis.survey.codebook import Codebook
+
+FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
+UNIT_TYPES = ("kommune", "bydel")
+OSLO_BYDELER = [f"0301{i:02d}" for i in range(1, 16)]
+_UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
+
+
+def read_frame(path: str) -> pd.DataFrame:
+    """The 2021 frame: one row per unit the survey was sent to."""
+    df = read_delimited(path, FRAME_COLUMNS)
+    _check_unit_format(df, path)
+    _check_unique(df, path)
+    bad = ~df["unit_type"].isin(UNIT_TYPES)
+    first_bad(bad, df, path, "unit_type", f"unit_type must be one of {list(UNIT_TYPES)}", line_col=LINE)
+    is_bydel = df["unit_id"].str.len() == 6
+    first_bad(
+        is_bydel != (df["unit_type"] == "bydel"),
+        df,
+        path,
+        "unit_type",
+        "unit_type does not match the unit_id (6 digits = Oslo bydel)",
+        line_col=LINE,
+    )
+    first_bad(
+        is_bydel & ~df["unit_id"].isin(OSLO_BYDELER),
+        df,
+        path,
+        "unit_id",
+        "not an Oslo bydel number (030101-030115)",
+        line_col=LINE,
+    )
+    first_bad(
+        df["unit_id"] == OSLO,
+        df,
+        path,
+        "unit_id",
+        "Oslo kommune is not a unit of the frame (its 15 bydeler are)",
+        line_col=LINE,
+    )
+    return df
+
+
+def _check_unit_format(df: pd.DataFrame, path: str) -> None:
+    bad = ~df["unit_id"].str.match(_UNIT)
+    first_bad(
+        bad,
+        df,
+        path,
+        "unit_id",
+        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN (keep leading zeros)",
+        line_col=LINE,
+    )
+
+
+def _check_unique(df: pd.DataFrame, path: str) -> None:
+    first_bad(
+        df["unit_id"].duplicated(),
+        df,
+        path,
+        "unit_id",
+        "duplicate unit: one row per unit expected",
+        line_col=LINE,
+    )
+
+
+def read_survey(path: str, cb: Codebook, year: int) -> pd.DataFrame:
+    """Read a survey file: ``unit_id`` plus one column per codebook item of ``year``."""
+    items = cb.items_for(year)
+    try:
+        df = read_delimited(path, ["unit_id", *items])
+    except InputError as err:  # an error must not print an open-text answer (logs are outputs)
+        closed = err.column == "unit_id" or (err.column in cb.items and not cb.is_open(err.column))
+        if (
+            err.line
+            and err.line > 1
+            and err.value is not None
+            and (not closed or err.message.startswith("row has"))
+        ):
+            err.value = "(withheld: the cell or row may hold open text)"
+        raise
+    return df
+
+
+def validate_survey(
+    df: pd.DataFrame,
+    cb: Codebook,
+    year: int,
+    path: str,
+    valid_units: set[str] | None = None,
+    code_map: pd.DataFrame | None = None,
+):
+    """Check one wave; return it with numeric item columns (open text as strings)."""
+    _check_unit_format(df, path)
+    _check_unique(df, path)
+    if valid_units is not None:
+        first_bad(
+            ~df["unit_id"].isin(valid_units),
+            df,
+            path,
+            "unit_id",
+            "unit_id is not in the 2021 survey frame",
+            line_col=LINE,
+        )
+    if code_map is not None:
+        is_bydel = df["unit_id"].str.len() == 6
+        ok = df["unit_id"].isin(
+            set(code_map.loc[code_map["first_year"] <= year, "code"])
+            & set(code_map.loc[code_map["last_year"] >= year, "code"])
+        )
+        ok |= is_bydel & df["unit_id"].isin(OSLO_BYDELER)
+        first_bad(
+            ~ok,
+            df,
+            path,
+            "unit_id",
+            f"unit_id is not a kommunenummer valid in {year} nor an Oslo bydel number",
+            line_col=LINE,
+        )
+    items = cb.items_for(year)
+    out = df[["unit_id", LINE]].copy()
+    for item in items:
+        col = df[item]
+        if cb.is_open(item):
+            out[item] = col.where(col != "", None)
+            continue
+        codes = cb.codes(item)
+        num = pd.to_numeric(col.where(col != ""), errors="coerce")
+        bad = (col != "") & (num.isna() | ~num.isin(codes) | (num != num.round()))
+        first_bad(
+            bad,
+            df,
+            path,
+            item,
+            f"code not in the scale {cb.items[item]['scale']} "
+            f"of item {item} (valid: {codes}; empty = not answered)",
+            line_col=LINE,
+        )
+        out[item] = num.astype("Int64")
+    # routing: an item may only be answered where its gate question was answered with a gate code
+    for item in items:
+        g = cb.gate(item)
+        if g is None:
+            if cb.items[item]["block"] == "filter":
+                first_bad(
+                    out[item].isna(),
+                    df,
+                    path,
+                    item,
+                    "the filter question must be answered by every responding unit",
+                    line_col=LINE,
+                )
+            continue
+        if g["item"] not in out.columns:
+            raise InputError(
+                path,
+                f"item {item} is gated by {g['item']}, which is not a column of the {year} file",
+                line=1,
+                column=item,
+            )
+        answered = out[item].notna()
+        routed = out[g["item"]].isin(g["in"]).fillna(False).astype(bool)
+        kind = "routing violation" if cb.items[g["item"]]["block"] == "filter" else "gate-question violation"
+        gate_labels = "/".join(cb.code_label(g["item"], c) for c in g["in"])
+        first_bad(
+            answered & ~routed,
+            df,
+            path,
+            item,
+            f"{kind}: answered although {g['item']} is not {gate_labels} "
+            f"(only units with {g['item']} in {g['in']} are asked {item})",
+            line_col=LINE,
+        )
+    return out
+
+
+def harmonise_units(df: pd.DataFrame, code_map: pd.DataFrame | None) -> pd.Series:
+    """The 2020 kommunenummer of each unit (Oslo bydeler -> 0301)."""
+    is_bydel = df["unit_id"].str.len() == 6
+    if code_map is None:
+        return df["unit_id"].where(~is_bydel, OSLO)
+    m = code_map.set_index("code")["kommunenummer_2020"]
+    return df["unit_id"].map(m).where(~is_bydel, OSLO)
+
+
+def strip_open_text(df: pd.DataFrame, cb: Codebook, year: int) -> pd.DataFrame:
+    """Replace every open-text column by ``<item>__answered`` and the codebook's pattern flags."""
+    out = df.copy()
+    for code, spec in cb.raw.get("open_text_codes", {}).items():
+        if spec["item"] in out.columns:
+            pat = re.compile(spec["pattern"])
+            out[f"open__{code}"] = (
+                out[spec["item"]].map(lambda t: int(bool(t) and bool(pat.search(str(t))))).astype("Int64")
+            )
+    for item in cb.items_for(year):
+        if cb.is_open(item):
+            out[f"{item}__answered"] = (
+                out[item].map(lambda t: int(t is not None and str(t).strip() != "")).astype("Int64")
+            )
+            out = out.drop(columns=item)
+    return out.drop(columns=[LINE])
+
+
+def ledger_rows(role: str, n: int) -> dict:
+    return {"input": role, "disposition": "used", "reason": "responding unit, validated", "rows": n}

@@ -1,0 +1,463 @@
+"""Non-response analysis of the 2021 municipal survey (Tabell 9.1, kap. 9.1.3).
+
+Units. The survey frame has 370 units: 355 kommuner (Oslo excluded) and Oslo's 15 bydeler.
+Tabell 9.1 uses two unit definitions (INC33): the settlement rows count kommuner *and* bydeler
+(a settlement in a non-responding bydel is a settlement in a non-responding unit), while the
+size and region rows use the 356 kommuner of 2020 with Oslo counted once and as responding
+("Oslo regnes her som besvart").
+
+Size groups (population 1 January 2021, SSB 07459; this date gives exactly the report's
+4/31/77/244 kommuner and 25/33/26/16 % of the population, 1.1.2020 gives 4/31/78/243):
+``big4`` Oslo, Bergen, Trondheim, Stavanger; ``30k_plus`` 30 000 or more outside them;
+``10k_30k`` 10 000-29 999; ``under_10k`` below 10 000.
+
+Regions. The report names four regions but not their fylker. We group the pre-2020 fylker:
+Østlandet = Østfold, Akershus, Oslo, Hedmark, Oppland, Buskerud; Telemark, Vestfold, Agder =
+Vestfold, Telemark, Aust-Agder, Vest-Agder; Vestlandet = Rogaland, Hordaland, Sogn og Fjordane;
+Midt-Norge, Nord-Norge = Møre og Romsdal, Trøndelag (Sør- and Nord-), Nordland, Troms,
+Finnmark. A 2020 kommune's pre-2020 fylke is the fylke of its predecessor codes valid in 2019
+(SSB code history in the crosswalk). Two 2020 kommuner have predecessors in two regions:
+Drammen (Drammen, Buskerud + Svelvik, Vestfold) goes to Østlandet, the region of its 2020
+fylke Viken and of its administrative centre; Volda (Volda, Møre og Romsdal + Hornindal, Sogn
+og Fjordane) goes to Vestlandet by an explicit override (``weighting.region_overrides``).
+
+Both open choices are forced by the report's own numbers, not by taste:
+- Møre og Romsdal in Vestlandet (SSB's landsdel) makes the four published rates 47/31/37/31
+  need 131-132 responding kommuner, but 138 respondents - 9 bydeler + Oslo = 130; with Møre og
+  Romsdal in Midt-Norge the rates are attainable with exactly 130 (46+15+25+44 of 98/48/67/143).
+- With Volda in Midt-Norge Vestlandet has 66 kommuner, and no k/66 rounds to 37 %; with Volda
+  in Vestlandet (67 kommuner) 25/67 = 37.3 % does.
+Otherwise the regions coincide with a grouping of the 2020 fylker (Oslo, Viken, Innlandet;
+Vestfold og Telemark, Agder; Rogaland, Vestland; Møre og Romsdal, Trøndelag, Nordland, Troms og
+Finnmark), which a test checks. 16 of the 31 kommuner over 30 000 (outside the big four) lie in
+Østlandet, as the text says ("Vel halvparten ... ligger i region øst").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.textio import LINE, read_delimited
+
+OSLO = "0301"
+BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
+SIZE_GROUPS = ["big4", "30k_plus", "10k_30k", "under_10k"]
+REGIONS = ["east", "tva", "west", "mid_north"]
+SIZE_THRESHOLDS = (10_000, 30_000)
+POPULATION_COLUMN = "folkemengde_2021_01_01"
+DEFAULT_REGION_OVERRIDES = {"1577": "west"}  # Volda (see the module docstring)
+
+# Pre-2020 fylke (first two digits of the kommune code valid in 2019; 16/17 before 2018) -> region.
+PRE2020_FYLKE_REGION = {
+    "01": "east",
+    "02": "east",
+    "03": "east",
+    "04": "east",
+    "05": "east",
+    "06": "east",
+    "07": "tva",
+    "08": "tva",
+    "09": "tva",
+    "10": "tva",
+    "11": "west",
+    "12": "west",
+    "14": "west",
+    "15": "mid_north",
+    "16": "mid_north",
+    "17": "mid_north",
+    "50": "mid_north",
+    "18": "mid_north",
+    "19": "mid_north",
+    "20": "mid_north",
+}
+# 2020 fylke -> region: used for kommuner whose predecessors lie in two regions, and as a check.
+FYLKE_2020_REGION = {
+    "03": "east",
+    "30": "east",
+    "34": "east",
+    "38": "tva",
+    "42": "tva",
+    "11": "west",
+    "15": "mid_north",
+    "46": "west",
+    "50": "mid_north",
+    "18": "mid_north",
+    "54": "mid_north",
+}
+REGION_LABELS = {
+    "east": ("Østlandet", "Eastern Norway"),
+    "tva": ("Telemark, Vestfold, Agder", "Telemark, Vestfold, Agder"),
+    "west": ("Vestlandet", "Western Norway"),
+    "mid_north": ("Midt-Norge, Nord-Norge", "Central and Northern Norway"),
+}
+SIZE_LABELS = {
+    "big4": ("De fire største byene", "The four largest cities"),
+    "30k_plus": (">30.000 innbyggere utenom storbyene", ">30,000 excl. the big cities"),
+    "10k_30k": ("10.000–29.999 innbyggere", "10,000–29,999 inhabitants"),
+    "under_10k": ("<10.000 innbyggere", "<10,000 inhabitants"),
+}
+
+FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
+UNIT_TYPES = ("kommune", "bydel")
+_KOMMUNE = re.compile(r"\d{4}")
+_BYDEL = re.compile(r"0301\d{2}")
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def size_group(
+    population: pd.Series, kommunenummer: pd.Series, thresholds: tuple[int, int] = SIZE_THRESHOLDS
+) -> pd.Series:
+    """Size group per kommune: the big four, then by population (lower bound inclusive)."""
+    lo, hi = thresholds
+    pop = pd.to_numeric(population).to_numpy()
+    out = np.where(pop >= hi, "30k_plus", np.where(pop >= lo, "10k_30k", "under_10k")).astype(object)
+    out[np.asarray(kommunenummer.isin(list(BIG4)))] = "big4"
+    return pd.Series(out, index=population.index, name="size_group")
+
+
+def region_table(crosswalk_wide: pd.DataFrame, overrides: dict[str, str] | None = None) -> pd.DataFrame:
+    """Region of every 2020 kommune from the pre-2020 fylke of its predecessors (see module doc).
+
+    Returns ``kommunenummer, fylke_pre2020, fylke_2020, region, region_rule``.
+    """
+    overrides = DEFAULT_REGION_OVERRIDES if overrides is None else overrides
+    bad = {k: v for k, v in overrides.items() if v not in REGIONS}
+    if bad:
+        raise ValueError(f"region_overrides: unknown region(s) {bad}; use one of {REGIONS}")
+    cw = crosswalk_wide[["kommunenummer_2019", "kommunenummer_2020"]]
+    # 9999 is SSB's "unknown kommune" code, not a kommune
+    cw = cw[(cw["kommunenummer_2019"] != "") & (cw["kommunenummer_2020"] != "9999")]
+    rows = []
+    for k20, grp in cw.groupby("kommunenummer_2020", sort=True):
+        fylker = sorted(set(grp["kommunenummer_2019"].str[:2]))
+        unknown = [f for f in fylker if f not in PRE2020_FYLKE_REGION]
+        if unknown:
+            raise ValueError(f"kommune {k20}: pre-2020 fylke {unknown} has no region")
+        regions = sorted({PRE2020_FYLKE_REGION[f] for f in fylker})
+        f20 = k20[:2]
+        if k20 in overrides:
+            region, rule = overrides[k20], f"override (predecessors in {'+'.join(fylker)})"
+        elif len(regions) == 1:
+            region, rule = regions[0], "pre-2020 fylke"
+        else:
+            region, rule = FYLKE_2020_REGION[f20], f"predecessors in {'+'.join(fylker)}: 2020 fylke"
+        rows.append((k20, "+".join(fylker), f20, region, rule))
+    out = pd.DataFrame(
+        rows, columns=["kommunenummer", "fylke_pre2020", "fylke_2020", "region", "region_rule"]
+    )
+    unknown = sorted(set(overrides) - set(out["kommunenummer"]))
+    if unknown:
+        raise ValueError(f"region_overrides names codes that are no 2020 kommune: {unknown}")
+    return out
+
+
+def municipalities(
+    kommuner: pd.DataFrame,
+    regions: pd.DataFrame,
+    population_column: str = POPULATION_COLUMN,
+    thresholds: tuple[int, int] = SIZE_THRESHOLDS,
+) -> pd.DataFrame:
+    """The 356 kommuner with population, size group and region."""
+    if population_column not in kommuner.columns:
+        raise ValueError(f"population file lacks column {population_column!r}")
+    df = (
+        kommuner[["kommunenummer", "kommunenavn", "fylkesnummer", population_column]]
+        .rename(columns={population_column: "population"})
+        .copy()
+    )
+    df["population"] = pd.to_numeric(df["population"]).astype("int64")
+    df["size_group"] = size_group(df["population"], df["kommunenummer"], thresholds)
+    df = df.merge(
+        regions[["kommunenummer", "fylke_pre2020", "region", "region_rule"]],
+        on="kommunenummer",
+        how="left",
+        validate="1:1",
+    )
+    if df["region"].isna().any():
+        missing = df.loc[df["region"].isna(), "kommunenummer"].tolist()
+        raise ValueError(f"kommuner without a region (not in the crosswalk): {missing}")
+    return df.sort_values("kommunenummer").reset_index(drop=True)
+
+
+def read_bydeler(path: str | Path) -> pd.DataFrame:
+    """Oslo's 15 bydeler (``bydelsnummer, bydelsnavn``) from the bydel GeoJSON (Marka excluded)."""
+    with open(path, encoding="utf-8") as fh:
+        feats = json.load(fh)["features"]
+    rows = [
+        (f["properties"]["bydelsnummer"], f["properties"]["bydelsnavn"])
+        for f in feats
+        if f["properties"].get("er_bydel", True)
+    ]
+    df = pd.DataFrame(rows, columns=["bydelsnummer", "bydelsnavn"]).sort_values("bydelsnummer")
+    if len(df) != 15:
+        raise InputError(str(path), f"expected 15 Oslo bydeler, found {len(df)}")
+    return df.reset_index(drop=True)
+
+
+def frame_units(munis: pd.DataFrame, bydeler: pd.DataFrame) -> pd.DataFrame:
+    """The 370 frame units with size group and region (bydeler inherit Oslo's)."""
+    k = munis[munis["kommunenummer"] != OSLO]
+    oslo = munis[munis["kommunenummer"] == OSLO].iloc[0]
+    a = pd.DataFrame(
+        {
+            "unit_id": k["kommunenummer"],
+            "unit_name": k["kommunenavn"],
+            "unit_type": "kommune",
+            "kommunenummer": k["kommunenummer"],
+            "size_group": k["size_group"],
+            "region": k["region"],
+        }
+    )
+    b = pd.DataFrame(
+        {
+            "unit_id": bydeler["bydelsnummer"],
+            "unit_name": bydeler["bydelsnavn"],
+            "unit_type": "bydel",
+            "kommunenummer": OSLO,
+            "size_group": oslo["size_group"],
+            "region": oslo["region"],
+        }
+    )
+    return pd.concat([a, b], ignore_index=True).sort_values("unit_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- frame validation
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    path: str,
+    kommuner_2020: set[str],
+    bydeler: set[str],
+) -> pd.DataFrame:
+    """Check the frame (as read by :func:`read_frame`): 370 unique, valid, consistent units.
+
+    Every kommune of 2020 except Oslo and every bydel must be present once; a 4-digit code
+    must be a 2020 kommune with ``unit_type`` kommune, a 6-digit code an Oslo bydel with
+    ``unit_type`` bydel. Errors name the file, line, column and value.
+    """
+
+    def bad(mask, column, message):
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if idx.size:
+            i = int(idx[0])
+            extra = f" ({idx.size} rows in all)" if idx.size > 1 else ""
+            raise InputError(
+                path, message + extra, line=int(df[LINE].iloc[i]), column=column, value=df[column].iloc[i]
+            )
+
+    uid, utype = df["unit_id"], df["unit_type"]
+    bad(uid == "", "unit_id", "empty unit_id")
+    bad(
+        ~(uid.str.fullmatch(_KOMMUNE.pattern) | uid.str.fullmatch(_BYDEL.pattern)),
+        "unit_id",
+        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN",
+    )
+    bad(uid == OSLO, "unit_id", "Oslo (0301) is not a frame unit: its 15 bydeler are")
+    is_k = uid.str.len() == 4
+    bad(is_k & ~uid.isin(kommuner_2020), "unit_id", "not a kommunenummer of the 2020 structure")
+    bad(~is_k & ~uid.isin(bydeler), "unit_id", "not one of Oslo's 15 bydeler (030101-030115)")
+    bad(~utype.isin(UNIT_TYPES), "unit_type", f"unit_type must be one of {list(UNIT_TYPES)}")
+    bad(is_k & (utype != "kommune"), "unit_type", "a 4-digit unit_id must have unit_type kommune")
+    bad(~is_k & (utype != "bydel"), "unit_type", "a 6-digit unit_id must have unit_type bydel")
+    bad(df["unit_name"] == "", "unit_name", "empty unit_name")
+    bad(uid.duplicated(), "unit_id", "duplicate unit_id")
+    expected = (set(kommuner_2020) - {OSLO}) | set(bydeler)
+    missing = sorted(expected - set(uid))
+    if missing:
+        raise InputError(
+            path,
+            f"{len(missing)} unit(s) of the 370 missing from the frame, first {missing[:5]}",
+            column="unit_id",
+            value=missing[0],
+        )
+    return df[FRAME_COLUMNS].sort_values("unit_id").reset_index(drop=True)
+
+
+def read_frame(path: str, kommuner_2020: set[str], bydeler: set[str]) -> pd.DataFrame:
+    df = read_delimited(path, FRAME_COLUMNS)
+    return validate_frame(df, path, kommuner_2020, bydeler)
+
+
+def response_status(frame: pd.DataFrame, respondents: pd.Series, path: str) -> pd.Series:
+    """Boolean per frame unit: responded. Respondents must be unique frame units."""
+    r = respondents.astype(str)
+    dup = r[r.duplicated()]
+    if len(dup):
+        i = int(dup.index[0])
+        raise InputError(
+            path,
+            "unit_id occurs twice among the respondents",
+            line=i + 1,
+            column="unit_id",
+            value=dup.iloc[0],
+        )
+    unknown = ~r.isin(frame["unit_id"])
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            path,
+            "respondent unit_id is not in the survey frame",
+            line=i + 1,
+            column="unit_id",
+            value=r.iloc[i],
+        )
+    return frame["unit_id"].isin(set(r)).rename("responded")
+
+
+# --------------------------------------------------------------------------- settlements
+
+
+def settlement_totals(register: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
+    """Settlements (all, agreed self-settlement) per ``unit_id`` in the years (inclusive)."""
+    need = ["unit_id", "year", "avtalt_selvbosetting"]
+    missing = [c for c in need if c not in register.columns]
+    if missing:
+        raise ValueError(f"register lacks columns {missing}")
+    y = pd.to_numeric(register["year"])
+    sel = register[(y >= years[0]) & (y <= years[1])]
+    asb = pd.to_numeric(sel["avtalt_selvbosetting"]).fillna(0).astype(int)
+    out = (
+        pd.DataFrame({"unit_id": sel["unit_id"].astype(str), "all": 1, "asb": asb})
+        .groupby("unit_id", sort=True)[["all", "asb"]]
+        .sum()
+        .reset_index()
+    )
+    return out
+
+
+def attach_settlements(units: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add ``all``/``asb`` to the frame units; settlements in no frame unit are returned apart.
+
+    Register rows carrying Oslo without a bydel (``0301``) or a unit outside the frame cannot be
+    assigned to a responding or non-responding unit; they are returned for the ledger and left
+    out of both numerator and denominator.
+    """
+    t = totals.set_index("unit_id")
+    out = units.copy()
+    out["all"] = out["unit_id"].map(t["all"]).fillna(0).astype(int)
+    out["asb"] = out["unit_id"].map(t["asb"]).fillna(0).astype(int)
+    outside = totals[~totals["unit_id"].isin(units["unit_id"])].reset_index(drop=True)
+    return out, outside
+
+
+# --------------------------------------------------------------------------- Tabell 9.1
+
+
+def kommune_status(units: pd.DataFrame) -> pd.DataFrame:
+    """The 356 kommuner with response status: Oslo counted once and as responding."""
+    k = units[units["unit_type"] == "kommune"][["kommunenummer", "size_group", "region", "responded"]]
+    oslo = units[units["unit_type"] == "bydel"].iloc[0]
+    o = pd.DataFrame(
+        [
+            {
+                "kommunenummer": OSLO,
+                "size_group": oslo["size_group"],
+                "region": oslo["region"],
+                "responded": True,
+            }
+        ]
+    )
+    return pd.concat([k, o], ignore_index=True).sort_values("kommunenummer").reset_index(drop=True)
+
+
+def tab_9_1_records(units: pd.DataFrame, munis: pd.DataFrame) -> list[dict]:
+    """Records of Tabell 9.1 (tidy keys item/category) from frame units with ``responded``,
+    ``all``, ``asb``, ``size_group``, ``region``; ``munis`` gives population per kommune."""
+    recs = []
+    for item, col in (("all_settlements", "all"), ("asb_settlements", "asb")):
+        total = int(units[col].sum())
+        if total == 0:  # no settlements known (no register): the row is left out, not 0/0
+            continue
+        resp = int(units.loc[units["responded"], col].sum())
+        share = 100 * resp / total
+        recs += [
+            {"item": item, "category": "responded", "value": share, "n": total},
+            {"item": item, "category": "not_responded", "value": 100 - share, "n": total},
+            {"item": item, "category": "count_responded", "value": resp},
+            {"item": item, "category": "count_total", "value": total},
+        ]
+    ks = kommune_status(units)
+    n_all = len(ks)
+    pop = munis.set_index("kommunenummer")["population"]
+    ks["population"] = ks["kommunenummer"].map(pop)
+    for var, levels, prefix in (("size_group", SIZE_GROUPS, "size_"), ("region", REGIONS, "region_")):
+        for g in levels:
+            sub = ks[ks[var] == g]
+            n, k = len(sub), int(sub["responded"].sum())
+            rate = 100 * k / n if n else float("nan")
+            item = prefix + g
+            recs += [
+                {"item": item, "category": "responded", "value": rate, "n": n},
+                {"item": item, "category": "not_responded", "value": 100 - rate, "n": n},
+                {"item": item, "category": "n_municipalities", "value": n},
+                {"item": item, "category": "n_responded", "value": k},
+                {
+                    "item": item,
+                    "category": "share_of_municipalities_pct",
+                    "value": 100 * n / n_all,
+                    "n": n_all,
+                },
+                {
+                    "item": item,
+                    "category": "population_share_pct",
+                    "value": 100 * sub["population"].sum() / ks["population"].sum(),
+                    "n": int(ks["population"].sum()),
+                },
+            ]
+    recs.append({"item": "all_municipalities", "category": "n_municipalities", "value": n_all})
+    recs.append(
+        {"item": "all_municipalities", "category": "n_responded", "value": int(ks["responded"].sum())}
+    )
+    return recs
+
+
+def response_rate_records(units: pd.DataFrame) -> list[dict]:
+    """The counts of kap. 9.1.3 (entry text_ch9_response_rate)."""
+    byd = units[units["unit_type"] == "bydel"]
+    kom = units[units["unit_type"] == "kommune"]
+    n, k = len(units), int(units["responded"].sum())
+    return [
+        {"series": "municipalities_in_frame", "value": len(kom) + 1},
+        {"series": "oslo_bydeler_in_frame", "value": len(byd)},
+        {"series": "units_in_frame", "value": n},
+        {"series": "units_responded", "value": k},
+        {"series": "response_rate_pct", "value": 100 * k / n, "n": n},
+        {"series": "oslo_bydeler_responded", "value": int(byd["responded"].sum())},
+        {"series": "oslo_bydeler_response_rate_pct", "value": 100 * byd["responded"].mean(), "n": len(byd)},
+        {"series": "municipalities_excl_oslo_responded", "value": int(kom["responded"].sum())},
+    ]
+
+
+def frame_population(
+    population_path: str,
+    crosswalk_path: str,
+    geo_bydeler_path: str,
+    region_overrides: dict[str, str],
+    population_column: str,
+):
+    """The 356 kommuner with size group and region, the Oslo bydeler, and the 370 frame units.
+
+    Shared by the demo frame generator and the Tabell 9.1 stage so both group units alike.
+    """
+    from analysis.core.kommune import load_kommuner_2020, read_crosswalk_wide
+
+    kommuner = load_kommuner_2020(population_path)
+    munis = municipalities(
+        kommuner, region_table(read_crosswalk_wide(crosswalk_path), region_overrides), population_column
+    )
+    bydeler = read_bydeler(geo_bydeler_path)
+    return munis, bydeler, frame_units(munis, bydeler)
+
+
+def read_unit_settlements(register_path: str) -> pd.DataFrame:
+    """The register stage's persons: unit, year and the agreed-self-settlement flag."""
+    return pd.read_parquet(register_path, columns=["unit_id", "year", "avtalt_selvbosetting"])

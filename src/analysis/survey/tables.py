@@ -1,0 +1,219 @@
+"""Kapittel 11 from the validated survey data: tidy tables and figures, driven by the codebook."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.figures import PALETTE, apply_style
+from analysis.core.tidy import tidy
+from analysis.survey.codebook import Codebook
+from analysis.survey.stats import change_table, figure_table
+
+STACK_COLOURS = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#d9d9d9", "#f4b183", "#c55a11"]
+YEAR_COLOURS = {"2021": "#1f4e79", "2016": "#a9c9e8"}
+
+
+def respondents(wave: pd.DataFrame) -> pd.DataFrame:
+    """Responding units only (the 2021 file also holds the frame's non-respondents)."""
+    if "responded" in wave.columns:
+        wave = wave[wave["responded"] == 1]
+    return wave.reset_index(drop=True)
+
+
+def survey_tables(
+    waves: dict[int, pd.DataFrame], cb: Codebook, frame_sizes: dict[int, int | None], confidence: float
+) -> dict[str, pd.DataFrame]:
+    """Every figure/text entry of the codebook as a tidy table, plus the 2016 -> 2021 changes."""
+    resp = {year: respondents(w) for year, w in waves.items()}
+    out = {}
+    for fid, f in cb.figures.items():
+        recs = []
+        for year in sorted(f["years"], reverse=True):
+            if year in resp:
+                recs += figure_table(resp[year], cb, fid, year, frame_sizes.get(year), confidence)
+        df = tidy(
+            fid,
+            pd.DataFrame(recs, columns=["year", "item", "category", "value", "n", "ci_low", "ci_high", "se"]),
+        )
+        out[fid] = df
+    change = change_table(out, cb, confidence)
+    out["x_survey_change_2016_2021"] = tidy("x_survey_change_2016_2021", change.assign(year="2016-2021"))
+    if 2021 in waves:
+        out["text_ch9_response_rate"] = response_rate_table(waves[2021])
+    out["text_ch11_survey_routing_counts"] = routing_counts_table(resp, cb)
+    return out
+
+
+def response_rate_table(wave21: pd.DataFrame) -> pd.DataFrame:
+    """Frame and response counts (kap. 9.1.3); Oslo counts once among the municipalities."""
+    is_bydel = wave21["unit_type"] == "bydel"
+    resp = wave21["responded"] == 1
+    n_units, n_resp = len(wave21), int(resp.sum())
+    n_by, n_by_resp = int(is_bydel.sum()), int((resp & is_bydel).sum())
+    recs = [
+        {"series": "municipalities_in_frame", "value": wave21["kommunenummer_2020"].nunique()},
+        {"series": "oslo_bydeler_in_frame", "value": n_by},
+        {"series": "units_in_frame", "value": n_units},
+        {"series": "units_responded", "value": n_resp},
+        {"series": "response_rate_pct", "value": 100 * n_resp / n_units, "n": n_units},
+        {"series": "oslo_bydeler_responded", "value": n_by_resp},
+        {"series": "municipalities_excl_oslo_responded", "value": n_resp - n_by_resp},
+        {
+            "series": "oslo_bydeler_response_rate_pct",
+            "value": 100 * n_by_resp / n_by if n_by else np.nan,
+            "n": n_by,
+        },
+    ]
+    return tidy("text_ch9_response_rate", recs)
+
+
+def routing_counts_table(resp: dict[int, pd.DataFrame], cb: Codebook) -> pd.DataFrame:
+    """Branch sizes and open-field use: counts only, never the text. ``resp``: each wave's
+    responding units (:func:`respondents`)."""
+    recs = []
+    for name, spec in cb.raw.get("routing_counts", {}).items():
+        for year in spec["years"]:
+            if year not in resp:
+                continue
+            w = resp[year]
+            if spec.get("answered"):
+                col = f"{spec['item']}__answered"
+                if col not in w.columns:
+                    continue
+                count = int(w[col].fillna(0).sum())
+            else:
+                count = int(w[spec["item"]].isin(spec["codes"]).sum())
+            if "percent_of" in spec:
+                p = spec["percent_of"]
+                base = int(w[p["item"]].isin(p["codes"]).sum())
+                recs.append({"year": year, "series": name, "value": 100 * count / base, "n": base})
+            else:
+                recs.append({"year": year, "series": name, "value": count})
+    for name, spec in cb.raw.get("open_text_codes", {}).items():
+        for year, w in resp.items():
+            col = f"open__{name}"
+            if col in w.columns:
+                recs.append({"year": year, "series": name, "value": int(w[col].fillna(0).sum())})
+    recs.sort(key=lambda r: (-int(r["year"]), r["series"]))
+    return tidy("text_ch11_survey_routing_counts", recs)
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+def _wrap(text: str, width: int = 48) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _item_label(cb: Codebook, fid: str, key: str, language: str) -> str:
+    node = cb.figures[fid]["items"][key]
+    if key == "":
+        return ""
+    return cb.label(node, language) or cb.items[node["item"]][f"label_{language}"]
+
+
+def _cat_label(cb: Codebook, fid: str, cat: str, language: str) -> str:
+    node = cb.figures[fid].get("categories", {}).get(cat, {})
+    return cb.label(node, language) or cat
+
+
+def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no"):
+    """The report's style: stacked 100 % bars for distributions, paired bars otherwise."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    f = cb.figures[fid]
+    t = table[table["n"].notna()]
+    if f["kind"] == "distribution":
+        cats = list(f["categories"])
+        t = t[t["category"].isin(cats)]
+        keys = list(f["items"])
+        # one pass over the rows instead of a boolean selection per bar segment
+        cell, first_n = {}, {}
+        for y, k, c, v, n in zip(t["year"], t["item"], t["category"], t["value"], t["n"]):
+            cell.setdefault((y, k, c), []).append(v)
+            first_n.setdefault((y, k), n)
+        rows = [(y, k) for k in keys for y in sorted(t["year"].unique(), reverse=True) if (y, k) in first_n]
+        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(rows) + 1.4))
+        left = np.zeros(len(rows))
+        for j, cat in enumerate(cats):
+            # nansum: what Series.sum gives (0 for no rows, NaN skipped)
+            vals = np.array(
+                [float(np.nansum(np.asarray(cell.get((y, k, cat), []), dtype=float))) for y, k in rows]
+            )
+            ax.barh(
+                range(len(rows)),
+                vals,
+                left=left,
+                color=STACK_COLOURS[j % len(STACK_COLOURS)],
+                label=_cat_label(cb, fid, cat, language),
+                height=0.65,
+            )
+            for i, v in enumerate(vals):
+                if v >= 4:
+                    ax.text(
+                        left[i] + v / 2,
+                        i,
+                        f"{v:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if j < 2 else "black",
+                    )
+            left += vals
+        labels = []
+        for y, k in rows:
+            n = int(first_n[(y, k)])
+            lab = _wrap(_item_label(cb, fid, k, language), 44)
+            labels.append(f"{lab}\n{y} (N = {n})" if lab else f"{y} (N = {n})")
+        ax.set_axisbelow(True)
+        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("Prosent" if language == "no" else "Per cent")
+        ax.grid(axis="x", color="#dddddd")
+        ax.grid(axis="y", visible=False)
+        ax.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(rows), 1)),
+            ncol=min(len(cats), 4),
+            fontsize=7,
+        )
+        return fig
+    # paired bars: one bar per item and year
+    if f["kind"] in ("share", "multi"):
+        t = t[t["category"] == ""]
+    keys = [k for k in f["items"] if not t[t["item"] == k].empty]
+    years = sorted(t["year"].unique(), reverse=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(keys) * max(len(years), 1) * 0.7 + 1.4))
+    h = 0.8 / max(len(years), 1)
+    for j, y in enumerate(years):
+        ty = t[t["year"] == y].set_index("item")
+        pos = [i + (j - (len(years) - 1) / 2) * h for i in range(len(keys))]
+        vals = [float(ty.loc[k, "value"]) if k in ty.index else np.nan for k in keys]
+        ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
+        ax.barh(pos, vals, height=h * 0.95, color=YEAR_COLOURS.get(y, PALETTE[j]), label=f"{y}")
+        for p, v, n in zip(pos, vals, ns):
+            if not np.isnan(v):
+                txt = f"{v:.1f}".replace(".", ",") if f["kind"] == "mean" else f"{v:.0f}"
+                ax.text(v, p, f" {txt} (N={n})", va="center", fontsize=6.5)
+    ax.set_axisbelow(True)
+    ax.set_yticks(range(len(keys)), [_wrap(_item_label(cb, fid, k, language), 48) for k in keys], fontsize=7)
+    ax.invert_yaxis()
+    if f["kind"] == "mean":
+        ax.set_xlim(1, 5.6)
+        ax.set_xlabel(
+            "Gjennomsnitt (aldri = 1 … svært ofte = 5)"
+            if language == "no"
+            else "Mean (never = 1 … very often = 5)"
+        )
+    else:
+        ax.set_xlim(0, 115)
+        ax.set_xlabel("Prosent" if language == "no" else "Per cent")
+    ax.grid(axis="x", color="#dddddd")
+    ax.grid(axis="y", visible=False)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="lower right", fontsize=7)
+    return fig

@@ -1,0 +1,329 @@
+"""Non-response weights for the 2021 survey: raking (iterative proportional fitting).
+
+The respondents (kommuner and Oslo bydeler) are weighted so that their weighted counts equal
+the frame's counts in every category of each raking variable (size group and region by
+default, optionally a settlement-volume band). Starting weights are N/n (the inverse response
+rate); each iteration multiplies the weights of one variable's categories by target/current,
+variable after variable, until every weighted margin is within ``tol`` of its target. This is
+the algorithm of R's ``survey::rake`` (Deming-Stephan), which a test compares against.
+
+Estimates and intervals. A weighted share is a ratio ``sum w d y / sum w d`` over the units
+with a valid answer (d = 1). Its variance is the with-replacement linearisation of the
+calibrated estimator: the linearised variable ``d (y - p) / sum w d`` is replaced by its
+residual from a weighted regression on the raking dummies (the calibration residual), which
+removes the variance explained by the margins the weights were calibrated to. No finite
+population correction is applied (conservative: the frame is a census of 370 units). Both
+unweighted and weighted intervals are Wilson score intervals; the weighted one uses the
+effective sample size ``p (1 - p) / var`` (Korn-Graubard style), so the two are comparable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# ndtri is the kernel of scipy.stats.norm.ppf (same values) without importing scipy.stats (~0.8 s)
+from scipy.special import ndtri
+
+
+@dataclass
+class RakeResult:
+    weights: pd.Series
+    iterations: int
+    converged: bool
+    max_margin_error: float
+    history: list[float] = field(default_factory=list)
+
+
+def margins_of(frame: pd.DataFrame, variables: list[str]) -> dict[str, pd.Series]:
+    """Frame counts per category of each raking variable (the population margins)."""
+    return {v: frame[v].value_counts().sort_index().astype(float) for v in variables}
+
+
+def weighted_margins(sample: pd.DataFrame, weights: pd.Series, variables: list[str]) -> dict[str, pd.Series]:
+    return {v: weights.groupby(sample[v].to_numpy()).sum().sort_index() for v in variables}
+
+
+def rake(
+    sample: pd.DataFrame,
+    margins: dict[str, pd.Series],
+    base_weights: pd.Series | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
+) -> RakeResult:
+    """Rake ``sample`` to ``margins`` ({variable: Series category -> population count}).
+
+    Every category with a population count must have respondents, and every respondent's
+    category must have a population count; otherwise raking is impossible (ValueError).
+    """
+    n = len(sample)
+    if n == 0:
+        raise ValueError("no respondents to weight")
+    for v, m in margins.items():
+        cats = set(sample[v].unique())
+        empty = sorted(str(c) for c in m.index if m[c] > 0 and c not in cats)
+        if empty:
+            raise ValueError(f"raking variable {v}: no respondents in {empty}; collapse categories")
+        extra = sorted(str(c) for c in cats - set(m.index))
+        if extra:
+            raise ValueError(
+                f"raking variable {v}: respondents in categories without a population count {extra}"
+            )
+    total = float(next(iter(margins.values())).sum())
+    for v, m in margins.items():
+        if not np.isclose(m.sum(), total, rtol=0, atol=1e-9 * max(1.0, total)):
+            raise ValueError(
+                f"margins disagree on the population total: {v} sums to {m.sum()}, expected {total}"
+            )
+    w = (
+        pd.Series(total / n, index=sample.index, dtype=float)
+        if base_weights is None
+        else base_weights.astype(float).copy()
+    )
+    codes = {v: sample[v].to_numpy() for v in margins}
+    history = []
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        for v, m in margins.items():
+            cur = w.groupby(codes[v]).sum()
+            factor = (m / cur).reindex(codes[v]).to_numpy()
+            w = w * factor
+        err = max(float((w.groupby(codes[v]).sum() - m).abs().max()) for v, m in margins.items())
+        history.append(err)
+        if err <= tol * max(1.0, total):
+            converged = True
+            break
+    return RakeResult(
+        weights=w.rename("weight"),
+        iterations=it,
+        converged=converged,
+        max_margin_error=history[-1],
+        history=history,
+    )
+
+
+def kish_deff(w: pd.Series | np.ndarray) -> float:
+    """Kish's design effect from unequal weights: n sum(w^2) / (sum w)^2."""
+    w = np.asarray(w, dtype=float)
+    return float(len(w) * (w**2).sum() / w.sum() ** 2)
+
+
+def diagnostics(result: RakeResult, sample: pd.DataFrame, margins: dict[str, pd.Series]) -> list[dict]:
+    """Records for the diagnostics table: weights summary, convergence and margin checks."""
+    w = result.weights
+    deff = kish_deff(w)
+    recs = [
+        {"series": "n_respondents", "value": len(w)},
+        {"series": "population_total", "value": float(next(iter(margins.values())).sum())},
+        {"series": "iterations", "value": result.iterations},
+        {"series": "converged", "value": int(result.converged)},
+        {"series": "max_margin_error", "value": result.max_margin_error},
+        {"series": "weight_min", "value": float(w.min())},
+        {"series": "weight_max", "value": float(w.max())},
+        {"series": "weight_mean", "value": float(w.mean())},
+        {"series": "weight_ratio_max_min", "value": float(w.max() / w.min())},
+        {"series": "weight_cv", "value": float(w.std(ddof=0) / w.mean())},
+        {"series": "kish_deff", "value": deff},
+        {"series": "effective_n", "value": len(w) / deff},
+    ]
+    wm = weighted_margins(sample, w, list(margins))
+    for v, m in margins.items():
+        unw = sample[v].value_counts()
+        for cat in m.index:
+            common = {"group": v, "item": str(cat)}
+            recs += [
+                {"series": "margin_frame", **common, "value": float(m[cat])},
+                {"series": "margin_weighted", **common, "value": float(wm[v].get(cat, 0.0))},
+                {"series": "margin_respondents", **common, "value": int(unw.get(cat, 0))},
+                {
+                    "series": "margin_abs_error",
+                    **common,
+                    "value": abs(float(wm[v].get(cat, 0.0)) - float(m[cat])),
+                },
+            ]
+    return recs
+
+
+def wilson(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``p`` with (effective) sample size ``n``."""
+    if n <= 0 or np.isnan(p):
+        return float("nan"), float("nan")
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def calibrated_share(y: np.ndarray, d: np.ndarray, w: np.ndarray, X: np.ndarray) -> tuple[float, float]:
+    """Weighted share of ``y`` (0/1) among ``d`` and its linearisation variance (see module)."""
+    wd = w * d
+    if wd.sum() == 0:
+        return float("nan"), float("nan")
+    p = float((wd * y).sum() / wd.sum())
+    u = d * (y - p) / wd.sum()
+    # calibration residual: u minus its weighted least-squares fit on the raking dummies
+    WX = X * w[:, None]
+    beta, *_ = np.linalg.lstsq(X.T @ WX, WX.T @ u, rcond=None)
+    e = u - X @ beta
+    z = w * e
+    n = len(z)
+    var = float(n / (n - 1) * ((z - z.mean()) ** 2).sum()) if n > 1 else float("nan")
+    return p, var
+
+
+def design_matrix(sample: pd.DataFrame, variables: list[str]) -> np.ndarray:
+    """Dummies of every category of every raking variable (rank-deficient; lstsq handles it)."""
+    cols = [pd.get_dummies(sample[v].astype(str), dtype=float) for v in variables]
+    return pd.concat(cols, axis=1).to_numpy()
+
+
+def compare_estimates(
+    survey: pd.DataFrame,
+    weights: pd.Series,
+    sample: pd.DataFrame,
+    variables: list[str],
+    estimates: list[dict],
+    confidence: float = 0.95,
+) -> list[dict]:
+    """Weighted vs unweighted shares (percent) with Wilson intervals for each estimate spec.
+
+    A spec: ``item`` (survey column), ``positive`` (codes counted), ``exclude`` (codes left out
+    of the base, e.g. 9 = vet ikke), ``id`` (row label). The base is the units with a valid
+    (non-empty, not excluded) answer.
+    """
+    z = float(ndtri(0.5 + confidence / 2))
+    X = design_matrix(sample, variables)
+    w = weights.to_numpy(dtype=float)
+    recs = []
+    for spec in estimates:
+        col = pd.to_numeric(survey[spec["item"]], errors="coerce").to_numpy()
+        valid = ~np.isnan(col) & ~np.isin(col, spec.get("exclude", []))
+        y = np.isin(col, spec["positive"]).astype(float)
+        d = valid.astype(float)
+        n = int(valid.sum())
+        if n == 0:
+            continue
+        p_u = float(y[valid].mean())
+        lo_u, hi_u = wilson(p_u, n, z)
+        p_w, var_w = calibrated_share(y, d, w, X)
+        n_eff = p_w * (1 - p_w) / var_w if var_w > 0 else float(n)
+        lo_w, hi_w = wilson(p_w, n_eff, z)
+        for kind, p, lo, hi, ne in (("unweighted", p_u, lo_u, hi_u, n), ("weighted", p_w, lo_w, hi_w, n_eff)):
+            recs.append(
+                {
+                    "item": spec["id"],
+                    "category": kind,
+                    "value": 100 * p,
+                    "n": n,
+                    "ci_low": 100 * lo,
+                    "ci_high": 100 * hi,
+                    "effective_n": ne,
+                    "survey_item": spec["item"],
+                    "label_no": spec.get("label_no", spec["id"]),
+                    "label_en": spec.get("label_en", spec["id"]),
+                }
+            )
+    return recs
+
+
+def settlement_band(settled: pd.Series, breaks: list[int]) -> pd.Series:
+    """Settlement-volume band per unit: ``[0, b1)``, ``[b1, b2)``, ..., ``[bk, inf)``."""
+    edges = sorted(int(b) for b in breaks)
+    labels = []
+    lo = 0
+    for b in edges:
+        labels.append(f"{lo}-{b - 1}")
+        lo = b
+    labels.append(f"{lo}+")
+    idx = np.searchsorted(edges, settled.to_numpy(), side="right")
+    return pd.Series(np.asarray(labels, dtype=object)[idx], index=settled.index, name="settlement_band")
+
+
+# Key 2021 survey estimates compared weighted vs unweighted (codebook item ids and codes).
+DEFAULT_ESTIMATES = [
+    {
+        "id": "had_asb",
+        "item": "Q_FILTER",
+        "positive": [1],
+        "label_no": "Har hatt avtalt selvbosetting 2016–2021 (ja)",
+        "label_en": "Had agreed self-settlement 2016–2021 (yes)",
+    },
+    {
+        "id": "informs",
+        "item": "YB_INFORM",
+        "positive": [1],
+        "label_no": "Informerer flyktninger om ordningen (ja)",
+        "label_en": "Informs refugees about the scheme (yes)",
+    },
+    {
+        "id": "written_rules",
+        "item": "YB_RULES",
+        "positive": [1],
+        "label_no": "Har skriftlige retningslinjer (ja)",
+        "label_en": "Has written rules (yes)",
+    },
+    {
+        "id": "refused",
+        "item": "YB_REFUSED",
+        "positive": [1],
+        "label_no": "Har avslått forespørsler om avtalt selvbosetting (ja)",
+        "label_en": "Has refused requests for agreed self-settlement (yes)",
+    },
+    {
+        "id": "more_unstable",
+        "item": "YB_CHAR_MORE_UNSTABLE",
+        "positive": [4, 5],
+        "label_no": "Mer ustabil bosituasjon (delvis/helt enig)",
+        "label_en": "More unstable housing (partly/completely agree)",
+    },
+    {
+        "id": "different_neighbourhoods",
+        "item": "YB_CONSEQ_DIFFERENT_NEIGHBOURHOODS",
+        "positive": [4, 5],
+        "label_no": "Bosettes i flere forskjellige nabolag (delvis/helt enig)",
+        "label_en": "Settled in more different neighbourhoods (partly/completely agree)",
+    },
+]
+
+
+def plot_estimates(table: pd.DataFrame, language: str = "no"):
+    """Dot-and-interval plot: each estimate unweighted and weighted, with its interval."""
+    import matplotlib.pyplot as plt
+
+    from analysis.core.figures import PALETTE, apply_style
+
+    apply_style()
+    items = list(dict.fromkeys(table["item"]))
+    labels = {r["item"]: r[f"label_{language}"] for _, r in table.iterrows()}
+    fig, ax = plt.subplots(figsize=(6.3, 0.55 * len(items) + 1.0))
+    names = {"unweighted": ("Uvektet", "Unweighted"), "weighted": ("Vektet (raking)", "Weighted (raking)")}
+    for k, (kind, colour, off) in enumerate(
+        (("unweighted", PALETTE[1], -0.15), ("weighted", PALETTE[0], 0.15))
+    ):
+        sub = table[table["category"] == kind].set_index("item").reindex(items)
+        y = np.arange(len(items)) + off
+        ax.errorbar(
+            sub["value"],
+            y,
+            xerr=[sub["value"] - sub["ci_low"], sub["ci_high"] - sub["value"]],
+            fmt="o",
+            color=colour,
+            ms=4,
+            capsize=2,
+            lw=1,
+            label=names[kind][0 if language == "no" else 1],
+        )
+    ax.set_yticks(np.arange(len(items)))
+    ax.set_yticklabels([labels[i] for i in items])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.grid(axis="x", color="#dddddd")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(
+        "Prosent (95 % konfidensintervall)" if language == "no" else "Percent (95% confidence interval)"
+    )
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    return fig

@@ -1,0 +1,169 @@
+"""Official statistics of kap. 10: KOSTRA 12012 (SSB, JSON-stat2) and UDI's privately housed
+asylum seekers (Tabell 10.2, 10.3 and the rejection share per kommune in 2020).
+
+Where table 12012 comes from:
+- ``kostra.fetch: false`` (default): ``confidential("kostra_12012")`` - the synthetic demo file
+  (rule ``demo_kostra``) with ``demo: true``, the user's ``inputs.kostra_12012`` otherwise.
+- ``kostra.fetch: true``: SSB's PxWebApi, downloaded once to ``data/raw/kostra/12012.json`` (with
+  ``12012.json.meta.json``: URL, query, date, sha256). The download rule exists only while that
+  file is absent, so a rebuild never fetches again. When SSB cannot be reached the run says so
+  and reads ``inputs.kostra_12012`` instead, or stops if that is not set.
+"""
+
+import sys
+
+sys.path.insert(0, str(ROOT / "src"))
+from analysis.official.fetch import FetchError, choose_source, host_reachable  # noqa: E402
+
+STAGE_TABLES["kostra"] = ["tab_10_3", "x_kostra_aggregate_check", "x_kostra_rejection_share_2020"]
+STAGE_FIGURES["kostra"] = ["x_kostra_rejection_map_2020"]
+STAGE_TABLES["udi"] = ["tab_10_2"]
+
+KOSTRA = config["kostra"]
+KOSTRA_RAW = "data/raw/kostra/12012.json"
+KOSTRA_YEARS = [str(y) for y in range(2015, 2021)]
+
+if KOSTRA["fetch"]:
+    _cfg = config["inputs"].get("kostra_12012")
+    try:
+        _src = choose_source(
+            fetch=True,
+            raw_path=KOSTRA_RAW,
+            raw_exists=Path(KOSTRA_RAW).exists(),
+            reachable=lambda: host_reachable(KOSTRA["url"]),
+            configured=_cfg,
+            configured_exists=bool(_cfg) and Path(_cfg).exists(),
+            url=KOSTRA["url"],
+        )
+    except FetchError as _e:
+        raise WorkflowError(str(_e)) from None
+    if _src["note"]:
+        print(f"NOTE {_src['note']}", file=sys.stderr)
+    if _src["role"] == "downloaded":
+        KOSTRA_INPUT = use_input("kostra_12012_ssb", KOSTRA_RAW)  # real SSB data, demo or not
+    else:
+        KOSTRA_INPUT = use_input("kostra_12012_configured", _cfg) if DEMO else configured("kostra_12012")
+    KOSTRA_FETCH_RULE = _src["fetch_rule"]
+else:
+    KOSTRA_INPUT = confidential("kostra_12012")
+    KOSTRA_FETCH_RULE = False
+
+
+if KOSTRA_FETCH_RULE:
+
+    rule kostra_fetch:
+        """Download SSB table 12012 once (PxWebApi v0, json-stat2); the raw body plus a dated sidecar."""
+        input:
+            settings=settings(
+                "kostra_fetch",
+                url=KOSTRA["url"],
+                content_new=KOSTRA["content_new_applications"],
+                content_rej=KOSTRA["content_rejections"],
+                years=KOSTRA_YEARS,
+            ),
+            code=code("official.fetch", "official.jsonstat"),
+        output:
+            data=KOSTRA_RAW,
+            meta=f"{KOSTRA_RAW}.meta.json",
+        log:
+            "logs/kostra_fetch.log",
+        benchmark:
+            "benchmarks/runs/kostra_fetch.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/kostra_fetch.py"
+
+
+rule kostra:
+    """Tabell 10.3 from the kommune rows of 12012, checked against SSB's aggregates; map 2020."""
+    input:
+        data=KOSTRA_INPUT,
+        crosswalk=public("crosswalk"),
+        kommuner=public("population"),
+        geo=public("geo_kommuner"),
+        settings=settings(
+            "kostra",
+            content_new=KOSTRA["content_new_applications"],
+            content_rej=KOSTRA["content_rejections"],
+            split_to=SPLIT_TO,
+            map_year=2020,
+            language=LANG,
+        ),
+        code=code("official.kostra", "official.jsonstat", "core.kommune", "core.figures", "core.tidy"),
+    output:
+        tables=tables("kostra"),
+        figures=figure_outputs("kostra", "Kapittel 10: kommunale boliger"),
+        png=figures("kostra", "png"),
+        ledger="data/processed/ledger/kostra_12012.csv",
+    log:
+        "logs/kostra.log",
+    benchmark:
+        "benchmarks/runs/kostra.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/kostra.py"
+
+
+_IMDI_ANNUAL = config["inputs"].get("imdi_annual")
+
+
+rule udi:
+    """Tabell 10.2: UDI's privately housed asylum seekers per year, with the source of each."""
+    input:
+        **({"imdi_annual": configured("imdi_annual")} if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists() else {}),
+        udi=configured("udi_privatboende"),
+        # the IMDi annual-report number printed beside the table (273 in 2020), when the file exists
+        settings=settings("udi", years=[2016, 2020]),
+        code=code("official.udi", "imdi.annual", "core.textio", "core.tidy"),
+    output:
+        tables=tables("udi"),
+        ledger="data/processed/ledger/udi_privatboende.csv",
+    log:
+        "logs/udi.log",
+    benchmark:
+        "benchmarks/runs/udi.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/udi.py"
+
+
+STAGE_TABLES["cited"] = ["text_ch12_3_husbanken"]
+
+
+rule husbanken:
+    """Husbanken's grants for rental dwellings 2016 and 2021, as cited by the report."""
+    input:
+        data=configured("husbanken"),
+        code=code("official.cited", "core.tidy"),
+    output:
+        tables=tables("cited"),
+        ledger="data/processed/ledger/husbanken.csv",
+    log:
+        "logs/husbanken.log",
+    benchmark:
+        "benchmarks/runs/husbanken.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/husbanken.py"
+
+
+rule public_ledger:
+    """The public reference files with a row structure (code crosswalk, population): used in full."""
+    input:
+        crosswalk=public("crosswalk"),
+        population=public("population"),
+        code=code("core.kommune", "core.ledger"),
+    output:
+        ledger="data/processed/ledger/public_reference.csv",
+    log:
+        "logs/public_ledger.log",
+    benchmark:
+        "benchmarks/runs/public_ledger.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/public_ledger.py"

@@ -1,0 +1,36 @@
+"""Adapter: kapittel 11 tables and figures from the validated surveys."""
+
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.figures import save_figures
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import write_tidy
+from analysis.survey.codebook import load_codebook
+from analysis.survey.tables import plot_figure, survey_tables
+
+
+def main(smk):
+    s = settings(smk)
+    cb = load_codebook(smk.input.codebook)
+    waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
+    frame_sizes = {2021: len(waves[2021]), 2016: s["frame_size_2016"]}
+    tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]))
+    for path in smk.output.tables:
+        write_tidy(tables[Path(path).stem], path)
+    # drawing is most of the job: the figures are shared between the rule's threads
+    save_figures(
+        [
+            (
+                Path(path).with_suffix(""),
+                partial(plot_figure, tables[Path(path).stem], cb, Path(path).stem, s["language"]),
+            )
+            for path in smk.output.figures
+        ],
+        workers=smk.threads,
+    )
+
+
+run(main, snakemake)  # noqa: F821
