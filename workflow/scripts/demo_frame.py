@@ -1,7 +1,6 @@
 """Adapter: demo survey frame 2021 and responding units (synthetic, calibrated to Tabell 9.1)."""
 
-from pathlib import Path
-
+from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.yamlio import load_yaml
 from analysis.demo.frame import demo_frame
@@ -27,8 +26,7 @@ def main(smk):
     published = load_yaml(smk.input.published)
     frame, respondents = demo_frame(units, munis, published, int(p["seed"]))
     for df, path in ((frame, smk.output.frame), (respondents, smk.output.respondents)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False, lineterminator="\n")
+        write_csv(df, path)
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,10 +1,10 @@
 """Adapter: real public IMDi totals -> synthetic person-level register (demo only)."""
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.files import write_csv
 from analysis.core.kommune import read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.demo.register import generate
@@ -17,8 +17,7 @@ def main(smk):
     public = pd.read_parquet(smk.input.imdi_public)
     wide = read_crosswalk_wide(smk.input.crosswalk)
     reg = generate(public, wide, int(s["seed"]), s["register_end"])
-    Path(smk.output[0]).parent.mkdir(parents=True, exist_ok=True)
-    reg.to_csv(smk.output[0], index=False, lineterminator="\n")
+    write_csv(reg, smk.output[0])
     log.info("wrote %d synthetic persons", len(reg))
 
 

@@ -1,11 +1,11 @@
 """Adapter: synthetic 2016 and 2021 survey responses (demo: true only)."""
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.core.yamlio import YAML_LOADER
@@ -55,8 +55,7 @@ def main(smk):
     u16 = units_2016(code_map, b16["yes_branch"] + b16["no_branch"], seed + 43)
     w16 = generate_wave(cb, published, 2016, u16[: b16["yes_branch"]], u16[b16["yes_branch"] :], seed + 44)
     for df, path in ((w21, smk.output.survey_2021), (w16, smk.output.survey_2016)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(path, index=False, lineterminator="\n")
+        write_csv(df, path)
 
 
 run(main, snakemake)  # noqa: F821

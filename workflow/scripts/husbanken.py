@@ -1,7 +1,6 @@
 """Adapter: Husbanken's cited grant numbers -> tidy table text_ch12_3_husbanken."""
 
-from pathlib import Path
-
+from analysis.core.files import write_csv
 from analysis.core.logsetup import run
 from analysis.core.tidy import write_tidy
 from analysis.official.cited import cited_table, ledger, read_cited
@@ -12,8 +11,7 @@ MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
 def main(smk):
     cited = read_cited(smk.input.data, MEASURES)
     write_tidy(cited_table("text_ch12_3_husbanken", cited), smk.output.tables[0])
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    ledger(cited, "husbanken").to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(ledger(cited, "husbanken"), smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

@@ -4,8 +4,7 @@ The rows are read (and validated again) by the scope, waiting and udi stages, wh
 published numbers beside the computed ones; none is dropped.
 """
 
-from pathlib import Path
-
+from analysis.core.files import write_csv
 from analysis.core.ledger import used_in_full
 from analysis.core.logsetup import run
 from analysis.imdi.annual import read_imdi_annual
@@ -13,10 +12,10 @@ from analysis.imdi.annual import read_imdi_annual
 
 def main(smk):
     annual = read_imdi_annual(smk.input.data)
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    used_in_full(
+    part = used_in_full(
         "imdi_annual", len(annual), "published aggregate with source, cited beside the computed tables"
-    ).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    )
+    write_csv(part, smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

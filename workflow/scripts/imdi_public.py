@@ -1,8 +1,8 @@
 """Adapter: IMDi public file -> harmonised persons table and row ledger."""
 
 import logging
-from pathlib import Path
 
+from analysis.core.files import write_csv, write_parquet
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.imdi.public import national_totals, read_imdi_public, select_persons
@@ -17,9 +17,8 @@ def main(smk):
     persons, ledger = select_persons(raw, tuple(s["years"]), code_map, smk.input.data)
     log.info("read %d rows, kept %d person rows", len(raw), len(persons))
     log.info("national totals:\n%s", national_totals(persons).to_string(index=False))
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    persons.to_parquet(smk.output.persons, index=False)
-    ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_parquet(persons, smk.output.persons)
+    write_csv(ledger, smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

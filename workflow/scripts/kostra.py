@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.core.figures import save_figure
+from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
@@ -49,8 +50,7 @@ def main(smk):
     fig = kostra.plot_map(per_kommune, geo, LABELS[s["language"]])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
     led = kostra.ledger(cells)
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    led.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(led, smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.files import write_csv, write_parquet
+from analysis.core.ledger import used_in_full
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.nonresponse import (
@@ -60,12 +62,11 @@ def main(smk):
         write_tidy(
             tidy("text_ch9_response_rate", response_rate_records(units)), out["text_ch9_response_rate"]
         )
-    Path(smk.output.units).parent.mkdir(parents=True, exist_ok=True)
-    units.to_parquet(smk.output.units, index=False)
-    pd.DataFrame(
-        [("survey_frame_2021", "used", "frame unit: Tabell 9.1 and the raking margins", len(frame))],
-        columns=["input", "disposition", "reason", "rows"],
-    ).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_parquet(units, smk.output.units)
+    write_csv(
+        used_in_full("survey_frame_2021", len(frame), "frame unit: Tabell 9.1 and the raking margins"),
+        smk.output.ledger,
+    )
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,9 +1,8 @@
 """Adapter: the public reference files with rows (SSB code crosswalk, population) are used in full."""
 
-from pathlib import Path
-
 import pandas as pd
 
+from analysis.core.files import write_csv
 from analysis.core.kommune import read_crosswalk_wide
 from analysis.core.ledger import data_rows, used_in_full
 from analysis.core.logsetup import run
@@ -22,8 +21,7 @@ def main(smk):
             "public reference: 2020 kommuner with population, used in full",
         ),
     ]
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    pd.concat(parts).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(pd.concat(parts), smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,8 +1,8 @@
 """Adapter: register (CSV/Parquet) -> validated, harmonised data/processed/register.parquet + ledger."""
 
 import logging
-from pathlib import Path
 
+from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.imdi.register import read_register
@@ -14,9 +14,8 @@ def main(smk):
     s = settings(smk)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     reg, ledger = read_register(smk.input.register, code_map, s["register_end"])
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
     reg.write_parquet(smk.output.register)
-    ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(ledger, smk.output.ledger)
     log.info("register: %d persons, years %s", reg.height, sorted(set(reg["year"].to_list())))
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.core.files import write_csv
 from analysis.core.logsetup import run
 from analysis.core.tidy import read_tidy
 from analysis.core.yamlio import YAML_LOADER
@@ -19,7 +20,7 @@ def main(smk):
     with open(smk.input.decisions, encoding="utf-8") as fh:
         decisions = (yaml.load(fh, Loader=YAML_LOADER) or {}).get("decisions") or []
     card = scorecard(published, tables, decisions)
-    card.to_csv(smk.output[0], index=False, lineterminator="\n")
+    write_csv(card, smk.output[0])
     log.info("verdicts: %s", summarise(card))
 
 

@@ -4,6 +4,7 @@ import logging
 
 import pandas as pd
 
+from analysis.core.files import write_csv, write_parquet
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.core.textio import LINE
@@ -45,8 +46,8 @@ def main(smk):
     n_resp = int(wave21["responded"].sum())
     wave21.insert(5, "weight", wave21["responded"] * len(fr) / max(n_resp, 1))
     s16.insert(1, "kommunenummer_2020", harmonise_units(s16, code_map))
-    wave21.to_parquet(smk.output.survey_2021, index=False)
-    s16.to_parquet(smk.output.survey_2016, index=False)
+    write_parquet(wave21, smk.output.survey_2021)
+    write_parquet(s16, smk.output.survey_2016)
     # the frame's rows are counted by the non-response stage (data/processed/ledger/survey_frame_2021.csv)
     ledger = pd.DataFrame(
         [
@@ -54,7 +55,7 @@ def main(smk):
             ledger_rows("survey_2016", n16),
         ]
     )
-    ledger.to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(ledger, smk.output.ledger)
     log.info("frame %d units, 2021 %d responding, 2016 %d responding", len(fr), n21, n16)
 
 

@@ -6,8 +6,8 @@ annual-report aggregates file (measure ``settled_from_outside_reception``) when 
 """
 
 import logging
-from pathlib import Path
 
+from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
 from analysis.official.udi import IMDI_MEASURE, imdi_annual_rows, ledger, privatboende_table, read_udi
@@ -29,8 +29,7 @@ def main(smk):
     table = privatboende_table(udi, extra)
     log.info("tab_10_2:\n%s", table.to_string(index=False))
     write_tidy(table, smk.output.tables[0])
-    Path(smk.output.ledger).parent.mkdir(parents=True, exist_ok=True)
-    ledger(udi).to_csv(smk.output.ledger, index=False, lineterminator="\n")
+    write_csv(ledger(udi), smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.figures import save_figure
+from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.weighting import (
@@ -55,8 +56,7 @@ def main(smk):
     fig = plot_estimates(est, p["language"])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
-    Path(smk.output.weights).parent.mkdir(parents=True, exist_ok=True)
-    w.to_csv(smk.output.weights, index=False, lineterminator="\n")
+    write_csv(w, smk.output.weights)
 
 
 run(main, snakemake)  # noqa: F821

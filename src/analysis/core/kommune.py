@@ -23,6 +23,8 @@ from analysis.core.errors import InputError
 
 UNKNOWN_CODE = "9999"
 OSLO = "0301"
+# The 15 Oslo bydeler of 2020 (030101 Gamle Oslo ... 030115 Søndre Nordstrand), as in the contract.
+OSLO_BYDELER = tuple(f"{OSLO}{i:02d}" for i in range(1, 16))
 DEFAULT_SPLIT_TO = {"1613": "5059", "5012": "5059", "1850": "1806"}
 _YEAR_COLUMNS = {
     "2013": range(2013, 2017),

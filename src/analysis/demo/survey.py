@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from analysis.core.kommune import OSLO, OSLO_BYDELER
 from analysis.survey.codebook import Codebook
-from analysis.survey.ingest import OSLO_BYDELER
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,14 +346,14 @@ def choose_yes_branch(respondents: list[str], asb_counts: dict[str, int], n_yes:
 def units_2016(code_map: pd.DataFrame, n_units: int, seed: int) -> list[str]:
     """Responding units of the 2016 wave: kommune codes valid in 2016 (Oslo as bydeler)."""
     valid = code_map[(code_map["first_year"] <= 2016) & (code_map["last_year"] >= 2016)]
-    pool = sorted(set(valid["code"]) - {"0301"}) + OSLO_BYDELER
+    pool = sorted(set(valid["code"]) - {OSLO}) + list(OSLO_BYDELER)
     rng = np.random.default_rng(seed)
     return sorted(rng.permutation(pool)[:n_units])
 
 
 def demo_frame(kommuner: pd.DataFrame) -> pd.DataFrame:
     """A 370-unit frame (355 kommuner without Oslo + 15 bydeler), for tests and stand-alone runs."""
-    k = kommuner[kommuner["kommunenummer"] != "0301"]
+    k = kommuner[kommuner["kommunenummer"] != OSLO]
     rows = [
         {"unit_id": r.kommunenummer, "unit_name": r.kommunenavn, "unit_type": "kommune"}
         for r in k.itertuples()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, first_bad
 from analysis.core.kommune import harmonise
+from analysis.core.ledger import LEDGER_COLUMNS
 from analysis.core.textio import LINE, read_delimited
 
 COLUMNS = ["Enhet", "År", "Kommunenummer", "Kommune", "Bosetting", "Antall"]
@@ -141,7 +142,7 @@ def select_persons(
             ),
             ("imdi_public", "used", "persons, harmonised to the 2020 kommune structure", int(len(persons))),
         ],
-        columns=["input", "disposition", "reason", "rows"],
+        columns=LEDGER_COLUMNS,
     )
     return persons.reset_index(drop=True), ledger
 

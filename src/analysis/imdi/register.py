@@ -33,6 +33,8 @@ import pandas as pd
 import polars as pl
 
 from analysis.core.errors import InputError
+from analysis.core.kommune import OSLO, OSLO_BYDELER
+from analysis.core.ledger import LEDGER_COLUMNS
 from analysis.core.textio import _column_at, decode
 
 REQUIRED = [
@@ -48,8 +50,7 @@ REQUIRED = [
 OPTIONAL = ["kjonn", "fodselsaar", "landbakgrunn"]
 KATEGORIER = ("mottak", "privatboende", "overforing")
 HUSHOLDNINGSTYPER = ("enslig_voksen", "par_uten_barn", "barnefamilie", "enslig_mindrearig")
-OSLO = "0301"
-BYDELER = tuple(f"0301{i:02d}" for i in range(1, 16))
+BYDELER = OSLO_BYDELER
 DATES = ("vedtaksdato", "bosettingsdato")
 STUDY_START = "2016-01-01"
 EARLIEST_DECISION = "2000-01-01"
@@ -554,7 +555,7 @@ def read_register(
         rows.append(
             ("register", "used", "Oslo settlement without bydelsnummer (counted as unit 0301)", oslo_no_bydel)
         )
-    ledger = pd.DataFrame(rows, columns=["input", "disposition", "reason", "rows"])
+    ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
     return out, ledger
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.errors import first_bad
+from analysis.core.ledger import LEDGER_COLUMNS
 from analysis.core.textio import LINE, parse_decimal, read_delimited
 from analysis.core.tidy import tidy
 
@@ -59,5 +60,5 @@ def cited_table(entry_id: str, cited: pd.DataFrame) -> pd.DataFrame:
 def ledger(cited: pd.DataFrame, role: str) -> pd.DataFrame:
     return pd.DataFrame(
         [(role, "used", "cited published aggregate with source", len(cited))],
-        columns=["input", "disposition", "reason", "rows"],
+        columns=LEDGER_COLUMNS,
     )

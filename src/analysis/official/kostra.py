@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.kommune import OSLO
 from analysis.core.tidy import tidy
 from analysis.official.jsonstat import MISSING_SYMBOLS, Dataset, cell_meaning
 
@@ -31,7 +32,6 @@ CONTENT_DIM = "ContentsCode"
 TIME_DIM = "Tid"
 COUNTRY = "EAK"  # "Landet"
 COUNTRY_EXCL_OSLO = "EAKUO"  # "Landet uten Oslo"
-OSLO = "0301"
 TABLE_ID = "12012"
 
 SERIES = {"norway_excl_oslo": COUNTRY_EXCL_OSLO, "norway": COUNTRY}

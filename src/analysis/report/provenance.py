@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -49,22 +48,6 @@ def describe_input(role: str, path: str | Path, kind: str) -> dict:
         "bytes": p.stat().st_size,
         "kind": kind,
     }
-
-
-def code_version(repo: str | Path = ".") -> dict:
-    """Git commit and dirty flag of the code that ran ('unknown' outside a git checkout)."""
-
-    def git(*args):
-        return subprocess.run(
-            ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        return {"commit": "unknown", "dirty": None}
-    return {"commit": commit, "dirty": dirty}
 
 
 def package_versions(names=PACKAGES) -> dict[str, str]:

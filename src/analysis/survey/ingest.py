@@ -15,13 +15,12 @@ import re
 import pandas as pd
 
 from analysis.core.errors import InputError, first_bad
-from analysis.core.kommune import OSLO
+from analysis.core.kommune import OSLO, OSLO_BYDELER
 from analysis.core.textio import LINE, read_delimited
 from analysis.survey.codebook import Codebook
 
 FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
 UNIT_TYPES = ("kommune", "bydel")
-OSLO_BYDELER = [f"0301{i:02d}" for i in range(1, 16)]
 _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
 
 

@@ -43,9 +43,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.kommune import OSLO
 from analysis.core.textio import LINE, read_delimited
+from analysis.survey.ingest import FRAME_COLUMNS, UNIT_TYPES
 
-OSLO = "0301"
 BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
 SIZE_GROUPS = ["big4", "30k_plus", "10k_30k", "under_10k"]
 REGIONS = ["east", "tva", "west", "mid_north"]
@@ -103,8 +104,6 @@ SIZE_LABELS = {
     "under_10k": ("<10.000 innbyggere", "<10,000 inhabitants"),
 }
 
-FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
-UNIT_TYPES = ("kommune", "bydel")
 _KOMMUNE = re.compile(r"\d{4}")
 _BYDEL = re.compile(r"0301\d{2}")
 
