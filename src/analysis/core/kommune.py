@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, first_bad
 
 UNKNOWN_CODE = "9999"
 OSLO = "0301"
@@ -55,12 +55,7 @@ def read_crosswalk_wide(path: str | Path) -> pd.DataFrame:
     df = read_delimited(path, need, optional=optional, separators=";")
 
     def fail(mask, column, message):
-        bad = mask.to_numpy().nonzero()[0]
-        if bad.size:
-            i = int(bad[0])
-            raise InputError(
-                path, message, line=int(df[LINE].iloc[i]), column=column, value=df[column].iloc[i]
-            )
+        first_bad(mask, df, path, column, message, line_col=LINE)
 
     for c in codes:
         fail(~df[c].str.fullmatch(r"\d{4}"), c, "kommune code must be 4 digits with leading zeros")
@@ -129,7 +124,6 @@ def harmonise(
     codes = df[column].astype(str)
     known = codes.isin(code_map["code"])
     if not known.all():
-        from analysis.core.errors import first_bad
 
         first_bad(
             ~known.to_numpy(),

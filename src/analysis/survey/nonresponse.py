@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, first_bad
 from analysis.core.kommune import OSLO
 from analysis.core.textio import LINE, read_delimited
 from analysis.survey.ingest import FRAME_COLUMNS, UNIT_TYPES
@@ -245,13 +245,7 @@ def validate_frame(
     """
 
     def bad(mask, column, message):
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if idx.size:
-            i = int(idx[0])
-            extra = f" ({idx.size} rows in all)" if idx.size > 1 else ""
-            raise InputError(
-                path, message + extra, line=int(df[LINE].iloc[i]), column=column, value=df[column].iloc[i]
-            )
+        first_bad(mask, df, path, column, message, line_col=LINE)
 
     uid, utype = df["unit_id"], df["unit_type"]
     bad(uid == "", "unit_id", "empty unit_id")
@@ -300,15 +294,14 @@ def response_status(frame: pd.DataFrame, respondents: pd.Series, path: str) -> p
             value=dup.iloc[0],
         )
     unknown = ~r.isin(frame["unit_id"])
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputError(
-            path,
-            "respondent unit_id is not in the survey frame",
-            line=i + 1,
-            column="unit_id",
-            value=r.iloc[i],
-        )
+    first_bad(
+        unknown,
+        r.to_frame("unit_id"),
+        path,
+        "unit_id",
+        "respondent unit_id is not in the survey frame",
+        header_lines=0,
+    )
     return frame["unit_id"].isin(set(r)).rename("responded")
 
 
