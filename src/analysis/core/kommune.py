@@ -124,7 +124,6 @@ def harmonise(
     codes = df[column].astype(str)
     known = codes.isin(code_map["code"])
     if not known.all():
-
         first_bad(
             ~known.to_numpy(),
             df,
