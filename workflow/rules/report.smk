@@ -87,6 +87,7 @@ rule render_report:
         provenance=rules.provenance.output[0],
         published=PUBLISHED,
         templates=TEMPLATES,
+        messages=f"workflow/report/messages/{LANG}.yaml",
         # measured benchmark figures, shown in the lineage appendix when they have been recorded
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
         settings=settings(
@@ -97,7 +98,7 @@ rule render_report:
             protect=PROTECT,
             config=config,
         ),
-        code=code("report.render", "report.context"),
+        code=code("report.render", "report.context", "report.messages"),
     output:
         html="reports/report.html",
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),

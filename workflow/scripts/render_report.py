@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import read_tidy
 from analysis.report.context import build_context
+from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, pdf_date, render_html, write_pdf
 
 
@@ -27,9 +28,11 @@ def main(smk):
     template_dir = Path(smk.input.templates[0]).parent
     while template_dir.name != "templates":
         template_dir = template_dir.parent
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
     context = build_context(
         language=s["language"],
+        t=t,
         demo=s["demo"],
         protect=s["protect"],
         config=s["config"],
@@ -44,7 +47,7 @@ def main(smk):
         if smk.input.benchmarks
         else None,
     )
-    html_text = render_html(template_dir, context, s["language"])
+    html_text = render_html(template_dir, context, s["language"], t)
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
     write_pdf(html_text, report_dir, smk.output.pdf)
 

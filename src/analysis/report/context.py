@@ -10,20 +10,12 @@ import pandas as pd
 from analysis.core.yamlio import load_yaml
 from analysis.report.reproduction import summarise
 
-VERDICTS = {
-    "no": [
-        ("match", "gjenskapt"),
-        ("mismatch", "avvik"),
-        ("missing", "mangler"),
-        ("published_conflict", "publisert motstrid"),
-    ],
-    "en": [
-        ("match", "reproduced"),
-        ("mismatch", "mismatch"),
-        ("missing", "missing"),
-        ("published_conflict", "published conflict"),
-    ],
-}
+VERDICT_ORDER = ["match", "mismatch", "missing", "published_conflict"]
+
+
+def verdict_labels(t) -> list[tuple[str, str]]:
+    """[(verdict, label)] in the scorecard's column order, labels from the message catalogue."""
+    return [(v, t(f"context.verdict_{v}")) for v in VERDICT_ORDER]
 
 
 def _yaml(path: Path) -> dict:
@@ -141,8 +133,8 @@ def _key_text(row: pd.Series) -> str:
     return ", ".join(parts)
 
 
-def scorecard_views(card: pd.DataFrame, meta: dict, language: str) -> dict:
-    labels = dict(VERDICTS[language])
+def scorecard_views(card: pd.DataFrame, meta: dict, t) -> dict:
+    labels = dict(verdict_labels(t))
     score = summarise(card)
     by_entry = []
     for eid, g in card.groupby("entry_id", sort=False):
@@ -172,7 +164,7 @@ def scorecard_views(card: pd.DataFrame, meta: dict, language: str) -> dict:
         "score_total": int(len(card)),
         "score_by_entry": by_entry,
         "score_problems": problems,
-        "verdict_labels": VERDICTS[language],
+        "verdict_labels": verdict_labels(t),
     }
 
 
@@ -187,6 +179,7 @@ def _short(v: str) -> str:
 def build_context(
     *,
     language,
+    t,
     demo,
     protect,
     config,
@@ -209,18 +202,13 @@ def build_context(
     method_sections = sorted(f"method/{p.name}" for p in (template_dir / "method").glob("*.html.j2"))
     kinds = {i["role"]: i["kind"] for i in provenance["inputs"]}
     title = config["report"][f"title_{language}"]
-    banner = (
-        "SYNTETISKE DATA: register, spørreundersøkelser og KOSTRA 12012 er syntetiske (demo)"
-        if language == "no"
-        else "SYNTHETIC DATA: register, surveys and KOSTRA 12012 are synthetic (demo)"
-    )
     return {
         "title": title,
-        "short_title": "NIBR-rapport 2021:18 – " + ("reproduksjon" if language == "no" else "reproduction"),
+        "short_title": t("context.short_title"),
         "demo": demo,
         "protect": protect,
         "threshold": config["protection"]["threshold"],
-        "synthetic_banner": banner,
+        "synthetic_banner": t("context.synthetic_banner"),
         "synthetic_inputs": sorted(r for r, k in kinds.items() if k == "synthetic"),
         "real_inputs": sorted(r for r, k in kinds.items() if k == "real"),
         "created": created,
@@ -239,5 +227,5 @@ def build_context(
         "split_to": config["harmonisation"]["split_to"],
         "config": config,
         "benchmarks": benchmarks,
-        **scorecard_views(card, meta, language),
+        **scorecard_views(card, meta, t),
     }

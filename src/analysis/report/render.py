@@ -28,7 +28,8 @@ def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
-def make_env(template_dir: str | Path, language: str) -> Environment:
+def make_env(template_dir: str | Path, language: str, t) -> Environment:
+    """Jinja2 environment; ``t`` is the language's message catalogue (analysis.report.messages)."""
     env = Environment(
         loader=FileSystemLoader(str(template_dir)),
         undefined=StrictUndefined,
@@ -41,7 +42,7 @@ def make_env(template_dir: str | Path, language: str) -> Environment:
     env.filters["blank"] = lambda v: (
         "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
     )
-    env.globals["tr"] = lambda no, en: no if language == "no" else en
+    env.globals["msg"] = t
     env.globals["language"] = language
     return env
 
@@ -101,8 +102,8 @@ def pdf_date(epoch: int) -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_html(template_dir: str | Path, context: dict, language: str) -> str:
-    env = make_env(template_dir, language)
+def render_html(template_dir: str | Path, context: dict, language: str, t) -> str:
+    env = make_env(template_dir, language, t)
     return env.get_template("report.html.j2").render(**context)
 
 

@@ -1,0 +1,68 @@
+"""The report's words: one message catalogue per language (``workflow/report/messages/<lang>.yaml``).
+
+A catalogue is a YAML mapping of groups (one per template, plus ``context`` for text built in
+Python) to ``key: text``. Templates call ``msg('group.key')``; a text may hold ``{name}``
+placeholders that the call fills: ``t('ch02.fig_2_1_note', total='15 284')``. A key missing from
+the catalogue, a placeholder without a value or a value without a placeholder stops the render
+with the key named, so a translation can never silently fall back to the other language.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analysis.core.yamlio import load_yaml
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def flatten(catalogue: dict, prefix: str = "") -> dict[str, str]:
+    """{'ch02': {'a': 'x'}} -> {'ch02.a': 'x'}; every leaf must be a string."""
+    out: dict[str, str] = {}
+    for key, value in (catalogue or {}).items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, full + "."))
+        elif isinstance(value, str):
+            out[full] = value
+        else:
+            raise ValueError(f"message {full}: expected text, got {type(value).__name__}")
+    return out
+
+
+def load_messages(path: str | Path) -> dict[str, str]:
+    try:
+        return flatten(load_yaml(path))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+class Messages:
+    """``msg(key, **values)``: the catalogue text for key with its placeholders filled."""
+
+    def __init__(self, messages: dict[str, str], source: str = "message catalogue"):
+        self._m = messages
+        self._source = source
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._m
+
+    def __call__(self, key: str, **values) -> str:
+        try:
+            text = self._m[key]
+        except KeyError:
+            raise KeyError(f"{self._source}: no message '{key}'") from None
+        wanted = placeholders(text)
+        if wanted != set(values):
+            missing, extra = sorted(wanted - set(values)), sorted(set(values) - wanted)
+            raise KeyError(
+                f"{self._source}: message '{key}': missing values {missing}, unused values {extra}"
+            )
+        if not values:
+            return text
+        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
