@@ -67,3 +67,31 @@ def test_tables_lookups_equal_boolean_filtering():
         T.value("t", year=1999)
     with pytest.raises(KeyError):
         T.rows("t", no_such_column="x")
+
+
+def test_kilde_line_says_when_a_synthetic_input_contributed():
+    import pandas as pd
+
+    from analysis.report.context import source_line, synthetic_entries
+
+    entry = {
+        "id": "fig_2_2_map",
+        "source_line_no": "Kilde: SSB, KOSTRA 12012",
+        "data_source": ["kostra_12012"],
+    }
+    assert source_line(entry, "no", synthetic=False) == "Kilde: SSB, KOSTRA 12012"
+    assert source_line(entry, "no", synthetic=True) == "Kilde: SSB, KOSTRA 12012 (syntetiske data)"
+    bare = {"id": "fig_11_1", "data_source": ["survey_2021", "survey_2016"]}
+    assert source_line(bare, "no", True) == (
+        "Kilde: kommuneundersøkelsen 2021; kommuneundersøkelsen 2016 (syntetiske data)"
+    )
+    assert source_line(bare, "en", True).endswith("(synthetic data)")
+    assert source_line(bare, "no", False) == ""
+    tables = {
+        "a": pd.DataFrame({"value": [1.0, 2.0], "synthetic": [False, True]}),
+        "b": pd.DataFrame({"value": [1.0], "synthetic": [False]}),
+    }
+    from analysis.core.synthetic import DESC
+
+    figures = {"m": f"<svg><desc>{DESC}</desc></svg>", "n": "<svg></svg>"}
+    assert synthetic_entries(tables, figures) == {"a", "m"}

@@ -44,7 +44,12 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     first = _state(main)
     assert {"provenance", "render_report", "scope", "weighting"} <= set(first)
     scope = json.loads(first["scope"][1])
-    assert scope == {"language": "no", "protect": False, "threshold": 3}
+    assert scope == {
+        "language": "no",
+        "protect": False,
+        "threshold": 3,
+        "synthetic": {"register": True, "imdi_public": False, "imdi_annual": False, "population": False},
+    }
     lineage = json.loads(first["provenance"][1])["lineage"]
     assert lineage["reports/tables/fig_2_1.csv"]["rule"] == "scope"
     assert not any(f.startswith(SETTINGS) for o in lineage.values() for f in o["inputs"])

@@ -281,7 +281,7 @@ def test_planted_open_text_reaches_no_output(tmp_path):
     tables, processed = run_stage(tmp_path, frame_path, s21, s16)
     out_dir = tmp_path / "out"
     for eid, t in tables.items():
-        write_tidy(t, out_dir / f"{eid}.csv")
+        write_tidy(t, out_dir / f"{eid}.csv", synthetic=False)
     for p in processed:
         assert PLANTED.encode() not in p.read_bytes()
         assert b"Fru Hansen" not in p.read_bytes()

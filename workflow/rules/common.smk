@@ -99,6 +99,12 @@ def input_kind(role):
     return "synthetic" if DEMO and role in CONFIDENTIAL else "real"
 
 
+def synthetic_of(*roles):
+    """The input roles a rule's tables and figures are built from (directly or through processed
+    files) -> whether each is synthetic; a rule setting read by core.tidy and core.figures."""
+    return {role: input_kind(role) == "synthetic" for role in roles}
+
+
 _IMPORT = re.compile(r"^\s*from\s+analysis\.([\w.]+)\s+import\s+([\w, ]+)", re.M)
 _code_cache = {}
 

@@ -82,6 +82,7 @@ rule scope:
         geo_bydeler=public("geo_bydeler"),
         settings=settings(
             "scope",
+            synthetic=synthetic_of("register", "imdi_public", "imdi_annual", "population"),
             language=LANG,
             protect=PROTECT,
             threshold=config["protection"]["threshold"],
@@ -116,7 +117,7 @@ rule waiting:
     input:
         register=rules.register.output.register,
         imdi_annual=configured("imdi_annual"),
-        settings=settings("waiting", language=LANG),
+        settings=settings("waiting", language=LANG, synthetic=synthetic_of("register", "imdi_annual")),
         code=code("imdi.waiting", "imdi.annual", "core.figures", "core.tidy", "imdi.register"),
     output:
         tables=tables("waiting"),

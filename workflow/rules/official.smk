@@ -40,12 +40,15 @@ if KOSTRA["fetch"]:
     if _src["note"]:
         print(f"NOTE {_src['note']}", file=sys.stderr)
     if _src["role"] == "downloaded":
-        KOSTRA_INPUT = use_input("kostra_12012_ssb", KOSTRA_RAW)  # real SSB data, demo or not
+        KOSTRA_ROLE = "kostra_12012_ssb"
+        KOSTRA_INPUT = use_input(KOSTRA_ROLE, KOSTRA_RAW)  # real SSB data, demo or not
     else:
-        KOSTRA_INPUT = use_input("kostra_12012_configured", _cfg) if DEMO else configured("kostra_12012")
+        KOSTRA_ROLE = "kostra_12012_configured" if DEMO else "kostra_12012"
+        KOSTRA_INPUT = use_input(KOSTRA_ROLE, _cfg) if DEMO else configured(KOSTRA_ROLE)
     KOSTRA_FETCH_RULE = _src["fetch_rule"]
 else:
-    KOSTRA_INPUT = confidential("kostra_12012")
+    KOSTRA_ROLE = "kostra_12012"
+    KOSTRA_INPUT = confidential(KOSTRA_ROLE)
     KOSTRA_FETCH_RULE = False
 
 
@@ -89,6 +92,7 @@ rule kostra:
             split_to=SPLIT_TO,
             map_year=2020,
             language=LANG,
+            synthetic=synthetic_of(KOSTRA_ROLE, "population"),
         ),
         code=code("official.kostra", "official.jsonstat", "core.kommune", "core.figures", "core.tidy"),
     output:
@@ -115,7 +119,9 @@ rule udi:
         **({"imdi_annual": configured("imdi_annual")} if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists() else {}),
         udi=configured("udi_privatboende"),
         # the IMDi annual-report number printed beside the table (273 in 2020), when the file exists
-        settings=settings("udi", years=[2016, 2020]),
+        settings=settings(
+            "udi", years=[2016, 2020], synthetic=synthetic_of("udi_privatboende", "imdi_annual")
+        ),
         code=code("official.udi", "imdi.annual", "core.textio", "core.tidy"),
     output:
         tables=tables("udi"),
@@ -137,6 +143,7 @@ rule husbanken:
     """Husbanken's grants for rental dwellings 2016 and 2021, as cited by the report."""
     input:
         data=configured("husbanken"),
+        settings=settings("husbanken", synthetic=synthetic_of("husbanken")),
         code=code("official.cited", "core.tidy"),
     output:
         tables=tables("cited"),

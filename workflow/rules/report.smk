@@ -7,6 +7,8 @@ rule row_ledger:
     """Account for every input row as used or excluded, with a reason."""
     input:
         parts=lambda w: ledger_parts(),
+        # which ledger rows (series = input role) come from a synthetic input
+        settings=settings("row_ledger", synthetic=synthetic_of(*CONFIDENTIAL)),
         code=code("core.ledger", "core.tidy"),
     output:
         "reports/tables/x_row_ledger.csv",
@@ -63,6 +65,8 @@ rule lineage_graph:
     A rule of its own so that a template edit does not redraw it."""
     input:
         provenance=rules.provenance.output[0],
+        # the picture of a run on synthetic inputs says so like every other figure
+        settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs())),
         code=code("report.lineage", "core.figures"),
     output:
         svg=report("reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Sporbarhet"),

@@ -49,6 +49,7 @@ rule survey_tables:
             language=LANG,
             confidence=config["survey"]["confidence"],
             frame_size_2016=config["survey"]["frame_size_2016"],
+            synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
         ),
         code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
     output:
@@ -85,7 +86,11 @@ rule nonresponse:
         population=public("population"),
         crosswalk=public("crosswalk"),
         geo_bydeler=public("geo_bydeler"),
-        settings=settings("nonresponse", **NR_PARAMS),
+        settings=settings(
+            "nonresponse",
+            synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
+            **NR_PARAMS,
+        ),
         code=code("survey.nonresponse", "core.kommune", "core.tidy"),
     output:
         tables=tables("nonresponse"),
@@ -115,6 +120,7 @@ rule weighting:
             estimates=WEIGHTING.get("estimates") or None,
             confidence=config["survey"]["confidence"],
             language=LANG,
+            synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
         ),
         code=code("survey.weighting", "core.tidy", "core.figures"),
     output:

@@ -43,12 +43,12 @@ def main(smk):
     year = int(s["map_year"])
     per_kommune = kostra.kommune_shares(cells, kommuner, year)
     out = {Path(p).stem: p for p in smk.output.tables}
-    write_tidy(shares, out["tab_10_3"])
-    write_tidy(check, out["x_kostra_aggregate_check"])
-    write_tidy(per_kommune, out[f"x_kostra_rejection_share_{year}"])
+    write_tidy(shares, out["tab_10_3"], synthetic=s["synthetic"])
+    write_tidy(check, out["x_kostra_aggregate_check"], synthetic=s["synthetic"])
+    write_tidy(per_kommune, out[f"x_kostra_rejection_share_{year}"], synthetic=s["synthetic"])
     geo = gpd.read_file(smk.input.geo)
     fig = kostra.plot_map(per_kommune, geo, LABELS[s["language"]])
-    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
+    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=s["synthetic"])
     led = kostra.ledger(cells)
     write_csv(led, smk.output.ledger)
 

@@ -57,10 +57,12 @@ def main(smk):
                 }
             )
     out = {Path(t).stem: t for t in smk.output.tables}
-    write_tidy(tidy("tab_9_1", recs), out["tab_9_1"])
+    write_tidy(tidy("tab_9_1", recs), out["tab_9_1"], synthetic=p["synthetic"])
     if "text_ch9_response_rate" in out:
         write_tidy(
-            tidy("text_ch9_response_rate", response_rate_records(units)), out["text_ch9_response_rate"]
+            tidy("text_ch9_response_rate", response_rate_records(units)),
+            out["text_ch9_response_rate"],
+            synthetic=p["synthetic"],
         )
     write_parquet(units, smk.output.units)
     write_csv(

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import read_tidy
-from analysis.report.context import build_context
+from analysis.report.context import build_context, synthetic_entries
 from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, pdf_date, render_html, write_pdf
 
@@ -43,6 +43,9 @@ def main(smk):
         report_dir=template_dir.parent,
         created=pdf_date(epoch),
         template_dir=template_dir,
+        synthetic=synthetic_entries(
+            tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in smk.input.figures}
+        ),
         benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
         if smk.input.benchmarks
         else None,

@@ -3,13 +3,16 @@
 import pandas as pd
 
 from analysis.core.ledger import combine
-from analysis.core.logsetup import run
+from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
 
 
 def main(smk):
     parts = [pd.read_csv(p, dtype={"input": str, "disposition": str, "reason": str}) for p in smk.input.parts]
-    write_tidy(combine(parts), smk.output[0])
+    kinds = settings(smk)["synthetic"]  # confidential input role -> synthetic?
+    table = combine(parts)
+    table["synthetic"] = table["series"].map(lambda role: kinds.get(role, False))
+    write_tidy(table, smk.output[0], synthetic=kinds)
 
 
 run(main, snakemake)  # noqa: F821

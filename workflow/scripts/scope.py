@@ -77,20 +77,21 @@ def main(smk):
         tables = scope.protect_register_tables(tables, int(s["threshold"]))
     out = {Path(p).stem: p for p in smk.output.tables}
     for eid, path in out.items():
-        write_tidy(tables[eid], path)
+        write_tidy(tables[eid], path, synthetic=s["synthetic"])
     figs = {Path(p).stem: Path(p).with_suffix("") for p in smk.output.figures}
-    save_figure(scope.plot_overview(tables["fig_2_1"], lab), figs["fig_2_1"])
+    save_figure(scope.plot_overview(tables["fig_2_1"], lab), figs["fig_2_1"], synthetic=s["synthetic"])
     save_figure(
         scope.plot_overview(
             tables["fig_2_2_resettlement"], lab, ("ordinary", "resettlement"), "resettlement_pct"
         ),
         figs["fig_2_2_resettlement"],
+        synthetic=s["synthetic"],
     )
     geo_k = gpd.read_file(smk.input.geo_kommuner)
     geo_b = gpd.read_file(smk.input.geo_bydeler)
     if len(geo_k) != 356:
         raise ValueError(f"{smk.input.geo_kommuner}: expected 356 kommuner, found {len(geo_k)}")
-    save_figure(maps.plot_map(geo_k, geo_b, k_cls, b_cls, lab), figs["fig_2_2_map"])
+    save_figure(maps.plot_map(geo_k, geo_b, k_cls, b_cls, lab), figs["fig_2_2_map"], synthetic=s["synthetic"])
     per = tables["x_asb_per_1000"][["kommunenummer", "value"]].rename(
         columns={"kommunenummer": "unit_id", "value": "per1000"}
     )
@@ -99,6 +100,7 @@ def main(smk):
             geo_k, geo_b, per, None, lab, value_col="per1000", cmap="Oranges", legend_title=lab["per1000"]
         ),
         figs["x_asb_per_1000"],
+        synthetic=s["synthetic"],
     )
 
 

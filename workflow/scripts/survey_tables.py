@@ -19,7 +19,7 @@ def main(smk):
     frame_sizes = {2021: len(waves[2021]), 2016: s["frame_size_2016"]}
     tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]))
     for path in smk.output.tables:
-        write_tidy(tables[Path(path).stem], path)
+        write_tidy(tables[Path(path).stem], path, synthetic=s["synthetic"])
     # drawing is most of the job: the figures are shared between the rule's threads
     save_figures(
         [
@@ -30,6 +30,7 @@ def main(smk):
             for path in smk.output.figures
         ],
         workers=smk.threads,
+        synthetic=s["synthetic"],
     )
 
 

@@ -28,7 +28,7 @@ def main(smk):
         )
     table = privatboende_table(udi, extra)
     log.info("tab_10_2:\n%s", table.to_string(index=False))
-    write_tidy(table, smk.output.tables[0])
+    write_tidy(table, smk.output.tables[0], synthetic=s["synthetic"])
     write_csv(ledger(udi), smk.output.ledger)
 
 

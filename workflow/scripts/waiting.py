@@ -37,9 +37,9 @@ def main(smk):
         "x_waiting_distribution": waiting.distribution(summary),
     }
     for p in smk.output.tables:
-        write_tidy(tables[Path(p).stem], p)
+        write_tidy(tables[Path(p).stem], p, synthetic=s["synthetic"])
     fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]])
-    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
+    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=s["synthetic"])
 
 
 run(main, snakemake)  # noqa: F821

@@ -39,7 +39,9 @@ def main(smk):
         )
     out = {Path(t).stem: t for t in smk.output.tables}
     write_tidy(
-        tidy("x_weighting_diagnostics", diagnostics(res, sample, margins)), out["x_weighting_diagnostics"]
+        tidy("x_weighting_diagnostics", diagnostics(res, sample, margins)),
+        out["x_weighting_diagnostics"],
+        synthetic=p["synthetic"],
     )
     survey = pd.read_parquet(smk.input.survey)
     survey["unit_id"] = survey["unit_id"].astype(str)
@@ -52,9 +54,9 @@ def main(smk):
             log.warning("survey_2021 has no column %s: estimate %s left out", s["item"], s["id"])
     recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"])
     est = tidy("x_weighted_estimates", recs)
-    write_tidy(est, out["x_weighted_estimates"])
+    write_tidy(est, out["x_weighted_estimates"], synthetic=p["synthetic"])
     fig = plot_estimates(est, p["language"])
-    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""))
+    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
     write_csv(w, smk.output.weights)
 

@@ -2,16 +2,22 @@
 
 The look follows the report: plain horizontal/vertical bars, muted blues, labels in Norwegian,
 no chart junk. Saving strips dates and fixes SVG ids so that two builds give identical bytes.
+A figure drawn from synthetic inputs says so: a visible "Syntetiske data" mark below the plot,
+the words in the SVG's ``<title>``/``<desc>`` and in the PNG's ``Description`` text chunk.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
+
+from analysis.core.synthetic import DESC, MARK, TITLE
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -39,24 +45,74 @@ STYLE = {
 }
 
 
+MARK_COLOR = "#a33333"
+
+
 def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def save_figure(fig, base: str | Path) -> tuple[Path, Path]:
-    """Save ``fig`` as ``base.svg`` and ``base.png`` without timestamps; close it."""
+def mark_synthetic(fig) -> None:
+    """Write the visible synthetic-data mark just below everything else drawn in ``fig``."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    x1, y0 = fig.transFigure.inverted().transform((box.x1, box.y0))
+    fig.text(
+        x1,
+        y0 - 0.01,
+        MARK,
+        ha="right",
+        va="top",
+        fontsize=8,
+        fontweight="bold",
+        color=MARK_COLOR,
+        gid="synthetic-mark",
+    )
+
+
+def _svg_title_desc(svg: Path) -> None:
+    """Put ``<title>`` and ``<desc>`` with the synthetic-data words first in the SVG root."""
+    text = svg.read_text(encoding="utf-8")
+    start = text.index("<svg")
+    end = text.index(">", start) + 1
+    meta = f"\n <title>{html.escape(TITLE)}</title>\n <desc>{html.escape(DESC)}</desc>"
+    svg.write_text(text[:end] + meta + text[end:], encoding="utf-8")
+
+
+def is_synthetic(synthetic: bool | Mapping[str, bool]) -> bool:
+    """A rule's ``synthetic`` setting (role -> flag, or one flag): is any of its inputs synthetic?"""
+    if isinstance(synthetic, Mapping):
+        synthetic = any(synthetic.values())
+    if not isinstance(synthetic, bool):
+        raise TypeError(f"synthetic must be True/False or a mapping role -> bool, not {synthetic!r}")
+    return synthetic
+
+
+def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) -> tuple[Path, Path]:
+    """Save ``fig`` as ``base.svg`` and ``base.png`` without timestamps; close it.
+
+    ``synthetic`` (a flag, or the rule's input roles -> flags): the figure's data come (partly)
+    from synthetic inputs; the files then carry the visible mark and the machine-readable words
+    (SVG title/desc, PNG Description).
+    """
+    synthetic = is_synthetic(synthetic)
     base = Path(base)
     base.parent.mkdir(parents=True, exist_ok=True)
     svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
+    if synthetic:
+        mark_synthetic(fig)
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    fig.savefig(png, format="png", metadata={"Software": None})
+    png_meta = {"Software": None, **({"Description": DESC} if synthetic else {})}
+    fig.savefig(png, format="png", metadata=png_meta)
     plt.close(fig)
+    if synthetic:
+        _svg_title_desc(svg)
     return svg, png
 
 
-def save_figures(jobs, workers: int = 1) -> None:
+def save_figures(jobs, workers: int = 1, *, synthetic: bool | Mapping[str, bool]) -> None:
     """Draw and save many figures: ``jobs`` are ``(base, make)`` pairs, ``make()`` returning the
-    figure that :func:`save_figure` writes to ``base``.
+    figure that :func:`save_figure` writes to ``base`` (all with the same ``synthetic`` flag).
 
     Drawing dominates (``bbox: tight`` draws every figure twice per format), so with
     ``workers`` > 1 the jobs are shared round-robin between this process and ``workers - 1``
@@ -67,7 +123,7 @@ def save_figures(jobs, workers: int = 1) -> None:
     workers = max(1, min(int(workers), len(jobs)))
     if workers == 1 or not hasattr(os, "fork"):
         for base, make in jobs:
-            save_figure(make(), base)
+            save_figure(make(), base, synthetic=synthetic)
         return
     children = []
     try:
@@ -77,7 +133,7 @@ def save_figures(jobs, workers: int = 1) -> None:
                 code = 0
                 try:
                     for base, make in jobs[k::workers]:
-                        save_figure(make(), base)
+                        save_figure(make(), base, synthetic=synthetic)
                 except BaseException:
                     traceback.print_exc()
                     code = 1
@@ -86,7 +142,7 @@ def save_figures(jobs, workers: int = 1) -> None:
                     os._exit(code)
             children.append(pid)
         for base, make in jobs[0::workers]:
-            save_figure(make(), base)
+            save_figure(make(), base, synthetic=synthetic)
     finally:
         failed = [pid for pid in children if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0]
     if failed:

@@ -1,8 +1,9 @@
 """The contract's tidy table format: one row per published-style number.
 
 Columns in this order: entry_id, year, series, item, category, group, rank, kommune, value, n,
-then optional extras (ci_low, ci_high, kommunenummer, ...). Key columns are strings and stay
-empty where an entry does not use them; ``value`` is unrounded; ``n`` is the base.
+then optional extras (ci_low, ci_high, kommunenummer, ...) and last ``synthetic`` (``true`` where a
+synthetic input contributed to the row). Key columns are strings and stay empty where an entry
+does not use them; ``value`` is unrounded; ``n`` is the base.
 """
 
 from __future__ import annotations
@@ -40,13 +41,39 @@ def _key_str(v) -> str:
     return str(v)
 
 
-def write_tidy(df: pd.DataFrame, path: str | Path) -> None:
-    """Write a tidy table deterministically (fixed column order, '\\n' line ends, repr floats)."""
+def synthetic_flags(df: pd.DataFrame, synthetic: bool | Mapping[str, bool]) -> pd.Series:
+    """Per row: did a synthetic input contribute to it?
+
+    ``synthetic`` is a flag for the whole table, or the writing rule's input roles mapped to
+    whether each is synthetic. With roles, a row whose ``source`` column names one of them takes
+    that role's flag; a row with another non-empty ``source`` is a cited published number (real);
+    every other row is synthetic when any of the rule's inputs is.
+    """
+    if isinstance(synthetic, bool):
+        return pd.Series(synthetic, index=df.index, dtype=bool)
+    if not isinstance(synthetic, Mapping) or not all(isinstance(v, bool) for v in synthetic.values()):
+        raise TypeError(f"synthetic must be a bool or a mapping role -> bool, not {synthetic!r}")
+    table_level = any(synthetic.values())
+    if "source" not in df.columns:
+        return pd.Series(table_level, index=df.index, dtype=bool)
+    source = df["source"].map(_key_str)
+    return source.map(lambda s: synthetic.get(s, table_level if s == "" else False)).astype(bool)
+
+
+def write_tidy(df: pd.DataFrame, path: str | Path, *, synthetic: bool | Mapping[str, bool]) -> None:
+    """Write a tidy table deterministically (fixed column order, '\\n' line ends, repr floats).
+
+    The last column, ``synthetic`` (``true``/``false``), says whether a synthetic input
+    contributed to the row (:func:`synthetic_flags`); a frame that already carries the column
+    keeps it.
+    """
     missing = [c for c in TIDY_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"tidy table for {path} lacks contract columns {missing}")
-    extras = [c for c in df.columns if c not in TIDY_COLUMNS]
-    out = df[TIDY_COLUMNS + extras]
+    flags = df["synthetic"].astype(bool) if "synthetic" in df.columns else synthetic_flags(df, synthetic)
+    extras = [c for c in df.columns if c not in TIDY_COLUMNS and c != "synthetic"]
+    out = df[TIDY_COLUMNS + extras].copy()
+    out["synthetic"] = flags.map({True: "true", False: "false"})
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, lineterminator="\n", na_rep="")
 
@@ -61,4 +88,6 @@ def read_tidy(path: str | Path) -> pd.DataFrame:
     )
     df["value"] = pd.to_numeric(df["value"])
     df["n"] = pd.to_numeric(df["n"]).astype("Int64")
+    if "synthetic" in df.columns:
+        df["synthetic"] = df["synthetic"].map({"true": True, "false": False, True: True, False: False})
     return df

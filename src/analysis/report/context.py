@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
 from analysis.report.reproduction import summarise
 
@@ -77,8 +78,55 @@ def phrase_lookup(published: dict):
     return phrase
 
 
-def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dict]:
-    """report_ref, titles and the 'Kilde:' line for every published and x_ entry."""
+# The 'Kilde:' line of a table or figure built from synthetic inputs says so.
+SYNTHETIC_SOURCE = {
+    "no": {"mark": "(syntetiske data)", "source": "Kilde", "sep": "; "},
+    "en": {"mark": "(synthetic data)", "source": "Source", "sep": "; "},
+}
+# Names of the data sources of published_results.yaml (data_source), for a made-up 'Kilde:' line
+SOURCE_NAMES = {
+    "no": {
+        "survey_2021": "kommuneundersøkelsen 2021",
+        "survey_2016": "kommuneundersøkelsen 2016",
+        "imdi_register": "IMDi, registerdata",
+        "imdi_annual_reports": "IMDis årsrapporter",
+        "kostra_12012": "SSB, KOSTRA 12012",
+        "udi": "UDI",
+        "husbanken": "Husbanken",
+    },
+    "en": {
+        "survey_2021": "municipal survey 2021",
+        "survey_2016": "municipal survey 2016",
+        "imdi_register": "IMDi, register data",
+        "imdi_annual_reports": "IMDi annual reports",
+        "kostra_12012": "Statistics Norway, KOSTRA 12012",
+        "udi": "UDI",
+        "husbanken": "Husbanken",
+    },
+}
+
+
+def source_line(entry: dict, language: str, synthetic: bool) -> str:
+    """The entry's 'Kilde:' line; with synthetic data it ends in '(syntetiske data)', and an
+    entry the catalogue gives no line gets one naming its data sources."""
+    line = entry.get(
+        "source_line_en" if language == "en" else "source_line_no", entry.get("source_line_no", "")
+    )
+    if not synthetic:
+        return line
+    words = SYNTHETIC_SOURCE[language]
+    if not line:
+        names = SOURCE_NAMES[language]
+        sources = [names[s] for s in entry.get("data_source") or [] if s in names]
+        line = f"{words['source']}: " + words["sep"].join(sources) if sources else f"{words['source']}:"
+    return f"{line.rstrip()} {words['mark']}"
+
+
+def entry_metadata(
+    published: dict, extra: dict, language: str, synthetic: frozenset[str] = frozenset()
+) -> dict[str, dict]:
+    """report_ref, titles and the 'Kilde:' line for every published and x_ entry; ``synthetic``
+    holds the entries whose table or figure a synthetic input contributed to."""
     meta = {}
     for e in list(published["entries"]) + list(extra.get("entries", [])):
         meta[e["id"]] = {
@@ -86,12 +134,19 @@ def entry_metadata(published: dict, extra: dict, language: str) -> dict[str, dic
             "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), language),
             "title_no": e.get("title_no", ""),
             "title_en": e.get("title_en", e.get("title_no", "")),
-            "source_line": e.get(
-                "source_line_en" if language == "en" else "source_line_no", e.get("source_line_no", "")
-            ),
+            "source_line": source_line(e, language, e["id"] in synthetic),
+            "synthetic": e["id"] in synthetic,
             "reproduction": e.get("reproduction", "compute"),
         }
     return meta
+
+
+def synthetic_entries(tables: dict[str, pd.DataFrame], figures: dict[str, str]) -> frozenset[str]:
+    """Entries built from a synthetic input: a table with a ``synthetic`` row, or a figure file
+    that carries the synthetic-data words (core.figures writes them)."""
+    out = {eid for eid, t in tables.items() if "synthetic" in t.columns and t["synthetic"].astype(bool).any()}
+    out |= {eid for eid, svg_text in figures.items() if DESC in svg_text}
+    return frozenset(out)
 
 
 _CHAPTER_OF = re.compile(r"^(?:tab|fig|text_ch)_?(\d+)")
@@ -191,10 +246,11 @@ def build_context(
     created: str,
     template_dir: Path,
     benchmarks: dict | None = None,
+    synthetic: frozenset[str] = frozenset(),
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
-    meta = entry_metadata(published, extra, language)
+    meta = entry_metadata(published, extra, language, synthetic)
     chapters = []
     for ch in _yaml(report_dir / "chapters.yaml")["chapters"]:
         if (template_dir / "chapters" / ch["template"]).exists():

@@ -31,7 +31,7 @@ def layers(rules: list[str], edges: set[tuple[str, str]]) -> dict[str, int]:
     return depth
 
 
-def draw_rule_graph(outputs: dict[str, dict], base: str | Path):
+def draw_rule_graph(outputs: dict[str, dict], base: str | Path, *, synthetic):
     import matplotlib.pyplot as plt
 
     from analysis.core.figures import apply_style, save_figure
@@ -71,4 +71,4 @@ def draw_rule_graph(outputs: dict[str, dict], base: str | Path):
     ax.set_ylim(0.4, n_layers + 0.6)
     ax.axis("off")
     ax.grid(False)
-    return save_figure(fig, base)
+    return save_figure(fig, base, synthetic=synthetic)
