@@ -71,22 +71,28 @@ def test_tables_lookups_equal_boolean_filtering():
 
 def test_kilde_line_says_when_a_synthetic_input_contributed():
     import pandas as pd
+    from conftest import ROOT
 
     from analysis.report.context import source_line, synthetic_entries
+    from analysis.report.messages import Messages, load_messages
 
+    msgs = {
+        lang: Messages(load_messages(ROOT / "workflow" / "report" / "messages" / f"{lang}.yaml"))
+        for lang in ("no", "en")
+    }
     entry = {
         "id": "fig_2_2_map",
         "source_line_no": "Kilde: SSB, KOSTRA 12012",
         "data_source": ["kostra_12012"],
     }
-    assert source_line(entry, "no", synthetic=False) == "Kilde: SSB, KOSTRA 12012"
-    assert source_line(entry, "no", synthetic=True) == "Kilde: SSB, KOSTRA 12012 (syntetiske data)"
+    assert source_line(entry, "no", False, msgs["no"]) == "Kilde: SSB, KOSTRA 12012"
+    assert source_line(entry, "no", True, msgs["no"]) == "Kilde: SSB, KOSTRA 12012 (syntetiske data)"
     bare = {"id": "fig_11_1", "data_source": ["survey_2021", "survey_2016"]}
-    assert source_line(bare, "no", True) == (
+    assert source_line(bare, "no", True, msgs["no"]) == (
         "Kilde: kommuneundersøkelsen 2021; kommuneundersøkelsen 2016 (syntetiske data)"
     )
-    assert source_line(bare, "en", True).endswith("(synthetic data)")
-    assert source_line(bare, "no", False) == ""
+    assert source_line(bare, "en", True, msgs["en"]).endswith("(synthetic data)")
+    assert source_line(bare, "no", False, msgs["no"]) == ""
     tables = {
         "a": pd.DataFrame({"value": [1.0, 2.0], "synthetic": [False, True]}),
         "b": pd.DataFrame({"value": [1.0], "synthetic": [False]}),

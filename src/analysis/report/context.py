@@ -78,52 +78,23 @@ def phrase_lookup(published: dict):
     return phrase
 
 
-# The 'Kilde:' line of a table or figure built from synthetic inputs says so.
-SYNTHETIC_SOURCE = {
-    "no": {"mark": "(syntetiske data)", "source": "Kilde", "sep": "; "},
-    "en": {"mark": "(synthetic data)", "source": "Source", "sep": "; "},
-}
-# Names of the data sources of published_results.yaml (data_source), for a made-up 'Kilde:' line
-SOURCE_NAMES = {
-    "no": {
-        "survey_2021": "kommuneundersøkelsen 2021",
-        "survey_2016": "kommuneundersøkelsen 2016",
-        "imdi_register": "IMDi, registerdata",
-        "imdi_annual_reports": "IMDis årsrapporter",
-        "kostra_12012": "SSB, KOSTRA 12012",
-        "udi": "UDI",
-        "husbanken": "Husbanken",
-    },
-    "en": {
-        "survey_2021": "municipal survey 2021",
-        "survey_2016": "municipal survey 2016",
-        "imdi_register": "IMDi, register data",
-        "imdi_annual_reports": "IMDi annual reports",
-        "kostra_12012": "Statistics Norway, KOSTRA 12012",
-        "udi": "UDI",
-        "husbanken": "Husbanken",
-    },
-}
-
-
-def source_line(entry: dict, language: str, synthetic: bool) -> str:
+def source_line(entry: dict, language: str, synthetic: bool, t) -> str:
     """The entry's 'Kilde:' line; with synthetic data it ends in '(syntetiske data)', and an
-    entry the catalogue gives no line gets one naming its data sources."""
+    entry the catalogue gives no line gets one naming its data sources (``context.source_<role>``)."""
     line = entry.get(
         "source_line_en" if language == "en" else "source_line_no", entry.get("source_line_no", "")
     )
     if not synthetic:
         return line
-    words = SYNTHETIC_SOURCE[language]
     if not line:
-        names = SOURCE_NAMES[language]
-        sources = [names[s] for s in entry.get("data_source") or [] if s in names]
-        line = f"{words['source']}: " + words["sep"].join(sources) if sources else f"{words['source']}:"
-    return f"{line.rstrip()} {words['mark']}"
+        keys = [f"context.source_{s}" for s in entry.get("data_source") or []]
+        names = [t(k) for k in keys if k in t]
+        line = t("context.source_line", sources="; ".join(names)).rstrip()
+    return f"{line.rstrip()} {t('context.synthetic_data_mark')}"
 
 
 def entry_metadata(
-    published: dict, extra: dict, language: str, synthetic: frozenset[str] = frozenset()
+    published: dict, extra: dict, language: str, t, synthetic: frozenset[str] = frozenset()
 ) -> dict[str, dict]:
     """report_ref, titles and the 'Kilde:' line for every published and x_ entry; ``synthetic``
     holds the entries whose table or figure a synthetic input contributed to."""
@@ -134,7 +105,7 @@ def entry_metadata(
             "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), language),
             "title_no": e.get("title_no", ""),
             "title_en": e.get("title_en", e.get("title_no", "")),
-            "source_line": source_line(e, language, e["id"] in synthetic),
+            "source_line": source_line(e, language, e["id"] in synthetic, t),
             "synthetic": e["id"] in synthetic,
             "reproduction": e.get("reproduction", "compute"),
         }
@@ -250,7 +221,7 @@ def build_context(
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
-    meta = entry_metadata(published, extra, language, synthetic)
+    meta = entry_metadata(published, extra, language, t, synthetic)
     chapters = []
     for ch in _yaml(report_dir / "chapters.yaml")["chapters"]:
         if (template_dir / "chapters" / ch["template"]).exists():
