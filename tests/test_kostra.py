@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-import yaml
 from conftest import ROOT
 
 from analysis.core.errors import InputError
@@ -178,7 +177,10 @@ def test_demo_table_has_real_shape_and_is_calibrated(shared_dir):
     kom = pd.read_csv(
         shared_dir / "data" / "kommuner" / "kommuner_2020_folkemengde.csv", dtype={"kommunenummer": str}
     )
-    cfg = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["kostra"]
+    from analysis.core.config import validate_config
+
+    schema = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+    cfg = validate_config({}, schema)["kostra"]  # the content codes' defaults live in the schema
     new, rej = cfg["content_new_applications"], cfg["content_rejections"]
     d = demo_kostra.generate(kom, new, rej, 2021018)
     assert d == demo_kostra.generate(kom, new, rej, 2021018)  # deterministic
