@@ -42,8 +42,23 @@ def write_frame(path: Path, units=("0301", "1101", "1103", "030101", "030102")) 
 
 
 def survey_rows(year: int, rows: list[dict]) -> pd.DataFrame:
+    """One row per dict; the options of a checkbox question a routed row answers at all default
+    to 0 (unticked), as a survey export writes them."""
     cols = ["unit_id", *CB.items_for(year)]
-    return pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols)
+    blocks = {}
+    for c in cols[1:]:
+        if CB.items[c].get("scale") == "checkbox":
+            blocks.setdefault((CB.items[c]["block"], str(CB.gate(c))), []).append(c)
+    out = []
+    for r in rows:
+        r = dict(r)
+        for opts in blocks.values():
+            g = CB.gate(opts[0])
+            routed = g is None or r.get(g["item"], "") in g["in"]
+            if routed and any(r.get(o, "") != "" for o in opts):
+                r = {**{o: 0 for o in opts}, **r}
+        out.append({c: r.get(c, "") for c in cols})
+    return pd.DataFrame(out, columns=cols)
 
 
 def yes_unit(uid, **kw):

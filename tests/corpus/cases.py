@@ -266,6 +266,22 @@ def line_ends(eol: str):
     return table(f)
 
 
+def latin1_cell(line: int, old: str, new: str):
+    """One cell of ``line`` rewritten in Latin-1 in an otherwise UTF-8 file (mixed encodings)."""
+
+    def mutate(raw: bytes, kind: str) -> bytes:
+        lines = raw.split(b"\n")
+        lines[line - 1] = lines[line - 1].replace(old.encode(), new.encode("latin-1"))
+        return b"\n".join(lines)
+
+    return mutate
+
+
+def cr_only(raw: bytes, kind: str) -> bytes:
+    """Old Mac line ends: CR alone."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+
+
 def header_only(raw: bytes, kind: str) -> bytes:
     return raw.splitlines(keepends=True)[0]
 
@@ -451,12 +467,11 @@ CASES: list[Case] = [
         "register",
         (
             "latin1_in_utf8_file",
-            chain(set_cell(4, "person_id", "PØ00003"), reencode("latin-1")),
+            chain(set_cell(4, "person_id", "PØ00003"), latin1_cell(5, "P000006", "PØ00006")),
             "person_id",
-            "not valid utf-8",
+            "mixed encodings",
         ),
         ("utf16_encoding", reencode("utf-16"), "person_id", "UTF-16"),
-        ("tab_separator", separator("\t"), "person_id", "missing column"),
         ("missing_column", drop_column("husholdningstype"), "husholdningstype", "missing column"),
         ("renamed_column", rename_column("kommunenummer", "kommunenr"), "kommunenummer", "missing column"),
         ("extra_column_with_names", add_column("navn", "Ola Nordmann"), "navn", "unexpected column"),
@@ -729,6 +744,8 @@ ACCEPTED: list[Accepted] = [
     Accepted("imdi_public", "lf_line_ends", line_ends("\n")),
     Accepted("imdi_public", "trailing_blank_line", append(b"\r\n")),
     Accepted("register", "utf8_bom_crlf", BOM_CRLF),
+    Accepted("register", "tab_separator", separator("\t")),
+    Accepted("register", "latin1_semicolon_cr_only", chain(LATIN1_SEMICOLON, cr_only)),
     Accepted("register", "semicolon", separator(";")),
     Accepted("register", "trailing_blank_line", append(b"\n")),
     Accepted(

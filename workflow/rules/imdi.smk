@@ -56,6 +56,7 @@ rule register:
             "register",
             register_end=config["register_end"],
             split_to=SPLIT_TO,
+            mapping=config["mapping"].get("register", {}),
         ),
         code=code("imdi.register", "core.kommune"),
     output:

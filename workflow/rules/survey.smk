@@ -4,6 +4,7 @@ Everything item- or figure-specific is in workflow/resources/codebook.yaml.
 """
 
 SURVEY_CODEBOOK = "workflow/resources/codebook.yaml"
+SURVEY_ROLES = ("survey_2016", "survey_2021", "survey_frame_2021")
 _SURVEY_CB = load_yaml(ROOT / SURVEY_CODEBOOK)
 # Entries come from the codebook: a figure there is a table here, and a plot when it has a chart.
 STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
@@ -22,7 +23,11 @@ rule survey_ingest:
         frame=confidential("survey_frame_2021"),
         crosswalk=public("crosswalk"),
         codebook=SURVEY_CODEBOOK,
-        settings=settings("survey_ingest", split_to=SPLIT_TO),
+        settings=settings(
+            "survey_ingest",
+            split_to=SPLIT_TO,
+            mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
+        ),
         code=code("survey.ingest", "survey.codebook", "core.kommune"),
     output:
         survey_2021="data/processed/survey_2021.parquet",
@@ -89,6 +94,7 @@ rule nonresponse:
         settings=settings(
             "nonresponse",
             synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
+            mapping=config["mapping"].get("survey_frame_2021", {}),
             **NR_PARAMS,
         ),
         code=code("survey.nonresponse", "core.kommune", "core.tidy"),

@@ -32,7 +32,9 @@ def main(smk):
         p["region_overrides"],
         p["population_column"],
     )
-    frame = read_frame(smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]))
+    frame = read_frame(
+        smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]), p["mapping"]
+    )
     # the user's names are kept; size group and region come from the code
     units = units.drop(columns="unit_name").merge(frame[["unit_id", "unit_name"]], on="unit_id")
     survey = pd.read_parquet(smk.input.survey)
@@ -65,10 +67,11 @@ def main(smk):
             synthetic=p["synthetic"],
         )
     write_parquet(units, smk.output.units)
-    write_csv(
-        used_in_full("survey_frame_2021", len(frame), "frame unit: Tabell 9.1 and the raking margins"),
-        smk.output.ledger,
-    )
+    ledger = used_in_full("survey_frame_2021", len(frame), "frame unit: Tabell 9.1 and the raking margins")
+    excluded = [("survey_frame_2021", "excluded", why, n) for why, n in frame.attrs.get("excluded", [])]
+    if excluded:
+        ledger = pd.concat([ledger, pd.DataFrame(excluded, columns=ledger.columns)], ignore_index=True)
+    write_csv(ledger, smk.output.ledger)
 
 
 run(main, snakemake)  # noqa: F821

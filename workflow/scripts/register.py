@@ -1,4 +1,4 @@
-"""Adapter: register (CSV/Parquet) -> validated, harmonised data/processed/register.parquet + ledger."""
+"""Adapter: register (any format the intake layer reads, mapping applied) -> validated, harmonised data/processed/register.parquet + ledger."""
 
 import logging
 
@@ -13,7 +13,7 @@ log = logging.getLogger("register")
 def main(smk):
     s = settings(smk)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
-    reg, ledger = read_register(smk.input.register, code_map, s["register_end"])
+    reg, ledger = read_register(smk.input.register, code_map, s["register_end"], mapping=s["mapping"])
     reg.write_parquet(smk.output.register)
     write_csv(ledger, smk.output.ledger)
     log.info("register: %d persons, years %s", reg.height, sorted(set(reg["year"].to_list())))

@@ -25,16 +25,30 @@ def main(smk):
     s = settings(smk)
     cb = load_codebook(smk.input.codebook)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
-    frame = read_frame(smk.input.frame)
+    m = s["mapping"]
+    frame = read_frame(smk.input.frame, m["survey_frame_2021"])
+    raw21 = read_survey(smk.input.survey_2021, cb, 2021, m["survey_2021"])
+    raw16 = read_survey(smk.input.survey_2016, cb, 2016, m["survey_2016"])
+    excluded = [
+        (role, reason, n)
+        for role, df in (("survey_2021", raw21), ("survey_2016", raw16))
+        for reason, n in df.attrs["excluded"]
+    ]
     s21 = validate_survey(
-        read_survey(smk.input.survey_2021, cb, 2021),
+        raw21,
         cb,
         2021,
         smk.input.survey_2021,
         valid_units=set(frame["unit_id"]),
+        checkbox_unticked=m["survey_2021"].get("checkbox_unticked"),
     )
     s16 = validate_survey(
-        read_survey(smk.input.survey_2016, cb, 2016), cb, 2016, smk.input.survey_2016, code_map=code_map
+        raw16,
+        cb,
+        2016,
+        smk.input.survey_2016,
+        code_map=code_map,
+        checkbox_unticked=m["survey_2016"].get("checkbox_unticked"),
     )
     n21, n16 = len(s21), len(s16)
     s21 = strip_open_text(s21, cb, 2021)
@@ -53,6 +67,7 @@ def main(smk):
         [
             ledger_rows("survey_2021", n21),
             ledger_rows("survey_2016", n16),
+            *({"input": r, "disposition": "excluded", "reason": why, "rows": n} for r, why, n in excluded),
         ]
     )
     write_csv(ledger, smk.output.ledger)

@@ -6,9 +6,16 @@ every validation failure is raised as :class:`InputError` and nothing is dropped
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+# Messages are capped: a value shows at most VALUE_CHARS characters, a whole message MESSAGE_CHARS
+# (a CR-only file once put a whole register into one message and the log).
+VALUE_CHARS = 80
+MESSAGE_CHARS = 400
 
 
 @dataclass
@@ -33,11 +40,72 @@ class InputError(Exception):
             where.append(f"column '{self.column}'")
         if self.value is not None:
             value = self.value.item() if hasattr(self.value, "item") else self.value  # numpy scalar
-            where.append(f"value {value!r}")
-        return ", ".join(where) + f": {self.message}"
+            if isinstance(value, (str, bytes)) and len(value) > VALUE_CHARS:
+                value = value[:VALUE_CHARS]
+                where.append(f"value {value!r}...")
+            else:
+                where.append(f"value {value!r}")
+        return cap(", ".join(where) + f": {self.message}")
 
     def __reduce__(self):  # keep picklable despite the dataclass Exception base
         return (InputError, (self.file, self.message, self.line, self.column, self.value))
+
+
+def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """One line of at most ``limit`` characters (line breaks shown as spaces)."""
+    text = " ".join(str(text).splitlines())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ------------------------------------------------------------------------------ collecting mode
+# A normal build stops on the first problem (an InputError is raised). `snakemake validate` runs
+# the same checks inside `collecting()`: then `report()` and `first_bad()` record every problem
+# (every failing row of every check) and return, so that the reader goes on to the next check.
+_SINK: ContextVar[Problems | None] = ContextVar("input_problem_sink", default=None)
+
+
+class Problems(list):
+    """The problems found while collecting, at most ``limit`` (then ``more`` counts the rest)."""
+
+    def __init__(self, limit: int = 5000):
+        super().__init__()
+        self.limit = limit
+        self.more = 0
+
+    def add(self, err: InputError) -> None:
+        if len(self) < self.limit:
+            self.append(err)
+        else:
+            self.more += 1
+
+
+@contextmanager
+def collecting(limit: int = 5000) -> Iterator[Problems]:
+    """Within this block, input problems are collected instead of raised."""
+    problems = Problems(limit)
+    token = _SINK.set(problems)
+    try:
+        yield problems
+    finally:
+        _SINK.reset(token)
+
+
+def is_collecting() -> bool:
+    return _SINK.get() is not None
+
+
+def report(err: InputError) -> None:
+    """Raise ``err`` (normal build) or record it (inside :func:`collecting`)."""
+    sink = _SINK.get()
+    if sink is None:
+        raise err
+    sink.add(err)
+
+
+def room() -> int:
+    """How many more problems the collector keeps (for limiting per-row reports)."""
+    sink = _SINK.get()
+    return 0 if sink is None else max(sink.limit - len(sink), 0)
 
 
 def first_bad(
@@ -63,12 +131,20 @@ def first_bad(
     bad = np.flatnonzero(np.asarray(mask, dtype=bool))
     if bad.size == 0:
         return
-    i = int(bad[0])
-    line = int(frame[line_col].iloc[i]) if line_col else i + 1 + header_lines
-    if value is not None:
-        shown = value.iloc[i]
-    else:
-        shown = frame[column].iloc[i] if column in frame.columns else None
-    text = message(i) if callable(message) else message
-    extra = f" ({bad.size} rows in all)" if bad.size > 1 else ""
-    raise InputError(file, text + extra, line=line, column=column, value=shown)
+
+    def error(i: int, extra: str = "") -> InputError:
+        line = int(frame[line_col].iloc[i]) if line_col else i + 1 + header_lines
+        if value is not None:
+            shown = value.iloc[i]
+        else:
+            shown = frame[column].iloc[i] if column in frame.columns else None
+        text = message(i) if callable(message) else message
+        return InputError(file, text + extra, line=line, column=column, value=shown)
+
+    if is_collecting():  # every failing row (up to the collector's limit)
+        keep = min(int(bad.size), room())
+        for i in bad[:keep]:
+            report(error(int(i)))
+        _SINK.get().more += int(bad.size) - keep
+        return
+    raise error(int(bad[0]), f" ({bad.size} rows in all)" if bad.size > 1 else "")

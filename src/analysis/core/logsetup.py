@@ -13,6 +13,11 @@ from collections.abc import Callable
 
 from analysis.core.errors import InputError
 
+VALIDATE_HINT = (
+    "The build stops at the first problem. To list every problem in every input at once, run "
+    "`snakemake validate` with the same --configfile: reports/validation.csv and reports/validation.html"
+)
+
 
 def settings(snakemake) -> dict:
     """The rule's settings: its input `settings`, the JSON file written by `settings()` in
@@ -34,5 +39,7 @@ def run(main: Callable, snakemake) -> None:
     try:
         main(snakemake)
     except InputError as err:
-        logging.getLogger("input").error("INPUT ERROR: %s", err)
+        log = logging.getLogger("input")
+        log.error("INPUT ERROR: %s", err)
+        log.error(VALIDATE_HINT)
         sys.exit(1)

@@ -21,11 +21,22 @@ LINE = "_line"
 _MOJIBAKE = re.compile("\u00c3[\u0080-\u00bf]")
 
 
+# a UTF-8 encoded Norwegian letter (æøåÆØÅ) or another two-byte Latin-1 letter
+_UTF8_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
+
+
 def decode(raw: bytes, path: str, encoding: str | None = None) -> str:
-    """Decode bytes: strip a UTF-8 BOM, prefer strict UTF-8, fall back to Latin-1 (cp1252 subset).
+    """Decode bytes: strip a UTF-8 BOM, prefer strict UTF-8, fall back to cp1252 (Windows
+    Latin-1) or Latin-1. See :func:`decode_with`."""
+    return decode_with(raw, path, encoding)[0]
+
+
+def decode_with(raw: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was read with (``utf-8``, ``cp1252`` or ``latin-1``).
 
     UTF-16/32 text (a BOM or NUL bytes, as some spreadsheet exports write) is an error: decoded
-    as Latin-1 it would look like a header with no known column.
+    as Latin-1 it would look like a header with no known column. So is a file that mixes UTF-8
+    and Latin-1 (valid UTF-8 letters beside a byte that is not): one of the two would be wrong.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise InputError(
@@ -44,9 +55,21 @@ def decode(raw: bytes, path: str, encoding: str | None = None) -> str:
             ) from None
     else:
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as e:
+            if _UTF8_LETTER.search(raw):
+                line = raw[: e.start].count(b"\n") + 1
+                raise InputError(
+                    path,
+                    "mixed encodings: UTF-8 letters elsewhere, but this byte is not UTF-8 (Latin-1?); "
+                    "re-export the whole file in one encoding",
+                    line=line,
+                    value=raw[e.start : e.end],
+                ) from None
+            try:
+                return raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                return raw.decode("latin-1"), "latin-1"
     m = (
         _MOJIBAKE.search(text)
         if (encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
@@ -62,7 +85,7 @@ def decode(raw: bytes, path: str, encoding: str | None = None) -> str:
             line=text[: m.start()].count("\n") + 1,
             value=text[start : min(ends, default=len(text))],
         )
-    return text
+    return text, encoding
 
 
 def read_delimited(

@@ -1,7 +1,8 @@
 """IMDi's settlement register (person level): read, validate, harmonise to the 2020 structure.
 
-Shape (../shared/CONTRACT.md): one row per settled person, CSV (UTF-8, ``,`` or ``;``) or
-Parquet, columns ``person_id, vedtaksdato, bosettingsdato, kommunenummer, bydelsnummer,
+Shape (../shared/CONTRACT.md): one row per settled person, in any format the intake layer
+reads (:mod:`analysis.core.intake`: CSV, gzip CSV, Parquet, .xlsx, .sav; ``mapping.register``
+applied), columns ``person_id, vedtaksdato, bosettingsdato, kommunenummer, bydelsnummer,
 avtalt_selvbosetting, kategori, husholdningstype`` and optionally ``kjonn, fodselsaar,
 landbakgrunn``. Every problem stops the run with an :class:`InputError` naming the file, the
 line (CSV; header = line 1) or record (Parquet), the column and the value.
@@ -26,16 +27,13 @@ Waiting time ``wait_months`` = days from decision to settlement / (365.25 / 12).
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pandas as pd
 import polars as pl
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, is_collecting, report, room
+from analysis.core.intake import LINE, Table, read_table
 from analysis.core.kommune import OSLO, OSLO_BYDELER
 from analysis.core.ledger import LEDGER_COLUMNS
-from analysis.core.textio import _column_at, decode
 
 REQUIRED = [
     "person_id",
@@ -76,102 +74,17 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def _read_raw(path: str) -> tuple[pl.DataFrame, int]:
-    """The columns as text (nulls as ``""``) plus the row index ``_i``; returns (frame, offset)
-    with line = ``_i`` + offset. Typed Parquet dates stay dates (formatting ten million dates
-    as text only to parse them back cost seconds). Whitespace and blank rows: :func:`_clean`."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(path, "file not found")
-    if p.suffix.lower() in (".parquet", ".pq"):
-        try:
-            df = pl.read_parquet(p)
-        except (pl.exceptions.PolarsError, OSError) as err:
-            raise InputError(
-                path,
-                f"not a readable Parquet file ({str(err).splitlines()[0][:120]})",
-                line=1,
-                column="(file)",
-                value=p.read_bytes()[:4],
-            ) from None
-        # column by column, each freed once converted (peak memory: the file plus one column);
-        # one chunk per column, not one per row group (~80 at 10 M rows): the sort's gather
-        # across chunks costs several times more than the rechunk
-        cols = []
-        for name in df.columns:
-            cols.append(_as_read(df.get_column(name)).rechunk())
-            df = df.drop(name)
-        df = pl.DataFrame(cols)
-        del cols
-        offset = 1  # record number
-    else:
-        raw = p.read_bytes()
-        try:
-            text = decode(raw, path, "utf-8")
-        except InputError as err:  # name the column of the undecodable byte
-            if err.column is None:
-                err.column = (
-                    _column_at(raw, err.line, err.value, ";,") if err.line and err.line > 1 else None
-                ) or REQUIRED[0]
-            raise
-        if not text or text.isspace():  # not text.strip(): that copies the whole text
-            raise InputError(
-                path, "file is empty (expected a header line)", line=1, column=REQUIRED[0], value=""
-            )
-        header = _first_line(text)  # not text.splitlines()[0]: that builds a list of every line
-        sep = ";" if header.count(";") > header.count(",") else ","
-        # strictly decoded UTF-8: the text's own bytes are the file's without a BOM (no re-encoding)
-        data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        del raw
-        _check_field_counts(text, sep, path, data)
-        del text  # peak memory on large files: only the bytes are needed from here
-        try:
-            df = pl.read_csv(data, separator=sep, infer_schema=False)
-        except pl.exceptions.PolarsError as err:
-            raise InputError(
-                path,
-                f"cannot parse as CSV ({str(err).splitlines()[0][:120]})",
-                line=1,
-                column=REQUIRED[0],
-                value=header[:80],
-            ) from None
-        del data
-        offset = 2  # header is line 1
-    df = df.rename({c: c.strip() for c in df.columns})
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError(
-            path,
-            f"missing column(s) {missing}; found {df.columns}",
-            line=1,
-            column=missing[0],
-            value=",".join(df.columns)[:80],
-        )
-    extra = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
-    if extra:
-        raise InputError(
-            path,
-            f"unexpected column(s) {extra}; allowed are {REQUIRED + OPTIONAL}",
-            line=1,
-            column=extra[0],
-            value=extra[0],
-        )
-    for c in OPTIONAL:
-        if c not in df.columns:
-            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-    df = df.with_columns(pl.col(c).fill_null("") for c in _text_columns(df))
-    return df.with_row_index("_i"), offset
-
-
-def _as_read(col: pl.Series) -> pl.Series:
-    """A Parquet column as the checks read it: text, except that the two date columns stay
-    typed dates (Datetime: its date)."""
-    typed_date = col.name.strip() in DATES
-    if col.dtype == pl.Date:
-        return col if typed_date else col.dt.strftime("%Y-%m-%d")
-    if col.dtype == pl.Datetime:
-        return col.dt.date() if typed_date else col.dt.strftime("%Y-%m-%d")
-    return col.cast(pl.String)
+def _read_raw(path: str, mapping: dict | None = None) -> tuple[pl.DataFrame, int, Table]:
+    """The columns as text (nulls as ``""``) plus ``_i``, the line (header = 1), through the
+    intake layer (any format, the mapping applied); returns (frame, 0, table) with line =
+    ``_i`` + 0. Typed dates stay dates (formatting ten million dates as text only to parse them
+    back cost seconds). Whitespace and blank rows: :func:`_clean`."""
+    t = read_table(path, "register", REQUIRED, optional=OPTIONAL, mapping=mapping, dates=DATES)
+    df = t.frame
+    typed = [c for c in REQUIRED + OPTIONAL if c not in DATES and df.schema[c] == pl.Date]
+    if typed:  # a date cell where the contract has text: checked as its text
+        df = df.with_columns(pl.col(c).dt.strftime("%Y-%m-%d").fill_null("") for c in typed)
+    return df.rename({LINE: "_i"}), 0, t
 
 
 def _text_columns(df: pl.DataFrame) -> list[str]:
@@ -194,79 +107,19 @@ def _clean(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
-def _first_line(text: str) -> str:
-    """``text.splitlines()[0]`` without splitting the rest of the text."""
-    import re
-
-    return re.match(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*", text).group()
-
-
-def _check_field_counts(text: str, sep: str, path: str, data: bytes | None = None) -> None:
-    """A row with more or fewer fields than the header (a truncated or mis-quoted row) stops
-    the run; Polars would pad a short row with nulls."""
-    import csv
-
-    import numpy as np
-
-    # fast path: separators per line, counted with numpy (a quoted field with a separator or a
-    # line break inside, or any line with another count, leaves the decision to csv.reader)
-    per_line = _separators_per_line(
-        np.frombuffer(text.encode("utf-8") if data is None else data, dtype=np.uint8), ord(sep), '"' in text
-    )
-    if per_line is not None and (per_line == per_line[0]).all():
-        return  # every line has the header's field count
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    cols = next(reader)
-    for r in reader:
-        if len(r) == len(cols) or (not r or (len(r) == 1 and not r[0].strip())):
-            continue
-        col = cols[len(r)].strip() if len(r) < len(cols) else f"(field {len(cols) + 1})"
-        raise InputError(
-            path,
-            f"row has {len(r)} fields, header has {len(cols)} (separator "
-            f"{sep!r}; truncated or mis-quoted row?)",
-            line=reader.line_num,
-            column=col,
-            value=sep.join(r)[:80],
-        )
-
-
-def _separators_per_line(b, sep: int, quotes: bool, block: int = 1 << 24):
-    """Separator bytes on every line of ``b`` (a uint8 array; the last line may lack its
-    newline). With ``quotes`` (the file has a quote character): None when a quoted section (from
-    an odd to the next quote character) holds a separator or a newline, as then lines and
-    separators are not records and fields, or when a carriage return is not followed by a
-    newline (csv.reader rejects that). Counted block by block: a cumulative count over the whole
-    file would need 8 bytes per byte of it."""
-    import numpy as np
-
-    at_newline, n_seps, quoted = [], 0, False
-    for off in range(0, len(b), block):
-        blk = b[off : off + block]
-        is_sep, is_nl = blk == sep, blk == 10
-        if quotes:  # e.g. "" for an empty field is fine: no break inside
-            inside = np.bitwise_xor.accumulate((blk == 34).view(np.uint8)).view(bool) ^ quoted
-            cr = np.flatnonzero(blk == 13) + off
-            if (inside & (is_sep | is_nl)).any() or (
-                len(cr) and (cr[-1] + 1 == len(b) or (b[cr + 1] != 10).any())
-            ):
-                return None
-            quoted = bool(inside[-1])
-        sep_at = np.flatnonzero(is_sep)
-        at_newline.append(np.searchsorted(sep_at, np.flatnonzero(is_nl)) + n_seps)
-        n_seps += len(sep_at)
-    ends = np.concatenate([[0], *at_newline])
-    if len(b) and b[-1] != 10:
-        ends = np.append(ends, n_seps)  # the last line, without a newline
-    return np.diff(ends)
-
-
 def _fail(df: pl.DataFrame, mask: pl.Expr, path: str, offset: int, column: str, message: str) -> None:
     bad = df.filter(mask)
     if bad.height:
         shown = pl.col(column)
         if df.schema[column] == pl.Date:  # a typed Parquet date as its text would read (null: "")
             shown = shown.dt.strftime("%Y-%m-%d").fill_null("")
+        if is_collecting():  # every failing row, up to the collector's limit
+            keep = min(bad.height, room())
+            for line, value in bad.head(keep).select(pl.col("_i"), shown).iter_rows():
+                report(InputError(path, message, line=int(line) + offset, column=column, value=value))
+            if bad.height > keep:
+                report(InputError(path, f"{message}: {bad.height - keep} more rows", column=column))
+            return
         line, value = bad.select(pl.col("_i"), shown).row(0)
         extra = f" ({bad.height} rows in all)" if bad.height > 1 else ""
         raise InputError(path, message + extra, line=int(line) + offset, column=column, value=value)
@@ -292,7 +145,7 @@ def _parsed_date(df: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _date_checks(
-    df: pl.DataFrame, column: str, parsed: str, allow_empty: bool
+    df: pl.DataFrame, column: str, parsed: str, allow_empty: bool, date_format: str | None = None
 ) -> list[tuple[pl.Expr, str, str]]:
     """Format, calendar and emptiness checks of a date column (``parsed``: its parsed column).
     A typed Parquet date is a valid date or null; null counts as empty text, and a year that
@@ -305,7 +158,13 @@ def _date_checks(
         empty = s == ""
         ok_fmt = s.str.contains(r"^\d{4}-\d{2}-\d{2}$") | (empty & pl.lit(allow_empty))
     checks = [
-        (~ok_fmt, column, "not an ISO date YYYY-MM-DD"),
+        (
+            ~ok_fmt,
+            column,
+            f"not a date in the mapping's date_format {date_format!r}"
+            if date_format
+            else "not an ISO date YYYY-MM-DD (set mapping.register.date_format for another format)",
+        ),
         (pl.col(parsed).is_null() & ~empty, column, "not a valid calendar date"),
     ]
     if not allow_empty:
@@ -314,7 +173,13 @@ def _date_checks(
 
 
 def _checks(
-    df: pl.DataFrame, known: set, start: str, register_end: str, unique_ids: bool
+    df: pl.DataFrame,
+    known: set,
+    start: str,
+    register_end: str,
+    unique_ids: bool,
+    date_format: str | None = None,
+    missing: tuple[str, ...] = (),
 ) -> list[tuple[pl.Expr, str, str]]:
     """(mask of bad rows, column, message), in the order the errors are reported.
     ``unique_ids``: person_id is known to be strictly increasing, so the duplicate check (a hash
@@ -322,7 +187,7 @@ def _checks(
     c = pl.col
     lo, hi = pl.lit(start).str.to_date(), pl.lit(register_end).str.to_date()
     duplicate = pl.lit(False) if unique_ids else ~c("person_id").is_first_distinct()
-    return [
+    checks = [
         (c("person_id") == "", "person_id", "empty person_id"),
         (duplicate, "person_id", "duplicate person_id (one row per settled person)"),
         (~c("kategori").is_in(KATEGORIER), "kategori", f"kategori must be one of {list(KATEGORIER)}"),
@@ -377,8 +242,8 @@ def _checks(
             "landbakgrunn",
             "landbakgrunn must be an ISO 3166 alpha-3 code or empty",
         ),
-        *_date_checks(df, "bosettingsdato", "_bos", allow_empty=False),
-        *_date_checks(df, "vedtaksdato", "_ved", allow_empty=True),
+        *_date_checks(df, "bosettingsdato", "_bos", allow_empty=False, date_format=date_format),
+        *_date_checks(df, "vedtaksdato", "_ved", allow_empty=True, date_format=date_format),
         (
             (c("_bos") < lo) | (c("_bos") > hi),
             "bosettingsdato",
@@ -405,6 +270,13 @@ def _checks(
             "fodselsaar after the year of settlement",
         ),
     ]
+    if not missing:
+        return checks
+    # collecting mode: a missing column was reported once; skip the checks that read it
+    gone = set(missing) | {
+        p for c, p in (("bosettingsdato", "_bos"), ("vedtaksdato", "_ved")) if c in missing
+    }
+    return [ck for ck in checks if ck[1] not in gone and not set(ck[0].meta.root_names()) & gone]
 
 
 def _with_dates(df: pl.DataFrame) -> pl.DataFrame:
@@ -422,7 +294,14 @@ def _rising_ids(df: pl.DataFrame) -> bool:
 
 
 def _validated(
-    df: pl.DataFrame, path: str, offset: int, known: set, start: str, register_end: str
+    df: pl.DataFrame,
+    path: str,
+    offset: int,
+    known: set,
+    start: str,
+    register_end: str,
+    date_format: str | None = None,
+    missing: tuple[str, ...] = (),
 ) -> tuple[pl.DataFrame, bool]:
     """The frame with every check passed (else the first error is raised) and ``_bos``/``_ved``;
     returns (frame, person_id strictly increasing).
@@ -433,23 +312,24 @@ def _validated(
     test pass, :func:`_clean` would change nothing and is skipped. Otherwise the frame is cleaned
     and checked again, so a padded but valid value is accepted and the first real problem is
     reported exactly as before."""
+    opts = dict(date_format=date_format, missing=tuple(missing))
     rising = _rising_ids(df)
     df = _with_dates(df)
-    checks = _checks(df, known, start, register_end, rising)
+    checks = _checks(df, known, start, register_end, rising, **opts)
     padded_id = (pl.col("person_id").str.contains(r"^\s|\s$"), "person_id", "")
     if any(_counts(df, [*checks, padded_id])):
         df = _clean(df.drop("_bos", "_ved"))
         _require_rows(df, path)
         rising = _rising_ids(df)
         df = _with_dates(df)
-        _fail_first(df, _checks(df, known, start, register_end, rising), path, offset)
+        _fail_first(df, _checks(df, known, start, register_end, rising, **opts), path, offset)
     _require_rows(df, path)
     return df, rising
 
 
 def _require_rows(df: pl.DataFrame, path: str) -> None:
     if df.height == 0:
-        raise InputError(path, "file has a header but no data rows", line=2, column=REQUIRED[0], value="")
+        report(InputError(path, "file has a header but no data rows", line=2, column=REQUIRED[0], value=""))
 
 
 def _order(df: pl.DataFrame, rising: bool) -> pl.Series | None:
@@ -498,13 +378,43 @@ def _harmonised(base: pl.DataFrame, code_map: pd.DataFrame) -> pl.DataFrame:
     )
 
 
-def read_register(
-    path: str, code_map: pd.DataFrame, register_end: str = "2021-03-31", start: str = STUDY_START
-) -> tuple[pl.DataFrame, pd.DataFrame]:
-    """Validate and harmonise the register; returns (persons, ledger)."""
+def check_register(
+    path: str,
+    code_map: pd.DataFrame,
+    register_end: str = "2021-03-31",
+    start: str = STUDY_START,
+    mapping: dict | None = None,
+) -> None:
+    """Every check of :func:`read_register` without harmonising (for `snakemake validate`, inside
+    :func:`analysis.core.errors.collecting`: every problem is reported)."""
     path = str(path)
-    df, off = _read_raw(path)
-    df, rising = _validated(df, path, off, set(code_map["code"]), start, register_end)
+    df, off, t = _read_raw(path, mapping)
+    _validated(
+        df,
+        path,
+        off,
+        set(code_map["code"]),
+        start,
+        register_end,
+        (mapping or {}).get("date_format"),
+        t.missing,
+    )
+
+
+def read_register(
+    path: str,
+    code_map: pd.DataFrame,
+    register_end: str = "2021-03-31",
+    start: str = STUDY_START,
+    mapping: dict | None = None,
+) -> tuple[pl.DataFrame, pd.DataFrame]:
+    """Validate and harmonise the register (any format, ``mapping`` applied: the config's
+    ``mapping.register``); returns (persons, ledger)."""
+    path = str(path)
+    df, off, t = _read_raw(path, mapping)
+    df, rising = _validated(
+        df, path, off, set(code_map["code"]), start, register_end, (mapping or {}).get("date_format")
+    )
     c = pl.col
     # order rows by (bosettingsdato, person_id) first, on the input columns only, then derive the
     # harmonised columns row by row: the sort (a copy of every column) moves 11 columns, not 17,
@@ -555,6 +465,7 @@ def read_register(
         rows.append(
             ("register", "used", "Oslo settlement without bydelsnummer (counted as unit 0301)", oslo_no_bydel)
         )
+    rows += [("register", "excluded", reason, n) for reason, n in t.excluded]
     ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
     return out, ledger
 

@@ -14,9 +14,9 @@ import re
 
 import pandas as pd
 
-from analysis.core.errors import InputError, first_bad
+from analysis.core.errors import InputError, first_bad, report
+from analysis.core.intake import LINE, read_pandas
 from analysis.core.kommune import OSLO, OSLO_BYDELER
-from analysis.core.textio import LINE, read_delimited
 from analysis.survey.codebook import Codebook
 
 FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
@@ -24,9 +24,10 @@ UNIT_TYPES = ("kommune", "bydel")
 _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
 
 
-def read_frame(path: str) -> pd.DataFrame:
-    """The 2021 frame: one row per unit the survey was sent to."""
-    df = read_delimited(path, FRAME_COLUMNS)
+def read_frame(path: str, mapping: dict | None = None) -> pd.DataFrame:
+    """The 2021 frame: one row per unit the survey was sent to (any format; ``mapping`` is the
+    config's ``mapping.survey_frame_2021``)."""
+    df, _ = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping)
     _check_unit_format(df, path)
     _check_unique(df, path)
     bad = ~df["unit_type"].isin(UNIT_TYPES)
@@ -82,22 +83,61 @@ def _check_unique(df: pd.DataFrame, path: str) -> None:
     )
 
 
-def read_survey(path: str, cb: Codebook, year: int) -> pd.DataFrame:
-    """Read a survey file: ``unit_id`` plus one column per codebook item of ``year``."""
+def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None) -> pd.DataFrame:
+    """Read a survey file: ``unit_id`` plus one column per codebook item of ``year``, in any
+    format, ``mapping`` (the config's ``mapping.survey_<year>``) applied. SPSS value labels are
+    checked against the codebook scales (:func:`check_labels`). ``attrs``: ``excluded``
+    (ledger rows of ``keep_rows``) and ``missing`` (items absent, collecting mode)."""
     items = cb.items_for(year)
     try:
-        df = read_delimited(path, ["unit_id", *items])
+        df, t = read_pandas(path, f"survey_{year}", ["unit_id", *items], mapping=mapping)
     except InputError as err:  # an error must not print an open-text answer (logs are outputs)
         closed = err.column == "unit_id" or (err.column in cb.items and not cb.is_open(err.column))
-        if (
-            err.line
-            and err.line > 1
-            and err.value is not None
-            and (not closed or err.message.startswith("row has"))
-        ):
+        if err.line and err.line > 1 and err.value is not None and not closed:
             err.value = "(withheld: the cell or row may hold open text)"
         raise
+    check_labels(t.labels, cb, items, path)
+    df.attrs["excluded"] = list(t.excluded)
+    df.attrs["missing"] = list(t.missing)
     return df
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"[\s.:;!]+", " ", str(label)).strip().casefold()
+
+
+def check_labels(labels: dict[str, dict[str, str]], cb: Codebook, items: list[str], path: str) -> None:
+    """SPSS value labels must not contradict the codebook: a code whose label is the codebook's
+    label of ANOTHER code of the item's scale (a reversed 1-5 scale, codes shifted by one)
+    stops the run naming the item. Labels the codebook does not know (other wording) are not
+    judged; the codes themselves are checked against the scale as for any format."""
+    for item in items:
+        if item not in labels or cb.is_open(item):
+            continue
+        scale = cb.items[item]["scale"]
+        known = {}
+        for code, names in cb.scales[scale]["codes"].items():
+            for lang in ("no", "en"):
+                if names.get(lang):
+                    known.setdefault(_norm_label(names[lang]), int(code))
+        wrong = [
+            (code, label, known[_norm_label(label)])
+            for code, label in labels[item].items()
+            if _norm_label(label) in known and code != str(known[_norm_label(label)])
+        ]
+        if wrong:
+            code, label, should = wrong[0]
+            report(
+                InputError(
+                    path,
+                    f"SPSS value labels of item {item} contradict the codebook scale {scale}: code {code} "
+                    f"is labelled {label!r}, which is code {should} ({cb.code_label(item, should)}) in the "
+                    f"codebook ({len(wrong)} code(s) in all; a reversed or shifted scale? recode it with "
+                    f"mapping values)",
+                    column=item,
+                    value=label,
+                )
+            )
 
 
 def validate_survey(
@@ -107,8 +147,17 @@ def validate_survey(
     path: str,
     valid_units: set[str] | None = None,
     code_map: pd.DataFrame | None = None,
+    checkbox_unticked: str | int | None = None,
 ):
-    """Check one wave; return it with numeric item columns (open text as strings)."""
+    """Check one wave; return it with numeric item columns (open text as strings).
+
+    Checkbox options (scale ``checkbox``): an empty option of a routed unit beside answered
+    options of the same question is an error unless ``checkbox_unticked`` (the config's
+    ``mapping.survey_<year>.checkbox_unticked``) says how the export writes an unticked box;
+    then those cells are 0. A routed unit with every option of a question empty did not answer
+    it (not counted in its base)."""
+    missing = set(df.attrs.get("missing", ()))
+    df = _unticked(df, cb, year, path, checkbox_unticked)
     _check_unit_format(df, path)
     _check_unique(df, path)
     if valid_units is not None:
@@ -145,6 +194,7 @@ def validate_survey(
         codes = cb.codes(item)
         num = pd.to_numeric(col.where(col != ""), errors="coerce")
         bad = (col != "") & (num.isna() | ~num.isin(codes) | (num != num.round()))
+        num = num.where(~bad)  # (collecting mode goes on with the bad cells left out)
         first_bad(
             bad,
             df,
@@ -158,6 +208,8 @@ def validate_survey(
     # routing: an item may only be answered where its gate question was answered with a gate code
     for item in items:
         g = cb.gate(item)
+        if item in missing or (g is not None and g["item"] in missing):
+            continue
         if g is None:
             if cb.items[item]["block"] == "filter":
                 first_bad(
@@ -170,12 +222,15 @@ def validate_survey(
                 )
             continue
         if g["item"] not in out.columns:
-            raise InputError(
-                path,
-                f"item {item} is gated by {g['item']}, which is not a column of the {year} file",
-                line=1,
-                column=item,
+            report(
+                InputError(
+                    path,
+                    f"item {item} is gated by {g['item']}, which is not a column of the {year} file",
+                    line=1,
+                    column=item,
+                )
             )
+            continue
         answered = out[item].notna()
         routed = out[g["item"]].isin(g["in"]).fillna(False).astype(bool)
         kind = "routing violation" if cb.items[g["item"]]["block"] == "filter" else "gate-question violation"
@@ -190,6 +245,58 @@ def validate_survey(
             line_col=LINE,
         )
     return out
+
+
+def _routed(df: pd.DataFrame, cb: Codebook, item: str) -> pd.Series:
+    """Units asked ``item`` (by its gate's answer as written; all units if it has no gate)."""
+    g = cb.gate(item)
+    if g is None or g["item"] not in df.columns:
+        return pd.Series(True, index=df.index)
+    gate = pd.to_numeric(df[g["item"]].where(df[g["item"]] != ""), errors="coerce")
+    return gate.isin(g["in"]).fillna(False).astype(bool)
+
+
+def _unticked(
+    df: pd.DataFrame, cb: Codebook, year: int, path: str, unticked: str | int | None
+) -> pd.DataFrame:
+    """Checkbox options as 0/1: the export's unticked marker becomes 0 for routed units (empty
+    for units not asked); an empty option beside answered options of the same question is an
+    error when the export's marker is not known (it would make every option 100 %)."""
+    blocks: dict[tuple, list[str]] = {}
+    for item in cb.items_for(year):
+        if item in df.columns and cb.items[item].get("scale") == "checkbox":
+            g = cb.gate(item) or {}
+            blocks.setdefault((cb.items[item]["block"], g.get("item"), tuple(g.get("in", ()))), []).append(
+                item
+            )
+    if not blocks:
+        return df
+    df = df.copy()
+    marker = None if unticked is None else str(unticked).strip()
+    role = f"survey_{year}"
+    for opts in blocks.values():
+        routed = _routed(df, cb, opts[0])
+        if marker:  # an explicit marker ("2", "Nei", "Ikke valgt"): 0 where asked, empty where not
+            for o in opts:
+                is_marker = df[o] == marker
+                df.loc[is_marker, o] = routed[is_marker].map({True: "0", False: ""})
+        answered = (df[opts] != "").any(axis=1) & routed
+        for o in opts:
+            empty = answered & (df[o] == "")
+            if marker == "":
+                df.loc[empty, o] = "0"
+            else:
+                first_bad(
+                    empty,
+                    df,
+                    path,
+                    o,
+                    f"empty checkbox of a routed unit beside answered options of the same question; "
+                    f"if the export writes an unticked box as empty, set "
+                    f'mapping.{role}.checkbox_unticked: "" (else every option would count 100 %)',
+                    line_col=LINE,
+                )
+    return df
 
 
 def harmonise_units(df: pd.DataFrame, code_map: pd.DataFrame | None) -> pd.Series:

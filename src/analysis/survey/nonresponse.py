@@ -42,9 +42,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError, first_bad
+from analysis.core.errors import InputError, first_bad, report
+from analysis.core.intake import LINE, read_pandas
 from analysis.core.kommune import OSLO
-from analysis.core.textio import LINE, read_delimited
 from analysis.survey.ingest import FRAME_COLUMNS, UNIT_TYPES
 
 BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
@@ -266,18 +266,25 @@ def validate_frame(
     expected = (set(kommuner_2020) - {OSLO}) | set(bydeler)
     missing = sorted(expected - set(uid))
     if missing:
-        raise InputError(
-            path,
-            f"{len(missing)} unit(s) of the 370 missing from the frame, first {missing[:5]}",
-            column="unit_id",
-            value=missing[0],
+        report(
+            InputError(
+                path,
+                f"{len(missing)} unit(s) of the 370 missing from the frame, first {missing[:5]}",
+                column="unit_id",
+                value=missing[0],
+            )
         )
     return df[FRAME_COLUMNS].sort_values("unit_id").reset_index(drop=True)
 
 
-def read_frame(path: str, kommuner_2020: set[str], bydeler: set[str]) -> pd.DataFrame:
-    df = read_delimited(path, FRAME_COLUMNS)
-    return validate_frame(df, path, kommuner_2020, bydeler)
+def read_frame(
+    path: str, kommuner_2020: set[str], bydeler: set[str], mapping: dict | None = None
+) -> pd.DataFrame:
+    """The frame in any format (``mapping``: the config's ``mapping.survey_frame_2021``), checked."""
+    df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping)
+    out = validate_frame(df, path, kommuner_2020, bydeler)
+    out.attrs["excluded"] = list(t.excluded)  # ledger rows of mapping keep_rows
+    return out
 
 
 def response_status(frame: pd.DataFrame, respondents: pd.Series, path: str) -> pd.Series:
