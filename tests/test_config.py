@@ -40,6 +40,25 @@ def test_default_config_dry_run_plans_the_report(workflow_copy):
     assert "render_report" in proc.stdout
 
 
+def test_named_run_keeps_every_output_log_and_benchmark_apart(workflow_copy):
+    """With run=x every file a job writes lies under <dir>/runs/x/ (tests/test_runs.py builds one)."""
+    import re
+
+    proc = run_snakemake(workflow_copy, "-n", "--config", "run=x")
+    written = []
+    for m in re.finditer(r"^\s+(output|log|benchmark): (.*)$", proc.stdout, re.M):
+        written += [p.strip() for p in m.group(2).split(",")]
+    assert len(written) > 60
+    dirs = ("reports", "data/processed", "data/raw/demo", "logs", "benchmarks/runs")
+    assert [p for p in written if not any(p.startswith(f"{d}/runs/x/") for d in dirs)] == []
+    assert (workflow_copy / "data" / "processed" / "runs" / "x" / "settings" / "scope.json").exists()
+
+
+def test_run_name_is_checked(workflow_copy):
+    proc = run_snakemake(workflow_copy, "-n", "--config", "run=../x", check=False)
+    assert proc.returncode != 0 and "configuration key 'run'" in proc.stdout + proc.stderr
+
+
 def test_slurm_profile_dry_run(workflow_copy):
     """The cluster profile resolves and plans the same DAG (no cluster needed for -n).
 

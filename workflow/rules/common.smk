@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +25,66 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
+# A checkout whose path holds a space: Snakemake 9.27 puts the interpreter of a `script:` job into
+# the job's shell command unquoted (snakemake/snakemake#2645), so every job would fail with
+# exit 127. Quote it; the script's own path is quoted by Snakemake already (docs/decisions/0046).
+from snakemake.script import PythonScript  # noqa: E402
+
+if not getattr(PythonScript._execute_cmd, "quotes_interpreter", False):
+    _execute_cmd = PythonScript._execute_cmd
+
+    def _execute_cmd_quoted(self, cmd, **kwargs):
+        if "{py_exec}" in cmd:  # a Snakemake that quotes it itself ({py_exec:q}) is left alone
+            kwargs["py_exec"] = shlex.quote(kwargs["py_exec"])
+        return _execute_cmd(self, cmd, **kwargs)
+
+    _execute_cmd_quoted.quotes_interpreter = True
+    PythonScript._execute_cmd = _execute_cmd_quoted
+
 
 try:
     validate_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
+
+# Named runs (`--config run=NAME`): every path a rule declares under RUN_DIRS moves below
+# <dir>/runs/NAME/, so variants (languages, demo and real data) keep their own outputs and
+# intermediate files side by side. Rules keep writing the default layout ("reports/...",
+# "logs/..."); Snakemake's own path modifier (the one behind `module ... replace_prefix:`) maps
+# them when each rule is defined, so no stage file knows about runs (docs/decisions/0045).
+RUN = str(config["run"])
+RUN_DIRS = ("reports", "data/processed", "data/raw/demo", "logs", "benchmarks/runs")
+
+
+def run_path(path):
+    """Where this run keeps a file the default run keeps at ``path`` (for parse-time file access).
+
+    Rule inputs and outputs need no call: Snakemake maps them. Idempotent."""
+    path = str(path)
+    if not RUN:
+        return path
+    for d in RUN_DIRS:
+        if path.startswith(f"{d}/runs/{RUN}/"):
+            return path
+        if path.startswith(d + "/"):
+            return f"{d}/runs/{RUN}/{path[len(d) + 1 :]}"
+    return path
+
+
+if RUN:
+    from snakemake.io import is_callable, is_flagged
+    from snakemake.path_modifier import PathModifier
+
+    class RunPaths(PathModifier):
+        """Snakemake's path modifier with run_path() as its prefix rule: idempotent, so paths that
+        input functions return from other rules' (already mapped) outputs stay as they are."""
+
+        def replace_prefix(self, path, property=None):
+            if is_callable(path) or is_flagged(path, "storage_object"):
+                return path
+            return run_path(path)
+
+    workflow.modifier.path_modifier = RunPaths(None, None, workflow)
 
 DEMO = bool(config["demo"])
 LANG = config["language"]
@@ -184,7 +240,7 @@ def settings(rule_name, **values):
     if rule_name in _settings_written:
         raise WorkflowError(f"settings({rule_name!r}) given twice: one settings file per rule")
     _settings_written.add(rule_name)
-    path = Path(settings_path(rule_name))
+    path = Path(run_path(settings_path(rule_name)))
     doc = {k: _json_safe(values[k], f"{rule_name}.{k}") for k in sorted(values)}
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     try:
@@ -196,7 +252,7 @@ def settings(rule_name, **values):
         tmp = path.with_name(f"{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    return str(path)
+    return settings_path(rule_name)  # the default-layout path: Snakemake maps it like any other
 
 
 # Tidy tables and figures per stage (entry ids as in published_results.yaml; x_ = our own).
@@ -282,7 +338,11 @@ def lineage():
             continue
         named = dict(r.input.items())
         code_files = [str(c) for c in named.get("code", [])] if "code" in named else []
-        data = [f for f in _resolve(r.input) if f not in code_files and not f.startswith(SETTINGS_DIR + "/")]
+        data = [
+            run_path(f)
+            for f in _resolve(r.input)
+            if f not in code_files and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
+        ]
         for out in _resolve(r.output):
             result[out] = {
                 "rule": r.name,
