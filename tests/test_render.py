@@ -1,12 +1,4 @@
 from analysis.report.lineage import layers, rule_edges
-from analysis.report.render import fmt_number
-
-
-def test_norwegian_number_format():
-    assert fmt_number(15284) == "15\u202f284"
-    assert fmt_number(5.797, 1) == "5,8"
-    assert fmt_number(5.797, 1, "en") == "5.8"
-    assert fmt_number(float("nan")) == "–"
 
 
 def test_rule_graph_layers_follow_data_flow():

@@ -90,6 +90,7 @@ rule render_report:
         reproduction=rules.reproduction.output[0],
         provenance=rules.provenance.output[0],
         published=PUBLISHED,
+        decisions=rules.reproduction.input.decisions,
         templates=TEMPLATES,
         messages=f"workflow/report/messages/{LANG}.yaml",
         # measured benchmark figures, shown in the lineage appendix when they have been recorded

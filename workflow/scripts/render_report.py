@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import read_tidy
+from analysis.core.yamlio import load_yaml
 from analysis.report.context import build_context, synthetic_entries
 from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, pdf_date, render_html, write_pdf
@@ -46,6 +47,7 @@ def main(smk):
         synthetic=synthetic_entries(
             tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in smk.input.figures}
         ),
+        decisions=load_yaml(smk.input.decisions),
         benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
         if smk.input.benchmarks
         else None,

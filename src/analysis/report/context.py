@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
-from analysis.report.reproduction import summarise
+from analysis.report.reproduction import decimals_of, round_half_up, summarise
 
 VERDICT_ORDER = ["match", "mismatch", "missing", "published_conflict"]
 
@@ -29,7 +29,12 @@ def display_ref(report_ref: str) -> str:
     return re.sub(r"\s*\(.*\)\s*$", "", report_ref)
 
 
-_REF_EN = [(r"^Figur\b", "Figure"), (r"^Tabell\b", "Table"), (r"^kap\.", "ch."), (r"^Vedlegg\b", "Appendix")]
+_REF_EN = [
+    (r"\bFigur\b", "Figure"),
+    (r"\bTabell\b", "Table"),
+    (r"\bkap\.", "ch."),
+    (r"\bVedlegg\b", "Appendix"),
+]
 
 
 def localise_ref(ref: str, language: str) -> str:
@@ -41,19 +46,39 @@ def localise_ref(ref: str, language: str) -> str:
     return ref
 
 
-def label_lookup(published: dict, language: str):
-    """label(entry_id, key_id): the Norwegian/English label of a series, item or category."""
+_DOT_THOUSANDS = re.compile(r"(?<=\d)\.(?=\d{3}\b)")
+
+
+def typeset(text: str, language: str) -> str:
+    """Reference text in the report's number style: the catalogue writes '<10.000 innbyggere';
+    the Norwegian report prints '<10 000' (thin space), like every number it formats."""
+    return _DOT_THOUSANDS.sub("\u202f", text) if language == "no" and text else text
+
+
+def label_lookup(published: dict, language: str, t=None):
+    """label(entry_id, key_id): the label of a series, item or category in the report's language.
+
+    From published_results.yaml (``label_<language>``), else from the message catalogue
+    (``label.<entry_id>.<key>``). A key with neither stops the render naming it: printing the raw
+    id (``municipalities_in_frame``) or the other language's label is what the check prevents."""
     table = {}
     for e in published["entries"]:
         for kind in ("series", "items", "categories"):
             for x in e.get(kind) or []:
-                if isinstance(x, dict) and "id" in x:
-                    table[(e["id"], str(x["id"]))] = (
-                        x.get(f"label_{language}") or x.get("label_no") or x["id"]
-                    )
+                if isinstance(x, dict) and "id" in x and x.get(f"label_{language}"):
+                    table[(e["id"], str(x["id"]))] = typeset(x[f"label_{language}"], language)
 
     def label(entry_id: str, key: str) -> str:
-        return table.get((entry_id, str(key)), str(key).replace("_", " "))
+        found = table.get((entry_id, str(key)))
+        if found is not None:
+            return found
+        fallback = f"label.{entry_id}.{key}"
+        if t is not None and fallback in t:
+            return t(fallback)
+        raise KeyError(
+            f"no label ({language}) for {entry_id} / {key}: add label_{language} in published_results.yaml "
+            f"or '{key}' under label: {entry_id}: in workflow/report/messages/{language}.yaml"
+        )
 
     return label
 
@@ -79,11 +104,19 @@ def phrase_lookup(published: dict):
 
 
 def source_line(entry: dict, language: str, synthetic: bool, t) -> str:
-    """The entry's 'Kilde:' line; with synthetic data it ends in '(syntetiske data)', and an
-    entry the catalogue gives no line gets one naming its data sources (``context.source_<role>``)."""
-    line = entry.get(
-        "source_line_en" if language == "en" else "source_line_no", entry.get("source_line_no", "")
-    )
+    """The entry's 'Kilde:' line in the report's language: the message catalogue's
+    ``source.<entry_id>`` (for entries whose reference record has no line in that language), else
+    the record's ``source_line_<language>``, never the other language's line. With synthetic data
+    it ends in '(syntetiske data)', and an entry the catalogue gives no line gets one naming its
+    data sources (``context.source_<role>``)."""
+    key = f"source.{entry['id']}"
+    if key in t:
+        line = t(key)
+    else:
+        line = entry.get(f"source_line_{language}")
+        if line is None and entry.get("source_line_no") and language != "no":
+            raise KeyError(f"{entry['id']}: no source_line_{language}; add {key} to the message catalogues")
+        line = line or ""
     if not synthetic:
         return line
     if not line:
@@ -103,9 +136,9 @@ def entry_metadata(
         meta[e["id"]] = {
             "id": e["id"],
             "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), language),
-            "title_no": e.get("title_no", ""),
+            "title_no": typeset(e.get("title_no", ""), "no"),
             "title_en": e.get("title_en", e.get("title_no", "")),
-            "source_line": source_line(e, language, e["id"] in synthetic, t),
+            "source_line": typeset(source_line(e, language, e["id"] in synthetic, t), language),
             "synthetic": e["id"] in synthetic,
             "reproduction": e.get("reproduction", "compute"),
         }
@@ -120,46 +153,91 @@ def synthetic_entries(tables: dict[str, pd.DataFrame], figures: dict[str, str]) 
     return frozenset(out)
 
 
-_CHAPTER_OF = re.compile(r"^(?:tab|fig|text_ch)_?(\d+)")
+def chapter_sources(chapters: list[dict], template_dir: Path) -> dict[str, str]:
+    """{chapter anchor: its template's text}, to find which chapter of this report shows an entry."""
+    return {
+        c["anchor"]: (template_dir / "chapters" / c["template"]).read_text(encoding="utf-8") for c in chapters
+    }
 
 
-def anchor_for(entry_id: str, chapters: list[dict]) -> str:
-    """The figure/table anchor, or for a text entry the anchor of its chapter (kap. N)."""
+def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: dict[str, str], language: str):
+    """(anchor, reference) of the place in THIS report that shows an entry: a table or figure by
+    its number ('Figur 2.1'); a number from the report's running text by the chapter of this
+    report whose template shows it ('kap. 4'), not by the original report's sections
+    ('kap. 4.1.1; kap. 7.1; kap. 8'), which this report does not have."""
     if not entry_id.startswith("text_"):
-        return entry_id
-    m = _CHAPTER_OF.match(entry_id)
-    anchors = {c["anchor"] for c in chapters}
-    return f"kap{m.group(1)}" if m and f"kap{m.group(1)}" in anchors else "summary"
+        return entry_id, meta.get(entry_id, {}).get("report_ref", entry_id)
+    for ch in chapters:
+        src = sources.get(ch["anchor"], "")
+        if entry_id in src:
+            number = ch["title"].split(" ", 1)[0]
+            anchor = (
+                entry_id
+                if (f'id="{entry_id}"' in src or f"text_numbers('{entry_id}')" in src)
+                else ch["anchor"]
+            )
+            return anchor, localise_ref(f"kap. {number}", language)
+    return "summary", ""
 
 
-def key_numbers(spec: list[dict], tables, language: str, chapters: list[dict]) -> list[dict]:
+def key_numbers(
+    spec: list[dict], tables, language: str, chapters: list[dict], meta: dict, sources
+) -> list[dict]:
     out = []
     for k in spec:
         if not tables.has(k["entry_id"], **k["keys"]):
             continue
+        anchor, ref = where_in_report(k["entry_id"], meta, chapters, sources, language)
         out.append(
             {
                 "entry_id": k["entry_id"],
-                "anchor": anchor_for(k["entry_id"], chapters),
+                "anchor": anchor,
+                "ref": ref,
                 "label": k[f"label_{language}"],
                 "value": tables.value(k["entry_id"], **k["keys"]),
                 "decimals": k.get("decimals", 0),
-                "suffix": k.get("suffix", ""),
+                "unit": k.get("unit", ""),
             }
         )
     return out
 
 
-def _key_text(row: pd.Series) -> str:
-    parts = [
-        f"{c}={row[c]}"
-        for c in ["year", "series", "item", "category", "group", "rank", "kommune"]
-        if row.get(c, "")
-    ]
+def text_number_rows(df: pd.DataFrame) -> list[dict]:
+    """Rows of a 'numbers in the text' table with one precision per kind of number: shares (key
+    ending in _pct, or a row with a base n) at one decimal with %, counts and other quantities at
+    0 decimals when every one of them is whole, else 1."""
+    rows = []
+    for r in df.to_dict("records"):
+        key = r["series"] or r["category"] or r["item"] or r["kommune"]
+        share = str(key).endswith("_pct") or not pd.isna(r["n"])
+        rows.append({**r, "key": key, "share": share})
+    others = [r["value"] for r in rows if not r["share"] and not pd.isna(r["value"])]
+    plain = 0 if all(float(v).is_integer() for v in others) else 1
+    for r in rows:
+        r["decimals"] = 1 if r["share"] else plain
+    return rows
+
+
+def key_text(row, label, language: str) -> str:
+    """A scorecard row's key in words: '2016, Kommuner/bydeler …' (the entry's labels), not
+    'year=2016, series=units_practising'. An id without a label is shown as it is (the scorecard
+    must not stop a build because a new mismatch lacks a label; the chapters' labels are strict)."""
+    parts = [localise_ref(str(row["year"]), language)] if row.get("year", "") else []
+    for c in ["series", "item", "category", "group", "kommune"]:
+        if row.get(c, ""):
+            try:
+                parts.append(str(row[c]) if c in ("group", "kommune") else label(row["entry_id"], row[c]))
+            except KeyError:
+                parts.append(str(row[c]))
+    if row.get("rank", ""):
+        parts.append(f"#{row['rank']}")
     return ", ".join(parts)
 
 
-def scorecard_views(card: pd.DataFrame, meta: dict, t) -> dict:
+def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, notes: dict) -> dict:
+    """The scorecard appendix: counts per verdict and entry, and every row that is not a match,
+    with its key, status, numbers and note in the report's language (``notes``: decision reasons
+    by their English text, from reproduction_decisions.yaml)."""
     labels = dict(verdict_labels(t))
     score = summarise(card)
     by_entry = []
@@ -173,16 +251,16 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t) -> dict:
         )
     problems = []
     for _, r in card[card["verdict"] != "match"].iterrows():
+        note = scorecard_note(r.get("note", ""), t, notes)
         problems.append(
             {
                 "ref": meta.get(r["entry_id"], {}).get("report_ref", r["entry_id"]),
-                "key": _key_text(r),
-                "status": r["status"],
-                "published": _short(r["published"]),
-                "computed": _short(r["computed"]),
+                "key": key_text(r, label, language),
+                "status": t(f"context.status_{r['status']}"),
+                **scorecard_numbers(r["published"], r["computed"]),
                 "verdict": r["verdict"],
                 "verdict_label": labels[r["verdict"]],
-                "note": "; ".join(x for x in [r.get("inconsistency", ""), r.get("note", "")] if x),
+                "note": "; ".join(x for x in [r.get("inconsistency", ""), note] if x),
             }
         )
     return {
@@ -194,12 +272,59 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t) -> dict:
     }
 
 
-def _short(v: str) -> str:
+def scorecard_numbers(published: str, computed: str) -> dict:
+    """Published and computed values with their decimals: the published one as printed, the
+    computed one with one more decimal where rounding to the published decimals changes it (so
+    the rounding is visible)."""
     try:
-        f = float(v)
+        pub = float(published)
     except (TypeError, ValueError):
-        return v or "–"
-    return f"{f:.4g}" if abs(f) < 1e6 else f"{f:.0f}"
+        return {"published": None, "computed": None, "published_decimals": 0, "computed_decimals": 0}
+    d = decimals_of(pub)
+    comp = float(computed) if computed not in ("", None) else None
+    extra = 0 if comp is None or float(round_half_up(comp, d)) == comp else 1
+    return {"published": pub, "computed": comp, "published_decimals": d, "computed_decimals": d + extra}
+
+
+# the scorecard's generic notes (analysis.report.reproduction) -> catalogue keys
+GENERIC_NOTES = {
+    "the report prints another value for the same number, which the computation matches": "note_other_printed_value",
+    "no computed value": "note_no_computed_value",
+    "no computed table for this entry": "note_no_computed_table",
+}
+
+
+TIED_RANKS = re.compile(r"^tied ranks (\d+)-(\d+) compared as a set$")
+
+
+def scorecard_note(note: str, t, notes: dict) -> str:
+    """A scorecard note in the report's language: a decision's reason from ``notes`` (keyed by
+    its English text), a generic note from the catalogue. A note the catalogue does not know
+    stops the render (it would print English in the Norwegian report)."""
+    if not note:
+        return ""
+    if note in notes:
+        return notes[note]
+    if note in GENERIC_NOTES:
+        return t(f"context.{GENERIC_NOTES[note]}")
+    tied = TIED_RANKS.match(note)
+    if tied:
+        return t("context.note_tied_ranks", first=tied.group(1), last=tied.group(2))
+    raise KeyError(
+        f"scorecard note without a translation: {note[:80]!r}; add it to GENERIC_NOTES in "
+        "analysis/report/context.py and the message catalogues"
+    )
+
+
+def decision_notes(decisions: dict, language: str) -> dict[str, str]:
+    """{English reason: reason in language} for every recorded decision (reason_no in Norwegian)."""
+    out = {}
+    for d in decisions.get("decisions", []):
+        text = d["reason"] if language == "en" else d.get(f"reason_{language}")
+        if not text:
+            raise KeyError(f"reproduction decision {d['entry_id']} {d.get('key')}: no reason_{language}")
+        out[d["reason"]] = text
+    return out
 
 
 def build_context(
@@ -216,12 +341,14 @@ def build_context(
     report_dir: Path,
     created: str,
     template_dir: Path,
+    decisions: dict | None = None,
     benchmarks: dict | None = None,
     synthetic: frozenset[str] = frozenset(),
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
     meta = entry_metadata(published, extra, language, t, synthetic)
+    label = label_lookup(published, language, t)
     chapters = []
     for ch in _yaml(report_dir / "chapters.yaml")["chapters"]:
         if (template_dir / "chapters" / ch["template"]).exists():
@@ -243,16 +370,22 @@ def build_context(
         "provenance": provenance,
         "packages": sorted(provenance["packages"].items()),
         "E": meta,
-        "label": label_lookup(published, language),
+        "label": label,
         "phrase": phrase_lookup(published),
         "T": tables,
         "chapters": chapters,
         "method_sections": method_sections,
         "key_numbers": key_numbers(
-            _yaml(report_dir / "key_numbers.yaml").get("key_numbers", []), tables, language, chapters
+            _yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),
+            tables,
+            language,
+            chapters,
+            meta,
+            chapter_sources(chapters, template_dir),
         ),
         "split_to": config["harmonisation"]["split_to"],
         "config": config,
         "benchmarks": benchmarks,
-        **scorecard_views(card, meta, t),
+        **scorecard_views(card, meta, t, label, language, decision_notes(decisions or {}, language)),
+        "text_rows": text_number_rows,
     }

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-
-def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
-    """Norwegian number style: thin-space thousands and decimal comma (15 284; 5,8)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    if text.lstrip("-").replace("0", "").strip(".,") == "":
-        text = text.lstrip("-")  # no "-0" for a value that rounds to zero
-    if language == "en":
-        return text
-    return text.replace(",", "\u202f").replace(".", ",")
+from analysis.report.numbers import (
+    fmt_number,
+    fmt_p,
+    fmt_p_phrase,
+    fmt_pct,
+    fmt_power10,
+    fmt_small,
+    is_missing,
+)
 
 
 def make_env(template_dir: str | Path, language: str, t) -> Environment:
@@ -37,11 +34,14 @@ def make_env(template_dir: str | Path, language: str, t) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # every number in the report goes through analysis.report.numbers (one formatter, both languages)
     env.filters["num"] = lambda v, d=0: fmt_number(v, d, language)
-    env.filters["pct"] = lambda v, d=0: fmt_number(v, d, language) + (" %" if language == "no" else "%")
-    env.filters["blank"] = lambda v: (
-        "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-    )
+    env.filters["pct"] = lambda v, d=0: fmt_pct(v, d, language)
+    env.filters["small"] = lambda v, d=3: fmt_small(v, d, language)
+    env.filters["pow10"] = lambda v: fmt_power10(v, language)
+    env.filters["pval"] = lambda v: fmt_p(v, language)
+    env.filters["p_phrase"] = lambda v: fmt_p_phrase(v, language)
+    env.filters["blank"] = lambda v: "" if is_missing(v) else v
     env.globals["msg"] = t
     env.globals["language"] = language
     return env

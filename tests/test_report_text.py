@@ -1,0 +1,80 @@
+"""The rendered report as a reader sees it: numbers in the Norwegian style, nothing in scientific
+notation (issue 17). Uses the session's demo build."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SCIENTIFIC = re.compile(r"(?<![\w/.])\d+(?:[.,]\d+)?[eE][-+]?\d+\b")
+DOT_DECIMAL = re.compile(r"(?<![\w/.\-])\d+\.\d+(?![\w/.\-])")
+# where a dot between digits is not a decimal point: figure/table/chapter references and
+# section headings ("Figur 11.3", "kap. 9.1.3", "11.2 Praktisering"), dates (1.1.2020), version
+# numbers ("JSON-stat 2.0"), and multi-dot numbers (sections, versions, dates)
+HEADING = re.compile(r"(?m)^\d+(?:\.\d+)+ (?=[A-ZÆØÅ])")
+ALLOWED = [
+    re.compile(
+        r"\b(?:Figur|Tabell|Vedlegg|figur|tabell|kap\.|Kap\.) [A-Z]?\d+(?:\.\d+)+"
+        r"(?:(?:,| og| eller| –| -) [A-Z]?\d+(?:\.\d+)+)*"  # "kap. 2.2 og 4.1", "Tabell 12.1 og 2.1"
+    ),
+    re.compile(r"\d+(?:\.\d+){2,}"),
+    re.compile(r"JSON-stat \d+\.\d+"),
+]
+
+
+class _Code(HTMLParser):
+    """Text of <code> and class="mono" elements (paths, hashes, package versions)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.parts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        cls = dict(attrs).get("class") or ""
+        if self.depth or tag == "code" or "mono" in cls.split():
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def pdf_text(pdf) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def offenders(text: str, code_text: str) -> tuple[list[str], list[str]]:
+    """(scientific-notation numbers, dot decimals) outside references, dates, versions and code."""
+    text = re.sub(r"\s+", " ", HEADING.sub(" ", text))  # headings first; then lines joined
+    for pattern in ALLOWED:
+        text = pattern.sub(" ", text)
+    code_numbers = set(DOT_DECIMAL.findall(code_text))
+    dots = [m for m in DOT_DECIMAL.findall(text) if m not in code_numbers]
+    return SCIENTIFIC.findall(text), dots
+
+
+def test_offenders_finds_what_it_should():
+    sci, dots = offenders(
+        "11.2 Praktisering\navvik 3.7e-11 og 0.0e+00; 5.797 og 34.03 i Figur\n11.3 (kap. 9.1.3), kap. 2.2 og 4.1, 1.1.2020, 5,8 %",
+        "",
+    )
+    assert sci == ["3.7e-11", "0.0e+00"] and dots == ["5.797", "34.03"]
+    assert offenders("pandas 2.2", "pandas 2.2") == ([], [])
+
+
+def test_norwegian_pdf_has_no_scientific_notation_and_no_dot_decimals(demo_build):
+    reports = demo_build / "reports"
+    parser = _Code()
+    parser.feed((reports / "report.html").read_text(encoding="utf-8"))
+    sci, dots = offenders(pdf_text(reports / "report.pdf"), " ".join(parser.parts))
+    assert not sci, f"scientific notation in the report: {sci[:10]}"
+    assert not dots, f"dot decimals in the Norwegian report: {dots[:20]}"
