@@ -120,5 +120,8 @@ def test_validate_config_fills_defaults_and_names_the_key_path(tmp_path):
     assert cfg["language"] == "no" and cfg["protection"]["threshold"] == 3
     with pytest.raises(ConfigError, match=r"'protection\.treshold'"):
         validate_config({**cfg, "protection": {"treshold": 2}}, schema)
+    for low in (1, 2):  # a threshold below 3 would switch protection (nearly) off: refused
+        with pytest.raises(ConfigError, match=r"protection\.threshold"):
+            validate_config({**cfg, "protection": {"threshold": low}}, schema)
     with pytest.raises(ConfigError, match=r"configuration key 'seed'"):
         validate_config({**cfg, "seed": "x"}, schema)

@@ -36,26 +36,21 @@ def person(i, year, k20, asb, unit=None, kategori="mottak"):
     }
 
 
+SPEC = [  # year, kommune, unit, asb count, others
+    (2016, "0301", "030101", 5, 5),
+    (2016, "0301", "030112", 2, 0),
+    (2016, "4601", "4601", 4, 4),
+    (2016, "1103", "1103", 1, 9),
+    (2020, "0301", "030101", 3, 0),
+    (2020, "3024", "3024", 3, 1),
+    (2020, "1127", "1127", 3, 0),
+    (2020, "3021", "3021", 3, 0),
+    (2020, "4601", "4601", 0, 6),
+]
+
+
 def small_register():
-    rows, i = [], 0
-    spec = [  # year, kommune, unit, asb count, others
-        (2016, "0301", "030101", 5, 5),
-        (2016, "0301", "030112", 2, 0),
-        (2016, "4601", "4601", 4, 4),
-        (2016, "1103", "1103", 1, 9),
-        (2020, "0301", "030101", 3, 0),
-        (2020, "3024", "3024", 3, 1),
-        (2020, "1127", "1127", 3, 0),
-        (2020, "3021", "3021", 3, 0),
-        (2020, "4601", "4601", 0, 6),
-    ]
-    for year, k, u, a, o in spec:
-        for flag, count in ((1, a), (0, o)):
-            for _ in range(count):
-                i += 1
-                rows.append(person(i, year, k, flag, u))
-    rows.append(person(999, 2020, "4601", 0, kategori="overforing"))
-    return register_counts(pd.DataFrame(rows))  # what the tables take: persons per cell
+    return register_counts(pd.DataFrame(small_register_rows()))  # what the tables take: persons per cell
 
 
 def test_units_practising_counts_bydeler_separately_and_more_than_3():
@@ -124,23 +119,49 @@ def test_overview_shares_and_resettlement():
     assert s.loc[("2016", "Oslo"), "n"] == 12
 
 
-def test_scope_protection_of_small_person_counts():
-    from analysis.core.tidy import tidy
-    from analysis.imdi.scope import protect_register_tables
+def test_scope_protection_hides_small_counts_and_their_rank():
+    from analysis.core.protection import apply_plan
+    from analysis.imdi import disclosure, maps
+    from analysis.imdi.scope import asb_per_1000, place_protected
 
-    t = top_ten(small_register(), NAMES)
-    x = tidy(
-        "x_asb_per_1000",
-        pd.DataFrame({"kommune": ["A", "B", "C"], "value": [0.5, 0.1, 0.0], "asb": [10, 2, 0]}),
+    persons = pd.DataFrame(small_register_rows())
+    counts = register_counts(persons)
+    kommuner = pd.DataFrame(
+        {
+            "kommunenummer": list(NAMES),
+            "kommunenavn": list(NAMES.values()),
+            "fylkesnavn": "F",
+            "folkemengde_2020_01_01": [700000, 285000, 144000, 11000, 20000, 128000],
+        }
     )
-    out = protect_register_tables({"tab_12_1": t, "x_asb_per_1000": x}, threshold=3)
+    k_cls = maps.classify(counts, list(NAMES), "kommunenummer_2020")
+    tables = {
+        "tab_12_1": top_ten(counts, NAMES),
+        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls),
+        "fig_2_2_map": maps.map_table(k_cls, k_cls.iloc[:0]),
+    }
+    plan = disclosure.plan(persons, tables, threshold=3)
+    out, k_cls = place_protected(apply_plan(tables, plan, 3), k_cls, k_cls.iloc[:0])
     p = out["tab_12_1"]
-    y16 = p[(p["year"] == "2016") & (p["rank"] != "")].set_index("kommune")
-    assert y16.loc["Stavanger", "value_label"] == "1–2" and pd.isna(y16.loc["Stavanger", "value"])
-    assert y16.loc["Bergen", "protected"] == "secondary"  # the smallest other cell
-    sums = p[p["kommune"] == "sum of top ten"].set_index("year")
-    assert sums.loc["2016", "value_label"] == "x" and pd.isna(sums.loc["2016", "value"])  # would reveal
-    assert sums.loc["2020", "value"] == 12
-    px = out["x_asb_per_1000"].set_index("kommune")
-    assert pd.isna(px.loc["B", "value"]) and px.loc["B", "value_label"] == "1–2"
-    assert px.loc["C", "value"] == 0.0 and px.loc["A", "protected"] == "secondary"
+    y16 = p[(p["year"] == "2016") & (p["rank"] != "")]
+    # Stavanger (1) is primary; with the sum of the top ten, Bergen (4) would give it away: both
+    # leave the ranking, which is 1..m over the rows shown, and the sum is hidden
+    assert y16["kommune"].tolist() == ["Oslo"] and y16["rank"].tolist() == ["1"]
+    assert p.loc[(p["year"] == "2016") & (p["kommune"] == "sum of top ten"), "value_label"].item() == "x"
+    x = out["x_asb_per_1000"]
+    hidden = x[x["asb_label"] != ""]
+    assert hidden["kommunenummer"].tolist() == sorted(hidden["kommunenummer"])  # last, by code
+    assert x.tail(len(hidden)).equals(hidden) and hidden["value"].isna().all()
+    assert (hidden["category"] == "protected").all()
+    assert "1–2" in set(hidden["asb_label"])
+
+
+def small_register_rows():
+    rows, i = [], 0
+    for year, k, u, a, o in SPEC:
+        for flag, count in ((1, a), (0, o)):
+            for _ in range(count):
+                i += 1
+                rows.append(person(i, year, k, flag, u))
+    rows.append(person(999, 2020, "4601", 0, kategori="overforing"))
+    return rows

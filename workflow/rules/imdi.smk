@@ -21,6 +21,9 @@ STAGE_TABLES["waiting"] = [
     "x_waiting_distribution",
 ]
 STAGE_FIGURES["waiting"] = ["x_waiting_distribution"]
+# disclosure control (protection on): the plan for every register-based number, and its summary
+STAGE_TABLES["protection"] = ["x_protection_summary"] if PROTECT else []
+PROTECTION_PLAN = ["data/processed/protection_plan.csv"] if PROTECT else []
 
 
 rule imdi_public:
@@ -72,10 +75,46 @@ rule register:
         "../scripts/register.py"
 
 
+if PROTECT:
+
+    rule protection:
+        """Disclosure control: primary, small-n and secondary suppression of every register-based number."""
+        input:
+            register=rules.register.output.register,
+            imdi_public=rules.imdi_public.output.persons,
+            imdi_annual=configured("imdi_annual"),
+            population=public("population"),
+            settings=settings("protection", threshold=config["protection"]["threshold"]),
+            code=code(
+                "core.protection",
+                "imdi.disclosure",
+                "imdi.scope",
+                "imdi.waiting",
+                "imdi.maps",
+                "imdi.annual",
+                "imdi.public",
+                "imdi.register",
+                "core.kommune",
+                "core.tidy",
+            ),
+        output:
+            plan=PROTECTION_PLAN[0],
+            summary=tables("protection")[0],
+        log:
+            "logs/protection.log",
+        benchmark:
+            "benchmarks/runs/protection.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/protection.py"
+
+
 rule scope:
     """Scope of agreed self-settlement: Tabell 2.1, 12.1, Figur 2.1, both Figur 2.2, kap. 4.1.3, per 1 000."""
     input:
         register=rules.register.output.register,
+        plan=PROTECTION_PLAN,
         imdi_public=rules.imdi_public.output.persons,
         imdi_annual=configured("imdi_annual"),
         population=public("population"),
@@ -117,9 +156,23 @@ rule waiting:
     """Waiting time from decision to settlement: Tabell 4.1, 4.2, kap. 2.2, 4.1, 4.1.1 and the distribution."""
     input:
         register=rules.register.output.register,
+        plan=PROTECTION_PLAN,
         imdi_annual=configured("imdi_annual"),
-        settings=settings("waiting", language=LANG, synthetic=synthetic_of("register", "imdi_annual")),
-        code=code("imdi.waiting", "imdi.annual", "core.figures", "core.tidy", "imdi.register"),
+        settings=settings(
+            "waiting",
+            language=LANG,
+            synthetic=synthetic_of("register", "imdi_annual"),
+            protect=PROTECT,
+            threshold=config["protection"]["threshold"],
+        ),
+        code=code(
+            "imdi.waiting",
+            "imdi.annual",
+            "core.figures",
+            "core.tidy",
+            "imdi.register",
+            "core.protection",
+        ),
     output:
         tables=tables("waiting"),
         figures=figure_outputs("waiting", "Kapittel 4: ventetid"),

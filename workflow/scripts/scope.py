@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.core.figures import save_figure
 from analysis.core.kommune import load_kommuner_2020
 from analysis.core.logsetup import run, settings
+from analysis.core.protection import apply_plan
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, scope
 from analysis.imdi.annual import read_imdi_annual
@@ -31,6 +32,7 @@ LABELS = {
         "never": "Ikke praktisert",
         "oslo_inset": "Oslo (bydeler)",
         "per1000": "Avtalte selvbosettinger per 1 000 innbyggere 2016–2021",
+        "protected": "Skjult (færre enn terskelen eller sekundært)",
     },
     "en": {
         "ordinary": "Ordinary settlement",
@@ -48,6 +50,7 @@ LABELS = {
         "never": "Never practised",
         "oslo_inset": "Oslo (city districts)",
         "per1000": "Agreed self-settlements per 1,000 inhabitants 2016–2021",
+        "protected": "Hidden (below the threshold, or secondary)",
     },
 }
 
@@ -58,23 +61,15 @@ def main(smk):
     counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
     annual = read_imdi_annual(smk.input.imdi_annual)
     kommuner = load_kommuner_2020(smk.input.population)
-    names = scope.kommune_names(kommuner)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
     totals = totals[totals["year"].between(2014, 2021)]
     k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    tables = {
-        "tab_2_1": scope.units_practising(counts, annual),
-        "tab_12_1": scope.top_ten(counts, names),
-        "fig_2_1": scope.settlement_overview(counts, annual, totals),
-        "fig_2_2_resettlement": scope.resettlement_overview(counts, annual),
-        "fig_2_2_map": maps.map_table(k_cls, b_cls),
-        "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(counts, names),
-        "x_asb_per_1000": scope.asb_per_1000(counts, kommuner, k_cls),
-        "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(counts, annual),
-    }
+    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls)
     if s["protect"]:
-        tables = scope.protect_register_tables(tables, int(s["threshold"]))
+        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        tables = apply_plan(tables, plan, int(s["threshold"]))
+        tables, k_cls = scope.place_protected(tables, k_cls, b_cls)
     out = {Path(p).stem: p for p in smk.output.tables}
     for eid, path in out.items():
         write_tidy(tables[eid], path, synthetic=s["synthetic"])

@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.core.figures import save_figure
 from analysis.core.logsetup import run, settings
+from analysis.core.protection import apply_plan
 from analysis.core.tidy import write_tidy
 from analysis.imdi import waiting
 from analysis.imdi.annual import read_imdi_annual
@@ -28,14 +31,10 @@ def main(smk):
     s = settings(smk)
     summary = waiting.wait_summary(smk.input.register)  # small: statistics per year and group
     annual = read_imdi_annual(smk.input.imdi_annual)
-    tables = {
-        "tab_4_1": waiting.settled_within(summary, annual),
-        "tab_4_2": waiting.mean_wait(summary, annual),
-        "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(summary, annual),
-        "text_ch4_1_waiting_time_detail": waiting.waiting_detail(summary, annual),
-        "text_ch2_2_processing_times": waiting.processing_times(annual),
-        "x_waiting_distribution": waiting.distribution(summary),
-    }
+    tables = waiting.build_tables(summary, annual)
+    if s["protect"]:
+        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        tables = apply_plan(tables, plan, int(s["threshold"]))
     for p in smk.output.tables:
         write_tidy(tables[Path(p).stem], p, synthetic=s["synthetic"])
     fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]])

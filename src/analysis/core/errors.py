@@ -6,16 +6,33 @@ every validation failure is raised as :class:`InputError` and nothing is dropped
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-# Messages are capped: a value shows at most VALUE_CHARS characters, a whole message MESSAGE_CHARS
-# (a CR-only file once put a whole register into one message and the log).
-VALUE_CHARS = 80
+# Messages are capped (a CR-only file once put a whole register into one message and the log):
+# a whole message at most MESSAGE_CHARS characters on one line; an offending value is shown only
+# when it is code-like (a code, number or date), otherwise by its length (open text, records).
 MESSAGE_CHARS = 400
+_CODE_LIKE = re.compile(r"[0-9A-Za-z_.:/+-]{0,20}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_TOKEN = re.compile(r"\S{41,}")  # a record or a file read as one field, not a word
+
+
+def shown_value(value: Any) -> str:
+    """How a message may show an offending value: codes, numbers and dates (short, no spaces)
+    as they are; anything else (open text, a whole record read as one field) only by length."""
+    if hasattr(value, "item"):
+        value = value.item()  # numpy scalar
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = str(value)
+    if isinstance(value, (int, float, bool)) or _CODE_LIKE.fullmatch(text):
+        return repr(value)
+    return f"<text of {len(text)} characters, not shown>"
 
 
 @dataclass
@@ -37,14 +54,11 @@ class InputError(Exception):
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            col = str(self.column)
+            shown = col if len(col) <= 60 and not _CONTROL.search(col) else f"<name of {len(col)} characters>"
+            where.append(f"column '{shown}'")
         if self.value is not None:
-            value = self.value.item() if hasattr(self.value, "item") else self.value  # numpy scalar
-            if isinstance(value, (str, bytes)) and len(value) > VALUE_CHARS:
-                value = value[:VALUE_CHARS]
-                where.append(f"value {value!r}...")
-            else:
-                where.append(f"value {value!r}")
+            where.append(f"value {shown_value(self.value)}")
         return cap(", ".join(where) + f": {self.message}")
 
     def __reduce__(self):  # keep picklable despite the dataclass Exception base
@@ -52,8 +66,11 @@ class InputError(Exception):
 
 
 def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
-    """One line of at most ``limit`` characters (line breaks shown as spaces)."""
-    text = " ".join(str(text).splitlines())
+    """One line, at most ``limit`` characters: control characters (a record's line ends) become
+    spaces, a run of more than 40 characters without a space (records glued together) is
+    replaced by its length, and the rest is cut with a mark."""
+    text = _CONTROL.sub(" ", str(text))
+    text = _LONG_TOKEN.sub(lambda m: f"<{len(m.group())} characters, not shown>", text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -11,7 +11,17 @@ import logging
 import sys
 from collections.abc import Callable
 
-from analysis.core.errors import InputError
+from analysis.core.errors import InputError, cap
+
+
+class _Capped(logging.Formatter):
+    """Every log line capped and on one line (analysis.core.errors.cap): a message built from a
+    record cannot write the record, or a whole file read as one line, into a log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.msg, record.args = cap(record.getMessage()), None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return super().format(record)
 
 VALIDATE_HINT = (
     "The build stops at the first problem. To list every problem in every input at once, run "
@@ -33,13 +43,23 @@ def run(main: Callable, snakemake) -> None:
     handlers: list[logging.Handler] = [console]
     if log_path:
         handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
-    )
+    for h in handlers:
+        h.setFormatter(_Capped("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
     try:
         main(snakemake)
     except InputError as err:
         log = logging.getLogger("input")
         log.error("INPUT ERROR: %s", err)
         log.error(VALIDATE_HINT)
+        sys.exit(1)
+    except Exception as err:  # noqa: BLE001 - any other failure: where, not what data
+        # the message of an arbitrary exception may quote data (pandas and pyarrow do): only its
+        # type, a capped message without line ends, and the code lines (no values) are printed
+        import traceback
+
+        frames = "; ".join(
+            f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in traceback.extract_tb(err.__traceback__)
+        )
+        logging.getLogger("error").error("%s: %s (at %s)", type(err).__name__, err, frames)
         sys.exit(1)

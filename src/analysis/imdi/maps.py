@@ -18,6 +18,7 @@ COLORS = {
     "only_2018_2021": "#f4b183",
     "whole_period": "#1f4e79",
     "never": "#eeeeee",
+    "protected": "#bdbdbd",  # a kommune whose count is hidden (disclosure control)
 }
 EARLY, LATE = (2016, 2017), (2018, 2021)
 
@@ -44,7 +45,8 @@ def map_table(kommuner: pd.DataFrame, bydeler: pd.DataFrame) -> pd.DataFrame:
     """Tidy ``fig_2_2_map``: kommuner per class (and Oslo bydeler per class, group=oslo_bydeler)."""
     recs = []
     for group, df in (("", kommuner), ("oslo_bydeler", bydeler)):
-        for c in CLASSES:
+        classes = CLASSES + (["protected"] if (df["category"] == "protected").any() else [])
+        for c in classes:
             recs.append(
                 {"category": c, "group": group, "value": int((df["category"] == c).sum()), "n": len(df)}
             )
@@ -91,7 +93,8 @@ def plot_map(
                 edgecolor="#808080",
                 linewidth=0.15 if target is ax else 0.4,
             )
-        handles = [Patch(facecolor=COLORS[c], edgecolor="#808080", label=labels[c]) for c in CLASSES]
+        shown = CLASSES + (["protected"] if (k_classes["category"] == "protected").any() else [])
+        handles = [Patch(facecolor=COLORS[c], edgecolor="#808080", label=labels[c]) for c in shown]
         ax.legend(handles=handles, loc="lower right", fontsize=7.5, title=legend_title or None)
     else:
         vmax = float(gk[value_col].quantile(0.99)) or 1.0

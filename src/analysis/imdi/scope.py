@@ -386,26 +386,77 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     return fig
 
 
-def protect_register_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
-    """Small-cell protection for real registers: persons per kommune below ``threshold``.
+def build_tables(counts, annual, kommuner, totals, k_cls, b_cls) -> dict[str, pd.DataFrame]:
+    """Every scope table, unprotected (the protection rule builds the same to plan on)."""
+    names = kommune_names(kommuner)
+    from analysis.imdi import maps
 
-    Tabell 12.1's kommune rows (per year, whose sum of the top ten is shown) and the per-1 000
-    table's counts get the range label "1–2" (primary) or "x" (secondary) and an empty value.
+    return {
+        "tab_2_1": units_practising(counts, annual),
+        "tab_12_1": top_ten(counts, names),
+        "fig_2_1": settlement_overview(counts, annual, totals),
+        "fig_2_2_resettlement": resettlement_overview(counts, annual),
+        "fig_2_2_map": maps.map_table(k_cls, b_cls),
+        "text_ch4_1_3_bergen_oslo_asb_share": asb_share(counts, names),
+        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls),
+        "text_ch10_1_1_bergen_2018_2019": bergen_counts(counts, annual),
+    }
+
+
+PROTECTED_CLASS = "protected"
+
+
+def place_protected(tables: dict[str, pd.DataFrame], k_cls: pd.DataFrame, b_cls: pd.DataFrame, k: int = 10):
+    """After the protection plan is applied: ranked and sorted tables put hidden rows where their
+    position says nothing, and the map shows no class for a kommune whose count is hidden.
+
+    - Tabell 12.1 lists only kommuner whose count is shown, ranked 1..m among themselves; a
+      hidden count is not listed at all (a listed "1–2" at a cut-off would be pinned by it), the
+      sum of the top ten is hidden when a row is missing, and "in both years" counts listed rows.
+    - ``x_asb_per_1000``: shown rows by rate, then every hidden row by kommunenummer, rate empty.
+    - the maps: a kommune with a hidden count gets class ``protected`` (when it practised says
+      more about a count of 1–2: both periods means at least 2).
+    Returns ``(tables, k_cls)``.
     """
-    from analysis.core.protection import protect_counts
-
     out = dict(tables)
-    t = tables["tab_12_1"]
+    t = tables["tab_12_1"].copy()
+    if "value_label" not in t.columns:
+        t["value_label"] = ""
     ranked = t["rank"] != ""
-    prot = protect_counts(t[ranked], threshold, group_cols=["year"])
-    rest = t[~ranked].assign(protected="", value_label="")
-    # a published sum of the top ten would give away the hidden cells' total: hide it too
-    hidden_years = set(prot.loc[prot["protected"] != "", "year"])
-    is_sum = (rest["kommune"] == "sum of top ten") & rest["year"].isin(hidden_years)
-    rest.loc[is_sum, ["protected", "value_label"]] = ["secondary", "x"]
-    rest.loc[is_sum, "value"] = float("nan")
-    out["tab_12_1"] = pd.concat([prot, rest]).loc[t.index]
-    x = protect_counts(tables["x_asb_per_1000"], threshold, value_col="asb")
-    x.loc[x["protected"] != "", "value"] = float("nan")
-    out["x_asb_per_1000"] = x
-    return out
+    keep, sets = [], {}
+    for year, g in t[ranked].groupby("year", sort=False):
+        shown = g[g["protected"] == ""].copy()
+        shown["rank"] = [str(i) for i in range(1, len(shown) + 1)]
+        shown["tie_at_cutoff"] = shown["rank"].astype(int) > k
+        keep.append(shown)
+        sets[year] = (set(shown.loc[~shown["tie_at_cutoff"], "kommunenummer"]), len(shown) < len(g))
+    rest = t[~ranked].copy()
+    for pos in rest.index:
+        r = rest.loc[pos]
+        if r["kommune"] == "sum of top ten" and sets.get(r["year"], (None, False))[1]:
+            rest.loc[pos, ["value", "protected", "value_label"]] = [float("nan"), "secondary", "x"]
+        elif r["kommune"] == "municipalities in the top ten in both years" and len(sets) == 2:
+            (a, _), (b, _) = sets.values()
+            both = sorted(a & b)
+            rest.loc[pos, ["value", "kommunenummer"]] = [float(len(both)), ";".join(both)]
+    order = {y: i for i, y in enumerate(dict.fromkeys(t["year"]))}
+    parts = []
+    for y in order:
+        parts += [p for p in keep if len(p) and p["year"].iloc[0] == y]
+        parts.append(rest[rest["year"] == y])
+    out["tab_12_1"] = pd.concat(parts, ignore_index=True)
+    x = tables["x_asb_per_1000"]
+    hidden = x["asb_label"] != "" if "asb_label" in x.columns else pd.Series(False, index=x.index)
+    hidden_codes = set(x.loc[hidden, "kommunenummer"])
+    x = x.copy()
+    x.loc[hidden, "value"] = float("nan")
+    x.loc[hidden, "category"] = PROTECTED_CLASS
+    out["x_asb_per_1000"] = pd.concat(
+        [x[~hidden], x[hidden].sort_values("kommunenummer", kind="stable")], ignore_index=True
+    )
+    k_cls = k_cls.copy()
+    k_cls.loc[k_cls["unit_id"].isin(hidden_codes), "category"] = PROTECTED_CLASS
+    from analysis.imdi import maps
+
+    out["fig_2_2_map"] = maps.map_table(k_cls, b_cls)
+    return out, k_cls

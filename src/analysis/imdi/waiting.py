@@ -299,6 +299,18 @@ def distribution(summary: pd.DataFrame) -> pd.DataFrame:
     return tidy("x_waiting_distribution", pd.DataFrame(recs))
 
 
+def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """Every waiting-time table, unprotected (the protection rule builds the same to plan on)."""
+    return {
+        "tab_4_1": settled_within(summary, annual),
+        "tab_4_2": mean_wait(summary, annual),
+        "text_ch4_1_1_asb_waiting_time": asb_waiting(summary, annual),
+        "text_ch4_1_waiting_time_detail": waiting_detail(summary, annual),
+        "text_ch2_2_processing_times": processing_times(annual),
+        "x_waiting_distribution": distribution(summary),
+    }
+
+
 def plot_distribution(table: pd.DataFrame, labels: dict):
     """Median with interquartile range per year, agreed vs ordinary."""
     import matplotlib.pyplot as plt

@@ -20,6 +20,16 @@ PERCENT = {"no": "\u00a0%", "en": "%"}
 MISSING = "–"
 
 
+class Hidden(float):
+    """A number the protection layer hid (analysis.core.protection): NaN in arithmetic, its label
+    ("1–2", "x", "n<3") when formatted, so a number in the running text says why it is absent."""
+
+    def __new__(cls, label: str):
+        obj = super().__new__(cls, float("nan"))
+        obj.label = label
+        return obj
+
+
 def is_missing(value) -> bool:
     if value is None:
         return True
@@ -36,6 +46,8 @@ def round_half_up(value, decimals: int) -> Decimal:
 
 def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
     """15284 -> '15 284' (nb, U+202F) / '15,284' (en); 5.797, 1 -> '5,8' / '5.8'; NaN -> '–'."""
+    if isinstance(value, Hidden):
+        return value.label
     if is_missing(value):
         return MISSING
     decimals = int(decimals)
@@ -51,6 +63,8 @@ def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
 
 def fmt_pct(value, decimals: int = 0, language: str = "no") -> str:
     """81.04 -> '81 %' (nb, no-break space) / '81%' (en)."""
+    if isinstance(value, Hidden):
+        return value.label
     if is_missing(value):
         return MISSING
     return fmt_number(value, decimals, language) + PERCENT[language]

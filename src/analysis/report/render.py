@@ -15,6 +15,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from analysis.report.numbers import (
+    Hidden,
     fmt_number,
     fmt_p,
     fmt_p_phrase,
@@ -89,8 +90,13 @@ class Tables:
         if not pos:
             raise KeyError(f"{entry_id}: no row for {keys}")
         if entry_id not in self._values:
-            self._values[entry_id] = self._t[entry_id]["value"].tolist()
-        return float(self._values[entry_id][pos[0]])
+            df = self._t[entry_id]
+            labels = df["value_label"].tolist() if "value_label" in df.columns else [""] * len(df)
+            self._values[entry_id] = [  # a number the protection layer hid keeps its label
+                Hidden(lab) if isinstance(lab, str) and lab and v != v else float(v)
+                for v, lab in zip(df["value"].tolist(), labels)
+            ]
+        return self._values[entry_id][pos[0]]
 
     def has(self, entry_id: str, **keys) -> bool:
         if entry_id not in self._t:

@@ -1,0 +1,345 @@
+"""Which number of which register table counts which persons: the input of the protection layer.
+
+Every register-based number of the scope and waiting tables becomes a :class:`Cell`: a person
+count (``persons`` space: the inner cells are persons per year, 2020 kommune, agreed flag,
+resettlement, household and waiting population), a linear statistic on a group of the waiting
+population (``wait_mean`` and ``within_{3,6,12}`` spaces: inner cells per year, flag and
+household), a quantile, a share/rate (hidden with its numerator or denominator) or a derived
+difference. :func:`plan` runs :func:`analysis.core.protection.decide` over all of them at once,
+so a number hidden in one table cannot be recovered from another.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.protection import Cell, decide
+
+PERSON_DIMS = ["year", "kommune", "flag", "ovf", "hh", "waiting"]
+WAIT_DIMS = ["year", "flag", "hh"]
+HH = {"enslig_voksen": "single", "barnefamilie": "family"}
+# waiting groups (imdi.waiting.WAIT_GROUPS) as predicates on flag and household
+GROUP_PRED = {
+    "total": {},
+    "families": {"hh": "family"},
+    "single_adults": {"hh": "single"},
+    "avtalt": {"flag": 1},
+    "ordinaer": {"flag": 0},
+    "avtalt_single_adults": {"flag": 1, "hh": "single"},
+    "ordinaer_single_adults": {"flag": 0, "hh": "single"},
+}
+WAIT_SERIES = {  # text_ch4_1_1 series -> waiting group
+    "asb_mean_wait_months": "avtalt",
+    "ordinary_mean_wait_months": "ordinaer",
+    "all_settled_mean_wait_months": "total",
+    "asb_single_adults_mean_wait_months": "avtalt_single_adults",
+    "ordinary_single_adults_mean_wait_months": "ordinaer_single_adults",
+}
+PERIOD = "2016-2021"
+
+
+def person_frame(register: pd.DataFrame) -> pd.DataFrame:
+    """Persons reduced to the dimensions the register tables use."""
+    kat = register["kategori"].astype(str)
+    return pd.DataFrame(
+        {
+            "year": pd.to_numeric(register["year"]).astype(int),
+            "kommune": register["kommunenummer_2020"].astype(str),
+            "flag": pd.to_numeric(register["avtalt_selvbosetting"]).astype(int),
+            "ovf": kat == "overforing",
+            "hh": register["husholdningstype"].map(HH).fillna("other"),
+            "waiting": (kat != "overforing") & pd.to_numeric(register["wait_months"]).notna(),
+        }
+    )
+
+
+class _Builder:
+    """Collects cells; :meth:`finish` gives them their vectors.
+
+    Person counts live in two linked spaces, so that the problem stays small: ``persons_n``
+    (national cells: inner cells per year, flag, resettlement, household, waiting) and
+    ``persons_k`` (kommune cells: per kommune, flag and year where some table shows that
+    kommune's year, else the whole period). The national period totals are in both; a cell
+    hidden in one space is hidden in the other (``key``), see :func:`decide`.
+    """
+
+    def __init__(self, persons: pd.DataFrame):
+        self.persons = persons
+        self.inner = persons.groupby(PERSON_DIMS, sort=True).size().rename("n").reset_index()
+        w = persons[persons["waiting"]]
+        self.winner = w.groupby(WAIT_DIMS, sort=True).size().rename("n").reset_index()
+        self.cells: list[Cell] = []
+        self.preds: list[list[dict] | None] = []
+
+    _columns: dict = {}
+
+    @classmethod
+    def _mask(cls, frame: pd.DataFrame, pred: dict) -> np.ndarray:
+        cols = cls._columns.get(id(frame))
+        if cols is None or cols[0] is not frame:
+            cols = (frame, {c: frame[c].to_numpy() for c in frame.columns})
+            cls._columns[id(frame)] = cols
+        arrays = cols[1]
+        m = np.ones(len(frame), dtype=bool)
+        for k, v in pred.items():
+            if k == "year" and v == PERIOD:
+                continue
+            col = "bucket" if (k == "year" and "bucket" in arrays) else k
+            want = str(int(v)) if col == "bucket" else (int(v) if k == "year" else v)
+            m &= arrays[col] == want
+        return m
+
+    def count(self, table, row, column, pred, priority=0) -> int:
+        preds = pred if isinstance(pred, list) else [pred]
+        m = np.zeros(len(self.inner), dtype=bool)
+        for p in preds:
+            m |= self._mask(self.inner, p)
+        value = float(self.inner["n"].to_numpy()[m].sum())
+        key = ("persons", frozenset(frozenset((k, str(v)) for k, v in p.items()) for p in preds))
+        self.cells.append(Cell(table, row, column, "count", value=value, priority=priority, key=key))
+        self.preds.append(preds)
+        return len(self.cells) - 1
+
+    def stat(self, table, row, space, year, group, kind="stat") -> int:
+        pred = {"year": year, **GROUP_PRED[group]}
+        m = self._mask(self.winner, pred)
+        n = int(self.winner.loc[m, "n"].sum())
+        self.cells.append(Cell(table, row, "value", kind, space=space, members=m.astype(np.int64), n=n))
+        self.preds.append(None)
+        return len(self.cells) - 1
+
+    def follow(self, table, row, column, sources, kind="ratio") -> int:
+        self.cells.append(Cell(table, row, column, kind, sources=list(sources)))
+        self.preds.append(None)
+        return len(self.cells) - 1
+
+    def finish(self) -> tuple[list[Cell], dict]:
+        """Split the person counts into the national and the kommune space."""
+        shown_years = {
+            (p["kommune"], str(int(p["year"])))
+            for preds in self.preds
+            if preds
+            for p in preds
+            if "kommune" in p and "year" in p and p["year"] != PERIOD
+        }
+        per = self.persons
+        year = per["year"].astype(str)
+        keep = [(k, y) in shown_years for k, y in zip(per["kommune"], year)]
+        kp = per.assign(bucket=np.where(keep, year, "rest"))
+        inner_k = kp.groupby(["kommune", "bucket", "flag"], sort=True).size().rename("n").reset_index()
+        inner_n = (
+            per.groupby(["year", "flag", "ovf", "hh", "waiting"], sort=True).size().rename("n").reset_index()
+        )
+        out: list[Cell] = []
+        for c, preds in zip(self.cells, self.preds):
+            if preds is None:
+                out.append(c)
+                continue
+            local = any("kommune" in p for p in preds)
+            both = not local and all(set(p) <= {"year", "flag"} and p.get("year") == PERIOD for p in preds)
+            spaces = (["persons_k"] if local else ["persons_n"]) + (["persons_k"] if both else [])
+            for space in spaces:
+                frame = inner_k if space == "persons_k" else inner_n
+                m = np.zeros(len(frame), dtype=bool)
+                for p in preds:
+                    m |= self._mask(frame, p)
+                out.append(
+                    Cell(
+                        c.table,
+                        c.row,
+                        c.column,
+                        "count",
+                        space=space,
+                        members=m.astype(np.int64),
+                        value=c.value,
+                        priority=c.priority,
+                        key=c.key,
+                    )
+                )
+        # sources index the cells as collected: re-point them (a split cell: its first copy)
+        first = {}
+        pos = 0
+        for i, preds in enumerate(self.preds):
+            first[i] = pos
+            if preds is None:
+                pos += 1
+            else:
+                local = any("kommune" in p for p in preds)
+                both = not local and all(
+                    set(p) <= {"year", "flag"} and p.get("year") == PERIOD for p in preds
+                )
+                pos += 2 if both else 1
+        for c in out:
+            c.sources = [first[s] for s in c.sources]
+        sizes = {"persons_k": inner_k["n"].to_numpy(), "persons_n": inner_n["n"].to_numpy()}
+        for space in ("wait_mean", "within_3", "within_6", "within_12"):
+            sizes[space] = self.winner["n"].to_numpy()
+        return out, sizes
+
+
+def _register_rows(df: pd.DataFrame):
+    src = df["source"] if "source" in df.columns else pd.Series("register", index=df.index)
+    for pos, (_, r) in enumerate(df.iterrows()):
+        if src.iloc[pos] == "register":
+            yield pos, r
+
+
+def build_cells(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[list[Cell], dict]:
+    """The cells of every register-based table present in ``tables`` (scope and waiting)."""
+    b = _Builder(person_frame(register))
+    mean_cell: dict[tuple, int] = {}
+
+    t = tables.get("fig_2_1")
+    if t is not None:
+        for pos, r in _register_rows(t):
+            y, s = r["year"], r["series"]
+            if s == "total_settled":
+                b.count("fig_2_1", pos, "value", {"year": y}, priority=3)
+            elif s == "asb":
+                b.count("fig_2_1", pos, "value", {"year": y, "flag": 1}, priority=3)
+            elif s == "ordinary":
+                b.count("fig_2_1", pos, "value", {"year": y, "flag": 0}, priority=3)
+            elif s == "asb_pct":
+                num = b.count("", -1, "", {"year": y, "flag": 1}, priority=3)
+                den = b.count("fig_2_1", pos, "n", {"year": y}, priority=3)
+                b.follow("fig_2_1", pos, "value", [num, den])
+    t = tables.get("fig_2_2_resettlement")
+    if t is not None:
+        for pos, r in _register_rows(t):
+            y, s = r["year"], r["series"]
+            if s == "ordinary":
+                b.count(t["entry_id"].iloc[0], pos, "value", {"year": y, "ovf": False}, priority=2)
+            elif s == "resettlement":
+                b.count("fig_2_2_resettlement", pos, "value", {"year": y, "ovf": True}, priority=2)
+            elif s == "resettlement_pct":
+                num = b.count("", -1, "", {"year": y, "ovf": True}, priority=2)
+                den = b.count("fig_2_2_resettlement", pos, "n", {"year": y}, priority=2)
+                b.follow("fig_2_2_resettlement", pos, "value", [num, den])
+    t = tables.get("tab_12_1")
+    if t is not None:
+        for pos, r in enumerate(t.itertuples(index=False)):
+            if r.rank != "":
+                b.count("tab_12_1", pos, "value", {"year": r.year, "kommune": r.kommunenummer, "flag": 1}, 2)
+        for pos, r in enumerate(t.itertuples(index=False)):
+            if r.kommune == "sum of top ten":
+                rows = t[(t["year"] == r.year) & (t["rank"] != "") & ~t["tie_at_cutoff"].astype(bool)]
+                preds = [{"year": r.year, "kommune": code, "flag": 1} for code in rows["kommunenummer"]]
+                b.count("tab_12_1", pos, "value", preds, 2)
+    t = tables.get("text_ch4_1_3_bergen_oslo_asb_share")
+    if t is not None:
+        eid = "text_ch4_1_3_bergen_oslo_asb_share"
+        for pos, r in enumerate(t.itertuples(index=False)):
+            num = b.count("", -1, "", {"year": r.year, "kommune": r.kommunenummer, "flag": 1}, 1)
+            den = b.count(eid, pos, "n", {"year": r.year, "kommune": r.kommunenummer}, 1)
+            b.follow(eid, pos, "value", [num, den])
+    t = tables.get("text_ch10_1_1_bergen_2018_2019")
+    if t is not None:
+        eid = "text_ch10_1_1_bergen_2018_2019"
+        for pos, r in _register_rows(t):
+            pred = {"year": r["year"], "kommune": "4601"}
+            if r["series"] == "bergen_imdi_register":
+                pred["flag"] = 1
+            b.count(eid, pos, "value", pred, 1)
+    t = tables.get("x_asb_per_1000")
+    if t is not None:
+        for pos, r in enumerate(t.itertuples(index=False)):
+            a = b.count("x_asb_per_1000", pos, "asb", {"kommune": r.kommunenummer, "flag": 1})
+            b.count("x_asb_per_1000", pos, "settled", {"kommune": r.kommunenummer})
+            b.follow("x_asb_per_1000", pos, "value", [a])
+
+    # waiting: the n of every statistic is a count of the waiting population
+    def waiting_n(eid, pos, year, group):
+        b.count(eid, pos, "n", {"year": year, "waiting": True, **GROUP_PRED[group]}, 1)
+
+    t = tables.get("tab_4_2")
+    if t is not None:
+        for pos, r in _register_rows(t):
+            mean_cell[(int(r["year"]), r["series"])] = b.stat(
+                "tab_4_2", pos, "wait_mean", r["year"], r["series"]
+            )
+            waiting_n("tab_4_2", pos, r["year"], r["series"])
+    t = tables.get("tab_4_1")
+    if t is not None:
+        for pos, r in _register_rows(t):
+            space = "within_6" if r["series"] == "within_6m" else "within_12"
+            b.stat("tab_4_1", pos, space, r["year"], "total")
+            waiting_n("tab_4_1", pos, r["year"], "total")
+    t = tables.get("text_ch4_1_1_asb_waiting_time")
+    if t is not None:
+        eid = "text_ch4_1_1_asb_waiting_time"
+        this: dict[tuple, int] = {}
+        for pos, r in _register_rows(t):
+            y, s = r["year"], r["series"]
+            if s == "asb_persons":
+                b.count(eid, pos, "value", {"year": y, "flag": 1}, 3)
+            elif s == "asb_single_adults":
+                b.count(eid, pos, "value", {"year": y, "flag": 1, "hh": "single"}, 1)
+            elif s in WAIT_SERIES:
+                this[(y, s)] = b.stat(eid, pos, "wait_mean", y, WAIT_SERIES[s])
+                waiting_n(eid, pos, y, WAIT_SERIES[s])
+            elif s == "ordinary_minus_asb_single_adults_wait_months":
+                src = [
+                    this[k]
+                    for k in (
+                        (y, "asb_single_adults_mean_wait_months"),
+                        (y, "ordinary_single_adults_mean_wait_months"),
+                    )
+                    if k in this
+                ]
+                b.follow(eid, pos, "value", src, "derived")
+    t = tables.get("text_ch4_1_waiting_time_detail")
+    if t is not None:
+        eid = "text_ch4_1_waiting_time_detail"
+        for pos, r in _register_rows(t):
+            s = r["series"]
+            if s == "families_settled_within_3_months_pct":
+                b.stat(eid, pos, "within_3", 2016, "families")
+                waiting_n(eid, pos, 2016, "families")
+            elif s == "single_adults_settled_within_6_months_pct":
+                b.stat(eid, pos, "within_6", 2016, "single_adults")
+                waiting_n(eid, pos, 2016, "single_adults")
+            elif s == "decrease_in_mean_wait_vs_2015_months":
+                src = [mean_cell[(2016, "total")]] if (2016, "total") in mean_cell else []
+                if not src:  # no visible 2016 mean to follow: judge the 2016 total mean itself
+                    src = [b.stat("", -1, "wait_mean", 2016, "total")]
+                b.follow(eid, pos, "value", src, "derived")
+    t = tables.get("x_waiting_distribution")
+    if t is not None:
+        eid = "x_waiting_distribution"
+        for pos, r in enumerate(t.itertuples(index=False)):
+            if r.series == "mean":
+                b.stat(eid, pos, "wait_mean", r.year, r.group)
+            elif r.series == "within_6m_pct":
+                b.stat(eid, pos, "within_6", r.year, r.group)
+            else:
+                b.stat(eid, pos, "quantile", r.year, r.group, kind="quantile")
+            waiting_n(eid, pos, r.year, r.group)
+
+    return b.finish()
+
+
+def plan(register: pd.DataFrame, tables: dict[str, pd.DataFrame], threshold: int) -> pd.DataFrame:
+    """Every register-based cell's protection: ``entry_id, row, column, status`` (row = position
+    in the table as built), plus the row's key columns so that applying it can check them."""
+    cells, sizes = build_cells(register, tables)
+    status = decide(cells, sizes, threshold)
+    recs = []
+    for c, s in zip(cells, status):
+        if not c.table:
+            continue
+        r = tables[c.table].iloc[c.row]
+        recs.append(
+            {
+                "entry_id": c.table,
+                "row": c.row,
+                "year": r["year"],
+                "series": r["series"],
+                "kommune": r["kommune"],
+                "group": r["group"],
+                "column": c.column,
+                "kind": c.kind,
+                "status": s,
+            }
+        )
+    return pd.DataFrame(recs)
