@@ -84,7 +84,11 @@ if PROTECT:
             imdi_public=rules.imdi_public.output.persons,
             imdi_annual=configured("imdi_annual"),
             population=public("population"),
-            settings=settings("protection", threshold=config["protection"]["threshold"]),
+            settings=settings(
+                "protection",
+                threshold=config["protection"]["threshold"],
+                synthetic=synthetic_of("register"),
+            ),
             code=code(
                 "core.protection",
                 "imdi.disclosure",

@@ -39,7 +39,7 @@ def main(smk):
     plan = disclosure.plan(register, tables, threshold)
     Path(smk.output.plan).parent.mkdir(parents=True, exist_ok=True)
     plan.to_csv(smk.output.plan, index=False, lineterminator="\n")
-    write_tidy(summary_table(plan, threshold), smk.output.summary)
+    write_tidy(summary_table(plan, threshold), smk.output.summary, synthetic=s["synthetic"])
 
 
 run(main, snakemake)  # noqa: F821

@@ -23,6 +23,7 @@ class _Capped(logging.Formatter):
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         return super().format(record)
 
+
 VALIDATE_HINT = (
     "The build stops at the first problem. To list every problem in every input at once, run "
     "`snakemake validate` with the same --configfile: reports/validation.csv and reports/validation.html"
