@@ -17,6 +17,7 @@ include: "workflow/rules/survey.smk"
 include: "workflow/rules/official.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/validate.smk"
 
 
 rule all:

@@ -165,7 +165,7 @@ def _date_checks(
             if date_format
             else "not an ISO date YYYY-MM-DD (set mapping.register.date_format for another format)",
         ),
-        (pl.col(parsed).is_null() & ~empty, column, "not a valid calendar date"),
+        (pl.col(parsed).is_null() & ~empty & ok_fmt, column, "not a valid calendar date"),
     ]
     if not allow_empty:
         checks.append((empty, column, "empty date"))

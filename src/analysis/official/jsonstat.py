@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.intake import NOT_A_TABLE, sniff
 
 SYMBOLS = {
     ".": "not_applicable",
@@ -316,6 +317,17 @@ def read_jsonstat(path: str | Path) -> Dataset:
         raise InputError(path, "file not found") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    fmt = sniff(raw[:8192], path)
+    if raw.strip() and fmt != "json":
+        what = "text, but not JSON (a CSV or Excel download?)" if fmt == "csv" else NOT_A_TABLE[fmt]
+        raise InputError(
+            path,
+            f"{what}; this input must be the JSON-stat2 body of SSB's PxWebApi (table 12012): save the "
+            "API response (see data/ssb_format_examples/) or set kostra.fetch: true",
+            line=1,
+            column="(root)",
+            value=raw[:4],
+        )
     if not raw.strip():
         raise InputError(
             path, "file is empty (expected a JSON-stat2 object)", line=1, column="(root)", value=""

@@ -134,6 +134,7 @@ def check_labels(labels: dict[str, dict[str, str]], cb: Codebook, items: list[st
                     f"is labelled {label!r}, which is code {should} ({cb.code_label(item, should)}) in the "
                     f"codebook ({len(wrong)} code(s) in all; a reversed or shifted scale? recode it with "
                     f"mapping values)",
+                    line=1,  # the header, where the variable (and its labels) is defined
                     column=item,
                     value=label,
                 )
