@@ -152,11 +152,12 @@ def validate_survey(
 ):
     """Check one wave; return it with numeric item columns (open text as strings).
 
-    Checkbox options (scale ``checkbox``): an empty option of a routed unit beside answered
-    options of the same question is an error unless ``checkbox_unticked`` (the config's
-    ``mapping.survey_<year>.checkbox_unticked``) says how the export writes an unticked box;
-    then those cells are 0. A routed unit with every option of a question empty did not answer
-    it (not counted in its base)."""
+    Checkbox options (scale ``checkbox``), see docs/decisions/0011: with ``checkbox_unticked``
+    (the config's ``mapping.survey_<year>.checkbox_unticked``) every option of a routed unit
+    written that way is 0 (unticked); without it, an empty option beside answered options of
+    the same question is an error (an export that writes unticked boxes as empty would make
+    every option 100 %), while a question whose options are all empty was not answered (the
+    contract's shape: empty = not answered)."""
     missing = set(df.attrs.get("missing", ()))
     df = _unticked(df, cb, year, path, checkbox_unticked)
     _check_unit_format(df, path)
@@ -281,22 +282,22 @@ def _unticked(
             for o in opts:
                 is_marker = df[o] == marker
                 df.loc[is_marker, o] = routed[is_marker].map({True: "0", False: ""})
+        if marker == "":  # unticked written as empty: every empty option of a routed unit is 0
+            for o in opts:
+                df.loc[routed & (df[o] == ""), o] = "0"
+            continue
         answered = (df[opts] != "").any(axis=1) & routed
         for o in opts:
-            empty = answered & (df[o] == "")
-            if marker == "":
-                df.loc[empty, o] = "0"
-            else:
-                first_bad(
-                    empty,
-                    df,
-                    path,
-                    o,
-                    f"empty checkbox of a routed unit beside answered options of the same question; "
-                    f"if the export writes an unticked box as empty, set "
-                    f'mapping.{role}.checkbox_unticked: "" (else every option would count 100 %)',
-                    line_col=LINE,
-                )
+            first_bad(
+                answered & (df[o] == ""),
+                df,
+                path,
+                o,
+                f"empty checkbox of a routed unit beside answered options of the same question; "
+                f"if the export writes an unticked box as empty, set "
+                f'mapping.{role}.checkbox_unticked: "" (else every option would count 100 %)',
+                line_col=LINE,
+            )
     return df
 
 
