@@ -50,7 +50,7 @@ class InputError(Exception):
     value: Any = None
 
     def __str__(self) -> str:
-        where = [str(self.file)]
+        where = []
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
@@ -59,7 +59,8 @@ class InputError(Exception):
             where.append(f"column '{shown}'")
         if self.value is not None:
             where.append(f"value {shown_value(self.value)}")
-        return cap(", ".join(where) + f": {self.message}")
+        # the file's path is the user's own (and may be one long token): shown whole, not capped
+        return str(self.file) + cap("".join(", " + w for w in where) + f": {self.message}")
 
     def __reduce__(self):  # keep picklable despite the dataclass Exception base
         return (InputError, (self.file, self.message, self.line, self.column, self.value))
