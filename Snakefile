@@ -25,6 +25,6 @@ rule all:
     default_target: True
     input:
         rules.render_report.output.pdf,
-        rules.render_report.output.html,
+        rules.render_html.output.html,
         rules.reproduction.output,
         rules.provenance.output,

@@ -97,3 +97,57 @@ def test_norwegian_pdf_has_no_scientific_notation_and_no_dot_decimals(demo_build
 def test_norwegian_figures_have_no_dot_decimals(demo_build):
     sci, dots = offenders(figure_text(demo_build / "reports"), "")
     assert not sci and not dots, f"in figures: {(sci + dots)[:20]}"
+
+
+def test_pdf_table_headers_carry_a_scope(demo_build):
+    """PDF/UA: at least 95 % of the header cells (/TH) have a /Scope, and row labels are headers."""
+    import pikepdf
+
+    from analysis.report.pdfua import has_scope, header_cells
+
+    with pikepdf.open(demo_build / "reports" / "report.pdf") as pdf:
+        cells = header_cells(pdf)
+        scoped = [th for th in cells if has_scope(th)]
+        rows = [th for th in scoped if th.A.Scope == pikepdf.Name.Row]
+    assert len(cells) > 200
+    assert len(scoped) >= 0.95 * len(cells), f"{len(scoped)} of {len(cells)} header cells have a /Scope"
+    assert len(rows) > 100, "row labels are tagged as row headers"
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs, self.headings = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.refs += [(tag, k, v) for k, v in a.items() if k in ("src", "href", "data") and v]
+        if tag in ("h1", "h2", "h3", "h4"):
+            self.headings.append(tag)
+
+
+def test_report_html_is_self_contained(demo_build, tmp_path):
+    """report.html copied alone into an empty folder shows every figure: no link to figures/ or
+    any other file, every image inline."""
+    alone = tmp_path / "report.html"
+    alone.write_bytes((demo_build / "reports" / "report.html").read_bytes())
+    html = alone.read_text(encoding="utf-8")
+    parser = _Refs()
+    parser.feed(html)
+    images = [v for tag, k, v in parser.refs if tag == "img"]
+    assert len(images) >= 25
+    assert all(v.startswith("data:image/") for v in images)
+    external = [
+        v for _, _, v in parser.refs if not v.startswith(("data:", "#", "http://", "https://", "mailto:"))
+    ]
+    assert not external, f"references to other files: {external[:5]}"
+    assert not re.search(r"url\((?!['\"]?data:)", html), "a stylesheet url() points at a file"
+
+
+def test_sub_sections_are_tagged_one_level_below_sections(demo_build):
+    parser = _Refs()
+    parser.feed((demo_build / "reports" / "report.html").read_text(encoding="utf-8"))
+    html = (demo_build / "reports" / "report.html").read_text(encoding="utf-8")
+    assert parser.headings.count("h3") >= 3
+    # "4.1.1 …" is a sub-section: never an h1/h2
+    assert not re.search(r"<h[12][^>]*>\d+\.\d+\.\d+ ", html)

@@ -42,7 +42,7 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     main = copy_workflow(tmp_path)
     run_snakemake(main, "-n", "--quiet")
     first = _state(main)
-    assert {"provenance", "render_report", "scope", "weighting"} <= set(first)
+    assert {"provenance", "render_html", "scope", "weighting"} <= set(first)
     scope = json.loads(first["scope"][1])
     assert scope == {
         "language": "no",
@@ -60,5 +60,5 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     run_snakemake(main, "-n", "--quiet", "--config", "language=en")
     changed = {k for k, v in _state(main).items() if v != first[k]}
     assert changed == {k for k, (_, text) in first.items() if b'"language": "no"' in text}
-    assert {"scope", "waiting", "survey_tables", "kostra", "weighting", "render_report"} <= changed
+    assert {"scope", "waiting", "survey_tables", "kostra", "weighting", "render_html"} <= changed
     assert "register" not in changed

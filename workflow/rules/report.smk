@@ -81,8 +81,10 @@ rule lineage_graph:
         "../scripts/lineage_graph.py"
 
 
-rule render_report:
-    """Render the report to HTML and PDF (Jinja2 + WeasyPrint)."""
+rule render_html:
+    """Render the report to one self-contained HTML file (Jinja2; figures inline as data: URIs).
+
+    The authors' preview: `snakemake html` stops here, without the PDF."""
     input:
         tables=all_tables() + [rules.row_ledger.output[0]],
         figures=all_figures(),
@@ -96,7 +98,7 @@ rule render_report:
         # measured benchmark figures, shown in the lineage appendix when they have been recorded
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
         settings=settings(
-            "render_report",
+            "render_html",
             commit_time=CODE_VERSION["time"],
             language=LANG,
             demo=DEMO,
@@ -106,6 +108,29 @@ rule render_report:
         code=code("report.render", "report.context", "report.messages"),
     output:
         html="reports/report.html",
+    log:
+        "logs/render_html.log",
+    benchmark:
+        "benchmarks/runs/render_html.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/render_html.py"
+
+
+rule html:
+    input:
+        rules.render_html.output.html,
+    """Authors' preview target: `snakemake html` rebuilds reports/report.html only (no PDF)."""
+    localrule: True
+
+
+rule render_report:
+    """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell."""
+    input:
+        html=rules.render_html.output.html,
+        code=code("report.render", "report.pdfua"),
+    output:
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),
     log:
         "logs/render_report.log",

@@ -1,60 +1,24 @@
-"""Adapter: tables, figures, scorecard and provenance -> reports/report.html and report.pdf."""
+"""Adapter: reports/report.html -> reports/report.pdf (WeasyPrint), then the PDF/UA header scopes."""
 
 import gc
-import json
-import os
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.core.logsetup import run, settings
-from analysis.core.tidy import read_tidy
-from analysis.core.yamlio import load_yaml
-from analysis.report.context import build_context, synthetic_entries
-from analysis.report.messages import Messages, load_messages
-from analysis.report.render import Tables, pdf_date, render_html, write_pdf
+from analysis.core.logsetup import run
+from analysis.report.pdfua import add_table_scopes
+from analysis.report.render import write_pdf
 
 
 def main(smk):
-    # No cyclic garbage collection in this short-lived job: WeasyPrint (and pandas) allocate
-    # millions of small objects, which made the collector run ~1 200 times, 0.9 s of a ~8 s
-    # job, to free a few MB (reference counting frees the rest; peak RSS +~10 MB).
+    # No cyclic garbage collection in this short-lived job: WeasyPrint allocates millions of
+    # small objects, which made the collector run ~1 200 times, 0.9 s of a ~8 s job, to free a
+    # few MB (reference counting frees the rest; peak RSS +~10 MB).
     gc.disable()
-    s = settings(smk)
-    report_dir = Path(smk.output.pdf).parent
-    tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
-    card = pd.read_csv(smk.input.reproduction, dtype=str, keep_default_na=False)
-    with open(smk.input.provenance, encoding="utf-8") as fh:
-        provenance = json.load(fh)
-    template_dir = Path(smk.input.templates[0]).parent
-    while template_dir.name != "templates":
-        template_dir = template_dir.parent
-    t = Messages(load_messages(smk.input.messages), smk.input.messages)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
-    context = build_context(
-        language=s["language"],
-        t=t,
-        demo=s["demo"],
-        protect=s["protect"],
-        config=s["config"],
-        tables=Tables(tables),
-        card=card,
-        provenance=provenance,
-        published_path=smk.input.published,
-        report_dir=template_dir.parent,
-        created=pdf_date(epoch),
-        template_dir=template_dir,
-        synthetic=synthetic_entries(
-            tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in smk.input.figures}
-        ),
-        decisions=load_yaml(smk.input.decisions),
-        benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
-        if smk.input.benchmarks
-        else None,
-    )
-    html_text = render_html(template_dir, context, s["language"], t)
-    Path(smk.output.html).write_text(html_text, encoding="utf-8")
-    write_pdf(html_text, report_dir, smk.output.pdf)
+    html = Path(smk.input.html)
+    out = Path(smk.output.pdf)
+    raw = out.with_name(out.name + ".untagged-scopes")
+    write_pdf(html.read_text(encoding="utf-8"), html.parent, raw)
+    add_table_scopes(raw, out)
+    raw.unlink()
 
 
 run(main, snakemake)  # noqa: F821

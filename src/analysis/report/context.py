@@ -327,6 +327,18 @@ def decision_notes(decisions: dict, language: str) -> dict[str, str]:
     return out
 
 
+def figure_lookup(uris: dict[str, str]):
+    """figure_src(entry_id): the figure inline (a data: URI), never a link to figures/."""
+
+    def figure_src(entry_id: str) -> str:
+        try:
+            return uris[entry_id]
+        except KeyError:
+            raise KeyError(f"figure {entry_id}: not an input of the render rule") from None
+
+    return figure_src
+
+
 def build_context(
     *,
     language,
@@ -342,6 +354,7 @@ def build_context(
     created: str,
     template_dir: Path,
     decisions: dict | None = None,
+    figure_uris: dict[str, str] | None = None,
     benchmarks: dict | None = None,
     synthetic: frozenset[str] = frozenset(),
 ) -> dict:
@@ -388,4 +401,5 @@ def build_context(
         "benchmarks": benchmarks,
         **scorecard_views(card, meta, t, label, language, decision_notes(decisions or {}, language)),
         "text_rows": text_number_rows,
+        "figure_src": figure_lookup(figure_uris or {}),
     }

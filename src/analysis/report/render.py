@@ -7,8 +7,10 @@ the commit time), a fixed PDF identifier, and sorted inputs.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import mimetypes
 from pathlib import Path
 
 import pandas as pd
@@ -106,6 +108,13 @@ class Tables:
 
 def pdf_date(epoch: int) -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def data_uri(path: str | Path) -> str:
+    """A figure as a data: URI, so that report.html shows it when copied anywhere on its own."""
+    path = Path(path)
+    mime = "image/svg+xml" if path.suffix == ".svg" else mimetypes.guess_type(path.name)[0]
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def render_html(template_dir: str | Path, context: dict, language: str, t) -> str:

@@ -1,0 +1,58 @@
+"""Adapter: tables, figures, scorecard and provenance -> reports/report.html (figures inline).
+
+The authors' preview (`snakemake html`) stops here; rule render_report makes the PDF from this file."""
+
+import gc
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.logsetup import run, settings
+from analysis.core.tidy import read_tidy
+from analysis.core.yamlio import load_yaml
+from analysis.report.context import build_context, synthetic_entries
+from analysis.report.messages import Messages, load_messages
+from analysis.report.render import Tables, data_uri, pdf_date, render_html
+
+
+def main(smk):
+    gc.disable()  # a short-lived job: reference counting frees enough (see render_report.py)
+    s = settings(smk)
+    tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
+    card = pd.read_csv(smk.input.reproduction, dtype=str, keep_default_na=False)
+    with open(smk.input.provenance, encoding="utf-8") as fh:
+        provenance = json.load(fh)
+    template_dir = Path(smk.input.templates[0]).parent
+    while template_dir.name != "templates":
+        template_dir = template_dir.parent
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
+    context = build_context(
+        language=s["language"],
+        t=t,
+        demo=s["demo"],
+        protect=s["protect"],
+        config=s["config"],
+        tables=Tables(tables),
+        card=card,
+        provenance=provenance,
+        published_path=smk.input.published,
+        report_dir=template_dir.parent,
+        created=pdf_date(epoch),
+        template_dir=template_dir,
+        figure_uris={Path(p).stem: data_uri(p) for p in [*smk.input.figures, smk.input.workflow_picture]},
+        synthetic=synthetic_entries(
+            tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in smk.input.figures}
+        ),
+        decisions=load_yaml(smk.input.decisions),
+        benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))
+        if smk.input.benchmarks
+        else None,
+    )
+    html_text = render_html(template_dir, context, s["language"], t)
+    Path(smk.output.html).write_text(html_text, encoding="utf-8")
+
+
+run(main, snakemake)  # noqa: F821
