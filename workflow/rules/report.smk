@@ -118,10 +118,10 @@ rule render_html:
         "../scripts/render_html.py"
 
 
+# Authors' preview target: `snakemake html` rebuilds reports/report.html only (no PDF).
 rule html:
     input:
         rules.render_html.output.html,
-    """Authors' preview target: `snakemake html` rebuilds reports/report.html only (no PDF)."""
     localrule: True
 
 
