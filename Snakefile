@@ -27,4 +27,5 @@ rule all:
         rules.render_report.output.pdf,
         rules.render_html.output.html,
         rules.reproduction.output,
+        rules.claims.output,
         rules.provenance.output,

@@ -93,6 +93,7 @@ PROTECT = bool(config["protection"].get("enabled", not DEMO))
 PUBLIC_DIR = config["inputs"]["public_dir"]
 SHARED_REFERENCE = Path(PUBLIC_DIR).parent / "reference"
 PUBLISHED = str(SHARED_REFERENCE / "published_results.yaml")
+CLAIMS = str(SHARED_REFERENCE / "published_claims.yaml")
 SPLIT_TO = config["harmonisation"]["split_to"]
 
 # Public files read from public_dir: role -> path relative to it.
@@ -126,7 +127,7 @@ if not DEMO:
 
 
 # Inputs the stages read, registered as the stage files use them: role -> path (for provenance).
-USED_INPUTS = {"published_results": PUBLISHED}
+USED_INPUTS = {"published_results": PUBLISHED, "published_claims": CLAIMS}
 
 
 def use_input(role, path):

@@ -41,6 +41,24 @@ rule reproduction:
         "../scripts/reproduction.py"
 
 
+rule claims:
+    """Check every statement of published_claims.yaml on the built tables: reports/claims.csv."""
+    input:
+        tables=all_tables(),
+        claims=CLAIMS,
+        code=code("report.claims", "core.tidy", "core.files", "core.yamlio"),
+    output:
+        "reports/claims.csv",
+    log:
+        "logs/claims.log",
+    benchmark:
+        "benchmarks/runs/claims.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/claims.py"
+
+
 rule provenance:
     """Every input with its checksum, the code version, packages, config and output lineage."""
     input:
@@ -90,9 +108,11 @@ rule render_html:
         figures=all_figures(),
         workflow_picture=rules.lineage_graph.output.svg,
         reproduction=rules.reproduction.output[0],
+        claims=rules.claims.output[0],
         provenance=rules.provenance.output[0],
         published=PUBLISHED,
         decisions=rules.reproduction.input.decisions,
+        published_claims=CLAIMS,
         templates=TEMPLATES,
         messages=f"workflow/report/messages/{LANG}.yaml",
         # measured benchmark figures, shown in the lineage appendix when they have been recorded

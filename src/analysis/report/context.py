@@ -245,6 +245,7 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
         counts = g["verdict"].value_counts()
         by_entry.append(
             {
+                "id": eid,
                 "ref": f"{meta.get(eid, {}).get('report_ref', eid)} ({eid})",
                 **{v: int(counts.get(v, 0)) for v in labels},
             }
@@ -269,6 +270,54 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
         "score_by_entry": by_entry,
         "score_problems": problems,
         "verdict_labels": verdict_labels(t),
+    }
+
+
+CLAIM_VERDICTS = ("holds", "fails", "unresolved")
+
+
+def claims_views(claims: pd.DataFrame | None, catalogue: dict, meta: dict, language: str, t) -> dict:
+    """The claims scorecard for the appendix: counts, counts per entry beside the numbers, and
+    every statement that does not hold with the report's words and the reason."""
+    if claims is None:
+        return {"claims": None}
+    labels = {v: t(f"context.claim_verdict_{v}") for v in CLAIM_VERDICTS}
+    statements = {
+        c["id"]: c for c in (catalogue.get("claims") or []) + (catalogue.get("not_checkable") or [])
+    }
+    counts = claims["verdict"].value_counts()
+    by_entry = {}
+    for eid, g in claims.groupby("entry_id", sort=False):
+        c = g["verdict"].value_counts()
+        by_entry[eid] = {v: int(c.get(v, 0)) for v in CLAIM_VERDICTS}
+    rows = []
+    for r in claims[claims["verdict"] != "holds"].itertuples():
+        stmt = statements.get(r.claim_id, {})
+        words = (
+            stmt.get("phrase_no", "")
+            if language == "no"
+            else stmt.get("reading") or stmt.get("phrase_no", "")
+        )
+        rows.append(
+            {
+                "id": r.claim_id,
+                "ref": meta.get(r.entry_id, {}).get("report_ref", r.entry_id),
+                "stated_in": stmt.get("stated_in", ""),
+                "words": " ".join(str(words).split()),
+                "verdict": r.verdict,
+                "verdict_label": labels[r.verdict],
+                "note": r.note,
+            }
+        )
+    return {
+        "claims": {
+            "labels": [(v, labels[v]) for v in CLAIM_VERDICTS],
+            "score": {v: int(counts.get(v, 0)) for v in CLAIM_VERDICTS},
+            "total": int(len(claims)),
+            "checkable": int(claims["claim_id"].isin([c["id"] for c in catalogue.get("claims") or []]).sum()),
+            "by_entry": by_entry,
+            "problems": rows,
+        }
     }
 
 
@@ -357,6 +406,8 @@ def build_context(
     figure_uris: dict[str, str] | None = None,
     benchmarks: dict | None = None,
     synthetic: frozenset[str] = frozenset(),
+    claims: pd.DataFrame | None = None,
+    claims_catalogue: dict | None = None,
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
@@ -400,6 +451,7 @@ def build_context(
         "config": config,
         "benchmarks": benchmarks,
         **scorecard_views(card, meta, t, label, language, decision_notes(decisions or {}, language)),
+        **claims_views(claims, claims_catalogue or {}, meta, language, t),
         "text_rows": text_number_rows,
         "figure_src": figure_lookup(figure_uris or {}),
     }
