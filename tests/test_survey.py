@@ -25,6 +25,7 @@ from analysis.survey.tables import survey_tables
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = (ROOT.parent / "shared" / "data").resolve()
 PUBLISHED = (ROOT.parent / "shared" / "reference" / "published_results.yaml").resolve()
+CLAIMS = (ROOT.parent / "shared" / "reference" / "published_claims.yaml").resolve()
 CB = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
 PLANTED = "PLANTET-HEMMELIG-7f3a kommentar om Fru Hansen"
 
@@ -372,9 +373,11 @@ def _demo_build():
     yes = ds.choose_yes_branch(resp, {u: 1 for u in kom[:40]}, 64, 1)
     assert set(kom[:40]) & set(resp) <= set(yes)
     cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
-    w21 = ds.generate_wave(CB, published, 2021, yes, sorted(set(resp) - set(yes)), 2)
     u16 = ds.units_2016(cm, 150, 3)
-    w16 = ds.generate_wave(CB, published, 2016, u16[:100], u16[100:], 4)
+    claims = ds.survey_claims(CB, yaml.safe_load(CLAIMS.read_text(encoding="utf-8")))
+    w21, w16, _ = ds.generate_waves(
+        CB, published, claims, (yes, sorted(set(resp) - set(yes)), 2), (u16[:100], u16[100:], 4)
+    )
     w21.to_csv(tmp / "s21.csv", index=False)
     w16.to_csv(tmp / "s16.csv", index=False)
     tables, processed = run_stage(tmp, tmp / "frame.csv", tmp / "s21.csv", tmp / "s16.csv", cm)
@@ -403,6 +406,33 @@ def test_demo_reproduces_every_exact_and_text_survey_number(demo_tables):
     assert bad.empty, bad[["entry_id", "year", "series", "item", "category", "published", "computed"]]
     rr = tables["text_ch9_response_rate"].set_index("series")["value"]
     assert (rr["units_in_frame"], rr["units_responded"], rr["municipalities_in_frame"]) == (370, 138, 356)
+
+
+def test_demo_meets_every_survey_claim_with_other_seeds_and_units(demo_tables):
+    """The calibration to the report's statements is not luck of the build's seed."""
+    from analysis.report.claims import claims_scorecard
+
+    tables, _, _ = demo_tables
+    doc = yaml.safe_load(CLAIMS.read_text(encoding="utf-8"))
+    survey = [c for c in doc["claims"] if c["entry_id"].startswith("fig_11_")]
+    assert len(survey) > 150
+    card = claims_scorecard({"claims": survey}, tables)
+    assert (card["verdict"] == "holds").all(), card[card["verdict"] != "holds"].to_dict("records")
+
+
+def test_demo_profiles_are_not_degenerate(demo_tables):
+    """No two items of a figure with the same answer profile, no figure whose bars are all equal."""
+    tables, _, _ = demo_tables
+    for fid in [f"fig_11_{i}" for i in range(1, 22)]:
+        t = tables[fid]
+        t = t[~t["category"].str.contains("uncollapsed") & t["n"].notna()]
+        for year, g in t.groupby("year"):
+            profiles = g.groupby("item")["value"].apply(lambda v: tuple(np.round(v.to_numpy(), 6)))
+            if g["category"].nunique() > 1:
+                dupes = profiles[profiles.duplicated(keep=False)]
+                assert dupes.empty, (fid, year, list(dupes.index))
+            elif len(profiles) >= 3:
+                assert profiles.nunique() > 1, (fid, year, "all bars equal")
 
 
 def test_demo_is_routed_and_every_2021_percentage_has_an_interval(demo_tables):

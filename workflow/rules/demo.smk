@@ -68,6 +68,7 @@ if DEMO:
             crosswalk=public("crosswalk"),
             codebook=SURVEY_CODEBOOK,
             published=PUBLISHED,
+            claims=CLAIMS,
             settings=settings(
                 "demo_survey",
                 seed=config["seed"],

@@ -8,8 +8,8 @@ import yaml
 from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
-from analysis.core.yamlio import YAML_LOADER
-from analysis.demo.survey import choose_yes_branch, generate_wave, units_2016
+from analysis.core.yamlio import YAML_LOADER, load_yaml
+from analysis.demo.survey import choose_yes_branch, generate_waves, survey_claims, units_2016
 from analysis.survey.codebook import load_codebook
 
 log = logging.getLogger("demo_survey")
@@ -49,11 +49,20 @@ def main(smk):
         len(yes),
         sum(asb.get(u, 0) > 0 for u in yes),
     )
-    w21 = generate_wave(cb, published, 2021, yes, no, seed + 42)
+    claims = survey_claims(cb, load_yaml(smk.input.claims))
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     b16 = branches[2016]
     u16 = units_2016(code_map, b16["yes_branch"] + b16["no_branch"], seed + 43)
-    w16 = generate_wave(cb, published, 2016, u16[: b16["yes_branch"]], u16[b16["yes_branch"] :], seed + 44)
+    w21, w16, unmet = generate_waves(
+        cb,
+        published,
+        claims,
+        (yes, no, seed + 42),
+        (u16[: b16["yes_branch"]], u16[b16["yes_branch"] :], seed + 44),
+    )
+    log.info("%d survey claims calibrated; not met: %s", len(claims), unmet or "none")
+    if unmet:
+        log.warning("demo survey does not meet claims %s", unmet)
     for df, path in ((w21, smk.output.survey_2021), (w16, smk.output.survey_2016)):
         write_csv(df, path)
 

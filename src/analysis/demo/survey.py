@@ -13,6 +13,7 @@ gate. Nothing here is read by the analysis except through the generated CSV file
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,11 +106,17 @@ def count_range(pct: float, base: int) -> tuple[int, int]:
 
 
 def solve_counts(
-    codes: list[int], base: int, targets: list[Target], prior: dict, use_derived: bool = False
+    codes: list[int],
+    base: int,
+    targets: list[Target],
+    prior: dict,
+    use_derived: bool = False,
+    extra: list[LinearBound] = (),
 ) -> dict | None:
     """Integer counts per code summing to ``base`` meeting the hard targets; None if infeasible.
 
     With ``use_derived`` the cataloguer's derived values (e.g. 100 - 61 - 13) are hard too.
+    ``extra``: further linear bounds on the counts (the report's claims, :func:`claim_bounds`).
     """
     k = len(codes)
     soft = [t for t in targets if t.kind == "soft"]
@@ -139,6 +146,13 @@ def solve_counts(
             A.append(row(t.codes))
             lo.append(t.value)
             hi.append(t.value)
+    for b in extra:
+        r = np.zeros(nv)
+        for j, c in enumerate(codes):
+            r[j] = b.coef.get(c, 0.0)
+        A.append(r)
+        lo.append(b.lo)
+        hi.append(b.hi)
     cost = np.zeros(nv)
     for i, t in enumerate(soft):
         r = row(t.codes)
@@ -166,7 +180,10 @@ def solve_counts(
     )
     if res.status != 0:
         return None
-    return {c: int(round(res.x[j])) for j, c in enumerate(codes)}
+    counts = {c: int(round(res.x[j])) for j, c in enumerate(codes)}
+    if not all(b.holds(counts) for b in extra):  # solver tolerance: check on the integers
+        return None
+    return counts
 
 
 def base_candidates(pref: int | None, universe: int, below: int) -> list[int]:
@@ -176,39 +193,279 @@ def base_candidates(pref: int | None, universe: int, below: int) -> list[int]:
 
 
 def calibrate_item(
-    cb: Codebook, spec: ItemSpec, universe: int, prior: dict, below: int, fixed_base: int | None = None
+    cb: Codebook,
+    spec: ItemSpec,
+    universe: int,
+    prior: dict,
+    below: int,
+    fixed_base: int | None = None,
+    bounds=lambda margin: [],
 ) -> dict:
-    """Counts per code for one item (excluded codes, e.g. 'vet ikke' in Fig 11.20, outside the base)."""
+    """Counts per code for one item (excluded codes, e.g. 'vet ikke' in Fig 11.20, outside the base).
+
+    ``bounds(margin)``: the claims' linear bounds on this item's counts, first tried with a margin
+    inside them (so that several values bounded alike do not all sit on the bound), then without.
+    """
     codes = [c for c in cb.codes(spec.item) if c not in spec.exclude]
     candidates = [fixed_base] if fixed_base is not None else base_candidates(spec.pref_base, universe, below)
     passes = [True, False] if any(t.kind == "derived" for t in spec.targets) else [False]
-    for use_derived in passes:
+    with_margin, without = bounds(True), bounds(False)
+    # first within every claim (with a margin, then on the bound); when the claims cannot all be
+    # met with the items generated before this one, leave out one claim at a time
+    attempts = [[(u, e) for e in ((with_margin, without) if with_margin else (without,))] for u in passes]
+    attempts += [[(False, e)] for e in relaxations(without)]
+    for attempt in attempts:
         for base in candidates:
             n_excl = {c: int(round(float(prior.get(c, 0)) * base)) for c in spec.exclude}
             if base + sum(n_excl.values()) > universe:
                 n_excl = {c: 0 for c in spec.exclude}
-            counts = solve_counts(codes, base, spec.targets, prior, use_derived)
-            if counts is not None:
-                return {**counts, **n_excl}
+            for use_derived, extra in attempt:
+                counts = solve_counts(codes, base, spec.targets, prior, use_derived, extra)
+                if counts is not None:
+                    return {**counts, **n_excl}
     raise ValueError(
         f"demo calibration: no base <= {universe} reproduces the published "
         f"percentages of {spec.item} ({spec.year})"
     )
 
 
-def calibrate_question(cb: Codebook, specs: list[ItemSpec], universe: int, prior: dict, below: int):
-    """Multiple-response question: one base for all its options (units answering the question)."""
+def relaxations(bounds: list) -> list[list]:
+    """The bounds without one claim's (each claim in turn), then without any: for an item whose
+    claims cannot all be met given the items generated before it."""
+    claims = sorted({b.claim for b in bounds})
+    if not claims:
+        return []
+    return [[b for b in bounds if b.claim != c] for c in claims] + [[]]
+
+
+def calibrate_question(
+    cb: Codebook,
+    specs: list[ItemSpec],
+    universe: int,
+    priors: dict[str, dict],
+    below: int,
+    bounds=lambda item, margin, known: [],
+):
+    """Multiple-response question: one base for all its options (units answering the question).
+
+    ``priors``: each option's prior; ``bounds(item, margin, known)``: the claims' bounds on an
+    option given the options already solved in this attempt (``known``: item -> counts).
+    """
     pref = next((s.pref_base for s in specs if s.pref_base), None)
-    for base in base_candidates(pref, universe, below):
-        out = {}
-        for s in specs:
-            counts = solve_counts([0, 1], base, s.targets, prior)
-            if counts is None:
-                break
-            out[s.item] = counts
-        else:
-            return base, out
-    raise ValueError(f"demo calibration: no common base for {[s.item for s in specs]}")
+    failed = []
+    # first every option within its claims; then an option whose claims cannot be met with the
+    # options as they stand is solved without them (the printed numbers always come first)
+    for relax in (False, True):
+        for base in base_candidates(pref, universe, below):
+            out = {}
+            for s in specs:
+                counts = None
+                for extra in [bounds(s.item, True, out), bounds(s.item, False, out)] + (
+                    relaxations(bounds(s.item, False, out)) if relax else []
+                ):
+                    counts = solve_counts([0, 1], base, s.targets, priors[s.item], extra=extra)
+                    if counts is not None:
+                        break
+                if counts is None:
+                    failed.append((base, s.item, sorted({b.claim for b in bounds(s.item, False, out)})))
+                    break
+                out[s.item] = counts
+            else:
+                return base, out
+    first = failed[0] if failed else None
+    raise ValueError(
+        f"demo calibration: no common base for {[s.item for s in specs]}"
+        + (f" (at base {first[0]}: {first[1]} with claims {first[2]})" if first else "")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the report's claims (published_claims.yaml) as linear bounds on an item's answer counts
+STRICT = 1e-4  # pp: a strict order between two values (counts are integers: any real gap is larger)
+
+
+@dataclass(frozen=True)
+class Functional:
+    """A tidy-table row of a survey figure in terms of one item's counts n (code -> units):
+    ``num . n / den . n`` (a percentage or mean score), or ``num . n`` when ``den`` is None (a count)."""
+
+    item: str
+    year: int
+    num: tuple[tuple[int, float], ...]
+    den: frozenset[int] | None
+    scale: float  # a typical spread of the value: 1 pp for percentages, 0.05 for mean scores
+
+    def value(self, counts: dict[int, int]) -> float:
+        top = sum(w * counts.get(c, 0) for c, w in self.num)
+        if self.den is None:
+            return float(top)
+        bottom = sum(counts.get(c, 0) for c in self.den)
+        return top / bottom if bottom else math.nan
+
+
+@dataclass(frozen=True)
+class LinearBound:
+    """lo <= coef . n <= hi on one item's counts."""
+
+    coef: dict
+    lo: float
+    hi: float
+    claim: str = ""
+
+    def holds(self, counts: dict[int, int]) -> bool:
+        x = sum(w * counts.get(c, 0) for c, w in self.coef.items())
+        return self.lo - 1e-9 <= x <= self.hi + 1e-9
+
+
+@dataclass(frozen=True)
+class SurveyClaim:
+    """A claim over survey figure rows: sum(left) - sum(right) - offset within [lo, hi]."""
+
+    id: str
+    left: tuple[Functional, ...]
+    right: tuple[Functional, ...]
+    offset: float
+    lo: float
+    hi: float
+    one_sided: bool
+
+    def terms(self):
+        return [(f, 1.0) for f in self.left] + [(f, -1.0) for f in self.right]
+
+    def difference(self, known: dict[tuple[str, int], dict]) -> float:
+        return sum(sign * f.value(known[(f.item, f.year)]) for f, sign in self.terms()) - self.offset
+
+
+def row_functional(cb: Codebook, fid: str, selector: dict) -> Functional | None:
+    """The survey item behind a claim selector, or None when the row is not a survey figure's."""
+    f = cb.figures.get(fid)
+    if f is None or "year" not in selector:
+        return None
+    keys = dict(cb.figure_items(fid))
+    key = str(selector.get("item", "" if "" in keys else (next(iter(keys)) if len(keys) == 1 else None)))
+    year = int(selector["year"])
+    if key not in keys or year not in f["years"]:
+        return None
+    item = keys[key]
+    codes = set(cb.codes(item))
+    base = frozenset(codes - set(f.get("exclude_from_base", [])))
+    category = str(selector.get("category", ""))
+    if f["kind"] == "mean":
+        scores = {int(k): float(v) for k, v in f["scores"].items()}
+        return (
+            Functional(item, year, tuple(sorted(scores.items())), frozenset(scores), 0.05)
+            if not category
+            else None
+        )
+    if category in f.get("count_categories", {}):
+        return Functional(item, year, tuple((c, 1.0) for c in f["count_categories"][category]), None, 1.0)
+    chosen = _category_codes(f, category or None)
+    if chosen is None:
+        return None
+    return Functional(item, year, tuple((c, 100.0) for c in sorted(chosen)), base, 1.0)
+
+
+def survey_claims(cb: Codebook, claims_doc: dict | None) -> list[SurveyClaim]:
+    """The claims whose every row is a survey figure row (others are not the generator's to meet)."""
+    out = []
+    for c in (claims_doc or {}).get("claims") or []:
+        sides = {}
+        for name in ("left", "right"):
+            spec = c[name]
+            if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+                sides[name] = ((), float(spec))
+                continue
+            fs = tuple(
+                row_functional(cb, s.get("entry_id", c["entry_id"]), s)
+                for s in (spec if isinstance(spec, list) else [spec])
+            )
+            sides[name] = (fs, 0.0)
+        fs_all = sides["left"][0] + sides["right"][0]
+        if not fs_all or any(f is None for f in fs_all):
+            continue
+        tol, op = float(c.get("tol", 0)), c["op"]
+        # difference D = left - right - offset; the claim holds for D in [lo, hi]
+        offset = float(c.get("offset", 0)) + sides["right"][1] - sides["left"][1]
+        lo, hi = {
+            ">": (-tol + STRICT, math.inf),
+            ">=": (-tol, math.inf),
+            "<": (-math.inf, tol - STRICT),
+            "<=": (-math.inf, tol),
+            "approx": (-tol, tol),
+        }[op]
+        out.append(SurveyClaim(c["id"], sides["left"][0], sides["right"][0], offset, lo, hi, op != "approx"))
+    return out
+
+
+def _margin(claim_id: str, item: str, year: int, scale: float) -> float:
+    """A seeded distance inside a one-sided bound (1-4 pp, or 0.05-0.2 for mean scores)."""
+    u = zlib.crc32(f"{claim_id}|{item}|{year}".encode()) / 2**32
+    return scale * (1.0 + 3.0 * u)
+
+
+def claim_bounds(
+    claims: list[SurveyClaim], item: str, year: int, known: dict[tuple[str, int], dict], margin: bool
+) -> list[LinearBound]:
+    """Linear bounds on the counts of ``item`` in ``year`` from every claim that involves it and
+    whose other rows are known (already generated); claims waiting for an ungenerated row are left
+    for that row's turn."""
+    out = []
+    for cl in claims:
+        here = [(f, sgn) for f, sgn in cl.terms() if (f.item, f.year) == (item, year)]
+        if not here:
+            continue
+        others = [(f, sgn) for f, sgn in cl.terms() if (f.item, f.year) != (item, year)]
+        if any((f.item, f.year) not in known for f, _ in others):
+            continue
+        dens = {f.den for f, _ in here}
+        if len(dens) != 1:
+            raise ValueError(f"demo calibration: claim {cl.id} mixes bases of {item} ({year})")
+        den = dens.pop()
+        k = sum(sgn * f.value(known[(f.item, f.year)]) for f, sgn in others) - cl.offset
+        lo, hi = cl.lo - k, cl.hi - k  # bounds on sum(sgn * value) of this item's rows
+        if margin:
+            scale = max(f.scale for f, _ in here)
+            m = _margin(cl.id, item, year, scale)
+            if cl.one_sided:
+                lo, hi = (lo + m if math.isfinite(lo) else lo), (hi - m if math.isfinite(hi) else hi)
+            elif hi - lo > 4 * scale:  # 'about the same' with a wide tolerance: not on its edge
+                lo, hi = lo + min(m, (hi - lo) / 4), hi - min(m, (hi - lo) / 4)
+        num: dict[int, float] = {}
+        for f, sgn in here:
+            for c, w in f.num:
+                num[c] = num.get(c, 0.0) + sgn * w
+        if den is None:
+            out.append(LinearBound(num, lo, hi, cl.id))
+            continue
+        # a share or mean needs a base: at least one unit with an answer that counts
+        out.append(LinearBound({c: 1.0 for c in den}, 1.0, math.inf, cl.id))
+        # num . n / den . n in [lo, hi]  <=>  (num - lo den) . n >= 0  and  (num - hi den) . n <= 0
+        for bound, (a, b) in ((lo, (0.0, math.inf)), (hi, (-math.inf, 0.0))):
+            if math.isfinite(bound):
+                coef = {c: num.get(c, 0.0) - (bound if c in den else 0.0) for c in set(num) | set(den)}
+                out.append(LinearBound(coef, a, b, cl.id))
+    return out
+
+
+def unmet_claims(claims: list[SurveyClaim], known: dict[tuple[str, int], dict]) -> list[str]:
+    """Claims the generated counts do not meet (every row generated), for the log."""
+    out = []
+    for cl in claims:
+        if all((f.item, f.year) in known for f, _ in cl.terms()):
+            d = cl.difference(known)
+            if not (cl.lo - 1e-9 <= d <= cl.hi + 1e-9):
+                out.append(cl.id)
+    return out
+
+
+def item_prior(base_prior: dict, item: str, year: int, seed: int, redraw: int = 0) -> dict:
+    """The scale's plausible profile varied per item and wave (seeded): items the report says
+    nothing about do not all get the same answers. ``redraw`` > 0 draws another variation."""
+    rng = np.random.default_rng([seed, zlib.crc32(f"{item}|{year}".encode()), redraw])
+    codes = sorted(base_prior)
+    raw = np.array([float(base_prior[c]) for c in codes]) * np.exp(rng.normal(0.0, 0.35, len(codes)))
+    total = raw.sum()
+    return {c: float(v / total) for c, v in zip(codes, raw)} if total > 0 else dict(base_prior)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,9 +481,24 @@ def _assign(rng, units: list[str], counts: dict) -> dict[str, int]:
 
 
 def generate_wave(
-    cb: Codebook, published: dict, year: int, yes_units: list[str], no_units: list[str], seed: int
+    cb: Codebook,
+    published: dict,
+    year: int,
+    yes_units: list[str],
+    no_units: list[str],
+    seed: int,
+    claims: list[SurveyClaim] = (),
+    known: dict[tuple[str, int], dict] | None = None,
+    redraw: dict[tuple[str, int], int] | None = None,
 ) -> pd.DataFrame:
-    """Answers of one wave: a row per responding unit, columns as in the contract."""
+    """Answers of one wave: a row per responding unit, columns as in the contract.
+
+    ``claims`` (:func:`survey_claims`) bound the answer counts; ``known`` collects every item's
+    counts (item, year) -> {code: units} across waves, so that a claim comparing two items or two
+    waves binds the one generated second.
+    """
+    known = {} if known is None else known
+    redraw = redraw or {}
     demo = cb.raw["demo"]
     priors = {s: {int(k): v for k, v in p.items()} for s, p in demo["priors"].items()}
     below = int(demo.get("base_search_below", 12))
@@ -261,10 +533,28 @@ def generate_wave(
             ]
             pool = routed(item)
             bspecs = [specs.get(i, ItemSpec(i, year)) for i in block]
-            base, counts = calibrate_question(cb, bspecs, len(pool), priors["checkbox"], below)
+            overrides = (demo.get("item_priors") or {}).get(year, {})
+            bpriors = {
+                i: item_prior(
+                    {int(k): float(v) for k, v in overrides.get(i, priors["checkbox"]).items()},
+                    i,
+                    year,
+                    seed,
+                    redraw.get((i, year), 0),
+                )
+                for i in block
+            }
+
+            def option_bounds(i, margin, solved):
+                return claim_bounds(
+                    claims, i, year, {**known, **{(k, year): v for k, v in solved.items()}}, margin
+                )
+
+            base, counts = calibrate_question(cb, bspecs, len(pool), bpriors, below, option_bounds)
             answered = list(rng.permutation(pool))[:base]
             for i in block:
                 data[i] = _assign(rng, answered, counts[i])
+                known[(i, year)] = {**counts[i], **{c: 0 for c in cb.codes(i) if c not in counts[i]}}
                 done.add(i)
             continue
         pool = routed(item)
@@ -273,6 +563,7 @@ def generate_wave(
         override = (demo.get("item_priors") or {}).get(year, {}).get(item)
         if override:
             prior = {int(k): float(v) for k, v in override.items()}
+        prior = item_prior(prior, item, year, seed, redraw.get((item, year), 0))
         if item in gates and not any(t.kind in ("pct", "count") for t in spec.targets):
             share = demo.get(f"gate_yes_share_{year}", {}).get(item)
             if share:
@@ -283,8 +574,16 @@ def generate_wave(
             need = max([s.pref_base or 0 for s in kid_specs] + [0])
             if need and not any(t.kind in ("pct", "count") for t in spec.targets):
                 spec.targets.append(Target((1,), 100 * need / len(pool), "soft"))
-        counts = calibrate_item(cb, spec, len(pool), prior, below)
+        counts = calibrate_item(
+            cb,
+            spec,
+            len(pool),
+            prior,
+            below,
+            bounds=lambda m, i=item: claim_bounds(claims, i, year, known, m),
+        )
         data[item] = _assign(rng, pool, counts)
+        known[(item, year)] = {**{c: 0 for c in cb.codes(item)}, **counts}
         done.add(item)
     _open_texts(cb, published, year, data, list(yes_units), rng)
     rows = []
@@ -295,6 +594,34 @@ def generate_wave(
             row[item] = "" if v is None else str(v)
         rows.append(row)
     return pd.DataFrame(rows, columns=["unit_id", *cb.items_for(year)])
+
+
+def generate_waves(
+    cb: Codebook,
+    published: dict,
+    claims: list[SurveyClaim],
+    wave_2021: tuple[list[str], list[str], int],
+    wave_2016: tuple[list[str], list[str], int],
+    max_passes: int = 10,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Both waves, meeting the claims: ``wave_*`` = (yes units, no units, seed). A claim binds the
+    item generated second; a pair a pass could not meet is met in a later pass, where each item
+    sees the other's counts of the pass before and the items of an unmet claim draw another
+    plausible profile (a pair of bases, e.g. 25 and 39 units, may not allow every pair of values).
+    Returns the waves and the claims still unmet."""
+    known: dict[tuple[str, int], dict] = {}
+    redraw: dict[tuple[str, int], int] = {}
+    by_id = {c.id: c for c in claims}
+    for _ in range(max_passes):
+        known = dict(known)
+        w21 = generate_wave(cb, published, 2021, *wave_2021, claims, known, redraw)
+        w16 = generate_wave(cb, published, 2016, *wave_2016, claims, known, redraw)
+        unmet = unmet_claims(claims, known)
+        if not unmet:
+            break
+        for key in sorted({(f.item, f.year) for cid in unmet for f, _ in by_id[cid].terms()}):
+            redraw[key] = redraw.get(key, 0) + 1
+    return w21, w16, unmet
 
 
 def _published_series(published: dict, year: int) -> dict[str, float]:
