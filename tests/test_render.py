@@ -93,3 +93,28 @@ def test_kilde_line_says_when_a_synthetic_input_contributed():
 
     figures = {"m": f"<svg><desc>{DESC}</desc></svg>", "n": "<svg></svg>"}
     assert synthetic_entries(tables, figures) == {"a", "m"}
+
+
+def test_figure_note_gives_the_base_of_every_bar_and_the_printed_n_where_it_differs():
+    import pandas as pd
+
+    from analysis.report.context import figure_bases
+
+    t = pd.DataFrame(
+        {
+            "entry_id": "fig_x",
+            "year": ["2021", "2021", "2021", "2021", "2016", "2016"],
+            "item": ["a", "a", "b", "b", "a", "b"],
+            "n": pd.array([61, 61, 58, 58, 100, 100], dtype="Int64"),
+        }
+    )
+    labels = {"a": "Påstand A", "b": "Påstand B"}
+    bases = figure_bases(t, {"2021": 62, "2016": None}, lambda e, k: labels[k])
+    assert bases == [
+        {"year": "2021", "n": None, "per_bar": "Påstand A: 61; Påstand B: 58", "printed": 62},
+        {"year": "2016", "n": 100, "per_bar": None, "printed": None},
+    ]
+    same = figure_bases(t[t["year"] == "2016"], {"2016": 100}, lambda e, k: labels[k])
+    assert same == [{"year": "2016", "n": 100, "per_bar": None, "printed": None}]
+    # a printed N that is not a number (a remark) is not compared
+    assert figure_bases(t[t["year"] == "2016"], {"2016": "62 (per Figur 11.13)"}, None)[0]["printed"] is None

@@ -273,6 +273,36 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
     }
 
 
+def figure_bases(table: pd.DataFrame, printed_n, label) -> list[dict]:
+    """The base of every bar of a survey figure, per year (newest first): one ``n`` when all bars
+    share it, else ``per_bar`` as 'label: n; label: n'; ``printed`` is the report's N where it
+    differs from a bar's base (the note then says which bases the bars use)."""
+    printed_n = printed_n if isinstance(printed_n, dict) else {}
+    out = []
+    rows = table[table["n"].notna()]
+    for year in sorted(rows["year"].unique(), reverse=True):
+        g = rows[rows["year"] == year]
+        per_item = g.groupby("item", sort=False)["n"].max().astype(int)
+        printed = printed_n.get(str(year))
+        printed = printed if isinstance(printed, int) and not isinstance(printed, bool) else None
+        differs = printed is not None and bool((per_item != printed).any())
+        one = per_item.nunique() == 1
+        out.append(
+            {
+                "year": str(year),
+                "n": int(per_item.iloc[0]) if one else None,
+                "per_bar": None
+                if one
+                else "; ".join(
+                    f"{label(str(g['entry_id'].iloc[0]), k)}: {n}" if k else str(n)
+                    for k, n in per_item.items()
+                ),
+                "printed": printed if differs else None,
+            }
+        )
+    return out
+
+
 CLAIM_VERDICTS = ("holds", "fails", "unresolved")
 
 
@@ -435,6 +465,11 @@ def build_context(
         "packages": sorted(provenance["packages"].items()),
         "E": meta,
         "label": label,
+        "bases": {
+            e["id"]: figure_bases(tables.get(e["id"]), e.get("n"), label)
+            for e in published["entries"]
+            if e["id"].startswith("fig_11_") and e["id"] in tables
+        },
         "phrase": phrase_lookup(published),
         "T": tables,
         "chapters": chapters,
