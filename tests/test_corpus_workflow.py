@@ -159,6 +159,7 @@ def test_corpus_workflow_bad_input_stops_the_run(case_id, key, outputs, group, g
     assert f"column '{case.column.rstrip('*')}" in line and "value" in line, line
     assert case.message in line, line
     assert "Traceback" not in out, out[-3000:]
+    assert "snakemake validate" in out, "a failed build points to `snakemake validate`"
     for o in outputs:
         assert not (workdir / o).exists(), f"partial output left behind: {o}"
     assert not (workdir / "reports" / "report.pdf").exists()

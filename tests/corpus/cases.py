@@ -424,6 +424,122 @@ def pq_duplicate(df):
     return pl.concat([df, df.slice(1, 1)])
 
 
+# ----------------------------------------------------------------------- other formats (issue 14)
+def as_gzip(raw: bytes, kind: str) -> bytes:
+    import gzip
+
+    return gzip.compress(raw, mtime=0)
+
+
+def as_xlsx(fn=None):
+    """The table as an .xlsx workbook (text cells; ``fn(rows)`` may edit the rows first)."""
+
+    def mutate(raw: bytes, kind: str) -> bytes:
+        import openpyxl
+
+        t = Table.parse(raw, ENCODING.get(kind, "utf-8"))
+        if fn is not None:
+            fn(t.rows)
+        wb = openpyxl.Workbook()
+        for r in t.rows:
+            wb.active.append([None if v == "" else v for v in r])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    return mutate
+
+
+def as_sav(relabel: dict | None = None):
+    """A survey as SPSS .sav: item codes numeric with the codebook's value labels; ``relabel``
+    maps item -> {code: label} to write other labels (a reversed or shifted scale)."""
+
+    def mutate(raw: bytes, kind: str) -> bytes:
+        import tempfile
+
+        import pyreadstat
+
+        from analysis.survey.codebook import load_codebook
+
+        cb = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        labels = {}
+        for c in df.columns[1:]:
+            if cb.is_open(c):
+                continue
+            df[c] = pd.to_numeric(df[c].where(df[c] != "")).astype("float64")
+            codes = cb.scales[cb.items[c]["scale"]]["codes"]
+            labels[c] = {float(k): v["no"] for k, v in codes.items()}
+            if relabel and c in relabel:
+                labels[c] = {float(k): v for k, v in relabel[c].items()}
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "x.sav"
+            pyreadstat.write_sav(df, str(path), variable_value_labels=labels)
+            return path.read_bytes()
+
+    return mutate
+
+
+AGREE_REVERSED = {
+    1: "Helt enig",
+    2: "Delvis enig",
+    3: "Verken enig eller uenig",
+    4: "Delvis uenig",
+    5: "Helt uenig",
+}
+YES_NO_SHIFTED = {1: "Nei", 2: "Vet ikke", 9: "Ja"}
+
+
+def blank_first(column: str, value: str):
+    """The first cell of ``column`` equal to ``value`` made empty (an unticked box exported empty)."""
+
+    def f(t):
+        k = t.col(column)
+        row = next(r for r in t.rows[1:] if r[k] == value)
+        row[k] = ""
+
+    return table(f)
+
+
+def fixed(data: bytes):
+    return lambda raw, kind: data
+
+
+def as_zip(raw: bytes, kind: str) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("export.csv", date_time=(2021, 1, 1, 0, 0, 0)), raw)
+    return buf.getvalue()
+
+
+def random_bytes(raw: bytes, kind: str) -> bytes:
+    import numpy as np
+
+    return np.random.default_rng(14).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+HTML = b"<!DOCTYPE html><html><head><title>Logg inn</title></head><body>Logg inn</body></html>\n"
+
+
+def as_xlsx_json(raw: bytes, kind: str) -> bytes:
+    """An .xlsx download of the statbank table where JSON-stat2 is expected."""
+    return as_xlsx()(b"region,2020\n0301,12\n", "register")
+
+
+def utc_parquet(df):
+    """Dates as UTC timestamps of Oslo midnight (1 January 00:00 Oslo = 31 December 23:00 UTC)."""
+    import polars as pl
+
+    return df.with_columns(
+        pl.col(c).cast(pl.Datetime("us")).dt.replace_time_zone("Europe/Oslo").dt.convert_time_zone("UTC")
+        for c in ("vedtaksdato", "bosettingsdato")
+    )
+
+
 # --------------------------------------------------------------------------------------- cases
 @dataclass(frozen=True)
 class Case:
@@ -522,6 +638,24 @@ CASES: list[Case] = [
             "impossible for a resettlement refugee",
         ),
         ("unknown_kategori", set_cell(2, "kategori", "asyl"), "kategori", "must be one of"),
+        ("pdf_named_csv", fixed(PDF), "person_id", "this is a PDF"),
+        ("zip_archive", as_zip, "person_id", "ZIP archive"),
+        ("xls_97_2003", fixed(XLS), "person_id", "Excel 97-2003"),
+        ("random_bytes", random_bytes, "person_id", "binary data of no known format"),
+        ("html_login_page", fixed(HTML), "person_id", "HTML page"),
+        (
+            "cr_only_renamed_column",
+            chain(rename_column("kategori", "Kategori"), cr_only),
+            "kategori",
+            "missing column",
+        ),
+        (
+            "xlsx_invalid_code",
+            as_xlsx(lambda rows: rows[3].__setitem__(3, "0000")),
+            "kommunenummer",
+            "valid in no year",
+        ),
+        ("gzip_of_pdf", chain(fixed(PDF), as_gzip), "person_id", "this is a PDF"),
     ),
     *_cases(
         "register_parquet",
@@ -571,6 +705,25 @@ CASES: list[Case] = [
         ("extra_column", add_column("kommentar", ""), "kommentar", "unexpected column"),
         ("empty_file", empty, "unit_id", "file is empty"),
         ("open_text_double_encoded", double_encode, "YB_OPEN_CONSEQUENCES", "double-encoded"),
+        (
+            "empty_checkbox_without_mapping",
+            blank_first("YB_CHANNEL_RECEPTION", "0"),
+            "YB_CHANNEL_RECEPTION",
+            "empty checkbox of a routed unit",
+        ),
+        (
+            "sav_reversed_scale",
+            as_sav({"YB_CONSEQ_EXTRA_WORK": {**AGREE_REVERSED, 9: "Vet ikke"}}),
+            "YB_CONSEQ_EXTRA_WORK",
+            "contradict the codebook",
+        ),
+        ("sav_shifted_codes", as_sav({"YB_RULES": YES_NO_SHIFTED}), "YB_RULES", "contradict the codebook"),
+        (
+            "xlsx_out_of_scale",
+            as_xlsx(lambda rows: rows[1].__setitem__(rows[0].index("YB_RULES"), "7")),
+            "YB_RULES",
+            "code not in the scale",
+        ),
     ),
     *_cases(
         "survey_2016",
@@ -591,6 +744,7 @@ CASES: list[Case] = [
         ("missing_column", drop_column("unit_type"), "unit_type", "missing column"),
         ("unknown_unit_type", set_cell(40, "unit_type", "fylke"), "unit_type", "must be one of"),
         ("utf8_double_encoded", double_encode, "unit_name", "double-encoded"),
+        ("pdf_instead_of_table", fixed(PDF), "unit_id", "this is a PDF"),
     ),
     *_cases(
         "kostra_12012",
@@ -598,6 +752,9 @@ CASES: list[Case] = [
         ("unexpected_dimension", jdoc(j_add_dimension), "dimension.Kjonn", "unexpected dimension"),
         ("value_count_mismatch", jdoc(j_short_values), "value", "'value' has 15 cells"),
         ("size_mismatch", jdoc(j_wrong_size), "dimension.Tid.category.index", "size says 3"),
+        ("excel_instead_of_json", as_xlsx_json, "(root)", "Excel workbook"),
+        ("csv_download_instead_of_json", fixed(b"region;2020\n0301;12\n"), "(root)", "not JSON"),
+        ("pdf_instead_of_json", fixed(PDF), "(root)", "this is a PDF"),
         ("truncated_file", truncate_bytes(0.5), "character*", "not valid JSON"),
         ("latin1_encoding", reencode("latin-1"), "byte*", "not UTF-8"),
         ("empty_file", empty, "(root)", "file is empty"),
@@ -724,6 +881,11 @@ def _same_except_open_text(a, b):
     return True
 
 
+def _same_sav(a, b):
+    """SPSS keeps the codes; open text round-trips as text."""
+    return _same(a, b)
+
+
 @dataclass(frozen=True)
 class Accepted:
     kind: str
@@ -745,6 +907,16 @@ ACCEPTED: list[Accepted] = [
     Accepted("imdi_public", "trailing_blank_line", append(b"\r\n")),
     Accepted("register", "utf8_bom_crlf", BOM_CRLF),
     Accepted("register", "tab_separator", separator("\t")),
+    Accepted("register", "parquet_named_csv", parquet()),
+    Accepted("register", "utc_timestamp_parquet", parquet(utc_parquet)),
+    Accepted("register", "gzip_csv", as_gzip),
+    Accepted("register", "xlsx", as_xlsx()),
+    Accepted("register", "cp1252_tab_crlf", chain(separator("\t"), line_ends("\r\n"), reencode("cp1252"))),
+    Accepted("survey_2021", "sav_with_codebook_labels", as_sav(), _same_sav),
+    Accepted("survey_2016", "xlsx", as_xlsx()),
+    Accepted(
+        "survey_frame_2021", "gzip_tsv_bom", chain(separator("\t"), reencode("utf-8", bom=True), as_gzip)
+    ),
     Accepted("register", "latin1_semicolon_cr_only", chain(LATIN1_SEMICOLON, cr_only)),
     Accepted("register", "semicolon", separator(";")),
     Accepted("register", "trailing_blank_line", append(b"\n")),

@@ -103,6 +103,20 @@ NOT_A_TABLE = {
 }
 
 
+TABLE_FORMATS = {
+    "csv": "delimited text (CSV)",
+    "gzip": "a gzip-compressed file",
+    "parquet": "a Parquet file",
+    "xlsx": "an Excel workbook (.xlsx)",
+    "sav": "an SPSS data file (.sav)",
+}
+
+
+def describe(fmt: str) -> str:
+    """'this is ...' for any detected format."""
+    return NOT_A_TABLE[fmt] if fmt in NOT_A_TABLE else f"this is {TABLE_FORMATS[fmt]}"
+
+
 def format_problem(fmt: str) -> str:
     """The message for a file that is not a table: what it is and what to export instead."""
     return f"{NOT_A_TABLE[fmt]}; {EXPORT_HINT}"
@@ -364,7 +378,8 @@ def _read_xlsx(path: str, sheet: str | None) -> pl.DataFrame:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # from the bytes: openpyxl refuses a file by its name's suffix (an .xlsx named .csv)
+        wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds on a damaged file
         raise InputError(path, f"not a readable Excel workbook ({_first(err)})", line=1) from None
     try:

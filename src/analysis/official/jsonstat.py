@@ -42,7 +42,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.intake import NOT_A_TABLE, sniff
+from analysis.core.intake import describe, sniff
 
 SYMBOLS = {
     ".": "not_applicable",
@@ -319,7 +319,7 @@ def read_jsonstat(path: str | Path) -> Dataset:
         raw = raw[3:]
     fmt = sniff(raw[:8192], path)
     if raw.strip() and fmt != "json":
-        what = "text, but not JSON (a CSV or Excel download?)" if fmt == "csv" else NOT_A_TABLE[fmt]
+        what = "this is text, but not JSON (a CSV download?)" if fmt == "csv" else describe(fmt)
         raise InputError(
             path,
             f"{what}; this input must be the JSON-stat2 body of SSB's PxWebApi (table 12012): save the "
