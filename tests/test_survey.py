@@ -327,7 +327,7 @@ def run_stage(tmp_path, frame_path, s21_path, s16_path, code_map=None):
     w21.to_parquet(p21, index=False)
     s16.to_parquet(p16, index=False)
     waves = {2021: pd.read_parquet(p21), 2016: pd.read_parquet(p16)}
-    return survey_tables(waves, CB, {2021: len(fr), 2016: None}, 0.95), [p21, p16]
+    return survey_tables(waves, CB, {2021: len(fr), 2016: None}, 0.95, 30), [p21, p16]
 
 
 def test_tables_come_from_the_given_files_alone(tmp_path):

@@ -55,6 +55,7 @@ rule survey_tables:
             confidence=config["survey"]["confidence"],
             frame_size_2016=config["survey"]["frame_size_2016"],
             synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
+            small_base=config["survey"]["small_base"],
         ),
         code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
     output:

@@ -17,7 +17,7 @@ def main(smk):
     cb = load_codebook(smk.input.codebook)
     waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
     frame_sizes = {2021: len(waves[2021]), 2016: s["frame_size_2016"]}
-    tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]))
+    tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]), int(s["small_base"]))
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path, synthetic=s["synthetic"])
     # drawing is most of the job: the figures are shared between the rule's threads

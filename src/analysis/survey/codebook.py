@@ -15,6 +15,16 @@ import yaml
 from analysis.core.yamlio import YAML_LOADER
 
 FIGURE_KINDS = ("distribution", "multi", "share", "mean")
+WAVE_CHANGE_KEYS = (
+    "figure",
+    "item",
+    "change",
+    "words_2016",
+    "words_2021",
+    "what",
+    "report_ref",
+    "report_text",
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,11 @@ class Codebook:
     def label(self, node: dict, language: str) -> str:
         return str(node.get(language) or node.get("no") or "")
 
+    def wave_changes(self) -> dict[tuple[str, str], dict]:
+        """Figure items whose wording or answer options differ between the waves, keyed by
+        (figure id, item key): not comparable, so never tested (``wave_changes`` in the YAML)."""
+        return {(c["figure"], c["item"]): c for c in self.raw.get("wave_changes", [])}
+
 
 def load_codebook(path: str | Path) -> Codebook:
     with open(path, encoding="utf-8") as fh:
@@ -77,6 +92,16 @@ def check_codebook(raw: dict, path: str = "codebook") -> None:
             gcodes = {int(c) for c in scales[items[g["item"]]["scale"]]["codes"]}
             if not set(g["in"]) <= gcodes:
                 raise ValueError(f"{path}: gate codes {g['in']} of {iid} not in the gate's scale")
+    for i, c in enumerate(raw.get("wave_changes", [])):
+        missing = [k for k in WAVE_CHANGE_KEYS if not str(c.get(k, "")).strip() and k != "item"]
+        if missing or "item" not in c:
+            raise ValueError(f"{path}: wave_changes entry {i + 1} lacks {missing or ['item']}")
+        if c["figure"] not in raw["figures"] or c["item"] not in raw["figures"][c["figure"]]["items"]:
+            raise ValueError(
+                f"{path}: wave_changes entry {i + 1} names no figure item: {c['figure']} {c['item']!r}"
+            )
+        if c["change"] not in ("wording", "answer_options"):
+            raise ValueError(f"{path}: wave_changes entry {i + 1}: change must be wording or answer_options")
     for fid, f in raw["figures"].items():
         if f["kind"] not in FIGURE_KINDS:
             raise ValueError(f"{path}: figure {fid} has unknown kind {f['kind']!r}")

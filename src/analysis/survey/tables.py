@@ -24,9 +24,15 @@ def respondents(wave: pd.DataFrame) -> pd.DataFrame:
 
 
 def survey_tables(
-    waves: dict[int, pd.DataFrame], cb: Codebook, frame_sizes: dict[int, int | None], confidence: float
+    waves: dict[int, pd.DataFrame],
+    cb: Codebook,
+    frame_sizes: dict[int, int | None],
+    confidence: float,
+    small_base: int,
 ) -> dict[str, pd.DataFrame]:
-    """Every figure/text entry of the codebook as a tidy table, plus the 2016 -> 2021 changes."""
+    """Every figure/text entry of the codebook as a tidy table, plus the 2016 -> 2021 changes.
+
+    ``small_base``: percentages and means on fewer units are flagged (column ``small_base``)."""
     resp = {year: respondents(w) for year, w in waves.items()}
     out = {}
     for fid, f in cb.figures.items():
@@ -38,8 +44,9 @@ def survey_tables(
             fid,
             pd.DataFrame(recs, columns=["year", "item", "category", "value", "n", "ci_low", "ci_high", "se"]),
         )
+        df["small_base"] = df["n"].notna() & (df["n"].fillna(0) < small_base)
         out[fid] = df
-    change = change_table(out, cb, confidence)
+    change = change_table(resp, out, cb, frame_sizes, confidence, small_base)
     out["x_survey_change_2016_2021"] = tidy("x_survey_change_2016_2021", change.assign(year="2016-2021"))
     if 2021 in waves:
         out["text_ch9_response_rate"] = response_rate_table(waves[2021])
