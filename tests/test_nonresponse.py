@@ -56,7 +56,7 @@ def test_region_from_pre2020_fylke_merge_and_override():
             ("9999", "9999"),  # no 2019 predecessor row; unknown code skipped
         ]
     )
-    rt = nr.region_table(cw, {"1577": "west"}).set_index("kommunenummer")
+    rt = nr.region_table(cw, {"1577": "west"}, grouping="report_derived").set_index("kommunenummer")
     assert rt.loc["3005", "region"] == "east" and "2020 fylke" in rt.loc["3005", "region_rule"]
     assert rt.loc["3801", "region"] == "tva"
     assert rt.loc["1577", "region"] == "west" and rt.loc["1577", "region_rule"].startswith("override")
@@ -64,9 +64,9 @@ def test_region_from_pre2020_fylke_merge_and_override():
     assert rt.loc["4601", "region"] == "west"
     assert "9999" not in rt.index
     with pytest.raises(ValueError, match="unknown region"):
-        nr.region_table(cw, {"1577": "sørlandet"})
+        nr.region_table(cw, {"1577": "sørlandet"}, grouping="report_derived")
     with pytest.raises(ValueError, match="no 2020 kommune"):
-        nr.region_table(cw, {"0000": "west"})
+        nr.region_table(cw, {"0000": "west"}, grouping="report_derived")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,8 @@ def munis():
 
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
     return nr.municipalities(
-        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"), nr.region_table(cw)
+        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"),
+        nr.region_table(cw, grouping="report_derived"),
     )
 
 

@@ -86,7 +86,13 @@ def test_compare_estimates_base_excludes_empty_and_excluded_codes():
     res = wt.rake(sample, margins)
     survey = pd.DataFrame({"Q": [1, 2, 1, None, 9]})
     recs = wt.compare_estimates(
-        survey, res.weights, sample, ["a", "b"], [{"id": "q", "item": "Q", "positive": [1], "exclude": [9]}]
+        survey,
+        res.weights,
+        sample,
+        ["a", "b"],
+        [{"id": "q", "item": "Q", "positive": [1], "exclude": [9]}],
+        0.95,
+        None,
     )
     unw = next(r for r in recs if r["category"] == "unweighted")
     assert unw["n"] == 3 and unw["value"] == pytest.approx(200 / 3)
@@ -120,7 +126,8 @@ def demo():
 
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
     munis = nr.municipalities(
-        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"), nr.region_table(cw)
+        load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"),
+        nr.region_table(cw, grouping="report_derived"),
     )
     units = nr.frame_units(munis, nr.read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson"))
     rng = np.random.default_rng(3)
@@ -176,3 +183,61 @@ def test_weights_equal_r_survey_rake(demo, tmp_path):
     ours = wt.rake(sample, margins).weights
     assert r["unit_id"].tolist() == sample["unit_id"].tolist()
     assert np.allclose(ours.to_numpy(), r["weight"].to_numpy(), rtol=1e-9, atol=1e-9)
+
+
+@needs_public
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path):
+    """Unequal raking weights: our weights, weighted shares and calibrated SEs (with the FPC)
+    equal R's rake() design and svymean on it to 1e-8, for the whole sample and for domains."""
+    ok = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
+    if ok.returncode != 0:
+        pytest.skip("R package survey not installed")
+    variables = ["size_group", "region"]
+    sample = demo[demo["responded"]].reset_index(drop=True)
+    margins = wt.margins_of(demo, variables)
+    res = wt.rake(sample, margins)
+    w = res.weights.to_numpy()
+    assert w.max() / w.min() > 1.5  # the weights are far from equal
+    rng = np.random.default_rng(18)
+    n = len(sample)
+    # estimands: whole sample and domains (units outside the base = NaN), unrelated and
+    # related to the raking variables
+    big = sample["size_group"].isin(["big4", "30k_plus"]).to_numpy()
+    ys = {
+        "all_random": rng.binomial(1, 0.3, n).astype(float),
+        "domain_random": np.where(rng.random(n) < 0.5, rng.binomial(1, 0.6, n), np.nan),
+        "size_related": np.where(big, rng.binomial(1, 0.8, n), rng.binomial(1, 0.2, n)).astype(float),
+        "domain_small": np.where(rng.random(n) < 0.2, rng.binomial(1, 0.4, n), np.nan),
+    }
+    s = sample[["unit_id", *variables]].assign(fpc=len(demo))
+    for k, y in ys.items():
+        s[f"y_{k}"] = y
+    s.to_csv(tmp_path / "s.csv", index=False, na_rep="NA")
+    pd.DataFrame(
+        [(v, c, t) for v, m in margins.items() for c, t in m.items()],
+        columns=["variable", "category", "total"],
+    ).to_csv(tmp_path / "m.csv", index=False)
+    subprocess.run(
+        [
+            "Rscript",
+            str(ROOT / "tests" / "r" / "weighted_check.R"),
+            *(str(tmp_path / f) for f in ("s.csv", "m.csv", "o.csv")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    ref = pd.read_csv(tmp_path / "o.csv").set_index(["estimand", "method"])
+    rw = np.array([ref.loc[(f"weight:{u}", "rake"), "estimate"] for u in sample["unit_id"]])
+    assert np.allclose(rw, w, rtol=1e-10, atol=0)
+    X = wt.design_matrix(sample, variables)
+    for k, y in ys.items():
+        valid = ~np.isnan(y)
+        p, var = wt.calibrated_share(np.nan_to_num(y), valid.astype(float), w, X, len(demo))
+        se = np.sqrt(var)
+        r = ref.loc[(k, "rake")]
+        assert abs(p - r["estimate"]) < 1e-8, k
+        assert abs(se - r["se"]) < 1e-8, k
+        # the FPC matters at this size: without it the SE is visibly larger
+        assert np.sqrt(wt.calibrated_share(np.nan_to_num(y), valid.astype(float), w, X)[1]) > se * 1.2, k

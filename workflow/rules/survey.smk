@@ -79,7 +79,11 @@ NR_PARAMS = dict(
     population_column=WEIGHTING["population_column"],
 )
 STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
-STAGE_TABLES["weighting"] = ["x_weighting_diagnostics", "x_weighted_estimates"]
+STAGE_TABLES["weighting"] = [
+    "x_weighting_diagnostics",
+    "x_weighted_estimates",
+    "x_weighting_region_sensitivity",
+]
 STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
 
 
@@ -96,6 +100,7 @@ rule nonresponse:
             "nonresponse",
             synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
             mapping=config["mapping"].get("survey_frame_2021", {}),
+            region_grouping=WEIGHTING["region_grouping"],
             **NR_PARAMS,
         ),
         code=code("survey.nonresponse", "core.kommune", "core.tidy"),

@@ -3,7 +3,7 @@
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.yamlio import load_yaml
-from analysis.demo.frame import demo_frame
+from analysis.demo.frame import REGION_GROUPING, demo_frame
 from analysis.survey.nonresponse import (
     attach_settlements,
     frame_population,
@@ -20,6 +20,7 @@ def main(smk):
         smk.input.geo_bydeler,
         p["region_overrides"],
         p["population_column"],
+        REGION_GROUPING,
     )
     settled = settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"]))
     units, _ = attach_settlements(units, settled)

@@ -31,6 +31,7 @@ def main(smk):
         smk.input.geo_bydeler,
         p["region_overrides"],
         p["population_column"],
+        p["region_grouping"],
     )
     frame = read_frame(
         smk.input.frame, set(munis["kommunenummer"]), set(bydeler["bydelsnummer"]), p["mapping"]

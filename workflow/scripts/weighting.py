@@ -16,6 +16,7 @@ from analysis.survey.weighting import (
     margins_of,
     plot_estimates,
     rake,
+    region_sensitivity,
     settlement_band,
 )
 
@@ -52,9 +53,21 @@ def main(smk):
     for s in wanted:
         if s["item"] not in merged.columns:
             log.warning("survey_2021 has no column %s: estimate %s left out", s["item"], s["id"])
-    recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"])
+    recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"], len(units))
     est = tidy("x_weighted_estimates", recs)
     write_tidy(est, out["x_weighted_estimates"], synthetic=p["synthetic"])
+    if "region" in variables:
+        groupings = [c.removeprefix("region_") for c in units.columns if c.startswith("region_")]
+        sens = region_sensitivity(
+            units, merged, variables, specs, groupings, p["confidence"], p["tolerance"], p["max_iter"]
+        )
+    else:  # no region margin: nothing to be sensitive to
+        sens = []
+    write_tidy(
+        tidy("x_weighting_region_sensitivity", sens),
+        out["x_weighting_region_sensitivity"],
+        synthetic=p["synthetic"],
+    )
     fig = plot_estimates(est, p["language"])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())

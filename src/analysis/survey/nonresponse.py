@@ -91,6 +91,13 @@ FYLKE_2020_REGION = {
     "18": "mid_north",
     "54": "mid_north",
 }
+# The two region groupings of Tabell 9.1 (config ``weighting.region_grouping``): the one derived
+# from the report's numbers (Møre og Romsdal in Midt-Norge, see the module docstring) and SSB's
+# traditional landsdel grouping (Møre og Romsdal in Vestlandet). They differ only in fylke 15.
+REGION_GROUPINGS = {
+    "report_derived": (PRE2020_FYLKE_REGION, FYLKE_2020_REGION),
+    "ssb_landsdel": ({**PRE2020_FYLKE_REGION, "15": "west"}, {**FYLKE_2020_REGION, "15": "west"}),
+}
 REGION_LABELS = {
     "east": ("Østlandet", "Eastern Norway"),
     "tva": ("Telemark, Vestfold, Agder", "Telemark, Vestfold, Agder"),
@@ -122,11 +129,17 @@ def size_group(
     return pd.Series(out, index=population.index, name="size_group")
 
 
-def region_table(crosswalk_wide: pd.DataFrame, overrides: dict[str, str] | None = None) -> pd.DataFrame:
-    """Region of every 2020 kommune from the pre-2020 fylke of its predecessors (see module doc).
+def region_table(
+    crosswalk_wide: pd.DataFrame, overrides: dict[str, str] | None = None, *, grouping: str
+) -> pd.DataFrame:
+    """Region of every 2020 kommune from the pre-2020 fylke of its predecessors (see module doc),
+    under one of the ``REGION_GROUPINGS``.
 
     Returns ``kommunenummer, fylke_pre2020, fylke_2020, region, region_rule``.
     """
+    if grouping not in REGION_GROUPINGS:
+        raise ValueError(f"unknown region grouping {grouping!r}; use one of {sorted(REGION_GROUPINGS)}")
+    pre2020, fylke2020 = REGION_GROUPINGS[grouping]
     overrides = DEFAULT_REGION_OVERRIDES if overrides is None else overrides
     bad = {k: v for k, v in overrides.items() if v not in REGIONS}
     if bad:
@@ -137,17 +150,17 @@ def region_table(crosswalk_wide: pd.DataFrame, overrides: dict[str, str] | None 
     rows = []
     for k20, grp in cw.groupby("kommunenummer_2020", sort=True):
         fylker = sorted(set(grp["kommunenummer_2019"].str[:2]))
-        unknown = [f for f in fylker if f not in PRE2020_FYLKE_REGION]
+        unknown = [f for f in fylker if f not in pre2020]
         if unknown:
             raise ValueError(f"kommune {k20}: pre-2020 fylke {unknown} has no region")
-        regions = sorted({PRE2020_FYLKE_REGION[f] for f in fylker})
+        regions = sorted({pre2020[f] for f in fylker})
         f20 = k20[:2]
         if k20 in overrides:
             region, rule = overrides[k20], f"override (predecessors in {'+'.join(fylker)})"
         elif len(regions) == 1:
             region, rule = regions[0], "pre-2020 fylke"
         else:
-            region, rule = FYLKE_2020_REGION[f20], f"predecessors in {'+'.join(fylker)}: 2020 fylke"
+            region, rule = fylke2020[f20], f"predecessors in {'+'.join(fylker)}: 2020 fylke"
         rows.append((k20, "+".join(fylker), f20, region, rule))
     out = pd.DataFrame(
         rows, columns=["kommunenummer", "fylke_pre2020", "fylke_2020", "region", "region_rule"]
@@ -442,19 +455,27 @@ def frame_population(
     geo_bydeler_path: str,
     region_overrides: dict[str, str],
     population_column: str,
+    region_grouping: str,
 ):
     """The 356 kommuner with size group and region, the Oslo bydeler, and the 370 frame units.
 
-    Shared by the demo frame generator and the Tabell 9.1 stage so both group units alike.
+    ``region`` follows ``region_grouping``; the units also carry ``region_<grouping>`` for every
+    grouping (the sensitivity table of the weights). Shared by the demo frame generator and the
+    Tabell 9.1 stage so both group units alike.
     """
     from analysis.core.kommune import load_kommuner_2020, read_crosswalk_wide
 
     kommuner = load_kommuner_2020(population_path)
+    cw = read_crosswalk_wide(crosswalk_path)
     munis = municipalities(
-        kommuner, region_table(read_crosswalk_wide(crosswalk_path), region_overrides), population_column
+        kommuner, region_table(cw, region_overrides, grouping=region_grouping), population_column
     )
     bydeler = read_bydeler(geo_bydeler_path)
-    return munis, bydeler, frame_units(munis, bydeler)
+    units = frame_units(munis, bydeler)
+    for g in REGION_GROUPINGS:
+        region = region_table(cw, region_overrides, grouping=g).set_index("kommunenummer")["region"]
+        units[f"region_{g}"] = units["kommunenummer"].map(region)
+    return munis, bydeler, units
 
 
 def read_unit_settlements(register_path: str) -> pd.DataFrame:

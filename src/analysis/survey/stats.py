@@ -286,6 +286,7 @@ CHANGE_COLUMNS = [
     "n_2016",
     "n_2021",
     "small_base",
+    "small_base_limit",
     "value_2016",
     "value_2021",
     "se",
@@ -419,7 +420,7 @@ def change_table(
                 )
             last = max(i for i, r in enumerate(rows) if r["series"] == fid and r["item"] == item)
             rows.insert(last + 1, row)
-    out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    out = pd.DataFrame(rows, columns=CHANGE_COLUMNS).assign(small_base_limit=small_base)
     p = out["p_value"].to_numpy(dtype=float)
     out["p_holm"] = holm(p)
     out["p_bh"] = benjamini_hochberg(p)

@@ -10,11 +10,14 @@ the algorithm of R's ``survey::rake`` (Deming-Stephan), which a test compares ag
 Estimates and intervals. A weighted share is a ratio ``sum w d y / sum w d`` over the units
 with a valid answer (d = 1). Its variance is the with-replacement linearisation of the
 calibrated estimator: the linearised variable ``d (y - p) / sum w d`` is replaced by its
-residual from a weighted regression on the raking dummies (the calibration residual), which
-removes the variance explained by the margins the weights were calibrated to. No finite
-population correction is applied (conservative: the frame is a census of 370 units). Both
-unweighted and weighted intervals are Wilson score intervals; the weighted one uses the
-effective sample size ``p (1 - p) / var`` (Korn-Graubard style), so the two are comparable.
+residual from the least-squares regression on the raking dummies, weighted by the (equal)
+starting weights (the calibration residual), which removes the variance explained by the
+margins the weights were calibrated to. This is what R's ``survey`` package computes for
+``svymean`` on a ``rake()`` design (its backfitting converges to this projection); a test
+compares them with the unequal demo weights to 1e-8. The finite population correction ``1 - n/N`` for the
+370 frame units is applied, as for every other survey interval (kapittel 11). Both unweighted
+and weighted intervals are Wilson score intervals; the weighted one uses the effective sample
+size ``p (1 - p) / var`` (Korn-Graubard style), so the two are comparable.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import pandas as pd
 
 # ndtri is the kernel of scipy.stats.norm.ppf (same values) without importing scipy.stats (~0.8 s)
 from scipy.special import ndtri
+
+from analysis.survey.stats import domain_stats, effective_base
 
 
 @dataclass
@@ -151,26 +156,34 @@ def wilson(p: float, n: float, z: float) -> tuple[float, float]:
     """Wilson score interval for a proportion ``p`` with (effective) sample size ``n``."""
     if n <= 0 or np.isnan(p):
         return float("nan"), float("nan")
+    if np.isinf(n):  # a census: no sampling error
+        return p, p
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def calibrated_share(y: np.ndarray, d: np.ndarray, w: np.ndarray, X: np.ndarray) -> tuple[float, float]:
-    """Weighted share of ``y`` (0/1) among ``d`` and its linearisation variance (see module)."""
+def calibrated_share(
+    y: np.ndarray, d: np.ndarray, w: np.ndarray, X: np.ndarray, frame_size: float | None = None
+) -> tuple[float, float]:
+    """Weighted share of ``y`` (0/1) among ``d`` and its linearisation variance (see module),
+    with the finite population correction ``1 - n / frame_size`` when the frame size is given."""
     wd = w * d
     if wd.sum() == 0:
         return float("nan"), float("nan")
     p = float((wd * y).sum() / wd.sum())
     u = d * (y - p) / wd.sum()
-    # calibration residual: u minus its weighted least-squares fit on the raking dummies
-    WX = X * w[:, None]
-    beta, *_ = np.linalg.lstsq(X.T @ WX, WX.T @ u, rcond=None)
+    # calibration residual: u minus its least-squares fit on the raking dummies (the starting
+    # weights are equal, so the design-weighted fit is the ordinary one; R's survey::rake
+    # backfits to the same projection)
+    beta, *_ = np.linalg.lstsq(X, u, rcond=None)
     e = u - X @ beta
     z = w * e
     n = len(z)
     var = float(n / (n - 1) * ((z - z.mean()) ** 2).sum()) if n > 1 else float("nan")
+    if frame_size:
+        var *= max(0.0, 1.0 - n / frame_size)
     return p, var
 
 
@@ -186,9 +199,15 @@ def compare_estimates(
     sample: pd.DataFrame,
     variables: list[str],
     estimates: list[dict],
-    confidence: float = 0.95,
+    confidence: float,
+    frame_size: int | None,
 ) -> list[dict]:
     """Weighted vs unweighted shares (percent) with Wilson intervals for each estimate spec.
+
+    Both carry the finite population correction for ``frame_size`` units (the 370 of the
+    frame), as every survey interval does: the unweighted one is the interval of kapittel 11
+    (:func:`analysis.survey.stats.domain_stats`, Wilson on the effective base), the weighted
+    one Wilson on the effective sample size ``p (1 - p) / var`` of the calibrated variance.
 
     A spec: ``item`` (survey column), ``positive`` (codes counted), ``exclude`` (codes left out
     of the base, e.g. 9 = vet ikke), ``id`` (row label). The base is the units with a valid
@@ -206,12 +225,16 @@ def compare_estimates(
         n = int(valid.sum())
         if n == 0:
             continue
-        p_u = float(y[valid].mean())
-        lo_u, hi_u = wilson(p_u, n, z)
-        p_w, var_w = calibrated_share(y, d, w, X)
+        p_u, _, _ = domain_stats(y[valid], len(y), frame_size)
+        n_eff_u = effective_base(n, len(y), frame_size)
+        lo_u, hi_u = wilson(p_u, n_eff_u, z)
+        p_w, var_w = calibrated_share(y, d, w, X, frame_size)
         n_eff = p_w * (1 - p_w) / var_w if var_w > 0 else float(n)
         lo_w, hi_w = wilson(p_w, n_eff, z)
-        for kind, p, lo, hi, ne in (("unweighted", p_u, lo_u, hi_u, n), ("weighted", p_w, lo_w, hi_w, n_eff)):
+        for kind, p, lo, hi, ne in (
+            ("unweighted", p_u, lo_u, hi_u, n_eff_u),
+            ("weighted", p_w, lo_w, hi_w, n_eff),
+        ):
             recs.append(
                 {
                     "item": spec["id"],
@@ -226,6 +249,46 @@ def compare_estimates(
                     "label_en": spec.get("label_en", spec["id"]),
                 }
             )
+    return recs
+
+
+def region_sensitivity(
+    units: pd.DataFrame,
+    survey: pd.DataFrame,
+    variables: list[str],
+    estimates: list[dict],
+    groupings: list[str],
+    confidence: float,
+    tol: float,
+    max_iter: int,
+) -> list[dict]:
+    """The weighted estimates under every region grouping (columns ``region_<grouping>`` of the
+    frame ``units``): the respondents are raked again with that grouping as the region margin.
+
+    ``survey``: the respondents' answers in the order of the responding units. Records: one per
+    grouping and estimate (``group`` = grouping, the weighted share with its interval), and per
+    grouping the number of frame units whose region differs from the first grouping's.
+    """
+    recs = []
+    first = units[f"region_{groupings[0]}"]
+    for g in groupings:
+        u = units.assign(region=units[f"region_{g}"])
+        sample = u[u["responded"]].reset_index(drop=True)
+        margins = margins_of(u, variables)
+        res = rake(sample, margins, tol=tol, max_iter=max_iter)
+        if not res.converged:
+            raise ValueError(f"raking under region grouping {g} did not converge in {max_iter} iterations")
+        est = compare_estimates(survey, res.weights, sample, variables, estimates, confidence, len(u))
+        recs += [{**r, "group": g} for r in est if r["category"] == "weighted"]
+        recs.append(
+            {
+                "series": "units_in_another_region",
+                "group": g,
+                "value": int((u["region"] != first).sum()),
+                "n": len(u),
+            }
+        )
+        recs.append({"series": "kish_deff", "group": g, "value": kish_deff(res.weights)})
     return recs
 
 
