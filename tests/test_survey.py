@@ -446,3 +446,90 @@ def test_demo_is_routed_and_every_2021_percentage_has_an_interval(demo_tables):
     ch = tables["x_survey_change_2016_2021"]
     assert {"fig_11_4", "fig_11_12", "fig_11_14", "fig_11_16"} <= set(ch["series"])
     assert ch["p_value"].dropna().between(0, 1).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 18: change intervals, tests and multiplicity
+@pytest.mark.parametrize(
+    "a,n1,b,n2,expected",
+    [  # Newcombe (1998), table II, method 10
+        (56, 70, 48, 80, (0.0524, 0.3339)),
+        (9, 10, 3, 10, (0.1705, 0.8090)),
+        (5, 56, 0, 29, (-0.0381, 0.1926)),
+        (0, 10, 0, 20, (-0.1611, 0.2775)),
+    ],
+)
+def test_newcombe_matches_the_published_examples(a, n1, b, n2, expected):
+    from analysis.survey.stats import newcombe
+
+    p1, p0 = a / n1, b / n2
+    lo, hi = newcombe(p0, wilson(p0, n2, 0.95), p1, wilson(p1, n1, 0.95))
+    assert (lo, hi) == pytest.approx(expected, abs=5e-5)
+
+
+def test_holm_and_bh_match_r_p_adjust():
+    from analysis.survey.stats import benjamini_hochberg, holm
+
+    p = np.array([0.01, 0.04, np.nan, 0.03, 0.005])
+    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") / "BH"
+    assert holm(p)[[0, 1, 3, 4]] == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert benjamini_hochberg(p)[[0, 1, 3, 4]] == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert np.isnan(holm(p)[2]) and np.isnan(benjamini_hochberg(p)[2])
+
+
+def test_rao_scott_has_nothing_to_test_without_variation_or_variance():
+    from analysis.survey.stats import rao_scott
+
+    a, b = np.array(["x", "y", "x"]), np.array(["x", "x"])
+    assert rao_scott([(np.array(["x", "x"]), 5, None), (np.array(["x"]), 4, None)]) is None  # one answer
+    assert rao_scott([(a, 3, None)]) is None  # one wave
+    assert rao_scott([(a, 3, None), (np.array(["y"]), 1, None)]) is None  # a wave of one unit
+    assert rao_scott([(a, 3, 3), (b, 2, 2)]) is None  # both waves are censuses
+    r = rao_scott([(a, 10, None), (b, 8, None)])
+    assert r.ndf == pytest.approx(1.0) and 0 < r.p_value < 1 and r.n == 5
+
+
+def test_change_rows_at_0_and_100_percent_keep_their_width_and_wording_changes_are_untested(tmp_path):
+    frame_path = write_frame(
+        tmp_path / "frame.csv", units=("0301", "1101", "1103", "1106", "030101", "030102")
+    )
+    rows21 = [yes_unit(u, YB_INFORM=1, YB_IMDI_TIME=1) for u in ("1101", "1103", "1106", "030101")]
+    rows16 = [
+        yes_unit(u, YB_INFORM=2, YB_CHANNEL_RECEPTION="", YB_IMDI_TIME=2) for u in ("1601", "1612", "1613")
+    ]
+    s21 = write_survey(tmp_path / "s21.csv", 2021, rows21)
+    s16 = write_survey(tmp_path / "s16.csv", 2016, rows16)
+    tables, _ = run_stage(tmp_path, frame_path, s21, s16)
+    ch = tables["x_survey_change_2016_2021"]
+    r = ch[(ch["series"] == "fig_11_4") & (ch["category"] == "informerer")].iloc[0]
+    assert (r["value_2016"], r["value_2021"], r["n_2016"], r["n_2021"]) == (0, 100, 3, 4)
+    assert r["small_base"] and r["ci_method"] == "newcombe"
+    assert r["ci_low"] < r["value"] == 100 and r["ci_high"] == pytest.approx(100)  # width below
+    item = ch[(ch["series"] == "fig_11_4") & (ch["category"] == "")].iloc[0]
+    assert item["test"] == "rao_scott_f" and 0 <= item["p_value"] <= item["p_holm"] <= 1
+    assert ch[(ch["series"] == "fig_11_4") & (ch["category"] != "")]["p_value"].isna().all()
+    t19 = ch[ch["series"] == "fig_11_19"]
+    assert len(t19) and not t19["comparable"].any() and (t19["test"] == "").all()
+    assert t19["p_value"].isna().all() and t19["note"].str.startswith("ikke sammenlignbart").all()
+
+
+def test_demo_change_table_columns_and_no_degenerate_interval(demo_tables):
+    tables, _, _ = demo_tables
+    ch = tables["x_survey_change_2016_2021"]
+    for c in ("n_2016", "n_2021", "small_base", "p_value", "p_holm", "p_bh", "comparable", "test"):
+        assert c in ch.columns, c
+    rows = ch[ch["value"].notna()]
+    assert (rows["ci_high"] - rows["ci_low"] > 0.5).all()
+    edge = rows[rows[["value_2016", "value_2021"]].isin([0.0, 100.0]).any(axis=1)]
+    assert len(edge) >= 2  # Figur 11.7 (100 % in 2021) and 11.20 (0 % in 2016) in the demo
+    assert ((edge["ci_low"] < edge["value"]) & (edge["value"] < edge["ci_high"])).all()
+    # one test per distribution item, none per category
+    dist = ch[ch["series"].isin(["fig_11_2", "fig_11_4", "fig_11_6", "fig_11_20"])]
+    assert (dist.loc[dist["category"] != "", "test"] == "").all()
+    assert (dist.loc[dist["category"] == "", "test"] == "rao_scott_f").all()
+    # the wording change of Figur 11.15 is flagged and untested
+    ww = ch[(ch["series"] == "fig_11_15") & (ch["item"] == "faster_work_education")].iloc[0]
+    assert not ww["comparable"] and np.isnan(ww["p_value"])
+    tested = ch[ch["test"] != ""]
+    assert (tested["p_holm"] >= tested["p_value"]).all() and (tested["p_bh"] >= tested["p_value"]).all()
+    assert (tables["fig_11_7"]["small_base"] == (tables["fig_11_7"]["n"] < 30)).all()
