@@ -59,6 +59,28 @@ def test_run_name_is_checked(workflow_copy):
     assert proc.returncode != 0 and "configuration key 'run'" in proc.stdout + proc.stderr
 
 
+def test_slurm_profile_groups_every_rule(workflow_copy):
+    """Jobs take seconds, queue waits longer: on a cluster every rule runs inside a group job."""
+    from analysis.core.yamlio import load_yaml
+
+    profile = load_yaml(workflow_copy / "profiles" / "slurm" / "config.yaml")
+    grouped = {g.split("=")[0] for g in profile["groups"]}
+    sizes = {g.split("=")[0] for g in profile["group-components"]}
+    assert {g.split("=")[1] for g in profile["groups"]} == sizes
+    proc = run_snakemake(workflow_copy, "--list-rules")
+    import re
+
+    local = {
+        m.group(1)
+        for f in (workflow_copy / "workflow" / "rules").glob("*.smk")
+        for m in re.finditer(r"^\s*rule (\w+):\n((?:\s.*\n|\n)*)", f.read_text(encoding="utf-8"), re.M)
+        if "localrule: True" in m.group(2)
+    }
+    rules = set(re.findall(r"^([a-z_][a-z0-9_]*)(?: \(|$)", proc.stdout, re.M)) - {"all"} - local
+    assert {"register", "render_report"} <= rules
+    assert sorted(rules - grouped) == []
+
+
 def test_slurm_profile_dry_run(workflow_copy):
     """The cluster profile resolves and plans the same DAG (no cluster needed for -n).
 
@@ -125,3 +147,74 @@ def test_validate_config_fills_defaults_and_names_the_key_path(tmp_path):
             validate_config({**cfg, "protection": {"threshold": low}}, schema)
     with pytest.raises(ConfigError, match=r"configuration key 'seed'"):
         validate_config({**cfg, "seed": "x"}, schema)
+
+
+# JSON Schema keywords the config schema may use: anything else in a schema object is a typo or a
+# YAML slip (in a flow mapping `{description: a, b}` the comma starts a new key "b").
+SCHEMA_KEYWORDS = {
+    "$schema", "$defs", "$ref", "description", "type", "default", "enum", "const", "properties",
+    "additionalProperties", "propertyNames", "required", "items", "minItems", "maxItems",
+    "uniqueItems", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "anyOf", "oneOf", "allOf",
+}  # fmt: skip
+
+
+def _schema_problems(node, path, problems):
+    if not isinstance(node, dict):
+        problems.append(f"{path}: not a schema object")
+        return
+    problems += [f"{path}: unknown keyword {k!r}" for k in sorted(set(node) - SCHEMA_KEYWORDS)]
+    for name, sub in node.get("properties", {}).items():
+        where = f"{path}.{name}" if path else name
+        if not isinstance(sub, dict) or not str(sub.get("description", "")).strip():
+            problems.append(f"{where}: no description")
+        _schema_problems(sub, where, problems)
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            _schema_problems(node[key], f"{path}[{key}]", problems)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, sub in enumerate(node.get(key, [])):
+            _schema_problems(sub, f"{path}[{key} {i}]", problems)
+    for name, sub in node.get("$defs", {}).items():
+        _schema_problems(sub, f"$defs.{name}", problems)
+
+
+def test_every_schema_key_has_a_description():
+    from conftest import ROOT
+
+    from analysis.core.yamlio import load_yaml
+
+    problems = []
+    _schema_problems(load_yaml(ROOT / "workflow" / "schemas" / "config.schema.yaml"), "", problems)
+    assert problems == []
+    problems = []
+    _schema_problems(
+        {"properties": {"a": {"type": "string", "description": "x", "b": None}, "c": {}}}, "", problems
+    )
+    assert problems == ["a: unknown keyword 'b'", "c: no description"]
+
+
+def test_run_sh_help_lists_commands_and_keys_with_schema_defaults():
+    import subprocess
+
+    from conftest import ROOT
+
+    proc = subprocess.run(["bash", "run.sh", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for word in ("report [snakemake args]", "test [pytest args]", "env [snakemake args]", "profiles/slurm"):
+        assert word in out
+    assert 'language (default "no")' in out and "protection.threshold (default 3)" in out
+    assert 'run (default "")' in out and "reports/runs/en/" in out
+    bad = subprocess.run(["bash", "run.sh", "nonsense"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "usage: ./run.sh COMMAND" in bad.stderr
+
+
+def test_describe_keys_names_an_unknown_key(tmp_path):
+    from analysis.core.config import ConfigError, describe_keys
+
+    schema = tmp_path / "s.yaml"
+    schema.write_text("properties:\n  a: {type: object, properties: {b: {default: 2, description: the b}}}\n")
+    assert describe_keys(schema, ["a.b"]) == ["  a.b (default 2)\n      the b"]
+    with pytest.raises(ConfigError, match="no key 'a.c'"):
+        describe_keys(schema, ["a.c"])

@@ -88,6 +88,13 @@ def test_snakemake_report_has_a_caption_for_every_figure(demo_build, tmp_path):
     n_figures = len(list((demo_build / "reports" / "figures").glob("*.svg")))
     captions = html.count("Figure of rule") + html.count("The rules of the workflow")
     assert captions == n_figures > 20
+    # categories in chapter order (the report's menu sorts them as strings)
+    import re
+
+    names = sorted(set(re.findall(r'"(Hele rapporten|Kapittel [^"]*|Vedlegg: [^"]*)"', html)))
+    chapters = [int(re.match(r"Kapittel (\d+)", n).group(1)) for n in names if n.startswith("Kapittel")]
+    assert names[0] == "Hele rapporten" and names[-1] == "Vedlegg: sporbarhet"
+    assert len(chapters) >= 5 and chapters == sorted(chapters)
 
 
 def test_report_contains_every_computed_entry_and_the_scorecard_agrees(demo_build):

@@ -285,6 +285,16 @@ def published_entries():
 report_output = report
 
 
+def report_category(name):
+    """A `snakemake --report` category name that sorts in chapter order.
+
+    Snakemake's report lists categories in plain string order ("Kapittel 10" before "Kapittel 2"),
+    so one-digit chapter numbers are written with a leading zero ("Kapittel 02 og 12: omfang").
+    The whole report is "Hele rapporten" (first), the lineage appendix "Vedlegg: sporbarhet" (last).
+    """
+    return re.sub(r"(?<!\d)(\d)(?!\d)", r"0\1", name)
+
+
 def figure_outputs(stage, category):
     """SVG figures marked for `snakemake --report`, with the report's number and title as labels."""
     entries = published_entries()
@@ -295,7 +305,7 @@ def figure_outputs(stage, category):
             report_output(
                 f"reports/figures/{e}.svg",
                 caption="../report/captions/figure.rst",
-                category=category,
+                category=report_category(category),
                 labels={"figure": meta.get("report_ref", e), "title": meta.get("title_no", e)},
             )
         )

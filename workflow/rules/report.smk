@@ -87,7 +87,9 @@ rule lineage_graph:
         settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs())),
         code=code("report.lineage", "core.figures"),
     output:
-        svg=report("reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Sporbarhet"),
+        svg=report(
+            "reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Vedlegg: sporbarhet"
+        ),
         png="reports/figures/x_dag.png",
     log:
         "logs/lineage_graph.log",
@@ -151,7 +153,7 @@ rule render_report:
         html=rules.render_html.output.html,
         code=code("report.render", "report.pdfua"),
     output:
-        pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Rapport"),
+        pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Hele rapporten"),
     log:
         "logs/render_report.log",
     benchmark:

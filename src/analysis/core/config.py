@@ -65,3 +65,37 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     if err.validator == "required":
         raise ConfigError(f"configuration {where or 'top level'}: {err.message}")
     raise ConfigError(f"configuration key '{where}': {err.message}")
+
+
+def schema_keys(schema: dict, prefix: str = "") -> dict[str, dict]:
+    """Every key of the config schema by dotted path (``inputs.register``), with its sub-schema."""
+    out = {}
+    for name, sub in schema.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        out[path] = sub
+        if sub.get("type") == "object" and "properties" in sub:
+            out.update(schema_keys(sub, path + "."))
+    return out
+
+
+def describe_keys(schema_path: str | Path, keys: list[str]) -> list[str]:
+    """One line per key for ``./run.sh --help``: path, default (from the schema) and description."""
+    import json
+    import textwrap
+
+    known = schema_keys(load_yaml(schema_path))
+    lines = []
+    for key in keys:
+        if key not in known:
+            raise ConfigError(f"describe_keys: no key '{key}' in {Path(schema_path).name}")
+        sub = known[key]
+        default = f" (default {json.dumps(sub['default'], ensure_ascii=False)})" if "default" in sub else ""
+        text = textwrap.fill(" ".join(str(sub.get("description", "")).split()), 94)
+        lines.append(f"  {key}{default}\n" + textwrap.indent(text, "      "))
+    return lines
+
+
+if __name__ == "__main__":  # python -m analysis.core.config SCHEMA KEY...  (used by ./run.sh --help)
+    import sys
+
+    print("\n".join(describe_keys(sys.argv[1], sys.argv[2:])))
