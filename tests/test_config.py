@@ -28,11 +28,12 @@ def test_unknown_nested_key_and_bad_value_are_rejected(workflow_copy):
     assert proc.returncode != 0 and "'de' is not one of" in proc.stdout + proc.stderr
 
 
-def test_real_mode_requires_every_confidential_input(workflow_copy):
+def test_real_mode_without_confidential_inputs_plans_the_public_stages_only(workflow_copy):
+    """demo: false with no confidential input is a partial run (tests/test_partial_runs.py)."""
     (workflow_copy / "real.yaml").write_text("demo: false\n")
-    proc = run_snakemake(workflow_copy, "-n", "--configfile", "real.yaml", check=False)
-    assert proc.returncode != 0
-    assert "demo: false needs these keys under inputs: ['register'" in proc.stdout + proc.stderr
+    proc = run_snakemake(workflow_copy, "-n", "--configfile", "real.yaml")
+    assert "render_report" in proc.stdout and "imdi_public" in proc.stdout
+    assert "demo_register" not in proc.stdout and "survey_ingest" not in proc.stdout
 
 
 def test_default_config_dry_run_plans_the_report(workflow_copy):
@@ -218,3 +219,32 @@ def test_describe_keys_names_an_unknown_key(tmp_path):
     assert describe_keys(schema, ["a.b"]) == ["  a.b (default 2)\n      the b"]
     with pytest.raises(ConfigError, match="no key 'a.c'"):
         describe_keys(schema, ["a.c"])
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"study_years": [2021, 2014]}, r"'study_years': \[2021, 2014\] is reversed; give \[first, last\]"),
+        ({"register_end": "2021-02-30"}, r"'register_end': '2021-02-30' is not a date on the calendar"),
+    ],
+)
+def test_values_the_schema_cannot_check_stop_with_the_key_named(override, message):
+    from conftest import ROOT
+
+    from analysis.core.config import ConfigError, validate_config
+
+    cfg = {
+        "inputs": {"public_dir": "p", "imdi_public": "i", "imdi_annual": "a", "udi_privatboende": "u"},
+        **override,
+    }
+    with pytest.raises(ConfigError, match=message):
+        validate_config(cfg, ROOT / "workflow/schemas/config.schema.yaml")
+    ok = {**cfg, "study_years": [2014, 2014], "register_end": "2020-02-29"}
+    assert validate_config(ok, ROOT / "workflow/schemas/config.schema.yaml") is ok
+
+
+def test_impossible_register_end_stops_the_dry_run_before_any_job(workflow_copy):
+    proc = run_snakemake(workflow_copy, "-n", "--config", "register_end=2021-02-30", check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "configuration key 'register_end'" in out
+    assert "ValueError" not in out and "Traceback" not in out

@@ -1,30 +1,6 @@
 """IMDi settlement data: the public file per kommune and year, the person-level register, the
 scope of agreed self-settlement (kap. 2, 4.1.3, 12), waiting times (kap. 2.2, 4) and the map."""
 
-STAGE_TABLES["scope"] = [
-    "tab_2_1",
-    "tab_12_1",
-    "fig_2_1",
-    "fig_2_2_resettlement",
-    "fig_2_2_map",
-    "text_ch4_1_3_bergen_oslo_asb_share",
-    "text_ch10_1_1_bergen_2018_2019",
-    "x_asb_per_1000",
-]
-STAGE_FIGURES["scope"] = ["fig_2_1", "fig_2_2_resettlement", "fig_2_2_map", "x_asb_per_1000"]
-STAGE_TABLES["waiting"] = [
-    "tab_4_1",
-    "tab_4_2",
-    "text_ch4_1_1_asb_waiting_time",
-    "text_ch4_1_waiting_time_detail",
-    "text_ch2_2_processing_times",
-    "x_waiting_distribution",
-]
-STAGE_FIGURES["waiting"] = ["x_waiting_distribution"]
-# disclosure control (protection on): the plan for every register-based number, and its summary
-STAGE_TABLES["protection"] = ["x_protection_summary"] if PROTECT else []
-PROTECTION_PLAN = ["data/processed/protection_plan.csv"] if PROTECT else []
-
 
 rule imdi_public:
     """Parse IMDi's public settlement file and harmonise its codes to the 2020 kommuner."""
@@ -50,145 +26,168 @@ rule imdi_public:
         "../scripts/imdi_public.py"
 
 
-rule register:
-    """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""
-    input:
-        register=confidential("register"),
-        crosswalk=public("crosswalk"),
-        settings=settings(
-            "register",
-            register_end=config["register_end"],
-            split_to=SPLIT_TO,
-            mapping=config["mapping"].get("register", {}),
-        ),
-        code=code("imdi.register", "core.kommune"),
-    output:
-        register="data/processed/register.parquet",
-        ledger="data/processed/ledger/register.csv",
-    log:
-        "logs/register.log",
-    benchmark:
-        "benchmarks/runs/register.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/register.py"
+# Every rule reading the register exists only when the register is there (docs/decisions/0015).
+if have("register"):
+    STAGE_TABLES["scope"] = [
+        "tab_2_1",
+        "tab_12_1",
+        "fig_2_1",
+        "fig_2_2_resettlement",
+        "fig_2_2_map",
+        "text_ch4_1_3_bergen_oslo_asb_share",
+        "text_ch10_1_1_bergen_2018_2019",
+        "x_asb_per_1000",
+    ]
+    STAGE_FIGURES["scope"] = ["fig_2_1", "fig_2_2_resettlement", "fig_2_2_map", "x_asb_per_1000"]
+    STAGE_TABLES["waiting"] = [
+        "tab_4_1",
+        "tab_4_2",
+        "text_ch4_1_1_asb_waiting_time",
+        "text_ch4_1_waiting_time_detail",
+        "text_ch2_2_processing_times",
+        "x_waiting_distribution",
+    ]
+    STAGE_FIGURES["waiting"] = ["x_waiting_distribution"]
+    # disclosure control (protection on): the plan for every register-based number, and its summary
+    STAGE_TABLES["protection"] = ["x_protection_summary"] if PROTECT else []
+    PROTECTION_PLAN = ["data/processed/protection_plan.csv"] if PROTECT else []
 
-
-if PROTECT:
-
-    rule protection:
-        """Disclosure control: primary, small-n and secondary suppression of every register-based number."""
+    rule register:
+        """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""
         input:
-            register=rules.register.output.register,
-            imdi_public=rules.imdi_public.output.persons,
-            imdi_annual=configured("imdi_annual"),
-            population=public("population"),
+            register=confidential("register"),
+            crosswalk=public("crosswalk"),
             settings=settings(
-                "protection",
-                threshold=config["protection"]["threshold"],
-                synthetic=synthetic_of("register"),
+                "register",
+                register_end=config["register_end"],
+                split_to=SPLIT_TO,
+                mapping=config["mapping"].get("register", {}),
             ),
-            code=code(
-                "core.protection",
-                "imdi.disclosure",
-                "imdi.scope",
-                "imdi.waiting",
-                "imdi.maps",
-                "imdi.annual",
-                "imdi.public",
-                "imdi.register",
-                "core.kommune",
-                "core.tidy",
-            ),
+            code=code("imdi.register", "core.kommune"),
         output:
-            plan=PROTECTION_PLAN[0],
-            summary=tables("protection")[0],
+            register="data/processed/register.parquet",
+            ledger="data/processed/ledger/register.csv",
         log:
-            "logs/protection.log",
+            "logs/register.log",
         benchmark:
-            "benchmarks/runs/protection.tsv"
+            "benchmarks/runs/register.tsv"
         conda:
             CONDA_ENV
         script:
-            "../scripts/protection.py"
+            "../scripts/register.py"
 
+    if PROTECT:
 
-rule scope:
-    """Scope of agreed self-settlement: Tabell 2.1, 12.1, Figur 2.1, both Figur 2.2, kap. 4.1.3, per 1 000."""
-    input:
-        register=rules.register.output.register,
-        plan=PROTECTION_PLAN,
-        imdi_public=rules.imdi_public.output.persons,
-        imdi_annual=configured("imdi_annual"),
-        population=public("population"),
-        geo_kommuner=public("geo_kommuner"),
-        geo_bydeler=public("geo_bydeler"),
-        settings=settings(
-            "scope",
-            synthetic=synthetic_of("register", "imdi_public", "imdi_annual", "population"),
-            language=LANG,
-            protect=PROTECT,
-            threshold=config["protection"]["threshold"],
-        ),
-        code=code(
-            "imdi.scope",
-            "imdi.maps",
-            "core.figures",
-            "core.tidy",
-            "imdi.annual",
-            "imdi.public",
-            "core.kommune",
-            "imdi.register",
-            "core.protection",
-        ),
-    output:
-        tables=tables("scope"),
-        figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
-        png=figures("scope", "png"),
-    log:
-        "logs/scope.log",
-    benchmark:
-        "benchmarks/runs/scope.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/scope.py"
+        rule protection:
+            """Disclosure control: primary, small-n and secondary suppression of every register-based number."""
+            input:
+                register=rules.register.output.register,
+                imdi_public=rules.imdi_public.output.persons,
+                imdi_annual=configured("imdi_annual"),
+                population=public("population"),
+                settings=settings(
+                    "protection",
+                    threshold=config["protection"]["threshold"],
+                    synthetic=synthetic_of("register"),
+                ),
+                code=code(
+                    "core.protection",
+                    "imdi.disclosure",
+                    "imdi.scope",
+                    "imdi.waiting",
+                    "imdi.maps",
+                    "imdi.annual",
+                    "imdi.public",
+                    "imdi.register",
+                    "core.kommune",
+                    "core.tidy",
+                ),
+            output:
+                plan=PROTECTION_PLAN[0],
+                summary=tables("protection")[0],
+            log:
+                "logs/protection.log",
+            benchmark:
+                "benchmarks/runs/protection.tsv"
+            conda:
+                CONDA_ENV
+            script:
+                "../scripts/protection.py"
 
+    rule scope:
+        """Scope of agreed self-settlement: Tabell 2.1, 12.1, Figur 2.1, both Figur 2.2, kap. 4.1.3, per 1 000."""
+        input:
+            register=rules.register.output.register,
+            plan=PROTECTION_PLAN,
+            imdi_public=rules.imdi_public.output.persons,
+            imdi_annual=configured("imdi_annual"),
+            population=public("population"),
+            geo_kommuner=public("geo_kommuner"),
+            geo_bydeler=public("geo_bydeler"),
+            settings=settings(
+                "scope",
+                synthetic=synthetic_of("register", "imdi_public", "imdi_annual", "population"),
+                language=LANG,
+                protect=PROTECT,
+                threshold=config["protection"]["threshold"],
+            ),
+            code=code(
+                "imdi.scope",
+                "imdi.maps",
+                "core.figures",
+                "core.tidy",
+                "imdi.annual",
+                "imdi.public",
+                "core.kommune",
+                "imdi.register",
+                "core.protection",
+            ),
+        output:
+            tables=tables("scope"),
+            figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
+            png=figures("scope", "png"),
+        log:
+            "logs/scope.log",
+        benchmark:
+            "benchmarks/runs/scope.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/scope.py"
 
-rule waiting:
-    """Waiting time from decision to settlement: Tabell 4.1, 4.2, kap. 2.2, 4.1, 4.1.1 and the distribution."""
-    input:
-        register=rules.register.output.register,
-        plan=PROTECTION_PLAN,
-        imdi_annual=configured("imdi_annual"),
-        settings=settings(
-            "waiting",
-            language=LANG,
-            synthetic=synthetic_of("register", "imdi_annual"),
-            protect=PROTECT,
-            threshold=config["protection"]["threshold"],
-        ),
-        code=code(
-            "imdi.waiting",
-            "imdi.annual",
-            "core.figures",
-            "core.tidy",
-            "imdi.register",
-            "core.protection",
-        ),
-    output:
-        tables=tables("waiting"),
-        figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
-        png=figures("waiting", "png"),
-    log:
-        "logs/waiting.log",
-    benchmark:
-        "benchmarks/runs/waiting.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/waiting.py"
+    rule waiting:
+        """Waiting time from decision to settlement: Tabell 4.1, 4.2, kap. 2.2, 4.1, 4.1.1 and the distribution."""
+        input:
+            register=rules.register.output.register,
+            plan=PROTECTION_PLAN,
+            imdi_annual=configured("imdi_annual"),
+            settings=settings(
+                "waiting",
+                language=LANG,
+                synthetic=synthetic_of("register", "imdi_annual"),
+                protect=PROTECT,
+                threshold=config["protection"]["threshold"],
+            ),
+            code=code(
+                "imdi.waiting",
+                "imdi.annual",
+                "core.figures",
+                "core.tidy",
+                "imdi.register",
+                "core.protection",
+            ),
+        output:
+            tables=tables("waiting"),
+            figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
+            png=figures("waiting", "png"),
+        log:
+            "logs/waiting.log",
+        benchmark:
+            "benchmarks/runs/waiting.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/waiting.py"
 
 
 rule imdi_annual:

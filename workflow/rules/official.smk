@@ -15,99 +15,100 @@ import sys
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.official.fetch import FetchError, choose_source, host_reachable  # noqa: E402
 
-STAGE_TABLES["kostra"] = ["tab_10_3", "x_kostra_aggregate_check", "x_kostra_rejection_share_2020"]
-STAGE_FIGURES["kostra"] = ["x_kostra_rejection_map_2020"]
 STAGE_TABLES["udi"] = ["tab_10_2"]
 
 KOSTRA = config["kostra"]
 KOSTRA_RAW = "data/raw/kostra/12012.json"
 KOSTRA_YEARS = [str(y) for y in range(2015, 2021)]
 
-if KOSTRA["fetch"]:
-    _cfg = config["inputs"].get("kostra_12012")
-    try:
-        _src = choose_source(
-            fetch=True,
-            raw_path=KOSTRA_RAW,
-            raw_exists=Path(KOSTRA_RAW).exists(),
-            reachable=lambda: host_reachable(KOSTRA["url"]),
-            configured=_cfg,
-            configured_exists=bool(_cfg) and Path(_cfg).exists(),
-            url=KOSTRA["url"],
-        )
-    except FetchError as _e:
-        raise WorkflowError(str(_e)) from None
-    if _src["note"]:
-        print(f"NOTE {_src['note']}", file=sys.stderr)
-    if _src["role"] == "downloaded":
-        KOSTRA_ROLE = "kostra_12012_ssb"
-        KOSTRA_INPUT = use_input(KOSTRA_ROLE, KOSTRA_RAW)  # real SSB data, demo or not
-    else:
-        KOSTRA_ROLE = "kostra_12012_configured" if DEMO else "kostra_12012"
-        KOSTRA_INPUT = use_input(KOSTRA_ROLE, _cfg) if DEMO else configured(KOSTRA_ROLE)
-    KOSTRA_FETCH_RULE = _src["fetch_rule"]
-else:
-    KOSTRA_ROLE = "kostra_12012"
-    KOSTRA_INPUT = confidential(KOSTRA_ROLE)
-    KOSTRA_FETCH_RULE = False
+# Tabell 10.3 and the map exist only when table 12012 is there (named, or fetched; decisions/0015).
+if have("kostra_12012"):
+    STAGE_TABLES["kostra"] = ["tab_10_3", "x_kostra_aggregate_check", "x_kostra_rejection_share_2020"]
+    STAGE_FIGURES["kostra"] = ["x_kostra_rejection_map_2020"]
 
-
-if KOSTRA_FETCH_RULE:
-
-    rule kostra_fetch:
-        """Download SSB table 12012 once (PxWebApi v0, json-stat2); the raw body plus a dated sidecar."""
-        input:
-            settings=settings(
-                "kostra_fetch",
+    if KOSTRA["fetch"]:
+        _cfg = config["inputs"].get("kostra_12012")
+        try:
+            _src = choose_source(
+                fetch=True,
+                raw_path=KOSTRA_RAW,
+                raw_exists=Path(KOSTRA_RAW).exists(),
+                reachable=lambda: host_reachable(KOSTRA["url"]),
+                configured=_cfg,
+                configured_exists=bool(_cfg) and Path(_cfg).exists(),
                 url=KOSTRA["url"],
+            )
+        except FetchError as _e:
+            raise WorkflowError(str(_e)) from None
+        if _src["note"]:
+            print(f"NOTE {_src['note']}", file=sys.stderr)
+        if _src["role"] == "downloaded":
+            KOSTRA_ROLE = "kostra_12012_ssb"
+            KOSTRA_INPUT = use_input(KOSTRA_ROLE, KOSTRA_RAW)  # real SSB data, demo or not
+        else:
+            KOSTRA_ROLE = "kostra_12012_configured" if DEMO else "kostra_12012"
+            KOSTRA_INPUT = use_input(KOSTRA_ROLE, _cfg) if DEMO else configured(KOSTRA_ROLE)
+        KOSTRA_FETCH_RULE = _src["fetch_rule"]
+    else:
+        KOSTRA_ROLE = "kostra_12012"
+        KOSTRA_INPUT = confidential(KOSTRA_ROLE)
+        KOSTRA_FETCH_RULE = False
+
+    if KOSTRA_FETCH_RULE:
+
+        rule kostra_fetch:
+            """Download SSB table 12012 once (PxWebApi v0, json-stat2); the raw body plus a dated sidecar."""
+            input:
+                settings=settings(
+                    "kostra_fetch",
+                    url=KOSTRA["url"],
+                    content_new=KOSTRA["content_new_applications"],
+                    content_rej=KOSTRA["content_rejections"],
+                    years=KOSTRA_YEARS,
+                ),
+                code=code("official.fetch", "official.jsonstat"),
+            output:
+                data=KOSTRA_RAW,
+                meta=f"{KOSTRA_RAW}.meta.json",
+            log:
+                "logs/kostra_fetch.log",
+            benchmark:
+                "benchmarks/runs/kostra_fetch.tsv"
+            conda:
+                CONDA_ENV
+            script:
+                "../scripts/kostra_fetch.py"
+
+    rule kostra:
+        """Tabell 10.3 from the kommune rows of 12012, checked against SSB's aggregates; map 2020."""
+        input:
+            data=KOSTRA_INPUT,
+            crosswalk=public("crosswalk"),
+            kommuner=public("population"),
+            geo=public("geo_kommuner"),
+            settings=settings(
+                "kostra",
                 content_new=KOSTRA["content_new_applications"],
                 content_rej=KOSTRA["content_rejections"],
-                years=KOSTRA_YEARS,
+                split_to=SPLIT_TO,
+                map_year=2020,
+                language=LANG,
+                synthetic=synthetic_of(KOSTRA_ROLE, "population"),
             ),
-            code=code("official.fetch", "official.jsonstat"),
+            code=code("official.kostra", "official.jsonstat", "core.kommune", "core.figures", "core.tidy"),
         output:
-            data=KOSTRA_RAW,
-            meta=f"{KOSTRA_RAW}.meta.json",
+            tables=tables("kostra"),
+            figures=figure_outputs("kostra", "Kapittel 10: kommunale boliger"),
+            png=figures("kostra", "png"),
+            ledger="data/processed/ledger/kostra_12012.csv",
         log:
-            "logs/kostra_fetch.log",
+            "logs/kostra.log",
         benchmark:
-            "benchmarks/runs/kostra_fetch.tsv"
+            "benchmarks/runs/kostra.tsv"
         conda:
             CONDA_ENV
         script:
-            "../scripts/kostra_fetch.py"
-
-
-rule kostra:
-    """Tabell 10.3 from the kommune rows of 12012, checked against SSB's aggregates; map 2020."""
-    input:
-        data=KOSTRA_INPUT,
-        crosswalk=public("crosswalk"),
-        kommuner=public("population"),
-        geo=public("geo_kommuner"),
-        settings=settings(
-            "kostra",
-            content_new=KOSTRA["content_new_applications"],
-            content_rej=KOSTRA["content_rejections"],
-            split_to=SPLIT_TO,
-            map_year=2020,
-            language=LANG,
-            synthetic=synthetic_of(KOSTRA_ROLE, "population"),
-        ),
-        code=code("official.kostra", "official.jsonstat", "core.kommune", "core.figures", "core.tidy"),
-    output:
-        tables=tables("kostra"),
-        figures=figure_outputs("kostra", "Kapittel 10: kommunale boliger"),
-        png=figures("kostra", "png"),
-        ledger="data/processed/ledger/kostra_12012.csv",
-    log:
-        "logs/kostra.log",
-    benchmark:
-        "benchmarks/runs/kostra.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/kostra.py"
+            "../scripts/kostra.py"
 
 
 _IMDI_ANNUAL = config["inputs"].get("imdi_annual")

@@ -124,6 +124,7 @@ rule render_html:
             commit_time=CODE_VERSION["time"],
             language=LANG,
             demo=DEMO,
+            missing_inputs=MISSING_INPUTS,
             protect=PROTECT,
             config=config,
         ),

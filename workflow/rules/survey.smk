@@ -6,70 +6,70 @@ Everything item- or figure-specific is in workflow/resources/codebook.yaml.
 SURVEY_CODEBOOK = "workflow/resources/codebook.yaml"
 SURVEY_ROLES = ("survey_2016", "survey_2021", "survey_frame_2021")
 _SURVEY_CB = load_yaml(ROOT / SURVEY_CODEBOOK)
-# Entries come from the codebook: a figure there is a table here, and a plot when it has a chart.
-STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
-    "text_ch9_response_rate",
-    "text_ch11_survey_routing_counts",
-    "x_survey_change_2016_2021",
-]
-STAGE_FIGURES["survey"] = [f for f, d in _SURVEY_CB["figures"].items() if d.get("chart")]
+# The survey stage needs both waves and the frame (docs/decisions/0015).
+if have(*SURVEY_ROLES):
+    # Entries come from the codebook: a figure there is a table here, and a plot when it has a chart.
+    STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
+        "text_ch9_response_rate",
+        "text_ch11_survey_routing_counts",
+        "x_survey_change_2016_2021",
+    ]
+    STAGE_FIGURES["survey"] = [f for f, d in _SURVEY_CB["figures"].items() if d.get("chart")]
 
+    rule survey_ingest:
+        """Validate both survey waves and the 2021 frame; harmonise units; drop open text."""
+        input:
+            survey_2016=confidential("survey_2016"),
+            survey_2021=confidential("survey_2021"),
+            frame=confidential("survey_frame_2021"),
+            crosswalk=public("crosswalk"),
+            codebook=SURVEY_CODEBOOK,
+            settings=settings(
+                "survey_ingest",
+                split_to=SPLIT_TO,
+                mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
+            ),
+            code=code("survey.ingest", "survey.codebook", "core.kommune"),
+        output:
+            survey_2021="data/processed/survey_2021.parquet",
+            survey_2016="data/processed/survey_2016.parquet",
+            ledger="data/processed/ledger/survey.csv",
+        log:
+            "logs/survey_ingest.log",
+        benchmark:
+            "benchmarks/runs/survey_ingest.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/survey_ingest.py"
 
-rule survey_ingest:
-    """Validate both survey waves and the 2021 frame; harmonise units; drop open text."""
-    input:
-        survey_2016=confidential("survey_2016"),
-        survey_2021=confidential("survey_2021"),
-        frame=confidential("survey_frame_2021"),
-        crosswalk=public("crosswalk"),
-        codebook=SURVEY_CODEBOOK,
-        settings=settings(
-            "survey_ingest",
-            split_to=SPLIT_TO,
-            mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
-        ),
-        code=code("survey.ingest", "survey.codebook", "core.kommune"),
-    output:
-        survey_2021="data/processed/survey_2021.parquet",
-        survey_2016="data/processed/survey_2016.parquet",
-        ledger="data/processed/ledger/survey.csv",
-    log:
-        "logs/survey_ingest.log",
-    benchmark:
-        "benchmarks/runs/survey_ingest.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/survey_ingest.py"
-
-
-rule survey_tables:
-    """Kapittel 11: every figure with 95 % intervals, the survey text numbers, 2016 -> 2021 changes."""
-    input:
-        survey_2021=rules.survey_ingest.output.survey_2021,
-        survey_2016=rules.survey_ingest.output.survey_2016,
-        codebook=SURVEY_CODEBOOK,
-        settings=settings(
-            "survey_tables",
-            language=LANG,
-            confidence=config["survey"]["confidence"],
-            frame_size_2016=config["survey"]["frame_size_2016"],
-            synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
-            small_base=config["survey"]["small_base"],
-        ),
-        code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
-    output:
-        tables=tables("survey"),
-        figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
-        png=figures("survey", "png"),
-    log:
-        "logs/survey_tables.log",
-    benchmark:
-        "benchmarks/runs/survey_tables.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/survey_tables.py"
+    rule survey_tables:
+        """Kapittel 11: every figure with 95 % intervals, the survey text numbers, 2016 -> 2021 changes."""
+        input:
+            survey_2021=rules.survey_ingest.output.survey_2021,
+            survey_2016=rules.survey_ingest.output.survey_2016,
+            codebook=SURVEY_CODEBOOK,
+            settings=settings(
+                "survey_tables",
+                language=LANG,
+                confidence=config["survey"]["confidence"],
+                frame_size_2016=config["survey"]["frame_size_2016"],
+                synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
+                small_base=config["survey"]["small_base"],
+            ),
+            code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
+        output:
+            tables=tables("survey"),
+            figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
+            png=figures("survey", "png"),
+        log:
+            "logs/survey_tables.log",
+        benchmark:
+            "benchmarks/runs/survey_tables.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/survey_tables.py"
 
 
 WEIGHTING = config["weighting"]
@@ -78,73 +78,73 @@ NR_PARAMS = dict(
     region_overrides=WEIGHTING["region_overrides"],
     population_column=WEIGHTING["population_column"],
 )
-STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
-STAGE_TABLES["weighting"] = [
-    "x_weighting_diagnostics",
-    "x_weighted_estimates",
-    "x_weighting_region_sensitivity",
-]
-STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
+# Non-response and weights also need the register (settlements per unit).
+if have(*SURVEY_ROLES, "register"):
+    STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
+    STAGE_TABLES["weighting"] = [
+        "x_weighting_diagnostics",
+        "x_weighted_estimates",
+        "x_weighting_region_sensitivity",
+    ]
+    STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
 
+    rule nonresponse:
+        """Tabell 9.1: response by size group and region, settlements in responding units."""
+        input:
+            frame=confidential("survey_frame_2021"),
+            survey=rules.survey_ingest.output.survey_2021,
+            register=rules.register.output.register,
+            population=public("population"),
+            crosswalk=public("crosswalk"),
+            geo_bydeler=public("geo_bydeler"),
+            settings=settings(
+                "nonresponse",
+                synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
+                mapping=config["mapping"].get("survey_frame_2021", {}),
+                region_grouping=WEIGHTING["region_grouping"],
+                **NR_PARAMS,
+            ),
+            code=code("survey.nonresponse", "core.kommune", "core.tidy"),
+        output:
+            tables=tables("nonresponse"),
+            units="data/processed/nonresponse_units.parquet",
+            ledger="data/processed/ledger/survey_frame_2021.csv",
+        log:
+            "logs/nonresponse.log",
+        benchmark:
+            "benchmarks/runs/nonresponse.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/nonresponse.py"
 
-rule nonresponse:
-    """Tabell 9.1: response by size group and region, settlements in responding units."""
-    input:
-        frame=confidential("survey_frame_2021"),
-        survey=rules.survey_ingest.output.survey_2021,
-        register=rules.register.output.register,
-        population=public("population"),
-        crosswalk=public("crosswalk"),
-        geo_bydeler=public("geo_bydeler"),
-        settings=settings(
-            "nonresponse",
-            synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
-            mapping=config["mapping"].get("survey_frame_2021", {}),
-            region_grouping=WEIGHTING["region_grouping"],
-            **NR_PARAMS,
-        ),
-        code=code("survey.nonresponse", "core.kommune", "core.tidy"),
-    output:
-        tables=tables("nonresponse"),
-        units="data/processed/nonresponse_units.parquet",
-        ledger="data/processed/ledger/survey_frame_2021.csv",
-    log:
-        "logs/nonresponse.log",
-    benchmark:
-        "benchmarks/runs/nonresponse.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/nonresponse.py"
-
-
-rule weighting:
-    """Raking weights to the frame margins; diagnostics; weighted vs unweighted estimates."""
-    input:
-        units=rules.nonresponse.output.units,
-        survey=rules.survey_ingest.output.survey_2021,
-        settings=settings(
-            "weighting",
-            margins=WEIGHTING["margins"],
-            settlement_breaks=WEIGHTING["settlement_breaks"],
-            tolerance=WEIGHTING["tolerance"],
-            max_iter=WEIGHTING["max_iter"],
-            estimates=WEIGHTING.get("estimates") or None,
-            confidence=config["survey"]["confidence"],
-            language=LANG,
-            synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
-        ),
-        code=code("survey.weighting", "core.tidy", "core.figures"),
-    output:
-        tables=tables("weighting"),
-        figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
-        png=figures("weighting", "png"),
-        weights="data/processed/weights_2021.csv",
-    log:
-        "logs/weighting.log",
-    benchmark:
-        "benchmarks/runs/weighting.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/weighting.py"
+    rule weighting:
+        """Raking weights to the frame margins; diagnostics; weighted vs unweighted estimates."""
+        input:
+            units=rules.nonresponse.output.units,
+            survey=rules.survey_ingest.output.survey_2021,
+            settings=settings(
+                "weighting",
+                margins=WEIGHTING["margins"],
+                settlement_breaks=WEIGHTING["settlement_breaks"],
+                tolerance=WEIGHTING["tolerance"],
+                max_iter=WEIGHTING["max_iter"],
+                estimates=WEIGHTING.get("estimates") or None,
+                confidence=config["survey"]["confidence"],
+                language=LANG,
+                synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
+            ),
+            code=code("survey.weighting", "core.tidy", "core.figures"),
+        output:
+            tables=tables("weighting"),
+            figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
+            png=figures("weighting", "png"),
+            weights="data/processed/weights_2021.csv",
+        log:
+            "logs/weighting.log",
+        benchmark:
+            "benchmarks/runs/weighting.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/weighting.py"

@@ -10,7 +10,8 @@ def validate_inputs(wildcards=None):
     paths = {}
     for role in CONFIDENTIAL:
         if role == "kostra_12012":
-            paths[role] = KOSTRA_INPUT
+            if have(role):  # KOSTRA_INPUT exists only then (official.smk)
+                paths[role] = KOSTRA_INPUT
         elif DEMO or role in config["inputs"]:
             paths[role] = confidential(role)
     for role in VALIDATE_CONFIGURED:

@@ -33,6 +33,7 @@ def main(smk):
         language=s["language"],
         t=t,
         demo=s["demo"],
+        missing_inputs=s["missing_inputs"],
         protect=s["protect"],
         config=s["config"],
         tables=Tables(tables),

@@ -9,6 +9,7 @@ filled in as jsonschema's FAQ recipe does; the schema is the only place a defaul
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from analysis.core.yamlio import load_yaml
@@ -43,6 +44,32 @@ def _path(error) -> str:
     return ".".join(str(p) for p in error.absolute_path)
 
 
+def value_problems(config: dict) -> list[str]:
+    """What the schema cannot say: a year range in order, a date that exists on the calendar.
+
+    ``study_years: [2021, 2014]`` passes the schema but selects no year, so the public series would
+    silently vanish from a green build; ``register_end: 2021-02-30`` matches the date pattern and
+    used to crash a job. Both stop the run here, naming the key.
+    """
+    problems = []
+    years = config.get("study_years")
+    if isinstance(years, list) and len(years) == 2 and years[0] > years[1]:
+        problems.append(
+            f"configuration key 'study_years': {years} is reversed; give [first, last] with "
+            f"first <= last, e.g. [{years[1]}, {years[0]}]"
+        )
+    end = config.get("register_end")
+    if isinstance(end, str):
+        try:
+            dt.date.fromisoformat(end)
+        except ValueError:
+            problems.append(
+                f"configuration key 'register_end': '{end[:20]}' is not a date on the calendar "
+                "(YYYY-MM-DD, e.g. 2021-03-31)"
+            )
+    return problems
+
+
 def validate_config(config: dict, schema_path: str | Path) -> dict:
     """Fill defaults into ``config`` in place and raise ConfigError on the first problem."""
     from jsonschema import Draft202012Validator
@@ -51,6 +78,9 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     validator = _with_defaults(Draft202012Validator)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), _path(e)))
     if not errors:
+        problems = value_problems(config)
+        if problems:
+            raise ConfigError("; ".join(problems))
         return config
     err = errors[0]
     where = _path(err)
@@ -65,6 +95,31 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     if err.validator == "required":
         raise ConfigError(f"configuration {where or 'top level'}: {err.message}")
     raise ConfigError(f"configuration key '{where}': {err.message}")
+
+
+# Input keys that name a folder; every other key under `inputs:` names a file.
+FOLDER_INPUTS = frozenset({"public_dir"})
+
+
+def input_path_problems(inputs: dict, read) -> list[str]:
+    """One message per input key in ``read`` whose path is missing or of the wrong kind.
+
+    A file key naming a folder (an export unpacked into a directory, a path cut one level short)
+    would otherwise fail inside a job with ``IsADirectoryError``; here it stops the run before any
+    job starts, naming the key.
+    """
+    problems = []
+    for key in read:
+        path = Path(inputs[key])
+        if not path.exists():
+            problems.append(f"inputs.{key}: file not found: {path}")
+        elif key in FOLDER_INPUTS and not path.is_dir():
+            problems.append(f"inputs.{key}: {path} is a file; it must be the folder of public data")
+        elif key not in FOLDER_INPUTS and path.is_dir():
+            problems.append(f"inputs.{key}: {path} is a folder; it must name one file (the export itself)")
+        elif key not in FOLDER_INPUTS and not path.is_file():
+            problems.append(f"inputs.{key}: {path} is not a regular file")
+    return problems
 
 
 def schema_keys(schema: dict, prefix: str = "") -> dict[str, dict]:

@@ -202,6 +202,32 @@ def key_numbers(
     return out
 
 
+def plan_chapters(chapters: list[dict], missing_inputs, language: str, t) -> tuple[list[dict], list[dict]]:
+    """The chapters a run renders, and what it leaves out for want of a confidential input.
+
+    A chapter whose ``needs`` (chapters.yaml) names a missing input is left out whole; a ``parts``
+    entry names a part of a rendered chapter (its label is the message ``context.left_out_<part>``)
+    that needs an input of its own. Each left-out item says which inputs it lacked, so the report
+    can tell the reader why (CONTRACT.md: partial real runs; docs/decisions/0015).
+    """
+    missing = set(missing_inputs)
+    kept, left_out = [], []
+    for ch in chapters:
+        title = ch[f"title_{language}"]
+        lacking = [r for r in ch.get("needs") or [] if r in missing]
+        if lacking:
+            left_out.append({"what": title, "anchor": ch["anchor"], "inputs": lacking})
+            continue
+        kept.append({**ch, "title": title})
+        for part in ch.get("parts") or []:
+            lacking = [r for r in part["needs"] if r in missing]
+            if lacking:
+                label = t("context.left_out_" + part["id"])
+                what = f"{title}: {label}"
+                left_out.append({"what": what, "anchor": ch["anchor"], "inputs": lacking})
+    return kept, left_out
+
+
 def text_number_rows(df: pd.DataFrame) -> list[dict]:
     """Rows of a 'numbers in the text' table with one precision per kind of number: shares (key
     ending in _pct, or a row with a base n) at one decimal with %, counts and other quantities at
@@ -438,16 +464,25 @@ def build_context(
     synthetic: frozenset[str] = frozenset(),
     claims: pd.DataFrame | None = None,
     claims_catalogue: dict | None = None,
+    missing_inputs: list[str] = (),
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
     meta = entry_metadata(published, extra, language, t, synthetic)
     label = label_lookup(published, language, t)
-    chapters = []
-    for ch in _yaml(report_dir / "chapters.yaml")["chapters"]:
-        if (template_dir / "chapters" / ch["template"]).exists():
-            chapters.append({**ch, "title": ch[f"title_{language}"]})
-    method_sections = sorted(f"method/{p.name}" for p in (template_dir / "method").glob("*.html.j2"))
+    spec = _yaml(report_dir / "chapters.yaml")
+    chapters, left_out = plan_chapters(
+        [ch for ch in spec["chapters"] if (template_dir / "chapters" / ch["template"]).exists()],
+        missing_inputs,
+        language,
+        t,
+    )
+    method_needs = spec.get("method_needs") or {}
+    method_sections = sorted(
+        f"method/{p.name}"
+        for p in (template_dir / "method").glob("*.html.j2")
+        if not set(method_needs.get(p.name.removesuffix(".html.j2"), [])) & set(missing_inputs)
+    )
     kinds = {i["role"]: i["kind"] for i in provenance["inputs"]}
     title = config["report"][f"title_{language}"]
     return {
@@ -473,6 +508,8 @@ def build_context(
         "phrase": phrase_lookup(published),
         "T": tables,
         "chapters": chapters,
+        "left_out": left_out,
+        "missing_inputs": list(missing_inputs),
         "method_sections": method_sections,
         "key_numbers": key_numbers(
             _yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),
