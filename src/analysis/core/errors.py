@@ -20,6 +20,8 @@ MESSAGE_CHARS = 400
 _CODE_LIKE = re.compile(r"[0-9A-Za-z_.:/+-]{0,20}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LONG_TOKEN = re.compile(r"\S{41,}")  # a record or a file read as one field, not a word
+# a file path (the user's own, named in every message) is not a record: letters, digits, / . _ - ~ +
+_PATH = re.compile(r"['\"(]?[\w.~+-]*(/[\w.~+-]+)+/?['\"),:]*")
 
 
 def shown_value(value: Any) -> str:
@@ -71,7 +73,10 @@ def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
     spaces, a run of more than 40 characters without a space (records glued together) is
     replaced by its length, and the rest is cut with a mark."""
     text = _CONTROL.sub(" ", str(text))
-    text = _LONG_TOKEN.sub(lambda m: f"<{len(m.group())} characters, not shown>", text)
+    text = _LONG_TOKEN.sub(
+        lambda m: m.group() if _PATH.fullmatch(m.group()) else f"<{len(m.group())} characters, not shown>",
+        text,
+    )
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
