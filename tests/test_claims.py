@@ -188,3 +188,35 @@ def test_demo_build_honours_every_claim_and_the_scorecard_agrees(demo_build):
     assert (
         set(contradicted["verdict"]) == {"fails"} and contradicted["note"].str.contains("contradicted").all()
     )
+
+
+def test_demo_build_marks_every_artefact_synthetic(demo_build):
+    """Figures (visible mark, SVG title/desc, PNG Description), tables (synthetic column), Kilde
+    lines and the HTML screen banner of a demo build all say that the data are synthetic."""
+    from PIL import Image
+
+    from analysis.core.synthetic import DESC, MARK
+
+    reports = demo_build / "reports"
+    svgs, pngs = sorted((reports / "figures").glob("*.svg")), sorted((reports / "figures").glob("*.png"))
+    assert len(svgs) > 20 and len(pngs) == len(svgs)
+    for svg in svgs:
+        text = svg.read_text(encoding="utf-8")
+        assert f">{MARK}<" in text and f"<desc>{DESC}</desc>" in text and "<title>syntetiske data" in text, (
+            svg.name
+        )
+    for png in pngs:
+        with Image.open(png) as im:
+            assert "syntetiske data" in im.text.get("Description", ""), png.name
+    for table in sorted((reports / "tables").glob("*.csv")):
+        with open(table, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert list(rows[0])[-1] == "synthetic", table.name
+        assert {r["synthetic"] for r in rows} <= {"true", "false"}, table.name
+    survey = pd.read_csv(reports / "tables" / "fig_11_1.csv", dtype=str)
+    assert set(survey["synthetic"]) == {"true"}
+    public = pd.read_csv(reports / "tables" / "fig_2_1.csv", dtype=str)
+    assert set(public.loc[public["source"] == "imdi_public", "synthetic"]) == {"false"}
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    assert '<div class="synthetic-banner"' in html
+    assert html.count("(syntetiske data)") >= 30
