@@ -458,12 +458,18 @@ def unmet_claims(claims: list[SurveyClaim], known: dict[tuple[str, int], dict]) 
     return out
 
 
-def item_prior(base_prior: dict, item: str, year: int, seed: int, redraw: int = 0) -> dict:
+SPREAD = 0.35  # log-scale spread of a scale prior between items
+SPREAD_SET = 0.1  # ... of a profile set per item in the codebook (demo.item_priors)
+
+
+def item_prior(
+    base_prior: dict, item: str, year: int, seed: int, redraw: int = 0, spread: float = SPREAD
+) -> dict:
     """The scale's plausible profile varied per item and wave (seeded): items the report says
     nothing about do not all get the same answers. ``redraw`` > 0 draws another variation."""
     rng = np.random.default_rng([seed, zlib.crc32(f"{item}|{year}".encode()), redraw])
     codes = sorted(base_prior)
-    raw = np.array([float(base_prior[c]) for c in codes]) * np.exp(rng.normal(0.0, 0.35, len(codes)))
+    raw = np.array([float(base_prior[c]) for c in codes]) * np.exp(rng.normal(0.0, spread, len(codes)))
     total = raw.sum()
     return {c: float(v / total) for c, v in zip(codes, raw)} if total > 0 else dict(base_prior)
 
@@ -541,6 +547,7 @@ def generate_wave(
                     year,
                     seed,
                     redraw.get((i, year), 0),
+                    SPREAD_SET if i in overrides else SPREAD,
                 )
                 for i in block
             }
@@ -563,7 +570,9 @@ def generate_wave(
         override = (demo.get("item_priors") or {}).get(year, {}).get(item)
         if override:
             prior = {int(k): float(v) for k, v in override.items()}
-        prior = item_prior(prior, item, year, seed, redraw.get((item, year), 0))
+        prior = item_prior(
+            prior, item, year, seed, redraw.get((item, year), 0), SPREAD_SET if override else SPREAD
+        )
         if item in gates and not any(t.kind in ("pct", "count") for t in spec.targets):
             share = demo.get(f"gate_yes_share_{year}", {}).get(item)
             if share:
