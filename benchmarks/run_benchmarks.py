@@ -6,6 +6,9 @@ Scenarios, each in a clean copy of this checkout:
   cold        full demo build to the PDF from nothing
   noop        the same command again (nothing to do)
   template    one report template edited -> PDF
+  html_preview the same template edited again -> `snakemake html` (the authors' preview, no PDF);
+              its wall time is compared with the render step of `template` (render_html +
+              render_report) in the same run: the preview should take at most a third of it
   survey_item one survey item's label edited in the codebook -> PDF
 For each: wall time, peak resident memory of the whole process tree, and for the builds the
 per-rule times from Snakemake's benchmark files and the overhead ratio (wall time over the sum
@@ -121,6 +124,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     # target before --quiet: `--quiet` takes optional values and would swallow a trailing "all"
     snake = [sys.executable, "-m", "snakemake", "all", "--cores", "2", "--quiet", "all"]
+    preview = [sys.executable, "-m", "snakemake", "html", "--cores", "2", "--quiet", "all"]
     json_path = Path(sys.argv[sys.argv.index("--json") + 1]) if "--json" in sys.argv else None
     reps = int(sys.argv[sys.argv.index("--reps") + 1]) if "--reps" in sys.argv else 1
     load_start = os.getloadavg()
@@ -139,6 +143,14 @@ def main() -> int:
                         "<!-- benchmark edit -->\n</section>",
                     ),
                 ),
+                (
+                    "html_preview",
+                    lambda: edit(
+                        main_dir / "workflow/report/templates/summary.html.j2",
+                        "</section>",
+                        "<!-- preview edit -->\n</section>",
+                    ),
+                ),
                 ("survey_item", lambda: _edit_codebook(main_dir)),
             ]
             if rep == 0:
@@ -150,7 +162,7 @@ def main() -> int:
                 if change is not None:
                     change()
                 since = time.time()
-                wall, peak = timed(snake, main_dir)
+                wall, peak = timed(preview if name == "html_preview" else snake, main_dir)
                 rules = rule_times(main_dir, since) if name != "noop" else {}
                 runs.setdefault(name, []).append((wall, peak, rules))
         # per scenario, the run with the median wall time (its peak and rule times with it)
@@ -178,6 +190,12 @@ def main() -> int:
                 f"{name:<12} {wall:8.1f} {spread:>11} {budget:>9} {peak:8.0f} {len(rules):6d} {total:11.1f} "
                 f"{ratio:>9}"
             )
+        ratio = preview_ratio(results)
+        if ratio is not None:
+            print(
+                f"\nhtml preview vs the template build's render step (render_html + render_report): "
+                f"{ratio['preview_s']:.1f} s / {ratio['render_step_s']:.1f} s = {ratio['ratio']:.2f} (target <= 0.33)"
+            )
         cold_rules = results[0][3]
         if cold_rules:
             print("\nper-rule times of the cold build (s):")
@@ -193,6 +211,7 @@ def main() -> int:
                         "snakemake_startup_s": round(startup, 2),
                         "budgets_s": BUDGETS,
                         "reps": reps,
+                        "html_preview_vs_render_step": preview_ratio(results),
                         "scenarios": [
                             {
                                 "scenario": n,
@@ -218,6 +237,18 @@ def main() -> int:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def preview_ratio(results) -> dict | None:
+    """The preview's wall time over the full build's render step, both from this run."""
+    by_name = {name: (wall, rules) for name, wall, _peak, rules, _walls in results}
+    if "html_preview" not in by_name or "template" not in by_name:
+        return None
+    step = sum(by_name["template"][1].get(r, 0.0) for r in ("render_html", "render_report"))
+    if not step:
+        return None
+    wall = by_name["html_preview"][0]
+    return {"preview_s": round(wall, 2), "render_step_s": round(step, 2), "ratio": round(wall / step, 3)}
 
 
 def _edit_codebook(main_dir: Path) -> None:

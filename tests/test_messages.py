@@ -22,9 +22,9 @@ def _catalogues() -> dict[str, dict[str, str]]:
 
 
 def _template_keys() -> dict[str, list[str]]:
-    """Every 'group.key' literal in the templates -> the files it appears in."""
+    """Every 'group.key' literal in the templates and the report package -> the files it is in."""
     found: dict[str, list[str]] = {}
-    for path in sorted(TEMPLATES.rglob("*")):
+    for path in sorted(TEMPLATES.rglob("*")) + sorted((ROOT / "src" / "analysis" / "report").glob("*.py")):
         if path.is_file():
             for key in KEY_LITERAL.findall(path.read_text(encoding="utf-8")):
                 found.setdefault(key, []).append(path.name)
@@ -45,7 +45,12 @@ def test_every_template_key_exists_and_every_catalogue_key_is_used():
     groups = {k.split(".")[0] for k in cat}
     missing = {k: f for k, f in used.items() if k.split(".")[0] in groups and k not in cat}
     assert not missing, f"keys used in templates but not in the catalogue: {missing}"
-    dynamic = ("context.", "label.", "source.")  # used from Python (context.py), not by literal key
+    dynamic = (
+        "context.",
+        "label.",
+        "source.",
+        "footnote.",
+    )  # used from Python (context.py), not by literal key
     unused = sorted(k for k in cat if not k.startswith(dynamic) and k not in used)
     assert not unused, f"catalogue keys no template uses: {unused}"
 

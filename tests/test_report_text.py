@@ -151,3 +151,54 @@ def test_sub_sections_are_tagged_one_level_below_sections(demo_build):
     assert parser.headings.count("h3") >= 3
     # "4.1.1 …" is a sub-section: never an h1/h2
     assert not re.search(r"<h[12][^>]*>\d+\.\d+\.\d+ ", html)
+
+
+class _Figures(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.alts, self.captions, self._in_caption = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt", ""))
+        self._in_caption = tag == "figcaption" or (self._in_caption and tag == "b")
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self._in_caption = False
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self.captions.append(data.strip())
+
+
+def test_figure_alt_text_states_what_the_figure_shows_with_numbers(demo_build):
+    parser = _Figures()
+    parser.feed((demo_build / "reports" / "report.html").read_text(encoding="utf-8"))
+    captions = " ".join(parser.captions)
+    data_alts = [a for a in parser.alts if a != "Arbeidsflyten som graf"]
+    assert len(data_alts) >= 25
+    assert all(re.search(r"\d", a) for a in data_alts), [a for a in data_alts if not re.search(r"\d", a)][:3]
+    assert not [a for a in data_alts if a in captions], "an alt text repeats its caption"
+
+
+def test_html_preview_rebuilds_only_the_html(demo_build, tmp_path):
+    """`snakemake html` after a template edit: one job, the HTML has the edit, the PDF is untouched."""
+    import shutil
+
+    from conftest import run_snakemake
+
+    work = tmp_path / "main"
+    shutil.copytree(demo_build, work, symlinks=True)
+    (tmp_path / "shared").symlink_to((demo_build.parent / "shared").resolve(), target_is_directory=True)
+    template = work / "workflow" / "report" / "templates" / "summary.html.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("</section>", "<p>FORHÅNDSVISNING</p>\n</section>")
+    )
+    pdf = work / "reports" / "report.pdf"
+    before = (pdf.stat().st_mtime_ns, pdf.read_bytes())
+    proc = run_snakemake(work, "html")
+    log = proc.stdout + proc.stderr
+    assert "render_html" in log and "render_report" not in log
+    assert "FORHÅNDSVISNING" in (work / "reports" / "report.html").read_text(encoding="utf-8")
+    assert (pdf.stat().st_mtime_ns, pdf.read_bytes()) == before

@@ -116,6 +116,10 @@ rule render_html:
         decisions=rules.reproduction.input.decisions,
         published_claims=CLAIMS,
         templates=TEMPLATES,
+        # the report's own data files read by analysis.report.context
+        report_data=[
+            f"workflow/report/{f}.yaml" for f in ("chapters", "key_numbers", "extra_entries", "figure_alt")
+        ],
         messages=f"workflow/report/messages/{LANG}.yaml",
         # measured benchmark figures, shown in the lineage appendix when they have been recorded
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],

@@ -16,6 +16,9 @@ from analysis.report.context import build_context, synthetic_entries
 from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, data_uri, pdf_date, render_html
 
+# compiled templates, reused by the next render (generated, like data/processed; not an output)
+JINJA_CACHE = "data/processed/cache/jinja"
+
 
 def main(smk):
     gc.disable()  # a short-lived job: reference counting frees enough (see render_report.py)
@@ -54,7 +57,7 @@ def main(smk):
         if smk.input.benchmarks
         else None,
     )
-    html_text = render_html(template_dir, context, s["language"], t)
+    html_text = render_html(template_dir, context, s["language"], t, cache_dir=JINJA_CACHE)
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
+from analysis.report.alt_text import figure_alt
 from analysis.report.reproduction import decimals_of, round_half_up, summarise
 
 VERDICT_ORDER = ["match", "mismatch", "missing", "published_conflict"]
@@ -126,6 +127,18 @@ def source_line(entry: dict, language: str, synthetic: bool, t) -> str:
     return f"{line.rstrip()} {t('context.synthetic_data_mark')}"
 
 
+def footnote(entry: dict, language: str, t) -> str:
+    """The figure's own footnote (the report prints one under Figur 11.15), in the report's
+    language: ``footnote.<entry_id>`` in the catalogue, else ``figure_footnote_<language>``."""
+    key = f"footnote.{entry['id']}"
+    if key in t:
+        return t(key)
+    text = entry.get(f"figure_footnote_{language}")
+    if text is None and entry.get("figure_footnote_no") and language != "no":
+        raise KeyError(f"{entry['id']}: no figure_footnote_{language}; add {key} to the message catalogues")
+    return text or ""
+
+
 def entry_metadata(
     published: dict, extra: dict, language: str, t, synthetic: frozenset[str] = frozenset()
 ) -> dict[str, dict]:
@@ -140,6 +153,7 @@ def entry_metadata(
             "title_en": e.get("title_en", e.get("title_no", "")),
             "source_line": typeset(source_line(e, language, e["id"] in synthetic, t), language),
             "synthetic": e["id"] in synthetic,
+            "footnote": typeset(footnote(e, language, t), language),
             "reproduction": e.get("reproduction", "compute"),
         }
     return meta
@@ -444,6 +458,24 @@ def figure_lookup(uris: dict[str, str]):
     return figure_src
 
 
+def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, label, language: str, t):
+    """alt(entry_id): the figure's alt text from its table (analysis.report.alt_text); the title
+    only where the table has nothing to summarise."""
+    entries = {e["id"]: e for e in list(published["entries"]) + list(extra.get("entries", []))}
+
+    def alt(entry_id: str) -> str:
+        spec = specs.get(entry_id, {})
+        table = spec.get("table", entry_id)  # a figure drawn from another entry's table
+        df = tables.get(table) if table in tables else None
+        text = figure_alt(table, df, entries.get(table, entries.get(entry_id, {})), spec, label, language, t)
+        if text:
+            return text
+        m = meta.get(entry_id, {})
+        return m.get("title_no" if language == "no" else "title_en", entry_id)
+
+    return alt
+
+
 def build_context(
     *,
     language,
@@ -526,4 +558,14 @@ def build_context(
         **claims_views(claims, claims_catalogue or {}, meta, language, t),
         "text_rows": text_number_rows,
         "figure_src": figure_lookup(figure_uris or {}),
+        "alt": alt_lookup(
+            published,
+            extra,
+            (_yaml(report_dir / "figure_alt.yaml").get("figures") or {}),
+            tables,
+            meta,
+            label,
+            language,
+            t,
+        ),
     }

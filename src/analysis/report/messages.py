@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def flatten(catalogue: dict, prefix: str = "") -> dict[str, str]:
-    """{'ch02': {'a': 'x'}} -> {'ch02.a': 'x'}; every leaf must be a string."""
+    """{'group': {'key': 'x'}} -> {'group.key': 'x'}; every leaf must be a string."""
     out: dict[str, str] = {}
     for key, value in (catalogue or {}).items():
         full = f"{prefix}{key}"

@@ -1,0 +1,205 @@
+"""Alt text for the report's figures: what the figure shows, in a sentence with its key numbers,
+computed from the figure's own tidy table (never a repeat of the caption).
+
+How a figure is summarised is data (``workflow/report/figure_alt.yaml``), one of four modes:
+
+- ``compare``: bars for items in two waves (years, or two categories with ``across``): the highest
+  and lowest bar of the later wave, each with the other wave's value;
+- ``series``: one line per ``lines`` value over the years: first, last and highest value;
+- ``ranking``: many municipalities: the three highest and the median;
+- ``shares``: a few categories: every value.
+
+Sentences come from the message catalogue (``alt.*``); numbers from the report's formatter.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.numbers import fmt_number, fmt_pct
+
+KEYS = ["series", "item", "category", "group", "kommune"]
+UNIT_DECIMALS = {"pct": 0, "count": 0, "months": 1, "score": 2, "per1000": 2}
+
+
+def unit_of(entry: dict, spec: dict) -> str:
+    if spec.get("unit"):
+        return spec["unit"]
+    text = str(entry.get("unit", "")).lower()
+    if "percent" in text or "prosent" in text:
+        return "pct"
+    if "mean score" in text:
+        return "score"
+    return "count"
+
+
+def fmt_value(value, unit: str, key: str, language: str, t) -> str:
+    if str(key).endswith("_pct"):
+        unit = "pct"
+    d = UNIT_DECIMALS.get(unit, 0)
+    if unit == "pct":
+        return fmt_pct(value, d, language)
+    text = fmt_number(value, d, language)
+    return t("alt.unit_months", value=text) if unit == "months" else text
+
+
+def select_rows(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """The rows the sentence may quote: never a row that disclosure control hides or replaces by a
+    range in the printed table (``protected`` / ``value_label``)."""
+    out = df[df["value"].notna()]
+    if "protected" in out.columns:
+        out = out[~out["protected"].astype(str).str.lower().isin(["true", "1"])]
+    if "value_label" in out.columns:
+        out = out[out["value_label"].isna() | (out["value_label"].astype(str) == "")]
+    for col, allowed in (spec.get("rows") or {}).items():
+        out = out[out[col].astype(str).isin([str(a) for a in allowed])]
+    return out
+
+
+def _label(df_row, entry_id: str, col: str, label, language: str, own: bool = True) -> str:
+    """The row's label for a key column: the table's own ``label_<language>`` column (the item's
+    label, where a table carries one), else the catalogues' label."""
+    column = f"label_{language}"
+    if own and col == "item" and column in df_row and isinstance(df_row[column], str) and df_row[column]:
+        return df_row[column]
+    key = df_row[col]
+    try:
+        return label(entry_id, key)
+    except KeyError:
+        return str(key).replace("_", " ")
+
+
+def _varying(df: pd.DataFrame, exclude=()) -> list[str]:
+    return [c for c in KEYS if c in df.columns and c not in exclude and df[c].astype(str).nunique() > 1]
+
+
+def compare(entry_id, df, spec, unit, label, language, t) -> str:
+    wave_col = spec.get("across", "year")
+    waves = [w for w in df[wave_col].astype(str).unique() if w]
+    if wave_col == "year":
+        waves = sorted(waves, reverse=True)  # the later year first
+    dims = _varying(df, exclude=(wave_col,))
+    prefix = ""
+    if len(dims) > 1 and "category" in dims:  # a distribution per item: summarise its first category
+        first_row = df[df["category"].astype(str) != ""].iloc[0]
+        name = _label(first_row, entry_id, "category", label, language, own=False)
+        prefix = t("alt.share_of", category=name) + " "
+        df = df[df["category"].astype(str) == str(first_row["category"])]
+        dims = [d for d in dims if d != "category"]
+    bar = dims[0] if dims else "item"
+    latest = df[df[wave_col].astype(str) == waves[0]].drop_duplicates(subset=[bar])
+    if latest.empty:
+        return ""
+    other = df[df[wave_col].astype(str) == waves[1]] if len(waves) > 1 else df.iloc[0:0]
+    other_value = dict(zip(other[bar].astype(str), other["value"]))
+
+    def describe(row) -> tuple[str, str, str]:
+        name = _label(row, entry_id, bar, label, language)
+        value = fmt_value(row["value"], unit, row[bar], language, t)
+        prev = other_value.get(str(row[bar]))
+        wave_name = _wave_name(waves[1], wave_col, entry_id, label, language, df) if len(waves) > 1 else ""
+        before = (
+            ""
+            if prev is None
+            else t("alt.other_wave", wave=wave_name, value=fmt_value(prev, unit, row[bar], language, t))
+        )
+        return name, value, before
+
+    ordered = latest.sort_values("value", ascending=False)
+    top, low = ordered.iloc[0], ordered.iloc[-1]
+    (tn, tv, tb), (ln, lv, lb) = describe(top), describe(low)
+    waves_text = t("alt.and").join(_wave_name(w, wave_col, entry_id, label, language, df) for w in waves)
+    return prefix + t(
+        "alt.compare",
+        n=len(latest),
+        waves=waves_text,
+        wave=_wave_name(waves[0], wave_col, entry_id, label, language, df),
+        top=tn,
+        top_value=tv,
+        top_other=tb,
+        low=ln,
+        low_value=lv,
+        low_other=lb,
+    )
+
+
+def _wave_name(wave: str, col: str, entry_id, label, language, df) -> str:
+    if col == "year":
+        return wave
+    row = df[df[col].astype(str) == wave].iloc[0]
+    return _label(row, entry_id, col, label, language, own=False)
+
+
+def series(entry_id, df, spec, unit, label, language, t) -> str:
+    lines_col = spec.get("lines", "series")
+    df = df[df["year"].astype(str).str.fullmatch(r"\d{4}")].copy()
+    df["_y"] = df["year"].astype(int)
+    parts = []
+    for key in dict.fromkeys(df[lines_col].astype(str)):
+        g = df[df[lines_col].astype(str) == key].drop_duplicates(subset=["_y"]).sort_values("_y")
+        if g.empty:
+            continue
+        first, last, top = g.iloc[0], g.iloc[-1], g.loc[g["value"].idxmax()]
+
+        def f(row, key=key):
+            return fmt_value(row["value"], unit, key, language, t)
+
+        parts.append(
+            t(
+                "alt.series_line",
+                label=_label(first, entry_id, lines_col, label, language),
+                first=f(first),
+                first_year=first["_y"],
+                last=f(last),
+                last_year=last["_y"],
+                top=f(top),
+                top_year=top["_y"],
+            )
+        )
+    if not parts:
+        return ""
+    return t("alt.series", first_year=df["_y"].min(), last_year=df["_y"].max(), lines="; ".join(parts))
+
+
+def ranking(entry_id, df, spec, unit, label, language, t) -> str:
+    name_col = spec.get("name", "kommune")
+    ordered = df.sort_values("value", ascending=False)
+    top = [
+        f"{r[name_col]} ({fmt_value(r['value'], unit, '', language, t)})"
+        for _, r in ordered.head(3).iterrows()
+    ]
+    return t(
+        "alt.ranking",
+        n=len(df),
+        top=", ".join(top),
+        median=fmt_value(df["value"].median(), unit, "", language, t),
+    )
+
+
+def shares(entry_id, df, spec, unit, label, language, t) -> str:
+    col = (_varying(df) or ["category"])[0]
+    items = [
+        t(
+            "alt.share_item",
+            label=_label(r, entry_id, col, label, language),
+            value=fmt_value(r["value"], unit, r[col], language, t),
+        )
+        for _, r in df.iterrows()
+    ]
+    return t("alt.shares", items="; ".join(items))
+
+
+MODES = {"compare": compare, "series": series, "ranking": ranking, "shares": shares}
+
+
+def figure_alt(
+    entry_id: str, df: pd.DataFrame | None, entry: dict, spec: dict, label, language: str, t
+) -> str:
+    """The alt text of one figure; empty when its table has no rows to summarise."""
+    if df is None:
+        return ""
+    rows = select_rows(df, spec)
+    if rows.empty:
+        return ""
+    mode = spec.get("mode", "compare")
+    return MODES[mode](entry_id, rows, spec, unit_of(entry, spec), label, language, t)
