@@ -373,7 +373,7 @@ def claims_views(claims: pd.DataFrame | None, catalogue: dict, meta: dict, langu
                 "id": r.claim_id,
                 "ref": meta.get(r.entry_id, {}).get("report_ref", r.entry_id),
                 "stated_in": stmt.get("stated_in", ""),
-                "words": " ".join(str(words).split()),
+                "words": typeset(" ".join(str(words).split()), language),
                 "verdict": r.verdict,
                 "verdict_label": labels[r.verdict],
                 "note": r.note,
