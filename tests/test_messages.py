@@ -43,7 +43,10 @@ def test_every_template_key_exists_and_every_catalogue_key_is_used():
     cat = _catalogues()["no"]
     used = _template_keys()
     groups = {k.split(".")[0] for k in cat}
-    missing = {k: f for k, f in used.items() if k.split(".")[0] in groups and k not in cat}
+    # a literal ending in "_" is a prefix completed in code ("context.left_out_" + stage)
+    missing = {
+        k: f for k, f in used.items() if k.split(".")[0] in groups and k not in cat and not k.endswith("_")
+    }
     assert not missing, f"keys used in templates but not in the catalogue: {missing}"
     dynamic = (
         "context.",
