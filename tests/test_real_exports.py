@@ -70,16 +70,16 @@ def runs(tmp_path_factory, shared_dir):
     real = _run(workdir, "config.yaml", targets=("validate", *TARGETS))
     real["_validation"] = (workdir / "reports" / "validation.csv").read_text(encoding="utf-8")
     pq = _run(workdir, "config.yaml", "parquet.yaml", targets=("waiting",))
-    return plain, real, pq
+    return plain, real, pq, workdir
 
 
 def test_real_exports_validate_clean(runs):
-    _, real, _ = runs
+    _, real, _, _ = runs
     assert real["_validation"] == "input,line,column,problem\n", real["_validation"][:2000]
 
 
 def test_real_exports_give_the_answers_of_their_plain_twins(runs):
-    plain, real, _ = runs
+    plain, real, _, _ = runs
     tables = [k for k in plain if k.endswith(".csv")]
     assert len(tables) >= 20, tables
     assert [k for k in tables if plain[k] != real.get(k)] == []
@@ -93,7 +93,7 @@ def test_real_exports_give_the_answers_of_their_plain_twins(runs):
 
 def test_utc_parquet_register_gives_oslo_dates(runs):
     """Settlements on 1 January (Oslo midnight = 23:00 UTC the day before) stay in their year."""
-    plain, _, pq = runs
+    plain, _, pq, _ = runs
     jan1 = plain["register"].filter(
         (pl.col("bosettingsdato").dt.month() == 1) & (pl.col("bosettingsdato").dt.day() == 1)
     )
@@ -101,3 +101,33 @@ def test_utc_parquet_register_gives_oslo_dates(runs):
     assert plain["register"].equals(pq["register"])
     waiting = [k for k in pq if k.endswith(".csv")]
     assert waiting and [k for k in waiting if plain[k] != pq[k]] == []
+
+
+def test_validate_lists_every_problem_of_a_broken_export(runs):
+    """Four independent problems in the Latin-1 register export: all four in one `validate` run,
+    with line and column, and no value of the file in the report."""
+    workdir = runs[3]
+    src = workdir / EX / "build" / "bosetting_uttrekk.csv"
+    lines = src.read_bytes().decode("cp1252").split("\r\n")
+    head = lines[0].split(";")
+    rows = [r.split(";") for r in lines[1:6]]
+    rows[0][head.index("Kategori")] = "Mottatt"  # a label the mapping does not know
+    rows[1][head.index("Bosettingsdato")] = "31.02.2016"  # not a calendar date
+    rows[3][head.index("Kommunenr")] = "0000"  # valid in no year
+    head.append("Fødselsnummer")  # an unmapped (identifying) column
+    text = "\r\n".join(";".join(r) for r in [head, *[r + ["12345678901"] for r in rows]]) + "\r\n"
+    bad = workdir / EX / "build" / "broken.csv"
+    bad.write_bytes(text.encode("cp1252"))
+    (workdir / "broken.yaml").write_text(f"inputs:\n  register: {EX}/build/broken.csv\n", encoding="utf-8")
+    run_snakemake(workdir, "validate", "--configfile", f"{EX}/config.yaml", "broken.yaml", timeout=300)
+    got = (workdir / "reports" / "validation.csv").read_text(encoding="utf-8")
+    found = {tuple(line.split(",")[:3]) for line in got.splitlines()[1:]}
+    assert {
+        ("register", "1", "Fødselsnummer"),
+        ("register", "2", "kategori"),
+        ("register", "3", "bosettingsdato"),
+        ("register", "5", "kommunenummer"),
+    } <= found, got
+    html = (workdir / "reports" / "validation.html").read_text(encoding="utf-8")
+    for secret in ("12345678901", "Mottatt", "31.02.2016", rows[0][0]):
+        assert secret not in got and secret not in html, secret
