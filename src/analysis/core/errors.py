@@ -22,6 +22,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LONG_TOKEN = re.compile(r"\S{41,}")  # a record or a file read as one field, not a word
 # a file path (the user's own, named in every message) is not a record: letters, digits, / . _ - ~ +
 _PATH = re.compile(r"['\"(]?[\w.~+-]*(/[\w.~+-]+)+/?['\"),:]*")
+_QUOTED = re.compile(r"(['\"])([^'\"]{0,4000}?)\1")  # a value quoted in a message ('...' or "...")
+_PATH_LIKE = re.compile(r"[\w./\\-]{1,200}")
+# a quoted path may hold spaces (a checkout under "My Documents"): it starts like a path
+_QUOTED_PATH = re.compile(r"(?:[/~.]|[A-Za-z]:[\\/])[\w .~+/\\-]{0,300}")
 
 
 def shown_value(value: Any) -> str:
@@ -68,11 +72,21 @@ class InputError(Exception):
         return (InputError, (self.file, self.message, self.line, self.column, self.value))
 
 
+def _quoted(m: re.Match) -> str:
+    """A quoted value stays when it is code-like or a path without spaces (a column name, a
+    code, a file); open text quoted by a library's message ("could not convert 'Fru ...'") does not."""
+    inner = m.group(2)
+    if _CODE_LIKE.fullmatch(inner) or _PATH_LIKE.fullmatch(inner) or _QUOTED_PATH.fullmatch(inner):
+        return m.group(0)
+    return f"{m.group(1)}<text of {len(inner)} characters, not shown>{m.group(1)}"
+
+
 def cap(text: str, limit: int = MESSAGE_CHARS) -> str:
     """One line, at most ``limit`` characters: control characters (a record's line ends) become
-    spaces, a run of more than 40 characters without a space (records glued together) is
-    replaced by its length, and the rest is cut with a mark."""
+    spaces, a quoted value that is not code-like and a run of more than 40 characters without a
+    space (records glued together) are replaced by their length, and the rest is cut."""
     text = _CONTROL.sub(" ", str(text))
+    text = _QUOTED.sub(_quoted, text)
     text = _LONG_TOKEN.sub(
         lambda m: m.group() if _PATH.fullmatch(m.group()) else f"<{len(m.group())} characters, not shown>",
         text,

@@ -187,6 +187,12 @@ def _register_rows(df: pd.DataFrame):
 
 def build_cells(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tuple[list[Cell], dict]:
     """The cells of every register-based table present in ``tables`` (scope and waiting)."""
+    return collect(register, tables).finish()
+
+
+def collect(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> _Builder:
+    """The cells as collected (``.cells`` with their person predicates in ``.preds``), before
+    they are split into spaces: what the attacker tests read to know what each number counts."""
     b = _Builder(person_frame(register))
     mean_cell: dict[tuple, int] = {}
 
@@ -316,7 +322,7 @@ def build_cells(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tupl
                 b.stat(eid, pos, "quantile", r.year, r.group, kind="quantile")
             waiting_n(eid, pos, r.year, r.group)
 
-    return b.finish()
+    return b
 
 
 def plan(register: pd.DataFrame, tables: dict[str, pd.DataFrame], threshold: int) -> pd.DataFrame:
@@ -343,3 +349,32 @@ def plan(register: pd.DataFrame, tables: dict[str, pd.DataFrame], threshold: int
             }
         )
     return pd.DataFrame(recs)
+
+
+REGISTER_COLUMNS = [
+    "year",
+    "kommunenummer_2020",
+    "avtalt_selvbosetting",
+    "kategori",
+    "husholdningstype",
+    "wait_months",
+]
+
+
+def register_tables(register_path, imdi_annual_path, population_path, imdi_public_path) -> dict:
+    """Every scope and waiting table as built before protection (what the plan is made on)."""
+    from analysis.core.kommune import load_kommuner_2020
+    from analysis.imdi import maps, scope, waiting
+    from analysis.imdi.annual import read_imdi_annual
+    from analysis.imdi.public import national_totals
+    from analysis.imdi.register import BYDELER
+
+    counts = scope.register_counts(register_path)
+    annual = read_imdi_annual(imdi_annual_path)
+    kommuner = load_kommuner_2020(population_path)
+    totals = national_totals(pd.read_parquet(imdi_public_path))
+    totals = totals[totals["year"].between(2014, 2021)]
+    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
+    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls)
+    return tables | waiting.build_tables(waiting.wait_summary(register_path), annual)
