@@ -86,3 +86,14 @@ def test_plan_application_checks_the_row_keys():
         assert "does not fit" in str(err)
     else:
         raise AssertionError("a plan for other rows was applied")
+
+
+def test_a_hidden_number_in_the_running_text_shows_its_label():
+    from analysis.report.numbers import fmt_number, fmt_pct
+    from analysis.report.render import Tables
+
+    t = pd.DataFrame({"year": ["2018", "2019"], "value": [np.nan, 6.0], "value_label": ["1–2", ""]})
+    tables = Tables({"t": t})
+    hidden, shown = tables.value("t", year=2018), tables.value("t", year=2019)
+    assert fmt_number(hidden) == "1–2" and fmt_pct(hidden, 1) == "1–2"
+    assert fmt_number(shown) == "6" and hidden != hidden  # NaN in arithmetic
