@@ -248,3 +248,23 @@ def test_impossible_register_end_stops_the_dry_run_before_any_job(workflow_copy)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "configuration key 'register_end'" in out
     assert "ValueError" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    "args, cluster",
+    [
+        (["--profile", "profiles/slurm"], True),
+        (["--config", "run=x", "--profile=profiles/slurm/"], True),
+        (["--executor", "slurm"], True),
+        (["--cores", "2", "--config", "run=slurm"], False),
+        ([], False),
+    ],
+)
+def test_run_sh_adds_the_slurm_plugin_only_for_the_cluster_profile(args, cluster):
+    import subprocess
+
+    from conftest import ROOT
+
+    script = 'eval "$(sed -n "/^uses_cluster()/,/^}/p" run.sh)"; uses_cluster "$@"'
+    proc = subprocess.run(["bash", "-c", script, "x", *args], cwd=ROOT, capture_output=True, text=True)
+    assert (proc.returncode == 0) == cluster, proc.stderr
