@@ -201,3 +201,42 @@ def test_demo_table_has_real_shape_and_is_calibrated(shared_dir):
         assert round_half_up(s[key], 0) == pub, key
     chk = kostra.aggregate_check(cells, kostra.rejection_shares(cells))
     assert chk.loc[chk["item"] == "rejection_share", "difference"].abs().max() < 0.5
+
+
+def _cells(rows):
+    """Cells as kostra.cells returns them: (region, year, new, rej) of kommune rows."""
+    df = pd.DataFrame(rows, columns=["region", "year", "new", "rej"])
+    return df.assign(status_new="", status_rej="", kind="kommune")
+
+
+@pytest.fixture(scope="module")
+def code_map_real():
+    from conftest import PUBLIC
+
+    from analysis.core.kommune import load_code_map
+
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+
+
+def test_each_kommune_is_counted_once_per_year(code_map_real):
+    ok = [
+        ("1103", 2019, 50, 5),  # Stavanger, Finnøy and Rennesøy in 2019: the 2019 structure
+        ("1141", 2019, 3, 0),
+        ("1142", 2019, 2, 0),
+        ("4601", 2019, 80, 8),  # Bergen re-keyed to its 2020 code
+        ("4601", 2020, 90, 9),
+    ]
+    kostra.check_codes_by_year(_cells(ok), code_map_real, "k.json")
+    with pytest.raises(InputError, match=r"4601 has numbers under several codes in 2019 \(1201, 4601\)"):
+        kostra.check_codes_by_year(_cells([*ok, ("1201", 2019, 80, 8)]), code_map_real, "k.json")
+    with pytest.raises(InputError, match=r"1201 carries a number for 2020, but it was valid only 2013-2019"):
+        kostra.check_codes_by_year(_cells([*ok, ("1201", 2020, 80, float("nan"))]), code_map_real, "k.json")
+
+
+def test_required_years_need_a_usable_number():
+    cells = _cells([("0301", 2016, 10, 2), ("0301", 2020, 0, 0), ("3024", 2020, float("nan"), 1)])
+    kostra.check_years(cells, [2016], "k.json")
+    with pytest.raises(InputError, match=r"year\(s\) \[2019\] missing from the table"):
+        kostra.check_years(cells, [2016, 2019], "k.json")
+    with pytest.raises(InputError, match="every kommune's number is 0 .* in 2020 \\(2 kommune cells\\)"):
+        kostra.check_years(cells, [2016, 2020], "k.json")

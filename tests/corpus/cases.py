@@ -40,6 +40,7 @@ BASE = {
 }
 ENCODING = {"imdi_public": "latin-1", "crosswalk": "latin-1"}
 SUFFIX = {"register_parquet": ".parquet", "kostra_12012": ".json"}
+KOSTRA_REQUIRED_YEARS = [2016, 2020]  # as workflow/rules/official.smk
 HUSBANKEN_MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
 
 
@@ -111,6 +112,8 @@ def read_kostra(path):
     ds = read_jsonstat(str(path))
     cells = kostra.cells(ds, "NyeSoknader", "Avslag")
     kostra.validate_codes(cells, set(code_map()["code"]), str(path))
+    kostra.check_codes_by_year(cells, code_map(), str(path))
+    kostra.check_years(cells, KOSTRA_REQUIRED_YEARS, str(path))
     return cells
 
 
@@ -369,6 +372,35 @@ def j_rename_code(dim: str, old: str, new: str):
         cat["label"] = {(new if k == old else k): v for k, v in cat["label"].items()}
 
     return jdoc(f)
+
+
+def j_add_region(code: str, label: str, values: list):
+    """One more region (appended last) with ``values`` for its content x year cells."""
+
+    def f(doc):
+        cat = doc["dimension"]["KOKkommuneregion0000"]["category"]
+        cat["index"][code] = len(cat["index"])
+        cat["label"][code] = label
+        doc["size"][doc["id"].index("KOKkommuneregion0000")] += 1
+        doc["value"] = doc["value"] + values
+
+    return jdoc(f)
+
+
+def j_set_all(value, cells=None):
+    """Every cell (or the given ones) set to ``value``, without SSB symbols."""
+
+    def f(doc):
+        for i in cells if cells is not None else range(len(doc["value"])):
+            doc["value"][i] = value
+        doc["status"] = {}
+
+    return jdoc(f)
+
+
+# the kommune cells (0301 Oslo, 3024 Bærum) of 2020, new applications and rejections
+KOSTRA_KOMMUNE_2020 = [9, 11, 13, 15]
+DEEP_JSON = b'{"version": "2.0", "class": "dataset", "extension": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
 
 
 def j_short_values(doc):
@@ -785,6 +817,35 @@ CASES: list[Case] = [
             "is not in the table",
         ),
         ("symbol_in_value", j_set_value(4, ".."), "value[4]", "must be a number or null"),
+        ("fractional_count", j_set_value(4, 600.5), "value[4]", "fractional count"),
+        (
+            # Bærum's old code 0219 beside its successor 3024 (re-keyed) in 2016: counted twice
+            "old_code_beside_successor",
+            j_add_region("0219", "Bærum (-2019)", [300, None, 20, None]),
+            "dimension.KOKkommuneregion0000.category.index",
+            "would be counted twice",
+        ),
+        (
+            "expired_code_in_2020",
+            j_add_region("0219", "Bærum (-2019)", [None, 300, None, 20]),
+            "dimension.KOKkommuneregion0000.category.index",
+            "valid only 2013-2019",
+        ),
+        (
+            "missing_required_year",
+            j_rename_code("Tid", "2016", "2015"),
+            "dimension.Tid.category.index",
+            "missing from the table",
+        ),
+        ("all_null_table", j_set_all(None), "dimension.Tid.category.index", "no kommune has a number"),
+        ("all_zero_table", j_set_all(0), "dimension.Tid.category.index", "every kommune's number is 0"),
+        (
+            "all_null_2020",
+            j_set_all(None, KOSTRA_KOMMUNE_2020),
+            "dimension.Tid.category.index",
+            "no kommune has a number for new applications and rejections in 2020",
+        ),
+        ("deeply_nested_json", fixed(DEEP_JSON), "character*", "nested more than 100 levels"),
         (
             "jsonstat1_bundle",
             jdoc(lambda doc: {"dataset": {k: v for k, v in doc.items() if k != "version"}}),

@@ -20,6 +20,7 @@ STAGE_TABLES["udi"] = ["tab_10_2"]
 KOSTRA = config["kostra"]
 KOSTRA_RAW = "data/raw/kostra/12012.json"
 KOSTRA_YEARS = [str(y) for y in range(2015, 2021)]
+KOSTRA_REQUIRED_YEARS = [2016, 2020]
 
 # Tabell 10.3 and the map exist only when table 12012 is there (named, or fetched; decisions/0015).
 if have("kostra_12012"):
@@ -92,6 +93,8 @@ if have("kostra_12012"):
                 content_rej=KOSTRA["content_rejections"],
                 split_to=SPLIT_TO,
                 map_year=2020,
+                # years Tabell 10.3 (2016, 2020) and the map show: each must have numbers
+                required_years=KOSTRA_REQUIRED_YEARS,
                 language=LANG,
                 synthetic=synthetic_of(KOSTRA_ROLE, "population"),
             ),

@@ -39,6 +39,7 @@ rule validate:
             husbanken_measures=["rental_dwellings_granted", "share_earmarked_refugees_pct"],
             kostra_new=config["kostra"]["content_new_applications"],
             kostra_rej=config["kostra"]["content_rejections"],
+            kostra_years=KOSTRA_REQUIRED_YEARS,
         ),
         code=code("report.validation"),
     output:

@@ -34,6 +34,8 @@ def main(smk):
     cells = kostra.cells(ds, s["content_new"], s["content_rej"])
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     kostra.validate_codes(cells, set(code_map["code"]), smk.input.data)
+    kostra.check_codes_by_year(cells, code_map, smk.input.data)
+    kostra.check_years(cells, s["required_years"], smk.input.data)
     symbols = pd.concat([cells["status_new"], cells["status_rej"]]).value_counts().to_dict()
     log.info("cell symbols (''=value): %s", symbols)
     shares = kostra.rejection_shares(cells)

@@ -308,6 +308,38 @@ def _status(path: str, raw, n: int) -> list[str]:
     raise _err(path, "'status' must be a string, an array or an object", "status", type(raw).__name__)
 
 
+# Reported depth of a document too deeply nested for Python's JSON parser (a JSON-stat2 body has 5).
+NESTING_LIMIT = 100
+
+
+def _too_deep(raw: bytes, limit: int) -> tuple[int, int, int]:
+    """(line, column, byte offset) of the first bracket opening level ``limit + 1``, skipping strings.
+
+    Only called after the parser gave up (RecursionError), so the slow scan costs nothing on
+    ordinary files."""
+    depth, line, col, in_str, esc = 0, 1, 0, False, False
+    for pos, byte in enumerate(raw):
+        col += 1
+        if in_str:
+            if esc:
+                esc = False
+            elif byte == 0x5C:  # backslash
+                esc = True
+            elif byte == 0x22:
+                in_str = False
+        elif byte == 0x22:
+            in_str = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return line, col, pos
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+        if byte == 0x0A:
+            line, col = line + 1, 0
+    return line, col, len(raw)
+
+
 def read_jsonstat(path: str | Path) -> Dataset:
     """Read and parse a JSON-stat 2.0 file; bad JSON names the line and column."""
     path = str(path)
@@ -341,6 +373,16 @@ def read_jsonstat(path: str | Path) -> Dataset:
             line=raw[: e.start].count(b"\n") + 1,
             column=f"byte {e.start}",
             value=raw[e.start : e.end],
+        ) from None
+    except RecursionError:
+        line, col, pos = _too_deep(raw, NESTING_LIMIT)
+        raise InputError(
+            path,
+            f"JSON nested more than {NESTING_LIMIT} levels deep; a JSON-stat2 body is a few levels deep "
+            "(dataset > dimension > category > index): is this the PxWebApi response?",
+            line=line,
+            column=f"character {col}",
+            value=raw[pos : pos + 5],
         ) from None
     except json.JSONDecodeError as e:
         raise InputError(

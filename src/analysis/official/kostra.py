@@ -97,6 +97,16 @@ def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
             column=f"value[{int(r['cell'])}]",
             value=r["value"],
         )
+    frac = frame["value"].notna() & (frame["value"] % 1 != 0)
+    if frac.any():
+        r = frame[frac].iloc[0]
+        raise InputError(
+            ds.path,
+            f"fractional count for region {r[REGION_DIM]}, year {r[TIME_DIM]}: applications and "
+            "rejections are whole numbers (was a share, a rate or a rounded average exported?)",
+            column=f"value[{int(r['cell'])}]",
+            value=r["value"],
+        )
     frame["what"] = np.where(frame[CONTENT_DIM] == content_new, "new", "rej")
     wide = frame.pivot_table(
         index=[REGION_DIM, TIME_DIM],
@@ -148,6 +158,86 @@ def validate_codes(c: pd.DataFrame, known_codes: set[str], path: str) -> None:
             column=f"dimension.{REGION_DIM}.category.index",
             value=bad[0],
         )
+
+
+def check_codes_by_year(c: pd.DataFrame, code_map: pd.DataFrame, path: str) -> None:
+    """Each kommune counted once per year, under a code that can carry that year's number.
+
+    SSB's region list for 12012 holds old and new codes side by side; a year's numbers stand either
+    under the codes valid that year or, re-keyed, under the 2020 codes. Two things would be summed
+    twice into Tabell 10.3 and are errors: a number under a code after it ceased to exist (1201
+    Bergen in 2020, beside 4601), and in one year a number under a 2020 code used before it
+    existed (4601 in 2019) beside one under an old code it replaced (1201 in 2019). ``code_map``
+    is :func:`analysis.core.kommune.build_code_map` (code, kommunenummer_2020, first/last year).
+    """
+    where = f"dimension.{REGION_DIM}.category.index"
+    k = c[(c["kind"] == "kommune") & (c["new"].notna() | c["rej"].notna())]
+    k = k.merge(
+        code_map[["code", "kommunenummer_2020", "first_year", "last_year"]], left_on="region", right_on="code"
+    )
+    late = k[k["year"] > k["last_year"]].sort_values(["year", "region"])
+    if not late.empty:
+        r = late.iloc[0]
+        raise InputError(
+            path,
+            f"kommune code {r['region']} carries a number for {r['year']}, but it was valid only "
+            f"{r['first_year']}-{r['last_year']} (its 2020 successor is {r['kommunenummer_2020']}): a "
+            f"number under an expired code would be counted beside its successor's; "
+            f"{late['region'].nunique()} code(s) affected",
+            column=where,
+            value=r["region"],
+        )
+    # a 2020 code used for a year before it existed: the year's numbers are re-keyed to 2020 codes
+    rekeyed = {
+        (y, t) for y, t, r in zip(k["year"], k["kommunenummer_2020"], k["year"] < k["first_year"]) if r
+    }
+    codes_per = k.groupby(["year", "kommunenummer_2020"])["region"].transform("nunique")
+    in_rekeyed = np.array([(y, t) in rekeyed for y, t in zip(k["year"], k["kommunenummer_2020"])], dtype=bool)
+    clash = k[(codes_per > 1) & in_rekeyed].sort_values(["year", "kommunenummer_2020", "region"])
+    if not clash.empty:
+        first = clash.iloc[0]
+        same = clash[
+            (clash["year"] == first["year"]) & (clash["kommunenummer_2020"] == first["kommunenummer_2020"])
+        ]
+        codes = sorted(same["region"])
+        raise InputError(
+            path,
+            f"kommune {first['kommunenummer_2020']} has numbers under several codes in {first['year']} "
+            f"({', '.join(codes)}): the old code and its successor (re-keyed) describe the same "
+            "applicants and would be counted twice; keep one region structure per year",
+            column=where,
+            value=codes[0],
+        )
+
+
+def check_years(c: pd.DataFrame, years, path: str) -> None:
+    """Every year the report shows (Tabell 10.3: 2016 and 2020, the map: 2020) must be in the
+    table with at least one kommune whose new applications are a number above zero; otherwise the
+    year's share is empty or 0/0 and the table or map would be built on nothing."""
+    have = set(c["year"])
+    missing = [int(y) for y in years if int(y) not in have]
+    if missing:
+        raise InputError(
+            path,
+            f"year(s) {missing} missing from the table (Tid has {sorted(int(y) for y in have)}); "
+            f"Tabell 10.3 and the map need {sorted(int(y) for y in years)}",
+            column=f"dimension.{TIME_DIM}.category.index",
+            value=missing[0],
+        )
+    k = c[c["kind"] == "kommune"]
+    for y in sorted(int(y) for y in years):
+        ky = k[k["year"] == y]
+        use = ky[_usable(ky)]
+        if use.empty or use["new"].sum() <= 0:
+            what = "no kommune has a number" if use.empty else "every kommune's number is 0"
+            raise InputError(
+                path,
+                f"{what} for new applications and rejections in {y} ({len(ky)} kommune cells): "
+                "the rejection share cannot be computed; check the download and the content codes "
+                "(kostra: in the config)",
+                column=f"dimension.{TIME_DIM}.category.index",
+                value=y,
+            )
 
 
 def _usable(c: pd.DataFrame) -> pd.Series:

@@ -136,6 +136,8 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
             ds = read_jsonstat(paths["kostra_12012"])
             cells = kostra.cells(ds, s["kostra_new"], s["kostra_rej"])
             kostra.validate_codes(cells, set(code_map["code"]), paths["kostra_12012"])
+            kostra.check_codes_by_year(cells, code_map, paths["kostra_12012"])
+            kostra.check_years(cells, s["kostra_years"], paths["kostra_12012"])
 
         checked("kostra_12012", kostra_check)
     if "imdi_public" in paths:
