@@ -533,3 +533,21 @@ def test_demo_change_table_columns_and_no_degenerate_interval(demo_tables):
     tested = ch[ch["test"] != ""]
     assert (tested["p_holm"] >= tested["p_value"]).all() and (tested["p_bh"] >= tested["p_value"]).all()
     assert (tables["fig_11_7"]["small_base"] == (tables["fig_11_7"]["n"] < 30)).all()
+
+
+def test_figures_mark_small_bases(demo_tables):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.survey.tables import plot_figure
+
+    tables, _, _ = demo_tables
+    t7 = tables["fig_11_7"]
+    fig = plot_figure(t7, CB, "fig_11_7", "no")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    for n, small in set(zip(t7["n"], t7["small_base"])):
+        assert any(t.endswith(f"(N={n}{'*' if small else ''})") for t in texts), (n, small)
+    assert t7["small_base"].any() and not t7["small_base"].all()
+    assert not tables["fig_11_4"]["small_base"].any()
+    fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no")
+    assert not any("*" in t.get_text() for t in fig.axes[0].get_yticklabels())

@@ -133,6 +133,9 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
     apply_style()
     f = cb.figures[fid]
     t = table[table["n"].notna()]
+    # bases under survey.small_base are marked with * after N (the figure note explains it)
+    flagged = t[t["small_base"].astype(bool)] if "small_base" in t.columns else t.iloc[:0]
+    small = set(zip(flagged["year"], flagged["item"]))
     if f["kind"] == "distribution":
         cats = list(f["categories"])
         t = t[t["category"].isin(cats)]
@@ -174,7 +177,8 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
         for y, k in rows:
             n = int(first_n[(y, k)])
             lab = _wrap(_item_label(cb, fid, k, language), 44)
-            labels.append(f"{lab}\n{y} (N = {n})" if lab else f"{y} (N = {n})")
+            star = "*" if (y, k) in small else ""
+            labels.append(f"{lab}\n{y} (N = {n}{star})" if lab else f"{y} (N = {n}{star})")
         ax.set_axisbelow(True)
         ax.set_yticks(range(len(rows)), labels, fontsize=7)
         ax.invert_yaxis()
@@ -202,10 +206,11 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
         vals = [float(ty.loc[k, "value"]) if k in ty.index else np.nan for k in keys]
         ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
         ax.barh(pos, vals, height=h * 0.95, color=YEAR_COLOURS.get(y, PALETTE[j]), label=f"{y}")
-        for p, v, n in zip(pos, vals, ns):
+        for p, v, n, k in zip(pos, vals, ns, keys):
             if not np.isnan(v):
                 txt = f"{v:.1f}".replace(".", ",") if f["kind"] == "mean" else f"{v:.0f}"
-                ax.text(v, p, f" {txt} (N={n})", va="center", fontsize=6.5)
+                star = "*" if (y, k) in small else ""
+                ax.text(v, p, f" {txt} (N={n}{star})", va="center", fontsize=6.5)
     ax.set_axisbelow(True)
     ax.set_yticks(range(len(keys)), [_wrap(_item_label(cb, fid, k, language), 48) for k in keys], fontsize=7)
     ax.invert_yaxis()
