@@ -519,7 +519,8 @@ def test_demo_change_table_columns_and_no_degenerate_interval(demo_tables):
     for c in ("n_2016", "n_2021", "small_base", "p_value", "p_holm", "p_bh", "comparable", "test"):
         assert c in ch.columns, c
     rows = ch[ch["value"].notna()]
-    assert (rows["ci_high"] - rows["ci_low"] > 0.5).all()
+    width = rows["ci_high"] - rows["ci_low"]
+    assert (width > 0).all() and (width[rows["ci_method"] == "newcombe"] > 0.5).all()
     edge = rows[rows[["value_2016", "value_2021"]].isin([0.0, 100.0]).any(axis=1)]
     assert len(edge) >= 2  # Figur 11.7 (100 % in 2021) and 11.20 (0 % in 2016) in the demo
     assert ((edge["ci_low"] < edge["value"]) & (edge["value"] < edge["ci_high"])).all()
