@@ -118,7 +118,7 @@ def test_report_contains_every_computed_entry_and_the_scorecard_agrees(demo_buil
         verdicts = [r["verdict"] for r in csv.DictReader(fh)]
     appendix = html[html.index('id="appendix-scorecard"') :]
     for verdict in ("match", "mismatch", "missing", "published_conflict"):
-        m = re.search(rf'class="verdict-{verdict}">[^<]*</td><td class="num">(\d+)</td>', appendix)
+        m = re.search(rf'class="verdict-{verdict}">[^<]*</t[hd]><td class="num">(\d+)</td>', appendix)
         assert m and int(m.group(1)) == verdicts.count(verdict), verdict
 
 
