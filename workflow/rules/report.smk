@@ -156,9 +156,10 @@ rule render_report:
     """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell."""
     input:
         html=rules.render_html.output.html,
-        code=code("report.render", "report.pdfua"),
+        code=code("report.render", "report.pdfua", "report.printsize"),
     output:
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Hele rapporten"),
+        print_sizes="data/processed/report_figure_sizes.json",
     log:
         "logs/render_report.log",
     benchmark:

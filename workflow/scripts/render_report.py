@@ -1,10 +1,12 @@
 """Adapter: reports/report.html -> reports/report.pdf (WeasyPrint), then the PDF/UA header scopes."""
 
 import gc
+import json
 from pathlib import Path
 
 from analysis.core.logsetup import run
 from analysis.report.pdfua import add_table_scopes
+from analysis.report.printsize import figure_text_report, printed_figures
 from analysis.report.render import write_pdf
 
 
@@ -16,9 +18,12 @@ def main(smk):
     html = Path(smk.input.html)
     out = Path(smk.output.pdf)
     raw = out.with_name(out.name + ".untagged-scopes")
-    write_pdf(html.read_text(encoding="utf-8"), html.parent, raw)
+    document = write_pdf(html.read_text(encoding="utf-8"), html.parent, raw)
     add_table_scopes(raw, out)
     raw.unlink()
+    # the printed size of every figure and its smallest text (tests/test_figure_style.py)
+    sizes = figure_text_report(printed_figures(document))
+    Path(smk.output.print_sizes).write_text(json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 run(main, snakemake)  # noqa: F821

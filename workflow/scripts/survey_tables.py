@@ -25,7 +25,14 @@ def main(smk):
         [
             (
                 Path(path).with_suffix(""),
-                partial(plot_figure, tables[Path(path).stem], cb, Path(path).stem, s["language"]),
+                partial(
+                    plot_figure,
+                    tables[Path(path).stem],
+                    cb,
+                    Path(path).stem,
+                    s["language"],
+                    float(s["confidence"]),
+                ),
             )
             for path in smk.output.figures
         ],

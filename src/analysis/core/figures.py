@@ -4,6 +4,11 @@ The look follows the report: plain horizontal/vertical bars, muted blues, labels
 no chart junk. Saving strips dates and fixes SVG ids so that two builds give identical bytes.
 A figure drawn from synthetic inputs says so: a visible "Syntetiske data" mark below the plot,
 the words in the SVG's ``<title>``/``<desc>`` and in the PNG's ``Description`` text chunk.
+
+One style for every figure: figures are drawn at most :data:`FIG_WIDTH` inches wide (the
+report's text width, so the PDF prints them at their natural size, see ``style.css``) with
+constrained layout, and no text is smaller than :data:`MIN_FONT_PT` at that size. The test
+``tests/test_figure_style.py`` checks every SVG against its printed width in the PDF.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 from analysis.core.synthetic import DESC, MARK, TITLE
 
@@ -25,10 +31,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 PALETTE = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#f4b183", "#c55a11", "#7f7f7f", "#d9d9d9"]
 ORDINARY, AGREED, ACCENT = "#1f4e79", "#f4b183", "#c55a11"
 
+# The report's text width: A4 (210 mm) less the page margins of style.css (22 mm + 20 mm).
+TEXT_WIDTH_MM = 168.0
+FIG_WIDTH = 6.5  # inches, a little less than the text width (6.61 in)
+MIN_FONT_PT = 7.0  # smallest text at print size (the test allows nothing below it)
+SMALL_FONT = 7.5  # data labels, legends of crowded figures: the smallest size figures ask for
+
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 10,
+    "font.size": 8.5,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 8.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8,
+    "figure.constrained_layout.use": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -50,6 +68,32 @@ MARK_COLOR = "#a33333"
 
 def apply_style() -> None:
     plt.rcParams.update(STYLE)
+
+
+def sequential_cmap(name: str = "Blues", start: float = 0.18):
+    """A sequential colour map without its white end: ``start`` (0..1) of ``name`` becomes the
+    lowest colour, so that a 0 is a visible pale tint, never the page's background."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    base = plt.get_cmap(name)
+    return LinearSegmentedColormap.from_list(f"{name}_from_{start:g}", base(np.linspace(start, 1.0, 256)))
+
+
+def full_range_norm(values, step: float | None = None, gamma: float = 1.0):
+    """A colour scale from 0 to (at least) the largest value: nothing is capped.
+
+    ``step`` rounds the top up (e.g. 10 for percentages). ``gamma`` 0.5 (a square-root scale)
+    keeps the many small values apart when a few kommuner lie far above the rest.
+    """
+    from matplotlib.colors import Normalize, PowerNorm
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    top = float(v.max()) if v.size else 1.0
+    if step:
+        top = float(np.ceil(top / step) * step)
+    top = top if top > 0 else 1.0
+    return Normalize(0.0, top) if gamma == 1.0 else PowerNorm(gamma=gamma, vmin=0.0, vmax=top)
 
 
 def mark_synthetic(fig) -> None:

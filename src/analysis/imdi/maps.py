@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.figures import apply_style
+from analysis.core.figures import FIG_WIDTH, SMALL_FONT, apply_style, full_range_norm, sequential_cmap
 from analysis.core.tidy import tidy
 
 CLASSES = ["only_2016_2017", "only_2018_2021", "whole_period", "never"]
@@ -72,7 +72,7 @@ def plot_map(
 
     apply_style()
     gk = geo_k.to_crs(25833).merge(k_classes, left_on="kommunenummer", right_on="unit_id", how="left")
-    fig, ax = plt.subplots(figsize=(6.3, 7.6))
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH * 0.95, 7.6))
     ax.set_axis_off()
     if b_classes is not None:
         gb = (
@@ -95,23 +95,35 @@ def plot_map(
             )
         shown = CLASSES + (["protected"] if (k_classes["category"] == "protected").any() else [])
         handles = [Patch(facecolor=COLORS[c], edgecolor="#808080", label=labels[c]) for c in shown]
-        ax.legend(handles=handles, loc="lower right", fontsize=7.5, title=legend_title or None)
+        ax.legend(handles=handles, loc="lower right", fontsize=SMALL_FONT, title=legend_title or None)
     else:
-        vmax = float(gk[value_col].quantile(0.99)) or 1.0
+        # the scale reaches the largest value (no silent cap) on a square-root scale, and starts
+        # at a pale tint, not white, so that 0 is not mistaken for the background
+        colours = sequential_cmap(cmap or "Blues")
+        values = [gk[value_col]] + ([gb[value_col]] if gb is not None and value_col in gb else [])
+        norm = full_range_norm(pd.concat(values), gamma=0.5)
         for target, g in pairs:
             g.plot(
                 ax=target,
                 column=value_col,
-                cmap=cmap or "Blues",
-                vmin=0,
-                vmax=vmax,
+                cmap=colours,
+                norm=norm,
                 edgecolor="#808080",
                 linewidth=0.15 if target is ax else 0.4,
                 missing_kwds={"color": "#d9d9d9", "hatch": "///", "edgecolor": "#808080", "linewidth": 0.15},
             )
-        sm = plt.cm.ScalarMappable(cmap=cmap or "Blues", norm=plt.Normalize(0, vmax))
+        sm = plt.cm.ScalarMappable(cmap=colours, norm=norm)
         cb = fig.colorbar(sm, ax=ax, fraction=0.03, pad=0.01, shrink=0.5)
         cb.set_label(legend_title)
+        top = norm.vmax
+        # round ticks below the top (apart on the square-root scale), and the top itself
+        ticks = [t for t in (0, 0.25, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50) if norm(t) < 0.92] + [top]
+        cb.set_ticks(ticks, labels=[_tick(t, labels) for t in ticks])
     if inset is not None:
         inset.set_title(labels["oslo_inset"], fontsize=8)
     return fig
+
+
+def _tick(value: float, labels: dict) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if labels.get("decimal_comma") else text

@@ -236,8 +236,11 @@ def settlement_overview(
 
 
 def resettlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
-    """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share."""
-    recs = annual_records(annual, "resettlement_pct", 2015)
+    """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share.
+
+    2015 (before the register) comes from IMDi's annual report, as in Figur 2.1: the total
+    settled and the share of resettlement refugees; the report gives no count to split the bar."""
+    recs = annual_records(annual, "total_settled", 2015) + annual_records(annual, "resettlement_pct", 2015)
     for year in sorted(counts["year"].unique()):
         y = counts[counts["year"] == year]
         n, r = _persons(y), _persons(y[y["kategori"] == "overforing"])
@@ -339,16 +342,21 @@ def asb_per_1000(counts: pd.DataFrame, kommuner: pd.DataFrame, classes: pd.DataF
 
 
 def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"), pct="asb_pct"):
-    """Stacked bars (ordinary, agreed or resettlement) per year with the share on a second axis."""
+    """Stacked bars (ordinary, agreed or resettlement) per year with the share on a second axis.
+
+    A year with only a total (2015 in the second Figur 2.2: IMDi's annual report gives the total
+    and the share, not the counts) gets one hatched bar of the total. Share labels sit on a white
+    ground above their point, so they stay legible over the dark bars.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from analysis.core.figures import ACCENT, AGREED
+    from analysis.core.figures import ACCENT, AGREED, FIG_WIDTH, SMALL_FONT
 
     apply_style()
     years = [y for y in ["2015", "2016", "2017", "2018", "2019", "2020", "2021"] if y in set(table["year"])]
-    xlab = [labels["q1"] if y == "2021" else y for y in years]
-    fig, ax = plt.subplots(figsize=(6.3, 3.4))
+    xlab = [labels["q1"].replace(" (", "\n(") if y == "2021" else y for y in years]
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = range(len(years))
 
     def val(y, s):
@@ -359,6 +367,21 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     top = [val(y, series[1]) for y in years]
     ax.bar(x, low, color=ORDINARY, width=0.65, label=labels[series[0]])
     ax.bar(x, top, bottom=low, color=AGREED, width=0.65, label=labels[series[1]])
+    only_total = [
+        (i, val(y, "total_settled")) for i, y in enumerate(years) if low[i] != low[i] and top[i] != top[i]
+    ]
+    only_total = [(i, v) for i, v in only_total if v == v]
+    if only_total:
+        ax.bar(
+            [i for i, _ in only_total],
+            [v for _, v in only_total],
+            width=0.65,
+            color="#ffffff",
+            edgecolor=ORDINARY,
+            hatch="////",
+            linewidth=0.8,
+            label=labels["total_only"],
+        )
     ax.set_xticks(list(x), xlab)
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     ax.set_ylabel(labels["persons"])
@@ -372,9 +395,11 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
                 (xi, v),
                 ha="center",
                 va="bottom",
-                fontsize=7,
-                xytext=(0, 4),
+                fontsize=SMALL_FONT,
+                color="#111111",
+                xytext=(0, 5),
                 textcoords="offset points",
+                bbox=dict(boxstyle="round,pad=0.15", fc="#ffffff", ec="none", alpha=0.9),
             )
     ax2.set_ylim(0, max(s for s in share if s == s) * 1.35)
     ax2.set_ylabel(labels["percent"])
@@ -382,7 +407,7 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     ax2.spines["right"].set_visible(True)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig
 
 

@@ -439,25 +439,28 @@ def ledger(c: pd.DataFrame, role: str = "kostra_12012") -> pd.DataFrame:
 
 
 def plot_map(shares: pd.DataFrame, geo, labels: dict):
-    """Choropleth of the rejection share per kommune; missing shares hatched grey (not 0)."""
+    """Choropleth of the rejection share per kommune; missing shares hatched grey (not 0).
+
+    The scale runs from 0 to the largest share (rounded up to 10, never capped) and starts at a
+    pale tint, so a kommune with 0 % is not mistaken for the page's background."""
     import matplotlib.pyplot as plt
 
-    from analysis.core.figures import apply_style
+    from analysis.core.figures import FIG_WIDTH, apply_style, full_range_norm, sequential_cmap
 
     apply_style()
     g = geo.merge(shares[["kommune", "value"]], left_on="kommunenummer", right_on="kommune", how="left")
     g = g.to_crs(25833)
-    fig, ax = plt.subplots(figsize=(6.0, 7.2))
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH * 0.9, 7.2))
     missing = g[g["value"].isna()]
     have = g[g["value"].notna()]
+    norm = full_range_norm(have["value"], step=10)
     have.plot(
         column="value",
         ax=ax,
-        cmap="Blues",
-        vmin=0,
-        vmax=100,
+        cmap=sequential_cmap("Blues"),
+        norm=norm,
         linewidth=0.1,
-        edgecolor="#ffffff",
+        edgecolor="#808080",
         legend=True,
         legend_kwds={"label": labels["share"], "shrink": 0.6, "orientation": "vertical"},
     )
@@ -468,7 +471,7 @@ def plot_map(shares: pd.DataFrame, geo, labels: dict):
     ax.legend(
         handles=[Patch(facecolor="#e6e6e6", edgecolor="#b0b0b0", hatch="///", label=labels["missing"])],
         loc="lower right",
-        fontsize=7,
+        fontsize=7.5,
     )
     ax.set_axis_off()
     ax.grid(False)

@@ -131,16 +131,22 @@ def render_html(template_dir: str | Path, context: dict, language: str, t, cache
     return env.get_template("report.html.j2").render(**context)
 
 
-def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path) -> None:
-    """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes."""
-    from weasyprint import HTML
+def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path):
+    """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes.
+
+    Returns the laid-out WeasyPrint document (for :func:`analysis.report.printsize.printed_figures`).
+    """
+    from weasyprint import DEFAULT_OPTIONS, HTML
 
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
     # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
-    HTML(string=html_text, base_url=str(base_url)).write_pdf(
-        str(out_path),
-        pdf_identifier=ident,
-        pdf_variant="pdf/ua-1",
-        uncompressed_pdf=False,
-        optimize_images=False,
-    )
+    options = {
+        **DEFAULT_OPTIONS,
+        "pdf_identifier": ident,
+        "pdf_variant": "pdf/ua-1",
+        "uncompressed_pdf": False,
+        "optimize_images": False,
+    }
+    document = HTML(string=html_text, base_url=str(base_url)).render(**options)
+    document.write_pdf(str(out_path), **options)
+    return document

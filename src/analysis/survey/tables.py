@@ -126,13 +126,56 @@ def _cat_label(cb: Codebook, fid: str, cat: str, language: str) -> str:
     return cb.label(node, language) or cat
 
 
-def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no"):
-    """The report's style: stacked 100 % bars for distributions, paired bars otherwise."""
+CI_COLOUR = "#222222"
+
+
+def ci_label(confidence: float, language: str) -> str:
+    """Legend text for the whiskers: '95 % konfidensintervall'."""
+    pct = f"{100 * confidence:.0f}"
+    return f"{pct} % konfidensintervall" if language == "no" else f"{pct}% confidence interval"
+
+
+def _whiskers(ax, x, y, lo, hi, label):
+    """Horizontal interval whiskers at (x, y) from ``lo`` to ``hi`` (NaN-safe); the first call on
+    an axis carries the legend label."""
+    x, y, lo, hi = (np.asarray(a, dtype=float) for a in (x, y, lo, hi))
+    ok = np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi)
+    if not ok.any():
+        return None
+    container = ax.errorbar(
+        x[ok],
+        y[ok],
+        xerr=[np.clip(x[ok] - lo[ok], 0, None), np.clip(hi[ok] - x[ok], 0, None)],
+        fmt="none",
+        ecolor=CI_COLOUR,
+        elinewidth=0.8,
+        capsize=2.5,
+        capthick=0.8,
+        clip_on=False,
+        label=label,
+        zorder=3,
+    )
+    for k, lines in enumerate(container.lines[2]):  # ids in the SVG, so that a test finds them
+        lines.set_gid(f"ci_whisker_{len(ax.containers)}_{k}")
+    return container
+
+
+def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no", confidence: float = 0.95):
+    """The report's style: stacked 100 % bars for distributions, paired bars otherwise; every bar
+    with its base (N) and its confidence interval (the table's ``ci_low``/``ci_high``).
+
+    Distributions: the whisker of a category's share is drawn at the category's right edge in the
+    stack (the preceding categories held fixed), so it shows how far that edge could move; the
+    last category ends at 100 % by construction and has no whisker (its interval is in the table).
+    """
     import matplotlib.pyplot as plt
+
+    from analysis.core.figures import FIG_WIDTH, SMALL_FONT
 
     apply_style()
     f = cb.figures[fid]
     t = table[table["n"].notna()]
+    ci_text = ci_label(confidence, language)
     # bases under survey.small_base are marked with * after N (the figure note explains it)
     flagged = t[t["small_base"].astype(bool)] if "small_base" in t.columns else t.iloc[:0]
     small = set(zip(flagged["year"], flagged["item"]))
@@ -142,17 +185,21 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
         keys = list(f["items"])
         # one pass over the rows instead of a boolean selection per bar segment
         cell, first_n = {}, {}
-        for y, k, c, v, n in zip(t["year"], t["item"], t["category"], t["value"], t["n"]):
-            cell.setdefault((y, k, c), []).append(v)
+        for y, k, c, v, n, lo, hi in zip(
+            t["year"], t["item"], t["category"], t["value"], t["n"], t["ci_low"], t["ci_high"]
+        ):
+            cell.setdefault((y, k, c), []).append((v, lo, hi))
             first_n.setdefault((y, k), n)
         rows = [(y, k) for k in keys for y in sorted(t["year"].unique(), reverse=True) if (y, k) in first_n]
-        fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(rows) + 1.4))
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.42 * len(rows) + 1.3))
         left = np.zeros(len(rows))
+        whisker_label = ci_text
         for j, cat in enumerate(cats):
             # nansum: what Series.sum gives (0 for no rows, NaN skipped)
-            vals = np.array(
-                [float(np.nansum(np.asarray(cell.get((y, k, cat), []), dtype=float))) for y, k in rows]
-            )
+            got = [cell.get((y, k, cat), []) for y, k in rows]
+            vals = np.array([float(np.nansum(np.asarray([v for v, _, _ in g], dtype=float))) for g in got])
+            lo = np.array([float(g[0][1]) if len(g) == 1 else np.nan for g in got])
+            hi = np.array([float(g[0][2]) if len(g) == 1 else np.nan for g in got])
             ax.barh(
                 range(len(rows)),
                 vals,
@@ -162,70 +209,92 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
                 height=0.65,
             )
             for i, v in enumerate(vals):
-                if v >= 4:
+                if v >= 6:
                     ax.text(
                         left[i] + v / 2,
-                        i,
+                        i + 0.08,
                         f"{v:.0f}",
                         ha="center",
                         va="center",
-                        fontsize=7,
+                        fontsize=SMALL_FONT,
                         color="white" if j < 2 else "black",
                     )
+            # the last category ends at 100 % by construction: no edge to move
+            shown = (vals > 0) & (j < len(cats) - 1)
+            if _whiskers(
+                ax,
+                np.where(shown, left + vals, np.nan),
+                np.arange(len(rows)) - 0.2,
+                left + lo,
+                left + hi,
+                whisker_label,
+            ):
+                whisker_label = "_nolegend_"
             left += vals
         labels = []
         for y, k in rows:
             n = int(first_n[(y, k)])
-            lab = _wrap(_item_label(cb, fid, k, language), 44)
+            lab = _wrap(_item_label(cb, fid, k, language), 40)
             star = "*" if (y, k) in small else ""
             labels.append(f"{lab}\n{y} (N = {n}{star})" if lab else f"{y} (N = {n}{star})")
         ax.set_axisbelow(True)
-        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        ax.set_yticks(range(len(rows)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("Prosent" if language == "no" else "Per cent")
         ax.grid(axis="x", color="#dddddd")
         ax.grid(axis="y", visible=False)
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(rows), 1)),
-            ncol=min(len(cats), 4),
-            fontsize=7,
-        )
+        fig.legend(*_ci_last(ax), loc="outside lower center", ncol=3)
         return fig
     # paired bars: one bar per item and year
     if f["kind"] in ("share", "multi"):
         t = t[t["category"] == ""]
     keys = [k for k in f["items"] if not t[t["item"] == k].empty]
     years = sorted(t["year"].unique(), reverse=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(keys) * max(len(years), 1) * 0.7 + 1.4))
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, (0.27 * max(len(years), 1) + 0.12) * len(keys) + 1.1))
     h = 0.8 / max(len(years), 1)
+    whisker_label = ci_text
     for j, y in enumerate(years):
         ty = t[t["year"] == y].set_index("item")
         pos = [i + (j - (len(years) - 1) / 2) * h for i in range(len(keys))]
-        vals = [float(ty.loc[k, "value"]) if k in ty.index else np.nan for k in keys]
+        get = {
+            c: [float(ty.loc[k, c]) if k in ty.index else np.nan for k in keys]
+            for c in ("value", "ci_low", "ci_high")
+        }
+        vals = get["value"]
         ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
         ax.barh(pos, vals, height=h * 0.95, color=YEAR_COLOURS.get(y, PALETTE[j]), label=f"{y}")
-        for p, v, n, k in zip(pos, vals, ns, keys):
+        if _whiskers(ax, vals, pos, get["ci_low"], get["ci_high"], whisker_label):
+            whisker_label = "_nolegend_"
+        for p, v, hi, n, k in zip(pos, vals, get["ci_high"], ns, keys):
             if not np.isnan(v):
-                txt = f"{v:.1f}".replace(".", ",") if f["kind"] == "mean" else f"{v:.0f}"
                 star = "*" if (y, k) in small else ""
-                ax.text(v, p, f" {txt} (N={n}{star})", va="center", fontsize=6.5)
+                txt = f"{v:.1f}" if f["kind"] == "mean" else f"{v:.0f}"
+                txt = txt.replace(".", ",") if language == "no" else txt
+                end = hi if np.isfinite(hi) else v
+                ax.text(end, p, f"  {txt} (N = {n}{star})", va="center", fontsize=SMALL_FONT)
     ax.set_axisbelow(True)
-    ax.set_yticks(range(len(keys)), [_wrap(_item_label(cb, fid, k, language), 48) for k in keys], fontsize=7)
+    ax.set_yticks(range(len(keys)), [_wrap(_item_label(cb, fid, k, language), 44) for k in keys])
     ax.invert_yaxis()
     if f["kind"] == "mean":
-        ax.set_xlim(1, 5.6)
+        ax.set_xlim(1, 5.9)
         ax.set_xlabel(
             "Gjennomsnitt (aldri = 1 … svært ofte = 5)"
             if language == "no"
             else "Mean (never = 1 … very often = 5)"
         )
     else:
-        ax.set_xlim(0, 115)
+        ax.set_xlim(0, 125)
+        ax.set_xticks(range(0, 101, 20))
         ax.set_xlabel("Prosent" if language == "no" else "Per cent")
     ax.grid(axis="x", color="#dddddd")
     ax.grid(axis="y", visible=False)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="lower right", fontsize=7)
+    fig.legend(*_ci_last(ax), loc="outside lower center", ncol=3)
     return fig
+
+
+def _ci_last(ax):
+    """Legend entries with the interval whisker last."""
+    pairs = list(zip(*ax.get_legend_handles_labels()))
+    pairs.sort(key=lambda hl: hl[1].endswith(("konfidensintervall", "confidence interval")))
+    return [h for h, _ in pairs], [lab for _, lab in pairs]
