@@ -29,3 +29,4 @@ rule all:
         rules.reproduction.output,
         rules.claims.output,
         rules.provenance.output,
+        rules.manifest.output,

@@ -15,6 +15,7 @@ PKG = ROOT / "src" / "analysis"
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.core.config import ConfigError, input_path_problems, validate_config  # noqa: E402
+from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
 
 # The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
 CONDA_ENV = str(ROOT / "environment.yml")
@@ -366,8 +367,67 @@ def _resolve(items):
     return out
 
 
+# Which named inputs of a rule feed which of its outputs, for rules that make several outputs from
+# different inputs (declared in the stage file beside STAGE_TABLES): FEEDS[rule][stem] = [input
+# names], where stem is the output's file name up to its first dot ("fig_2_1" for fig_2_1.csv,
+# .svg and .png), or {"table": [...], "figure": [...]} when an entry's figure reads more than its
+# table (a map's geometry). Outputs not listed are fed by every data input of their rule.
+FEEDS = {}
+
+
+def _stem(path):
+    return Path(str(path)).name.split(".")[0]
+
+
+def _named_data(r, code_files):
+    """A rule's named data inputs: name -> files (code and settings left out)."""
+    out = {}
+    for name, value in r.input.items():
+        if name in ("code", "settings"):
+            continue
+        files = _resolve(value if isinstance(value, list) else [value])
+        files = [
+            run_path(f)
+            for f in files
+            if f not in code_files and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
+        ]
+        if files:
+            out[name] = files
+    return out
+
+
+def _fed_by(r, out, named):
+    """The input names feeding output ``out`` of rule ``r`` (all of them when FEEDS is silent)."""
+    spec = FEEDS.get(r.name, {}).get(_stem(out))
+    if spec is None:
+        return list(named)
+    if isinstance(spec, dict):
+        spec = spec["figure"] if str(out).endswith((".svg", ".png")) else spec["table"]
+    return [n for n in spec if n in named]
+
+
+def check_feeds():
+    """Every FEEDS declaration names outputs and inputs its rule has (a typo would hide an input)."""
+    for rule_name, spec in FEEDS.items():
+        try:
+            r = workflow.get_rule(rule_name)
+        except Exception:
+            raise WorkflowError(f"FEEDS[{rule_name!r}]: no such rule") from None
+        stems = {_stem(o) for o in _resolve(r.output)}
+        names = set(r.input.keys()) - {"code", "settings"}
+        for stem, roles in spec.items():
+            if stem not in stems:
+                raise WorkflowError(f"FEEDS[{rule_name!r}][{stem!r}]: the rule has no such output")
+            lists = roles.values() if isinstance(roles, dict) else [roles]
+            bad = sorted({n for lst in lists for n in lst} - names)
+            if bad:
+                raise WorkflowError(f"FEEDS[{rule_name!r}][{stem!r}]: no input named {bad}")
+
+
 def lineage():
-    """For every output: the rule that makes it, its data inputs and the code it ran."""
+    """For every output: the rule (and stage file) that makes it, the data inputs that feed it
+    (by input name and as a flat list) and the code it ran."""
+    check_feeds()
     result = {}
     for r in workflow.rules:
         if r.name == "all":
@@ -379,16 +439,35 @@ def lineage():
             for f in _resolve(r.input)
             if f not in code_files and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
         ]
+        by_name = _named_data(r, code_files)
+        code_list = sorted(
+            [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
+            + ([str(r.script)] if r.script else [])
+        )
         for out in _resolve(r.output):
+            if r.name in FEEDS and by_name:
+                roles = {n: by_name[n] for n in _fed_by(r, out, by_name)}
+                inputs = [f for f in data if any(f in files for files in roles.values())]
+            else:
+                roles, inputs = by_name, data
             result[out] = {
                 "rule": r.name,
-                "inputs": data,
-                "code": sorted(
-                    [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
-                    + ([str(r.script)] if r.script else [])
-                ),
+                "stage": Path(r.snakefile).stem,
+                "inputs": inputs,
+                "input_roles": roles,
+                "code": code_list,
             }
     return dict(sorted(result.items()))
+
+
+# Set at the end of report.smk, once every rule exists (empty while lineage() itself runs).
+LINEAGE = {}
+AFTER_PROVENANCE = set()
+
+
+def hashed_outputs():
+    """Every output provenance.json can hash: those of the rules that do not wait for it."""
+    return [out for out, info in LINEAGE.items() if info["rule"] not in AFTER_PROVENANCE]
 
 
 def ledger_parts():

@@ -51,6 +51,28 @@ if have("register"):
     # disclosure control (protection on): the plan for every register-based number, and its summary
     STAGE_TABLES["protection"] = ["x_protection_summary"] if PROTECT else []
     PROTECTION_PLAN = ["data/processed/protection_plan.csv"] if PROTECT else []
+    # Which inputs feed which entry (provenance lineage; see FEEDS in common.smk). `population`
+    # gives the kommune list and names, the geometry only the maps; `plan` every register number.
+    FEEDS["scope"] = {
+        "tab_2_1": ["register", "plan", "imdi_annual"],
+        "tab_12_1": ["register", "plan", "population"],
+        "fig_2_1": ["register", "plan", "imdi_public", "imdi_annual"],
+        "fig_2_2_resettlement": ["register", "plan", "imdi_annual"],
+        "fig_2_2_map": {
+            "table": ["register", "plan", "population"],
+            "figure": ["register", "plan", "population", "geo_kommuner", "geo_bydeler"],
+        },
+        "text_ch4_1_3_bergen_oslo_asb_share": ["register", "plan", "population"],
+        "x_asb_per_1000": {
+            "table": ["register", "plan", "population"],
+            "figure": ["register", "plan", "population", "geo_kommuner"],
+        },
+        "text_ch10_1_1_bergen_2018_2019": ["register", "plan", "imdi_annual"],
+    }
+    FEEDS["waiting"] = {
+        "text_ch2_2_processing_times": ["imdi_annual"],
+        "x_waiting_distribution": ["register", "plan"],
+    }
 
     rule register:
         """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""

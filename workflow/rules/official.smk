@@ -26,6 +26,14 @@ KOSTRA_REQUIRED_YEARS = [2016, 2020]
 if have("kostra_12012"):
     STAGE_TABLES["kostra"] = ["tab_10_3", "x_kostra_aggregate_check", "x_kostra_rejection_share_2020"]
     STAGE_FIGURES["kostra"] = ["x_kostra_rejection_map_2020"]
+    # Which inputs feed which entry (see FEEDS in common.smk): the crosswalk checks every code.
+    FEEDS["kostra"] = {
+        "tab_10_3": ["data", "crosswalk"],
+        "x_kostra_aggregate_check": ["data", "crosswalk"],
+        "x_kostra_rejection_share_2020": ["data", "crosswalk", "kommuner"],
+        "x_kostra_rejection_map_2020": ["data", "crosswalk", "kommuner", "geo"],
+        "kostra_12012": ["data", "crosswalk"],
+    }
 
     if KOSTRA["fetch"]:
         _cfg = config["inputs"].get("kostra_12012")

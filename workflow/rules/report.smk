@@ -60,11 +60,14 @@ rule claims:
 
 
 rule provenance:
-    """Every input with its checksum, the code version, packages, config and output lineage."""
+    """Every input with its checksum, the code version, packages, config and output lineage, and
+    the sha256 of every output made before it (the report itself: reports/manifest.json)."""
     input:
         unpack(lambda w: provenance_inputs()),
+        # every output of every rule that does not need provenance.json (docs/decisions/0035)
+        outputs=lambda w: hashed_outputs(),
         settings=settings_path("provenance"),  # written at the end of this file, once all rules exist
-        code=code("report.provenance"),
+        code=code("report.provenance", "report.lineage"),
     output:
         "reports/provenance.json",
     log:
@@ -82,9 +85,11 @@ rule lineage_graph:
 
     A rule of its own so that a template edit does not redraw it."""
     input:
-        provenance=rules.provenance.output[0],
+        # the rule graph (stages and edges), written at the end of this file once all rules exist:
+        # not provenance.json, so that provenance can hash the picture like every other figure
+        graph=settings_path("rule_graph"),
         # the picture of a run on synthetic inputs says so like every other figure
-        settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs())),
+        settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs()), language=LANG),
         code=code("report.lineage", "core.figures"),
     output:
         svg=report(
@@ -170,12 +175,38 @@ rule render_report:
         "../scripts/render_report.py"
 
 
+rule manifest:
+    """sha256 of the rendered report and of provenance.json, written last (docs/decisions/0035)."""
+    input:
+        html=rules.render_report.output.html,
+        pdf=rules.render_report.output.pdf,
+        print_sizes=rules.render_report.output.print_sizes,
+        provenance=rules.provenance.output[0],
+        code=code("report.provenance"),
+    output:
+        "reports/manifest.json",
+    log:
+        "logs/manifest.log",
+    benchmark:
+        "benchmarks/runs/manifest.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/manifest.py"
+
+
 # Provenance settings: the kind of every input, the lineage of every output (so written after the
-# last rule of the last stage file), the config and the code version.
+# last rule of the last stage file), the config and the code version; the rule graph for the picture.
+LINEAGE = lineage()
+AFTER_PROVENANCE = downstream_rules(LINEAGE, "provenance")
+
+
 settings(
     "provenance",
     kinds={role: input_kind(role) for role in provenance_inputs()},
-    lineage=lineage(),
+    lineage=LINEAGE,
     config=config,
     code_version=CODE_VERSION,
+    after_provenance=sorted(AFTER_PROVENANCE),
 )
+settings("rule_graph", **rule_graph(LINEAGE))

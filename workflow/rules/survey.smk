@@ -15,6 +15,18 @@ if have(*SURVEY_ROLES):
         "x_survey_change_2016_2021",
     ]
     STAGE_FIGURES["survey"] = [f for f, d in _SURVEY_CB["figures"].items() if d.get("chart")]
+    # Which wave feeds which entry (see FEEDS in common.smk), from the codebook's years per figure.
+    FEEDS["survey_tables"] = {
+        **{
+            f: [f"survey_{y}" for y in sorted(d["years"], reverse=True)] + ["codebook"]
+            for f, d in _SURVEY_CB["figures"].items()
+        },
+        "text_ch9_response_rate": ["survey_2021"],
+    }
+    FEEDS["survey_ingest"] = {
+        "survey_2021": ["survey_2021", "frame", "crosswalk", "codebook"],
+        "survey_2016": ["survey_2016", "crosswalk", "codebook"],
+    }
 
     rule survey_ingest:
         """Validate both survey waves and the 2021 frame; harmonise units; drop open text."""

@@ -1,4 +1,4 @@
-"""Adapter: provenance's output lineage -> the workflow picture of the lineage appendix."""
+"""Adapter: the rule graph (stages and edges) -> the workflow picture of the lineage appendix."""
 
 import json
 from pathlib import Path
@@ -8,9 +8,11 @@ from analysis.report.lineage import draw_rule_graph
 
 
 def main(smk):
-    with open(smk.input.provenance, encoding="utf-8") as fh:
-        outputs = json.load(fh)["outputs"]
-    draw_rule_graph(outputs, Path(smk.output.svg).with_suffix(""), synthetic=settings(smk)["synthetic"])
+    s = settings(smk)
+    graph = json.loads(Path(smk.input.graph).read_text(encoding="utf-8"))
+    draw_rule_graph(
+        graph, Path(smk.output.svg).with_suffix(""), synthetic=s["synthetic"], language=s["language"]
+    )
 
 
 run(main, snakemake)  # noqa: F821

@@ -99,7 +99,8 @@ def full_range_norm(values, step: float | None = None, gamma: float = 1.0):
 def mark_synthetic(fig) -> None:
     """Write the visible synthetic-data mark just below everything else drawn in ``fig``."""
     renderer = fig.canvas.get_renderer()
-    box = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    # figure legends (placed outside the axes) are not in the tight box by default
+    box = fig.get_tightbbox(renderer, bbox_extra_artists=fig.legends).transformed(fig.dpi_scale_trans)
     x1, y0 = fig.transFigure.inverted().transform((box.x1, box.y0))
     fig.text(
         x1,
@@ -144,6 +145,9 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
     base.parent.mkdir(parents=True, exist_ok=True)
     svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
     if synthetic:
+        # finish the (constrained) layout first, so that the mark goes below the final position
+        # of a legend placed outside the axes
+        fig.draw_without_rendering()
         mark_synthetic(fig)
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     png_meta = {"Software": None, **({"Description": DESC} if synthetic else {})}

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
 from analysis.report.alt_text import figure_alt
+from analysis.report.lineage import footer_lookup
 from analysis.report.reproduction import decimals_of, round_half_up, summarise
 
 VERDICT_ORDER = ["match", "mismatch", "missing", "published_conflict"]
@@ -529,6 +530,7 @@ def build_context(
         "created": created,
         "code_version": provenance["code_version"],
         "provenance": provenance,
+        "lineage_of": footer_lookup(provenance),
         "packages": sorted(provenance["packages"].items()),
         "E": meta,
         "label": label,

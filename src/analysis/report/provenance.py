@@ -58,3 +58,32 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[n] = "not installed"
     return out
+
+
+def describe_output(path: str | Path) -> dict:
+    p = Path(path)
+    return {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+
+
+def output_lineage(
+    lineage: dict[str, dict], hashed: list[str], inputs: list[dict], after_provenance: list[str]
+) -> dict[str, dict]:
+    """Every output's lineage with its sha256 and bytes (``hashed``: the outputs made before
+    provenance.json), its ``sources`` (the registered inputs it comes from, following
+    intermediate files back) and, for an output made after provenance.json, where its hash is."""
+    from analysis.report.lineage import sources
+
+    raw = {i["path"] for i in inputs}
+    hashed_set = set(hashed)
+    out = {}
+    for path, info in lineage.items():
+        entry = dict(info)
+        if path in hashed_set:
+            entry.update(describe_output(path))
+        elif info["rule"] in after_provenance and info["rule"] != "manifest":
+            entry.update({"sha256": None, "bytes": None, "hash_in": "reports/manifest.json"})
+        else:
+            entry.update({"sha256": None, "bytes": None})
+        entry["sources"] = sources(lineage, path, raw)
+        out[path] = entry
+    return out

@@ -1,0 +1,124 @@
+"""Lineage a reviewer can use: output hashes, per-output inputs, footers, the rule picture (issue 17)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from analysis.report.lineage import (
+    column_order,
+    columns,
+    downstream_rules,
+    footer_lookup,
+    rule_graph,
+    sources,
+)
+
+# a small workflow: a <- raw1; b <- a.csv, raw2; c <- b.csv; prov <- (everything); rep <- prov
+LINEAGE = {
+    "a.csv": {"rule": "A", "stage": "imdi", "inputs": ["raw1"]},
+    "b.csv": {"rule": "B", "stage": "imdi", "inputs": ["a.csv", "raw2"]},
+    "c.csv": {"rule": "C", "stage": "survey", "inputs": ["b.csv"]},
+    "p.json": {"rule": "prov", "stage": "report", "inputs": ["raw1", "raw2"]},
+    "r.pdf": {"rule": "rep", "stage": "report", "inputs": ["p.json", "c.csv"]},
+}
+
+
+def test_sources_follow_intermediate_files_back_to_the_registered_inputs():
+    assert sources(LINEAGE, "c.csv", {"raw1", "raw2"}) == ["raw1", "raw2"]
+    assert sources(LINEAGE, "a.csv", {"raw1", "raw2"}) == ["raw1"]
+
+
+def test_rules_after_provenance_are_those_reading_it():
+    assert downstream_rules(LINEAGE, "prov") == {"prov", "rep"}
+
+
+def test_rule_graph_reads_left_to_right():
+    g = rule_graph(LINEAGE)
+    assert g["stages"]["C"] == "survey"
+    edges = {tuple(e) for e in g["edges"]}
+    assert edges == {("A", "B"), ("B", "C"), ("C", "rep"), ("prov", "rep")}
+    col = columns(g["stages"], edges)
+    assert col == {"A": 0, "B": 1, "C": 2, "prov": 3, "rep": 4}
+    assert all(col[a] < col[b] for a, b in edges)  # every arrow points right
+    stages = {**g["stages"], "D": "demo"}  # a demo generator comes first
+    assert columns(stages, edges | {("D", "A")})["D"] == 0
+    assert columns(stages, edges | {("D", "A")})["A"] == 1
+    assert column_order(sorted(stages), edges, columns(stages, edges))[4] == ["prov"]
+
+
+def test_footer_names_file_rule_inputs_and_short_hashes():
+    prov = {
+        "inputs": [{"role": "register", "path": "raw1", "sha256": "a" * 64}],
+        "outputs": {
+            "reports/tables/t.csv": {
+                "rule": "A",
+                "inputs": ["raw1"],
+                "input_roles": {"register": ["raw1"]},
+                "sources": ["raw1"],
+                "sha256": "b" * 64,
+            }
+        },
+    }
+    f = footer_lookup(prov)("t")
+    assert f["file"] == "tables/t.csv" and f["sha"] == "b" * 12 and f["rule"] == "A"
+    assert f["inputs"] == [{"path": "raw1", "name": "raw1", "role": "register", "sha": "a" * 12}]
+    assert footer_lookup(prov)("missing") is None
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_table_and_figure_is_in_provenance_with_its_sha256(demo_build):
+    prov = json.loads((demo_build / "reports/provenance.json").read_text(encoding="utf-8"))
+    files = sorted(
+        p for d in ("tables", "figures") for p in (demo_build / "reports" / d).iterdir() if p.is_file()
+    )
+    assert len(files) > 60
+    for p in files:
+        rel = p.relative_to(demo_build).as_posix()
+        assert rel in prov["outputs"], rel
+        assert prov["outputs"][rel]["sha256"] == _sha(p), rel
+        assert prov["outputs"][rel]["bytes"] == p.stat().st_size, rel
+    for i in prov["inputs"]:
+        path = demo_build / i["path"] if not i["path"].startswith("/") else None
+        if path is not None and path.exists():
+            assert i["sha256"] == _sha(path), i["path"]
+    manifest = json.loads((demo_build / "reports/manifest.json").read_text(encoding="utf-8"))["outputs"]
+    for rel in ("reports/report.pdf", "reports/report.html", "reports/provenance.json"):
+        assert manifest[rel]["sha256"] == _sha(demo_build / rel), rel
+        if rel != "reports/provenance.json":
+            assert prov["outputs"][rel]["hash_in"] == "reports/manifest.json"
+
+
+def test_each_output_lists_only_the_inputs_that_feed_it(demo_build):
+    out = json.loads((demo_build / "reports/provenance.json").read_text(encoding="utf-8"))["outputs"]
+    fig = out["reports/tables/fig_2_1.csv"]
+    assert fig["rule"] == "scope"
+    assert not [f for f in fig["inputs"] + fig["sources"] if f.endswith(".geojson")]
+    assert set(fig["input_roles"]) == {"register", "imdi_public", "imdi_annual"}
+    assert any(f.endswith("imdi_bosatt_anmodede_kommune_1995-2023.csv") for f in fig["sources"])
+    # the map's figure reads the geometry, its table does not
+    assert any(f.endswith(".geojson") for f in out["reports/figures/fig_2_2_map.svg"]["inputs"])
+    assert not any(f.endswith(".geojson") for f in out["reports/tables/fig_2_2_map.csv"]["inputs"])
+    # a survey figure comes from the waves the codebook gives it, not from both
+    from analysis.core.yamlio import load_yaml
+
+    cb = load_yaml(demo_build / "workflow/resources/codebook.yaml")
+    one_wave = 0
+    for fid, d in cb["figures"].items():
+        waves = {r for r in out[f"reports/tables/{fid}.csv"]["input_roles"] if r.startswith("survey_")}
+        assert waves == {f"survey_{y}" for y in d["years"]}, fid
+        one_wave += len(waves) == 1
+    assert one_wave > 0
+
+
+def test_every_table_and_figure_has_a_lineage_footer(demo_build):
+    html = (demo_build / "reports/report.html").read_text(encoding="utf-8")
+    assert 'class="lineage"' in html
+    start = html.index('id="fig_2_1"')
+    footer = html[
+        html.index('class="lineage"', start) : html.index("</p>", html.index('class="lineage"', start))
+    ]
+    assert "tables/fig_2_1.csv" in footer and "scope" in footer and "geojson" not in footer
