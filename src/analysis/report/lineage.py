@@ -229,31 +229,38 @@ def _short(sha: str | None, n: int = 12) -> str:
     return sha[:n] if sha else "–"
 
 
-def footer_lookup(provenance: dict, report_dir: str = "reports"):
+def footer_lookup(provenance: dict):
     """``lineage_of(entry_id)`` for the templates: the entry's table (or figure) file, its rule, the
     inputs that feed it and the registered input files it comes from, each with a short sha256
-    (the full ones are in provenance.json); None for an entry without an output."""
+    (the full ones are in provenance.json); None for an entry without an output. Outputs are found
+    by their ``tables/<id>.csv`` / ``figures/<id>.svg`` ending, so a named run's folder works too."""
     outputs = provenance.get("outputs", {})
     inputs = {i["path"]: i for i in provenance.get("inputs", [])}
+    by_entry: dict[str, str] = {}
+    for path in sorted(outputs):
+        parts = path.split("/")
+        if len(parts) >= 2 and (parts[-2], Path(path).suffix) in (("tables", ".csv"), ("figures", ".svg")):
+            stem = Path(path).stem
+            # the table wins over the figure of the same entry
+            if stem not in by_entry or parts[-2] == "tables":
+                by_entry[stem] = path
 
     def describe(path: str, role: str = "") -> dict:
         sha = (outputs.get(path) or {}).get("sha256") or (inputs.get(path) or {}).get("sha256")
         return {"path": path, "name": Path(path).name, "role": role, "sha": _short(sha)}
 
     def lineage_of(entry_id: str) -> dict | None:
-        for path in (f"{report_dir}/tables/{entry_id}.csv", f"{report_dir}/figures/{entry_id}.svg"):
-            info = outputs.get(path)
-            if info is not None:
-                roles = {f: r for r, files in (info.get("input_roles") or {}).items() for f in files}
-                return {
-                    "file": path[len(report_dir) + 1 :],
-                    "sha": _short(info.get("sha256")),
-                    "rule": info["rule"],
-                    "inputs": [describe(f, roles.get(f, "")) for f in info["inputs"]],
-                    "sources": [
-                        describe(f, (inputs.get(f) or {}).get("role", "")) for f in info.get("sources", [])
-                    ],
-                }
-        return None
+        path = by_entry.get(entry_id)
+        if path is None:
+            return None
+        info = outputs[path]
+        roles = {f: r for r, files in (info.get("input_roles") or {}).items() for f in files}
+        return {
+            "file": "/".join(path.split("/")[-2:]),
+            "sha": _short(info.get("sha256")),
+            "rule": info["rule"],
+            "inputs": [describe(f, roles.get(f, "")) for f in info["inputs"]],
+            "sources": [describe(f, (inputs.get(f) or {}).get("role", "")) for f in info.get("sources", [])],
+        }
 
     return lineage_of

@@ -75,13 +75,14 @@ def output_lineage(
 
     raw = {i["path"] for i in inputs}
     hashed_set = set(hashed)
+    manifest = next((p for p, i in lineage.items() if i["rule"] == "manifest"), None)
     out = {}
     for path, info in lineage.items():
         entry = dict(info)
         if path in hashed_set:
             entry.update(describe_output(path))
-        elif info["rule"] in after_provenance and info["rule"] != "manifest":
-            entry.update({"sha256": None, "bytes": None, "hash_in": "reports/manifest.json"})
+        elif manifest and info["rule"] in after_provenance and info["rule"] != "manifest":
+            entry.update({"sha256": None, "bytes": None, "hash_in": manifest})
         else:
             entry.update({"sha256": None, "bytes": None})
         entry["sources"] = sources(lineage, path, raw)
