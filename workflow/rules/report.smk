@@ -178,7 +178,7 @@ rule render_report:
 rule manifest:
     """sha256 of the rendered report and of provenance.json, written last (docs/decisions/0035)."""
     input:
-        html=rules.render_report.output.html,
+        html=rules.render_html.output.html,
         pdf=rules.render_report.output.pdf,
         print_sizes=rules.render_report.output.print_sizes,
         provenance=rules.provenance.output[0],

@@ -23,7 +23,9 @@ def main(smk):
     raw.unlink()
     # the printed size of every figure and its smallest text (tests/test_figure_style.py)
     sizes = figure_text_report(printed_figures(document))
-    Path(smk.output.print_sizes).write_text(json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    Path(smk.output.print_sizes).write_text(
+        json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 run(main, snakemake)  # noqa: F821
