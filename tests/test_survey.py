@@ -547,7 +547,7 @@ def test_figures_mark_small_bases(demo_tables):
     fig = plot_figure(t7, CB, "fig_11_7", "no")
     texts = [t.get_text() for t in fig.axes[0].texts]
     for n, small in set(zip(t7["n"], t7["small_base"])):
-        assert any(t.endswith(f"(N={n}{'*' if small else ''})") for t in texts), (n, small)
+        assert any(t.endswith(f"(N = {n}{'*' if small else ''})") for t in texts), (n, small)
     assert t7["small_base"].any() and not t7["small_base"].all()
     assert not tables["fig_11_4"]["small_base"].any()
     fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no")
