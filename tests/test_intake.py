@@ -237,3 +237,27 @@ def test_unticked_checkbox_marker_other_than_empty(tmp_path):
     cb, p = _survey_2016(tmp_path, rows)
     out = validate_survey(read_survey(str(p), cb, 2016), cb, 2016, str(p), checkbox_unticked="Nei")
     assert out[REASONS].astype("Float64").fillna(-1).values.tolist() == [[1, 0, 0], [-1, -1, -1]]
+
+
+def test_codes_stored_as_numbers_get_their_leading_zeros_back(tmp_path):
+    """Excel, SPSS and Parquet store 0301 as the number 301: restored for code columns only;
+    a CSV's text '301' is still an error (corpus: register-code_without_leading_zero)."""
+    df = pl.DataFrame({"id": ["a", "b", "c"], "knr": [301, 1101, 301], "bydel": [30101, None, 30115]})
+    df.write_parquet(tmp_path / "x.parquet")
+    t = read_table(
+        tmp_path / "x.parquet",
+        "register",
+        ["person_id", "kommunenummer", "bydelsnummer"],
+        mapping={"columns": {"id": "person_id", "knr": "kommunenummer", "bydel": "bydelsnummer"}},
+        codes=("kommunenummer", "bydelsnummer"),
+    )
+    assert t.frame["kommunenummer"].to_list() == ["0301", "1101", "0301"]
+    assert t.frame["bydelsnummer"].to_list() == ["030101", "", "030115"]
+    (tmp_path / "x.csv").write_text("person_id,kommunenummer,bydelsnummer\na,301,\n")
+    t = read_table(
+        tmp_path / "x.csv",
+        "register",
+        ["person_id", "kommunenummer", "bydelsnummer"],
+        codes=("kommunenummer",),
+    )
+    assert t.frame["kommunenummer"].to_list() == ["301"]

@@ -13,9 +13,11 @@ except the .xlsx and .sav containers, whose content is the same):
 * ``bosetting_uttrekk.parquet`` - the same extract as Parquet with UTC timestamps (a settlement
   on 1 January 00:00 Oslo time is 31 December 23:00 UTC);
 * ``kommuneundersokelse_2021.sav`` - the 2021 survey as SPSS with the codebook's value labels,
+  unit ids as numbers (301 for 0301, as SPSS stores them),
   unticked checkboxes as system-missing (empty), a ``Status`` column with some unfinished
   (``Påbegynt``) answers that the mapping's ``keep_rows`` leaves out, and two renamed items;
-* ``kommuneundersokelse_2016.xlsx`` - the 2016 survey on sheet ``Data`` (after a sheet of notes);
+* ``kommuneundersokelse_2016.xlsx`` - the 2016 survey on sheet ``Data`` (after a sheet of notes),
+  kommunenummer as number cells;
 * ``utvalg_2021.tsv.gz`` - the 2021 frame, gzip-compressed, tab-separated, UTF-8 with BOM;
 * ``plain/`` - the twins in the contract's plain CSV shape (what the exports must read as).
 
@@ -145,6 +147,7 @@ def survey_2021_sav(truth: pd.DataFrame, frame: pd.DataFrame, cb, path: Path) ->
         df[item] = pd.to_numeric(col).astype("float64")
         name = SURVEY_2021_RENAMED.get(item, item)
         labels[name] = {float(k): v["no"] for k, v in cb.scales[cb.items[item]["scale"]]["codes"].items()}
+    df["unit_id"] = pd.to_numeric(df["unit_id"]).astype("float64")  # SPSS numeric: 0301 is 301
     df = df.rename(columns={"unit_id": "Kommunenr", **SURVEY_2021_RENAMED})
     pyreadstat.write_sav(df, str(path), variable_value_labels=labels)
 
@@ -161,7 +164,7 @@ def survey_2016_xlsx(df: pd.DataFrame, cb, path: Path) -> None:
     columns = ["Kommunenummer", *df.columns[1:]]
     data.append(columns)
     for row in df.itertuples(index=False):
-        cells = [row[0]]
+        cells = [int(row[0])]  # a number cell: Excel shows 0301 as 301
         for item, v in zip(df.columns[1:], row[1:]):
             cells.append(v if (v == "" or cb.is_open(item)) else int(v))
         data.append([None if c == "" else c for c in cells])

@@ -142,10 +142,13 @@ def read_table(
     optional: list[str] = (),
     mapping: dict | None = None,
     dates: tuple[str, ...] = (),
+    codes: tuple[str, ...] = (),
 ) -> Table:
     """Read a table input of ``role`` whatever its format; apply ``mapping`` and check the header.
 
     Returns the columns ``expected`` (+ those of ``optional`` present) with ``_line``.
+    ``codes``: contract columns holding kommune/bydel codes; where a typed source stored them as
+    NUMBERS (Excel, SPSS, Parquet: 301 for 0301), the leading zeros are restored (:func:`pad_codes`).
     Problems raise an :class:`InputError` (in collecting mode: are reported; then a missing
     contract column is added empty and named in ``Table.missing``).
     """
@@ -161,6 +164,7 @@ def read_table(
         raise InputError(path, "file not found") from None
     fmt = sniff(head, path)
     labels: dict = {}
+    numeric: set = set()
     if fmt == "gzip":
         try:
             raw = gzip.decompress(p.read_bytes())
@@ -168,7 +172,7 @@ def read_table(
             raise InputError(path, f"not a readable gzip file ({_first(err)})", line=1) from None
         inner = sniff(raw[:8192])
         if inner == "parquet":
-            df = _read_parquet(io.BytesIO(raw), path)
+            df, numeric = _read_parquet(io.BytesIO(raw), path)
         elif inner == "csv":
             df = _read_csv(raw, path, expected)
         else:
@@ -182,16 +186,18 @@ def read_table(
     elif fmt == "csv":
         df = _read_csv(p.read_bytes(), path, expected)
     elif fmt == "parquet":
-        df = _read_parquet(path, path)
+        df, numeric = _read_parquet(path, path)
     elif fmt == "xlsx":
-        df = _read_xlsx(path, mapping.get("sheet"))
+        df, numeric = _read_xlsx(path, mapping.get("sheet"))
     elif fmt == "sav":
-        df, labels = _read_sav(path)
+        df, labels, numeric = _read_sav(path)
     else:
         raise InputError(path, format_problem(fmt), line=1, column=expected[0], value=head[:4])
     if "sheet" in mapping and fmt != "xlsx":
         raise InputError(path, f"mapping.{role}.sheet is set, but the file is {fmt}, not an Excel workbook")
     df, excluded = apply_mapping(df, mapping, role, path, dates)
+    renamed = {str(k): str(v) for k, v in (mapping.get("columns") or {}).items()}
+    df = pad_codes(df, [c for c in codes if c in {renamed.get(n, n) for n in numeric}])
     labels = _mapped_labels(labels, mapping)
     df, missing = check_header(df, path, role, expected, optional, mapping)
     return Table(df, fmt, excluded, labels, missing)
@@ -316,13 +322,36 @@ def _separators_per_line(b, sep: int, quotes: bool, block: int = 1 << 24):
     return np.diff(ends)
 
 
-def _read_parquet(source, path: str) -> pl.DataFrame:
+def pad_codes(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Kommune and bydel codes a typed source stored as numbers, as the codes they are: up to
+    4 digits -> 4 (301 -> 0301), 5-6 digits -> 6 (30101 -> 030101). A number has no leading
+    zeros, so this restores, not guesses; codes read as TEXT are never padded (a CSV's 301 is
+    reported)."""
+    if not columns:
+        return df
+    pad = []
+    for c in columns:
+        if c in df.columns and df.schema[c] == pl.String:
+            s = pl.col(c)
+            pad.append(
+                pl.when(s.str.contains(r"^\d{1,4}$"))
+                .then(s.str.zfill(4))
+                .when(s.str.contains(r"^\d{5,6}$"))
+                .then(s.str.zfill(6))
+                .otherwise(s)
+                .alias(c)
+            )
+    return df.with_columns(pad) if pad else df
+
+
+def _read_parquet(source, path: str) -> tuple[pl.DataFrame, set]:
     try:
         df = pl.read_parquet(source)
     except (pl.exceptions.PolarsError, OSError) as err:
         raise InputError(
             path, f"not a readable Parquet file ({_first(err)})", line=1, column="(file)", value=b"PAR1"
         ) from None
+    numeric = {c for c, t in df.schema.items() if t.is_numeric()}
     # column by column, each freed once converted (peak memory: the file plus one column);
     # one chunk per column, not one per row group
     cols = []
@@ -330,7 +359,7 @@ def _read_parquet(source, path: str) -> pl.DataFrame:
         cols.append(_as_text(df.get_column(name), typed_dates=True).rechunk())
         df = df.drop(name)
     df = pl.DataFrame(cols)
-    return df.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE))
+    return df.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(LINE)), numeric
 
 
 def _as_text(col: pl.Series, typed_dates: bool) -> pl.Series:
@@ -372,7 +401,7 @@ def _cell_text(v) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: str, sheet: str | None) -> pl.DataFrame:
+def _read_xlsx(path: str, sheet: str | None) -> tuple[pl.DataFrame, set]:
     """The first sheet (or ``sheet``) of an .xlsx workbook: row 1 the header; a column whose
     every non-empty cell is an Excel date becomes a typed date column."""
     import openpyxl
@@ -400,10 +429,12 @@ def _read_xlsx(path: str, sheet: str | None) -> pl.DataFrame:
         header.pop()
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
-    cols = {}
+    cols, numeric = {}, set()
     for k, name in enumerate(header):
         values = [r[k] for r in body]
         filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+        if filled and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in filled):
+            numeric.add(name)
         if filled and all(isinstance(v, dt.date) for v in filled):
             as_date = [
                 None if v is None or isinstance(v, str) else (v.date() if isinstance(v, dt.datetime) else v)
@@ -416,10 +447,10 @@ def _read_xlsx(path: str, sheet: str | None) -> pl.DataFrame:
         dup = next(c for c in header if header.count(c) > 1)
         raise InputError(path, "duplicate column in header", line=1, column=dup, value=dup)
     df = pl.DataFrame(cols, schema={k: v.dtype for k, v in cols.items()}) if cols else pl.DataFrame()
-    return df.with_columns(pl.Series(LINE, range(2, len(body) + 2), dtype=pl.Int64))
+    return df.with_columns(pl.Series(LINE, range(2, len(body) + 2), dtype=pl.Int64)), numeric
 
 
-def _read_sav(path: str) -> tuple[pl.DataFrame, dict]:
+def _read_sav(path: str) -> tuple[pl.DataFrame, dict, set]:
     """An SPSS .sav file: codes as text (the value labels apart, for the codebook check)."""
     import pyreadstat
 
@@ -427,7 +458,7 @@ def _read_sav(path: str) -> tuple[pl.DataFrame, dict]:
         pdf, meta = pyreadstat.read_sav(path, apply_value_formats=False, user_missing=False)
     except Exception as err:  # pyreadstat.ReadstatError and friends
         raise InputError(path, f"not a readable SPSS .sav file ({_first(err)})", line=1) from None
-    cols = []
+    cols, numeric = [], {c for c in pdf.columns if pdf[c].dtype.kind in "fiu"}
     for name in pdf.columns:
         s = pl.from_pandas(pdf[name]).alias(name)
         if s.dtype == pl.Object:  # python dates from SPSS date formats
@@ -439,7 +470,7 @@ def _read_sav(path: str) -> tuple[pl.DataFrame, dict]:
         var: {_code_text(c): str(lab) for c, lab in vl.items()}
         for var, vl in (meta.variable_value_labels or {}).items()
     }
-    return df, labels
+    return df, labels, numeric
 
 
 def _code_text(c) -> str:
@@ -597,11 +628,17 @@ def _names(cols: list[str], limit: int = 12) -> str:
 
 
 def read_pandas(
-    path: str | Path, role: str, expected: list[str], *, optional: list[str] = (), mapping: dict | None = None
+    path: str | Path,
+    role: str,
+    expected: list[str],
+    *,
+    optional: list[str] = (),
+    mapping: dict | None = None,
+    codes: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, Table]:
     """:func:`read_table` as a pandas frame of strings with ``_line`` (blank rows dropped, as
     a blank line in a text file is no record); returns (frame, table)."""
-    t = read_table(path, role, expected, optional=optional, mapping=mapping)
+    t = read_table(path, role, expected, optional=optional, mapping=mapping, codes=codes)
     df = t.frame
     text = [c for c in df.columns if c != LINE]
     df = df.with_columns(

@@ -79,7 +79,15 @@ def _read_raw(path: str, mapping: dict | None = None) -> tuple[pl.DataFrame, int
     intake layer (any format, the mapping applied); returns (frame, 0, table) with line =
     ``_i`` + 0. Typed dates stay dates (formatting ten million dates as text only to parse them
     back cost seconds). Whitespace and blank rows: :func:`_clean`."""
-    t = read_table(path, "register", REQUIRED, optional=OPTIONAL, mapping=mapping, dates=DATES)
+    t = read_table(
+        path,
+        "register",
+        REQUIRED,
+        optional=OPTIONAL,
+        mapping=mapping,
+        dates=DATES,
+        codes=("kommunenummer", "bydelsnummer"),
+    )
     df = t.frame
     typed = [c for c in REQUIRED + OPTIONAL if c not in DATES and df.schema[c] == pl.Date]
     if typed:  # a date cell where the contract has text: checked as its text

@@ -27,7 +27,7 @@ _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
 def read_frame(path: str, mapping: dict | None = None) -> pd.DataFrame:
     """The 2021 frame: one row per unit the survey was sent to (any format; ``mapping`` is the
     config's ``mapping.survey_frame_2021``)."""
-    df, _ = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping)
+    df, _ = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
     _check_unit_format(df, path)
     _check_unique(df, path)
     bad = ~df["unit_type"].isin(UNIT_TYPES)
@@ -90,7 +90,7 @@ def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None)
     (ledger rows of ``keep_rows``) and ``missing`` (items absent, collecting mode)."""
     items = cb.items_for(year)
     try:
-        df, t = read_pandas(path, f"survey_{year}", ["unit_id", *items], mapping=mapping)
+        df, t = read_pandas(path, f"survey_{year}", ["unit_id", *items], mapping=mapping, codes=("unit_id",))
     except InputError as err:  # an error must not print an open-text answer (logs are outputs)
         closed = err.column == "unit_id" or (err.column in cb.items and not cb.is_open(err.column))
         if err.line and err.line > 1 and err.value is not None and not closed:

@@ -294,7 +294,7 @@ def read_frame(
     path: str, kommuner_2020: set[str], bydeler: set[str], mapping: dict | None = None
 ) -> pd.DataFrame:
     """The frame in any format (``mapping``: the config's ``mapping.survey_frame_2021``), checked."""
-    df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping)
+    df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
     out = validate_frame(df, path, kommuner_2020, bydeler)
     out.attrs["excluded"] = list(t.excluded)  # ledger rows of mapping keep_rows
     return out
