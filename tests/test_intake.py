@@ -84,7 +84,7 @@ def test_mapping_order_rename_keep_rows_drop_values_dates(tmp_path):
     with pytest.raises(InputError, match="unexpected column 'Saksbehandler'.*mapping.register.drop"):
         read_register(str(p), code_map(), mapping={k: v for k, v in mapping.items() if k != "drop"})
     # a date in another format than date_format is named with the format
-    with pytest.raises(InputError, match="date_format '%Y-%m-%d'") as e:
+    with pytest.raises(InputError, match="not a date in the format %Y-%m-%d") as e:
         read_register(str(p), code_map(), mapping={**mapping, "date_format": "%Y-%m-%d"})
     assert e.value.line == 2 and e.value.column == "bosettingsdato"
     # a mapping naming a column the file does not have is a config error, not silence

@@ -169,7 +169,7 @@ def _date_checks(
         (
             ~ok_fmt,
             column,
-            f"not a date in the mapping's date_format {date_format!r}"
+            f"not a date in the format {date_format} (mapping.register.date_format)"
             if date_format
             else "not an ISO date YYYY-MM-DD (set mapping.register.date_format for another format)",
         ),

@@ -131,7 +131,7 @@ def check_labels(labels: dict[str, dict[str, str]], cb: Codebook, items: list[st
                 InputError(
                     path,
                     f"SPSS value labels of item {item} contradict the codebook scale {scale}: code {code} "
-                    f"is labelled {label!r}, which is code {should} ({cb.code_label(item, should)}) in the "
+                    f"is labelled «{label}», which is code {should} («{cb.code_label(item, should)}») in the "
                     f"codebook ({len(wrong)} code(s) in all; a reversed or shifted scale? recode it with "
                     f"mapping values)",
                     line=1,  # the header, where the variable (and its labels) is defined
