@@ -225,6 +225,16 @@ def _lp_bounds(attacked, only=None):
                 rows.append(vec(num))
                 k = round(shown[1] * base[1] / 100)
                 rhs_lo.append(k), rhs_hi.append(k)
+    # Tabell 9.1 (survey stage) shows the register's persons 2016-2021 in all frame units
+    t91 = attacked.out.get("tab_9_1")
+    for item, pred in (
+        ("asb_settlements", {"year": "2016-2021", "flag": 1}),
+        ("all_settlements", {"year": "2016-2021"}),
+    ):
+        r = t91[(t91["item"] == item) & (t91["category"] == "count_total")] if t91 is not None else []
+        if len(r) and r["value"].iloc[0] != "":
+            v = float(r["value"].iloc[0])
+            rows.append(vec([pred])), rhs_lo.append(v), rhs_hi.append(v)
     # Tabell 12.1: a kommune not listed in a year has at most the smallest listed count
     top = attacked.out["tab_12_1"]
     for y, g in top[top["rank"] != ""].groupby("year"):

@@ -9,6 +9,7 @@ from analysis.core.files import write_csv, write_parquet
 from analysis.core.ledger import used_in_full
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import tidy, write_tidy
+from analysis.imdi.disclosure import protect_settlement_rows
 from analysis.survey.nonresponse import (
     attach_settlements,
     frame_population,
@@ -60,7 +61,11 @@ def main(smk):
                 }
             )
     out = {Path(t).stem: t for t in smk.output.tables}
-    write_tidy(tidy("tab_9_1", recs), out["tab_9_1"], synthetic=p["synthetic"])
+    tab = tidy("tab_9_1", recs)
+    if p["protect"]:  # the settlement rows follow the register tables' protection
+        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        tab = protect_settlement_rows(tab, plan, int(p["threshold"]))
+    write_tidy(tab, out["tab_9_1"], synthetic=p["synthetic"])
     if "text_ch9_response_rate" in out:
         write_tidy(
             tidy("text_ch9_response_rate", response_rate_records(units)),

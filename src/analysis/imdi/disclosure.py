@@ -378,3 +378,52 @@ def register_tables(register_path, imdi_annual_path, population_path, imdi_publi
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
     tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls)
     return tables | waiting.build_tables(waiting.wait_summary(register_path), annual)
+
+
+# Tabell 9.1's settlement rows (survey stage): the register's persons 2016-2021 in responding and
+# other units. Their total is the period count of fig_2_1, so they follow its protection.
+SETTLEMENT_ITEMS = {"all_settlements": "total_settled", "asb_settlements": "asb"}
+
+
+def protect_settlement_rows(table: pd.DataFrame, plan: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hide every row of a Tabell 9.1 settlement item (counts, shares and their base) when the
+    plan hides the same period count in fig_2_1, or when responded, not responded or outside the
+    frame is 1..threshold-1 persons (each is a difference of the others and the total)."""
+    from analysis.core.protection import SECONDARY_LABEL, range_label
+
+    out = table.copy()
+    for col in ("protected", "value_label", "n_label"):
+        out[col] = ""
+    hidden_period = set(
+        plan.loc[
+            (plan["entry_id"] == "fig_2_1")
+            & (plan["year"] == PERIOD)
+            & (plan["column"] == "value")
+            & (plan["status"] != ""),
+            "series",
+        ]
+    )
+    for item, series in SETTLEMENT_ITEMS.items():
+        rows = out["item"] == item
+        if not rows.any():
+            continue
+        count = out[rows].set_index("category")["value"]
+        total, resp = count.get("count_total", 0.0), count.get("count_responded", 0.0)
+        parts = {
+            "count_responded": resp,
+            "not_responded": total - resp,
+            "count_outside_frame": count.get("count_outside_frame", 0.0),
+        }
+        small = {k for k, v in parts.items() if 0 < v < threshold}
+        if series not in hidden_period and not small:
+            continue
+        for pos in out.index[rows]:
+            cat = out.at[pos, "category"]
+            primary = cat in small
+            out.at[pos, "protected"] = "primary" if primary else "secondary"
+            out.at[pos, "value_label"] = range_label(threshold) if primary else SECONDARY_LABEL
+            out.at[pos, "value"] = float("nan")
+            if pd.notna(out.at[pos, "n"]):
+                out.at[pos, "n"] = pd.NA
+                out.at[pos, "n_label"] = SECONDARY_LABEL
+    return out
