@@ -97,3 +97,32 @@ def test_a_hidden_number_in_the_running_text_shows_its_label():
     hidden, shown = tables.value("t", year=2018), tables.value("t", year=2019)
     assert fmt_number(hidden) == "1–2" and fmt_pct(hidden, 1) == "1–2"
     assert fmt_number(shown) == "6" and hidden != hidden  # NaN in arithmetic
+
+
+def test_tabell_9_1_settlement_rows_follow_the_period_count_and_hide_small_differences():
+    from analysis.core.tidy import tidy
+    from analysis.imdi.disclosure import protect_settlement_rows
+
+    def rows(item, total, responded):
+        return [
+            {"item": item, "category": "responded", "value": 100 * responded / total, "n": total},
+            {"item": item, "category": "count_responded", "value": float(responded)},
+            {"item": item, "category": "count_total", "value": float(total)},
+        ]
+
+    t = tidy("tab_9_1", rows("asb_settlements", 10, 6) + rows("all_settlements", 100, 99))
+    plan = pd.DataFrame(
+        {
+            "entry_id": ["fig_2_1"],
+            "year": ["2016-2021"],
+            "series": ["asb"],
+            "column": ["value"],
+            "status": ["x"],
+        }
+    )
+    out = protect_settlement_rows(t, plan, 3)
+    # asb: its period total is hidden in fig_2_1, so every asb row is; all: 1 not responding
+    assert out["value"].isna().all() and out["n"].isna().all()
+    assert set(out["value_label"]) == {"x"}
+    shown = protect_settlement_rows(t, plan.assign(status=""), 3)
+    assert shown.loc[shown["item"] == "asb_settlements", "value"].notna().all()
