@@ -22,6 +22,7 @@ WAVE_CHANGE_KEYS = (
     "words_2016",
     "words_2021",
     "what",
+    "what_en",
     "report_ref",
     "report_text",
 )

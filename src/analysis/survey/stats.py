@@ -302,6 +302,7 @@ CHANGE_COLUMNS = [
     "p_holm",
     "p_bh",
     "note",
+    "note_en",
 ]
 
 
@@ -368,6 +369,7 @@ def change_table(
                 "comparable": change is None,
                 "test": "",
                 "note": "" if change is None else f"ikke sammenlignbart: {change['what']}",
+                "note_en": "" if change is None else f"not comparable: {change['what_en']}",
             }
             if f["kind"] == "mean":
                 row["ci_method"] = "wald"
@@ -412,6 +414,7 @@ def change_table(
                 "comparable": change is None,
                 "test": "",
                 "note": "" if change is None else f"ikke sammenlignbart: {change['what']}",
+                "note_en": "" if change is None else f"not comparable: {change['what_en']}",
             }
             rs = test_of(fid, item) if change is None else None
             if rs is not None:
