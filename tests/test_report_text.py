@@ -101,9 +101,6 @@ def test_norwegian_pdf_has_no_scientific_notation_and_no_dot_decimals(demo_build
     assert not dots, f"dot decimals in the Norwegian report: {dots[:20]}"
 
 
-@pytest.mark.xfail(
-    reason="figure tick labels use matplotlib's dot decimals until the figure style formats them"
-)
 def test_norwegian_figures_have_no_dot_decimals(demo_build):
     sci, dots = offenders(figure_text(demo_build / "reports"), "")
     assert not sci and not dots, f"in figures: {(sci + dots)[:20]}"
