@@ -6,6 +6,7 @@ expected), the report names what it left out and why, and nothing is synthesised
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -157,3 +158,44 @@ def test_register_only_real_run_builds_a_report_naming_what_it_left_out(demo_bui
     ).exists()
     card = (work / "reports/reproduction.csv").read_text(encoding="utf-8")
     assert "fig_11_1" in card  # left-out entries stay in the scorecard, as missing
+
+    # the same run with a register a rule rejects: provenance.json then describes what is on disk
+    bad = work.parent / "bad_register.csv"
+    lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, row = lines[0].split(","), lines[5].split(",")
+    row[head.index("avtalt_selvbosetting")] = "7"
+    bad.write_text("".join([*lines[:5], ",".join(row), *lines[6:]]), encoding="utf-8")
+    cfg.write_text(yaml.safe_dump({"demo": False, "inputs": {"register": str(bad)}}), encoding="utf-8")
+    proc = run_snakemake(work, "--configfile", str(cfg), check=False)
+    assert proc.returncode != 0 and "avtalt_selvbosetting must be 0 or 1" in proc.stderr
+    prov = json.loads((work / "reports/provenance.json").read_text(encoding="utf-8"))
+    assert prov["status"] == "failed"
+    assert "register" not in {i["role"] for i in prov["inputs"]} and "imdi_public" in {
+        i["role"] for i in prov["inputs"]
+    }
+    assert "data/processed/register.parquet" not in prov["outputs"]
+    assert "reports/tables/tab_10_2.csv" in prov["outputs"]
+    for path, rec in prov["outputs"].items():
+        assert hashlib.sha256((work / path).read_bytes()).hexdigest() == rec["sha256"], path
+
+
+def test_failed_build_provenance_follows_only_files_that_are_there(tmp_path, monkeypatch):
+    """raw.csv -> mid.parquet -> table.csv made; bad.csv -> (failed, absent) gone.parquet -> old.csv."""
+    from analysis.report.provenance import failed_build_document
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("raw.csv", "bad.csv", "mid.parquet", "table.csv", "old.csv"):
+        (tmp_path / name).write_text(name)
+    lineage = {
+        "mid.parquet": {"rule": "a", "inputs": ["raw.csv"], "code": []},
+        "table.csv": {"rule": "b", "inputs": ["mid.parquet"], "code": []},
+        "gone.parquet": {"rule": "c", "inputs": ["bad.csv"], "code": []},
+        "old.csv": {"rule": "d", "inputs": ["gone.parquet", "raw.csv"], "code": []},
+        "prov.json": {"rule": "provenance", "inputs": ["raw.csv", "bad.csv"], "code": []},
+    }
+    s = {"lineage": lineage, "kinds": {"raw": "real", "bad": "real"}, "code_version": {}, "config": {}}
+    doc = failed_build_document(s, {"raw": "raw.csv", "bad": "bad.csv"}, "prov.json")
+    assert doc["status"] == "failed"
+    assert [i["role"] for i in doc["inputs"]] == ["raw"]
+    assert sorted(doc["outputs"]) == ["mid.parquet", "old.csv", "table.csv"]
+    assert doc["outputs"]["table.csv"]["sha256"] == hashlib.sha256(b"table.csv").hexdigest()

@@ -195,6 +195,28 @@ rule manifest:
         "../scripts/manifest.py"
 
 
+def write_failed_provenance():
+    """After a failed build, provenance.json describes the outputs that are on disk and the inputs
+    they were made from, not the input a rule rejected (docs/decisions/0016)."""
+    from analysis.report.provenance import write_failed_build
+
+    out = run_path(rules.provenance.output[0])
+    try:
+        write_failed_build(
+            run_path(settings_path("provenance")),
+            {role: run_path(p) for role, p in provenance_inputs().items()},
+            out,
+        )
+    except Exception as exc:  # never hide the build's own error behind this one
+        print(f"NOTE {out} not rewritten after the failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+    else:
+        print(f"NOTE the build failed; {out} now describes only the outputs that are there", file=sys.stderr)
+
+
+onerror:
+    write_failed_provenance()
+
+
 # Provenance settings: the kind of every input, the lineage of every output (so written after the
 # last rule of the last stage file), the config and the code version; the rule graph for the picture.
 LINEAGE = lineage()

@@ -88,3 +88,72 @@ def output_lineage(
         entry["sources"] = sources(lineage, path, raw)
         out[path] = entry
     return out
+
+
+FAILED_NOTE = (
+    "The build failed before it finished. This file describes only the outputs that are on disk "
+    "now, with the inputs they were made from; an input a failed rule rejected is not listed."
+)
+
+
+def outputs_present(lineage: dict, exclude: set[str]) -> dict:
+    """The lineage entries whose output file exists, each with its sha256."""
+    out = {}
+    for path, rec in lineage.items():
+        if path not in exclude and Path(path).is_file():
+            out[path] = {**rec, "sha256": sha256_file(path)}
+    return out
+
+
+def feeding_inputs(present: dict, lineage: dict, inputs: dict[str, str], skip: set[str]) -> dict[str, str]:
+    """Roles of the inputs (role -> path) that a present output was made from, following the
+    lineage back through intermediate files that are present (a missing intermediate means the
+    rule that made it failed or never ran, so nothing behind it made what is there). Files in
+    ``skip`` (provenance.json itself, which is being replaced) are not followed."""
+    paths = set(inputs.values())
+    wanted, seen = set(), set()
+    todo = list(present)
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for src in lineage.get(path, {}).get("inputs", []):
+            there = src not in skip and Path(src).is_file()
+            if src in paths and there:
+                wanted.add(src)
+            if src in lineage and there:  # an intermediate (or a generated demo input)
+                todo.append(src)
+    return {role: p for role, p in inputs.items() if p in wanted}
+
+
+def failed_build_document(s: dict, inputs: dict[str, str], provenance_path: str) -> dict:
+    """provenance.json after a failed build (s: the provenance rule's settings)."""
+    present = outputs_present(s["lineage"], {provenance_path})
+    used = feeding_inputs(present, s["lineage"], inputs, {provenance_path})
+    return {
+        "status": "failed",
+        "note": FAILED_NOTE,
+        "inputs": [describe_input(role, path, s["kinds"][role]) for role, path in sorted(used.items())],
+        "code_version": dict(s["code_version"]),
+        "packages": package_versions(),
+        "config": s["config"],
+        "outputs": present,
+    }
+
+
+def write_failed_build(settings_path: str, inputs: dict[str, str], provenance_path: str) -> None:
+    """Replace provenance.json by :func:`failed_build_document`, dated 1970 so that the next
+    build, which must describe its own run, always remakes it (Snakemake's mtime trigger)."""
+    import json
+    import os
+
+    with open(settings_path, encoding="utf-8") as fh:
+        s = json.load(fh)
+    doc = failed_build_document(s, inputs, provenance_path)
+    out = Path(provenance_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    os.utime(out, (0, 0))
