@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.figures import save_figure
+from analysis.core.figures import save_figure, too_few_answers_figure
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.weighting import (
     DEFAULT_ESTIMATES,
+    TooFewRespondents,
     compare_estimates,
     diagnostics,
     margins_of,
@@ -31,7 +32,12 @@ def main(smk):
         units["settlement_band"] = settlement_band(units["all"], p["settlement_breaks"])
     sample = units[units["responded"]].reset_index(drop=True)
     margins = margins_of(units, variables)
-    res = rake(sample, margins, tol=p["tolerance"], max_iter=p["max_iter"])
+    try:
+        res = rake(sample, margins, tol=p["tolerance"], max_iter=p["max_iter"])
+    except TooFewRespondents as exc:  # a degenerate but valid survey: the report says so
+        log.warning("no weights: %s", exc)
+        not_weighted(smk, p, sample, variables, str(exc))
+        return
     if not res.converged:
         log.warning(
             "raking did not converge in %d iterations (max margin error %.3g)",
@@ -72,6 +78,21 @@ def main(smk):
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
     write_csv(w, smk.output.weights)
+
+
+def not_weighted(smk, p, sample, variables, reason):
+    """Outputs of a survey too small to rake: a diagnostics row saying so, no estimates, and a
+    figure that says "too few answers" (ch. 9 shows the reason instead of the weights)."""
+    out = {Path(t).stem: t for t in smk.output.tables}
+    diag = tidy(
+        "x_weighting_diagnostics", [{"series": "not_weighted", "value": len(sample), "reason": reason}]
+    )
+    write_tidy(diag, out["x_weighting_diagnostics"], synthetic=p["synthetic"])
+    for entry in ("x_weighted_estimates", "x_weighting_region_sensitivity"):
+        write_tidy(tidy(entry, []), out[entry], synthetic=p["synthetic"])
+    fig = too_few_answers_figure(p["language"], f"N = {len(sample)}")
+    save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
+    write_csv(sample[["unit_id", "unit_type", *variables]].assign(weight=float("nan")), smk.output.weights)
 
 
 run(main, snakemake)  # noqa: F821

@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from analysis.core.figures import PALETTE, apply_style
+from analysis.core.figures import PALETTE, apply_style, too_few_answers_figure
 from analysis.core.tidy import tidy
 from analysis.survey.codebook import Codebook
 from analysis.survey.stats import change_table, figure_table
@@ -96,7 +96,9 @@ def routing_counts_table(resp: dict[int, pd.DataFrame], cb: Codebook) -> pd.Data
             if "percent_of" in spec:
                 p = spec["percent_of"]
                 base = int(w[p["item"]].isin(p["codes"]).sum())
-                recs.append({"year": year, "series": name, "value": 100 * count / base, "n": base})
+                # no unit in the base (no unit practises the scheme): no share, not a crash
+                value = 100 * count / base if base else np.nan
+                recs.append({"year": year, "series": name, "value": value, "n": base})
             else:
                 recs.append({"year": year, "series": name, "value": count})
     for name, spec in cb.raw.get("open_text_codes", {}).items():
@@ -174,7 +176,9 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
 
     apply_style()
     f = cb.figures[fid]
-    t = table[table["n"].notna()]
+    t = table[table["n"].notna() & (table["n"].fillna(0) > 0)]
+    if t.empty:  # no unit was asked or answered (e.g. no unit practises the scheme)
+        return too_few_answers_figure(language, "N = 0")
     ci_text = ci_label(confidence, language)
     # bases under survey.small_base are marked with * after N (the figure note explains it)
     flagged = t[t["small_base"].astype(bool)] if "small_base" in t.columns else t.iloc[:0]

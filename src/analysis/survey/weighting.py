@@ -51,6 +51,10 @@ def weighted_margins(sample: pd.DataFrame, weights: pd.Series, variables: list[s
     return {v: weights.groupby(sample[v].to_numpy()).sum().sort_index() for v in variables}
 
 
+class TooFewRespondents(ValueError):
+    """Raking is impossible because a margin's category has no respondent (or there are none)."""
+
+
 def rake(
     sample: pd.DataFrame,
     margins: dict[str, pd.Series],
@@ -65,12 +69,12 @@ def rake(
     """
     n = len(sample)
     if n == 0:
-        raise ValueError("no respondents to weight")
+        raise TooFewRespondents("no respondents to weight")
     for v, m in margins.items():
         cats = set(sample[v].unique())
         empty = sorted(str(c) for c in m.index if m[c] > 0 and c not in cats)
         if empty:
-            raise ValueError(f"raking variable {v}: no respondents in {empty}; collapse categories")
+            raise TooFewRespondents(f"raking variable {v}: no respondents in {empty}; collapse categories")
         extra = sorted(str(c) for c in cats - set(m.index))
         if extra:
             raise ValueError(
