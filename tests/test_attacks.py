@@ -64,7 +64,8 @@ def attacked(demo_build, tmp_path_factory):
         },
     }
     (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    run_snakemake(main, "--configfile", str(user / "my.yaml"))
+    # every output an attacker reads (tables, figures, provenance, report.html), not the PDF
+    run_snakemake(main, "html", "--configfile", str(user / "my.yaml"))
     processed = main / "data" / "processed"
     shared = main.parent / "shared" / "data"
     truth = disclosure.register_tables(
