@@ -118,3 +118,15 @@ def test_figure_note_gives_the_base_of_every_bar_and_the_printed_n_where_it_diff
     assert same == [{"year": "2016", "n": 100, "per_bar": None, "printed": None}]
     # a printed N that is not a number (a remark) is not compared
     assert figure_bases(t[t["year"] == "2016"], {"2016": "62 (per Figur 11.13)"}, None)[0]["printed"] is None
+
+
+def test_tables_not_strict_prints_a_dash_and_lists_what_is_missing():
+    """Real data may lack a row the text refers to (a register without 2020): a dash, not a crash."""
+    from analysis.report.numbers import fmt_number
+    from analysis.report.render import Tables
+
+    T = Tables({"t": _tidy_frame()}, strict=False)
+    v = T.value("t", year=1999, series="b")
+    assert fmt_number(v, 1, "no") == "–" and v != v  # NaN in arithmetic
+    assert T.value("t", year=2020, series="b") == 4.0
+    assert T.missing == [("t", {"year": 1999, "series": "b"})]

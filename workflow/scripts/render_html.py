@@ -4,6 +4,7 @@ The authors' preview (`snakemake html`) stops here; rule render_report makes the
 
 import gc
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, data_uri, pdf_date, render_html
 
 # compiled templates, reused by the next render (generated, like data/processed; not an output)
+log = logging.getLogger("render_html")
 JINJA_CACHE = "data/processed/cache/jinja"
 
 
@@ -32,6 +34,7 @@ def main(smk):
         template_dir = template_dir.parent
     t = Messages(load_messages(smk.input.messages), smk.input.messages)
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
+    lookups = Tables(tables, strict=bool(s["demo"]))
     context = build_context(
         language=s["language"],
         t=t,
@@ -39,7 +42,7 @@ def main(smk):
         missing_inputs=s["missing_inputs"],
         protect=s["protect"],
         config=s["config"],
-        tables=Tables(tables),
+        tables=lookups,
         card=card,
         provenance=provenance,
         published_path=smk.input.published,
@@ -59,6 +62,15 @@ def main(smk):
     )
     html_text = render_html(template_dir, context, s["language"], t, cache_dir=JINJA_CACHE)
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
+    if lookups.missing:
+        shown = "; ".join(f"{e} {k}" for e, k in lookups.missing[:10])
+        more = f" and {len(lookups.missing) - 10} more" if len(lookups.missing) > 10 else ""
+        log.warning(
+            "%d numbers the text refers to are not in the tables (printed as a dash): %s%s",
+            len(lookups.missing),
+            shown,
+            more,
+        )
 
 
 run(main, snakemake)  # noqa: F821

@@ -229,7 +229,9 @@ def collect(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> _Builder
                 b.count("tab_12_1", pos, "value", {"year": r.year, "kommune": r.kommunenummer, "flag": 1}, 2)
         for pos, r in enumerate(t.itertuples(index=False)):
             if r.kommune == "sum of top ten":
-                rows = t[(t["year"] == r.year) & (t["rank"] != "") & ~t["tie_at_cutoff"].astype(bool)]
+                # a year with no tie at the cut-off (or no ranked kommune at all) has no such column
+                tied = t["tie_at_cutoff"].astype(bool) if "tie_at_cutoff" in t.columns else False
+                rows = t[(t["year"] == r.year) & (t["rank"] != "") & ~tied]
                 preds = [{"year": r.year, "kommune": code, "flag": 1} for code in rows["kommunenummer"]]
                 b.count("tab_12_1", pos, "value", preds, 2)
     t = tables.get("text_ch4_1_3_bergen_oslo_asb_share")

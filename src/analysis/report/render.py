@@ -17,6 +17,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from analysis.report.numbers import (
+    MISSING,
     Hidden,
     fmt_number,
     fmt_p,
@@ -68,10 +69,15 @@ class Tables:
     index labels).
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame]):
+    def __init__(self, tables: dict[str, pd.DataFrame], strict: bool = True):
         self._t = tables
         self._index: dict[tuple, dict[tuple, list[int]]] = {}
         self._values: dict[str, list] = {}
+        # strict (the demo): a number the text asks for and the table lacks is a bug, so it stops
+        # the render. Not strict (real data, whose coverage may differ: a register without 2020,
+        # a kommune that never practised): it prints as "–" and is listed in ``missing``.
+        self.strict = strict
+        self.missing: list[tuple[str, dict]] = []
 
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self._t
@@ -99,7 +105,10 @@ class Tables:
     def value(self, entry_id: str, **keys):
         pos = self._positions(entry_id, keys) if keys else range(len(self._t[entry_id]))
         if not pos:
-            raise KeyError(f"{entry_id}: no row for {keys}")
+            if self.strict:
+                raise KeyError(f"{entry_id}: no row for {keys}")
+            self.missing.append((entry_id, keys))
+            return Hidden(MISSING)
         if entry_id not in self._values:
             df = self._t[entry_id]
             labels = df["value_label"].tolist() if "value_label" in df.columns else [""] * len(df)
