@@ -41,7 +41,9 @@ def test_register_demo_false_uses_the_configured_file(tmp_path, shared_dir):
         (secure / role).write_text("unused by this test\n")
         inputs[role] = str(secure / role)
     cfg = tmp_path / "my.yaml"
-    cfg.write_text(yaml.safe_dump({"demo": False, "inputs": inputs}))
+    # protection off: this test checks that the configured file is read (exact small counts);
+    # with protection on these counts of 1-2 are hidden, which tests/test_attacks.py covers
+    cfg.write_text(yaml.safe_dump({"demo": False, "inputs": inputs, "protection": {"enabled": False}}))
     run_snakemake(
         main,
         "reports/tables/tab_2_1.csv",
