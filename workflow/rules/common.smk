@@ -15,6 +15,7 @@ PKG = ROOT / "src" / "analysis"
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.core.config import ConfigError, input_path_problems, validate_config  # noqa: E402
+from analysis.core.study import study_from_config  # noqa: E402
 from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
 
 # The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
@@ -105,14 +106,13 @@ PUBLIC_FILES = {
     "geo_bydeler": "geo/oslo_bydeler_2020.geojson",
     "geo_fylker": "geo/fylker_2020.geojson",
 }
+# The study's shape (register period, survey waves, kommune structure): built once here and handed
+# to every stage as settings(rule, study=STUDY.as_dict(), ...); no stage spells a year or a wave.
+STUDY = study_from_config(config)
+
 # Confidential inputs: generated under data/raw/demo/ with demo: true, read from config otherwise.
-CONFIDENTIAL = {
-    "register": "register.csv",
-    "survey_2016": "survey_2016.csv",
-    "survey_2021": "survey_2021.csv",
-    "survey_frame_2021": "survey_frame_2021.csv",
-    "kostra_12012": "kostra_12012.json",
-}
+# Role -> demo file name: register, one survey per wave (and its frame), KOSTRA 12012.
+CONFIDENTIAL = STUDY.confidential_roles()
 DEMO_DIR = "data/raw/demo"
 
 # With demo: false any subset of the confidential inputs may be given (CONTRACT.md): a stage that
