@@ -76,9 +76,9 @@ Commands (the first run of any of them installs what is missing: Debian packages
 Most used configuration keys (--config KEY=VALUE, or in a --configfile; every key, its default
 and its description: workflow/schemas/config.schema.yaml):
 EOF
-  local keys=(demo language run inputs.register inputs.survey_2016 inputs.survey_2021
-    inputs.survey_frame_2021 inputs.kostra_12012 protection.enabled protection.threshold seed
-    register_end kostra.fetch)
+  local keys=(demo language run inputs.register "inputs.survey_<YYYY>" "inputs.survey_frame_<YYYY>"
+    inputs.kostra_12012 protection.enabled protection.threshold seed study_years register_end
+    kommune_structure survey_waves kostra.fetch)
   if [ -x .venv/bin/python ]; then
     PYTHONPATH=src .venv/bin/python -m analysis.core.config workflow/schemas/config.schema.yaml "${keys[@]}"
   else

@@ -154,6 +154,7 @@ def test_validate_config_fills_defaults_and_names_the_key_path(tmp_path):
 # YAML slip (in a flow mapping `{description: a, b}` the comma starts a new key "b").
 SCHEMA_KEYWORDS = {
     "$schema", "$defs", "$ref", "description", "type", "default", "enum", "const", "properties",
+    "patternProperties",
     "additionalProperties", "propertyNames", "required", "items", "minItems", "maxItems",
     "uniqueItems", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "anyOf", "oneOf", "allOf",
@@ -165,7 +166,7 @@ def _schema_problems(node, path, problems):
         problems.append(f"{path}: not a schema object")
         return
     problems += [f"{path}: unknown keyword {k!r}" for k in sorted(set(node) - SCHEMA_KEYWORDS)]
-    for name, sub in node.get("properties", {}).items():
+    for name, sub in [*node.get("properties", {}).items(), *node.get("patternProperties", {}).items()]:
         where = f"{path}.{name}" if path else name
         if not isinstance(sub, dict) or not str(sub.get("description", "")).strip():
             problems.append(f"{where}: no description")

@@ -125,7 +125,10 @@ def input_path_problems(inputs: dict, read) -> list[str]:
 def schema_keys(schema: dict, prefix: str = "") -> dict[str, dict]:
     """Every key of the config schema by dotted path (``inputs.register``), with its sub-schema."""
     out = {}
-    for name, sub in schema.get("properties", {}).items():
+    named = dict(schema.get("properties", {}))
+    for pattern, sub in schema.get("patternProperties", {}).items():  # ^survey_\d{4}$ -> survey_<YYYY>
+        named[pattern.strip("^$").replace("\\d{4}", "<YYYY>")] = sub
+    for name, sub in named.items():
         path = f"{prefix}{name}"
         out[path] = sub
         if sub.get("type") == "object" and "properties" in sub:
