@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus.cases import BASE, PDF, code_map  # noqa: E402
 
 from analysis.core.errors import InputError, collecting
-from analysis.core.intake import read_table, sniff
+from analysis.core.intake import LINE, read_table, sniff
 from analysis.imdi.register import check_register, read_register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,7 +217,14 @@ def test_unticked_checkboxes_exported_empty(tmp_path):
     with pytest.raises(InputError, match="empty checkbox of a routed unit") as e:
         validate_survey(read_survey(str(p), cb, 2016), cb, 2016, str(p))
     assert (e.value.line, e.value.column) == (3, "NB_REASON_NO_REQUESTS")
-    out = validate_survey(read_survey(str(p), cb, 2016), cb, 2016, str(p), checkbox_unticked="")
+    out = validate_survey(
+        read_survey(str(p), cb, 2016),
+        cb,
+        2016,
+        str(p),
+        checkbox_unticked="",
+        checkbox_all_empty="none_ticked",
+    )
     assert out[REASONS].astype("Float64").fillna(-1).values.tolist() == [
         [1, 0, 0],
         [0, 1, 0],
@@ -225,6 +232,108 @@ def test_unticked_checkboxes_exported_empty(tmp_path):
         [-1, -1, -1],
     ]
     assert out["NB_REASON_NO_REQUESTS"].mean() == pytest.approx(1 / 3)  # not 100 %
+    # unanswered: the routed unit whose boxes are all empty is out of the base
+    out = validate_survey(
+        read_survey(str(p), cb, 2016), cb, 2016, str(p), checkbox_unticked="", checkbox_all_empty="unanswered"
+    )
+    assert out[REASONS].astype("Float64").fillna(-1).values.tolist() == [
+        [1, 0, 0],
+        [0, 1, 0],
+        [-1, -1, -1],
+        [-1, -1, -1],
+    ]
+    assert out["NB_REASON_NO_REQUESTS"].mean() == pytest.approx(1 / 2)
+    # neither: the run stops naming the missing key
+    with pytest.raises(InputError, match="checkbox_all_empty is not set"):
+        validate_survey(read_survey(str(p), cb, 2016), cb, 2016, str(p), checkbox_unticked="")
+
+
+def test_omitted_checkbox_all_empty_stops_the_config():
+    from analysis.core.config import value_problems
+
+    problems = value_problems({"mapping": {"survey_2021": {"checkbox_unticked": ""}, "survey_2016": {}}})
+    assert len(problems) == 1 and "mapping.survey_2021.checkbox_all_empty" in problems[0]
+    ok = {"mapping": {"survey_2021": {"checkbox_unticked": "", "checkbox_all_empty": "unanswered"}}}
+    assert value_problems(ok) == []
+    assert value_problems({"mapping": {"survey_2021": {"checkbox_unticked": "Nei"}}}) == []
+
+
+def test_header_row_skips_title_rows_in_csv_and_excel(tmp_path):
+    """Title rows above the header: read from header_row on; lines stay the file's own."""
+    import openpyxl
+
+    csv = tmp_path / "t.csv"
+    csv.write_bytes(
+        "Kommuneundersøkelsen 2021;;\r\n\r\nid;knr;x\r\na;0301;1\r\nb;1101;2\r\n".encode("cp1252")
+    )
+    t = read_table(
+        csv,
+        "register",
+        ["person_id", "kommunenummer", "x"],
+        mapping={"header_row": 3, "columns": {"id": "person_id", "knr": "kommunenummer"}},
+    )
+    assert t.frame["kommunenummer"].to_list() == ["0301", "1101"]
+    assert t.frame[LINE].to_list() == [4, 5]
+    with pytest.raises(InputError, match="header_row"):  # the title read as header: the hint
+        read_table(csv, "register", ["person_id", "kommunenummer", "x"])
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Eksport fra SurveyXact"])
+    ws.append(["Kommuneundersøkelsen 2016"])
+    ws.append([])
+    ws.append(["person_id", "kommunenummer"])
+    ws.append(["a", 301])
+    ws.append(["b", 1101])
+    wb.save(tmp_path / "t.xlsx")
+    t = read_table(
+        tmp_path / "t.xlsx",
+        "register",
+        ["person_id", "kommunenummer"],
+        mapping={"header_row": 4},
+        codes=("kommunenummer",),
+    )
+    assert t.frame["kommunenummer"].to_list() == ["0301", "1101"]
+    assert t.frame[LINE].to_list() == [5, 6]
+
+
+def test_labels_codebook_reads_option_labels(tmp_path):
+    """Label-text cells (case and spacing ignored) become the codebook's codes; a checkbox's own
+    option text is 'ticked'; unknown labels are listed per item, all at once."""
+    from analysis.core.errors import collecting
+    from analysis.survey.ingest import read_survey, validate_survey
+
+    rows = [
+        {
+            "unit_id": "1101",
+            "Q_FILTER": "nei",
+            "NB_REASON_NO_REQUESTS": "Kommunen har ikke fått henvendelser fra flyktninger eller andre om avtalt selvbosetting",
+        },
+        {"unit_id": "1103", "Q_FILTER": " VET  IKKE", "NB_REASON_OWN_EXPERIENCE": "Krysset av"},
+        {"unit_id": "1108", "Q_FILTER": "Ja"},
+    ]
+    cb, p = _survey_2016(tmp_path, rows)
+    m = {"labels": "codebook", "checkbox_unticked": "", "checkbox_all_empty": "unanswered"}
+    out = validate_survey(
+        read_survey(str(p), cb, 2016, m),
+        cb,
+        2016,
+        str(p),
+        checkbox_unticked="",
+        checkbox_all_empty="unanswered",
+    )
+    assert out["Q_FILTER"].tolist() == [2, 9, 1]
+    assert out[REASONS].astype("Float64").fillna(-1).values.tolist() == [[1, 0, 0], [0, 1, 0], [-1, -1, -1]]
+    rows[0]["Q_FILTER"] = "Nja"
+    rows[1]["Q_FILTER"] = "Kanskje"
+    rows[2]["Q_FILTER"] = "Nja"
+    rows[1]["NB_REASON_OWN_EXPERIENCE"] = "Tja"
+    cb, p = _survey_2016(tmp_path, rows)
+    with collecting() as problems:
+        read_survey(str(p), cb, 2016, m)
+    by_item = {e.column: e for e in problems}
+    assert set(by_item) == {"Q_FILTER", "NB_REASON_OWN_EXPERIENCE"}
+    assert "2 label(s)" in by_item["Q_FILTER"].message and "«Nja», «Kanskje»" in by_item["Q_FILTER"].message
+    assert by_item["Q_FILTER"].line == 2
 
 
 def test_unticked_checkbox_marker_other_than_empty(tmp_path):

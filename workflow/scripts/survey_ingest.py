@@ -41,6 +41,7 @@ def main(smk):
         smk.input.survey_2021,
         valid_units=set(frame["unit_id"]),
         checkbox_unticked=m["survey_2021"].get("checkbox_unticked"),
+        checkbox_all_empty=m["survey_2021"].get("checkbox_all_empty"),
     )
     s16 = validate_survey(
         raw16,
@@ -49,6 +50,7 @@ def main(smk):
         smk.input.survey_2016,
         code_map=code_map,
         checkbox_unticked=m["survey_2016"].get("checkbox_unticked"),
+        checkbox_all_empty=m["survey_2016"].get("checkbox_all_empty"),
     )
     n21, n16 = len(s21), len(s16)
     s21 = strip_open_text(s21, cb, 2021)

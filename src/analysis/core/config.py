@@ -58,6 +58,18 @@ def value_problems(config: dict) -> list[str]:
             f"configuration key 'study_years': {years} is reversed; give [first, last] with "
             f"first <= last, e.g. [{years[1]}, {years[0]}]"
         )
+    for role, block in sorted((config.get("mapping") or {}).items()):
+        if (
+            isinstance(block, dict)
+            and block.get("checkbox_unticked") == ""
+            and "checkbox_all_empty" not in block
+        ):
+            problems.append(
+                f"configuration key 'mapping.{role}.checkbox_all_empty' is required with "
+                f'checkbox_unticked "": a checkbox question whose boxes are ALL empty is either not '
+                "answered or answered with nothing ticked, and the export cannot tell which; set "
+                "checkbox_all_empty: unanswered (left out of the base) or none_ticked (every option 0)"
+            )
     end = config.get("register_end")
     if isinstance(end, str):
         try:

@@ -36,7 +36,18 @@ from analysis.core.textio import _column_at, decode_with
 LINE = "_line"
 TIME_ZONE = "Europe/Oslo"
 EXPORT_HINT = "export the table as CSV (UTF-8 or Latin-1; ',' ';' or tab), Excel .xlsx, SPSS .sav or Parquet"
-MAPPING_KEYS = ("sheet", "columns", "drop", "values", "date_format", "keep_rows", "checkbox_unticked")
+MAPPING_KEYS = (
+    "sheet",
+    "header_row",
+    "columns",
+    "drop",
+    "values",
+    "date_format",
+    "keep_rows",
+    "labels",
+    "checkbox_unticked",
+    "checkbox_all_empty",
+)
 
 
 # ------------------------------------------------------------------------------------- sniffing
@@ -174,7 +185,7 @@ def read_table(
         if inner == "parquet":
             df, numeric = _read_parquet(io.BytesIO(raw), path)
         elif inner == "csv":
-            df = _read_csv(raw, path, expected)
+            df = _below_title_rows(raw, path, expected, mapping.get("header_row"))
         else:
             raise InputError(
                 path,
@@ -184,23 +195,45 @@ def read_table(
                 value=raw[:4],
             )
     elif fmt == "csv":
-        df = _read_csv(p.read_bytes(), path, expected)
+        df = _below_title_rows(p.read_bytes(), path, expected, mapping.get("header_row"))
     elif fmt == "parquet":
         df, numeric = _read_parquet(path, path)
     elif fmt == "xlsx":
-        df, numeric = _read_xlsx(path, mapping.get("sheet"))
+        df, numeric = _read_xlsx(path, mapping.get("sheet"), mapping.get("header_row") or 1)
     elif fmt == "sav":
         df, labels, numeric = _read_sav(path)
     else:
         raise InputError(path, format_problem(fmt), line=1, column=expected[0], value=head[:4])
     if "sheet" in mapping and fmt != "xlsx":
         raise InputError(path, f"mapping.{role}.sheet is set, but the file is {fmt}, not an Excel workbook")
+    if (mapping.get("header_row") or 1) > 1 and fmt in ("parquet", "sav"):
+        raise InputError(path, f"mapping.{role}.header_row is set, but a {fmt} file has no title rows")
     df, excluded = apply_mapping(df, mapping, role, path, dates)
     renamed = {str(k): str(v) for k, v in (mapping.get("columns") or {}).items()}
     df = pad_codes(df, [c for c in codes if c in {renamed.get(n, n) for n in numeric}])
     labels = _mapped_labels(labels, mapping)
     df, missing = check_header(df, path, role, expected, optional, mapping)
     return Table(df, fmt, excluded, labels, missing)
+
+
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+
+
+def _below_title_rows(raw: bytes, path: str, expected: list[str], header_row: int | None) -> pl.DataFrame:
+    """A CSV whose header is on line ``header_row`` (title lines above it, as SSB's and some
+    survey tools' exports have): the title lines are skipped and every row keeps its line
+    number in the file (the header is line ``header_row``)."""
+    if not header_row or header_row == 1:
+        return _read_csv(raw, path, expected)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    ends = [m.end() for _, m in zip(range(header_row - 1), _LINE_END.finditer(raw))]
+    if len(ends) < header_row - 1:
+        raise InputError(
+            path, f"the file has fewer than {header_row} lines; header_row {header_row} is not among them"
+        )
+    body = raw[ends[-1] :]
+    df = _read_csv((b"\xef\xbb\xbf" if bom else b"") + body, path, expected)
+    return df.with_columns(pl.col(LINE) + (header_row - 1))
 
 
 def _first(err: Exception) -> str:
@@ -401,9 +434,10 @@ def _cell_text(v) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: str, sheet: str | None) -> tuple[pl.DataFrame, set]:
-    """The first sheet (or ``sheet``) of an .xlsx workbook: row 1 the header; a column whose
-    every non-empty cell is an Excel date becomes a typed date column."""
+def _read_xlsx(path: str, sheet: str | None, header_row: int) -> tuple[pl.DataFrame, set]:
+    """The first sheet (or ``sheet``) of an .xlsx workbook: row ``header_row`` the header (title
+    rows above it skipped; lines stay the sheet's row numbers); a column whose every non-empty
+    cell is an Excel date becomes a typed date column."""
     import openpyxl
 
     try:
@@ -420,6 +454,12 @@ def _read_xlsx(path: str, sheet: str | None) -> tuple[pl.DataFrame, set]:
         wb.close()
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
+    if header_row > 1:
+        if len(rows) < header_row:
+            raise InputError(
+                path, f"the sheet has {len(rows)} rows; header_row {header_row} is not among them", line=None
+            )
+        rows = rows[header_row - 1 :]
     if not rows:
         raise InputError(path, "the sheet is empty (expected a header row)", line=1)
     header = [_cell_text(v) for v in rows[0]]
@@ -447,7 +487,8 @@ def _read_xlsx(path: str, sheet: str | None) -> tuple[pl.DataFrame, set]:
         dup = next(c for c in header if header.count(c) > 1)
         raise InputError(path, "duplicate column in header", line=1, column=dup, value=dup)
     df = pl.DataFrame(cols, schema={k: v.dtype for k, v in cols.items()}) if cols else pl.DataFrame()
-    return df.with_columns(pl.Series(LINE, range(2, len(body) + 2), dtype=pl.Int64)), numeric
+    first = header_row + 1
+    return df.with_columns(pl.Series(LINE, range(first, len(body) + first), dtype=pl.Int64)), numeric
 
 
 def _read_sav(path: str) -> tuple[pl.DataFrame, dict, set]:
@@ -592,6 +633,7 @@ def check_header(
     cols = [c for c in df.columns if c != LINE]
     hint = f" (mapping.{role}.columns renames source columns)" if not mapping.get("columns") else ""
     missing = [c for c in expected if c not in cols]
+    hint += _title_hint(cols, missing, role, mapping)
     shown = _names(cols)
     for c in missing:
         report(
@@ -620,6 +662,17 @@ def check_header(
     if add:
         df = df.with_columns(add)
     return df.select([*expected, *optional, LINE]), missing
+
+
+def _title_hint(cols: list[str], missing: list[str], role: str, mapping: dict) -> str:
+    """When the 'header' looks like a title (most columns missing, few or unnamed ones read):
+    the title rows above the real header, and the key that skips them."""
+    if "header_row" in mapping or not missing or len(missing) < len(cols):
+        return ""
+    return (
+        f"; is the first row a title above the real header? set mapping.{role}.header_row to the "
+        "row number of the header"
+    )
 
 
 def _names(cols: list[str], limit: int = 12) -> str:
@@ -652,6 +705,13 @@ def read_pandas(
         out[c] = out[c].astype("object").str.strip()
     if not len(out):
         report(
-            InputError(str(path), "file has a header but no data rows", line=2, column=expected[0], value="")
+            InputError(
+                str(path),
+                "file has a header but no data rows"
+                + ("" if "header_row" in (mapping or {}) else f" (or mapping.{role}.header_row is needed)"),
+                line=2,
+                column=expected[0],
+                value="",
+            )
         )
     return out, t

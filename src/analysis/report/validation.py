@@ -125,6 +125,7 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
                     valid_units=frame_units if year == 2021 else None,
                     code_map=code_map if year == 2016 else None,
                     checkbox_unticked=m.get("checkbox_unticked"),
+                    checkbox_all_empty=m.get("checkbox_all_empty"),
                 )
 
             checked(role, survey)

@@ -96,9 +96,71 @@ def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None)
         if err.line and err.line > 1 and err.value is not None and not closed:
             err.value = "(withheld: the cell or row may hold open text)"
         raise
+    if (mapping or {}).get("labels") == "codebook":
+        df = codebook_labels(df, cb, items, path, f"survey_{year}")
     check_labels(t.labels, cb, items, path)
     df.attrs["excluded"] = list(t.excluded)
     df.attrs["missing"] = list(t.missing)
+    return df
+
+
+def _spaceless(label) -> str:
+    """A label compared as ``labels: codebook`` compares it: case and all spacing ignored."""
+    return re.sub(r"\s+", "", str(label)).casefold()
+
+
+def label_codes(cb: Codebook, item: str) -> dict[str, str]:
+    """Every text a label export may write for ``item`` -> its code (as text): the scale's labels
+    in both languages, the codes themselves, and for a checkbox option its own option text
+    (tools write the ticked option's text in its column) -> 1."""
+    out: dict[str, str] = {}
+    for code, names in cb.scales[cb.items[item]["scale"]]["codes"].items():
+        out[_spaceless(code)] = str(int(code))
+        for lang in ("no", "en"):
+            if names.get(lang):
+                out.setdefault(_spaceless(names[lang]), str(int(code)))
+    if cb.items[item].get("scale") == "checkbox":
+        for key, text in cb.items[item].items():
+            if key.startswith("label") and isinstance(text, str) and text.strip():
+                out.setdefault(_spaceless(text), "1")
+    return out
+
+
+LABELS_SHOWN = 5
+
+
+def codebook_labels(df: pd.DataFrame, cb: Codebook, items: list[str], path: str, role: str) -> pd.DataFrame:
+    """``labels: codebook``: every closed item's cells from option labels to codes (case and
+    spacing ignored; a code written as such is kept). Labels the codebook does not know are
+    reported once per item, all of them at once (up to five shown, with their count and first
+    line); open-text items are left alone."""
+    df = df.copy()
+    for item in items:
+        if item not in df.columns or cb.is_open(item):
+            continue
+        known = label_codes(cb, item)
+        col = df[item].fillna("").astype(str)
+        key = col.map(_spaceless)
+        codes = key.map(known)
+        unknown = (col.str.strip() != "") & codes.isna()
+        if unknown.any():
+            labels = list(dict.fromkeys(col[unknown].str.strip()))
+            first = int(df.loc[unknown, LINE].iloc[0])
+            shown = ", ".join(f"«{lab[:40]}»" for lab in labels[:LABELS_SHOWN])
+            more = f" and {len(labels) - LABELS_SHOWN} more" if len(labels) > LABELS_SHOWN else ""
+            report(
+                InputError(
+                    path,
+                    f"mapping.{role}.labels is codebook, but item {item} has {len(labels)} label(s) the "
+                    f"codebook's scale {cb.items[item]['scale']} does not know: {shown}{more} "
+                    f"({int(unknown.sum())} cells); the scale's labels are "
+                    f"{sorted({cb.code_label(item, int(c)) for c in cb.codes(item)})}; recode others with "
+                    f"mapping.{role}.values",
+                    line=first,
+                    column=item,
+                )
+            )
+        df[item] = codes.where(~unknown, col).fillna("")
     return df
 
 
@@ -149,6 +211,7 @@ def validate_survey(
     valid_units: set[str] | None = None,
     code_map: pd.DataFrame | None = None,
     checkbox_unticked: str | int | None = None,
+    checkbox_all_empty: str | None = None,
 ):
     """Check one wave; return it with numeric item columns (open text as strings).
 
@@ -157,9 +220,11 @@ def validate_survey(
     written that way is 0 (unticked); without it, an empty option beside answered options of
     the same question is an error (an export that writes unticked boxes as empty would make
     every option 100 %), while a question whose options are all empty was not answered (the
-    contract's shape: empty = not answered)."""
+    contract's shape: empty = not answered). With ``checkbox_unticked: ""`` the export cannot
+    tell a question left out from one answered with no box ticked: ``checkbox_all_empty``
+    (``unanswered`` or ``none_ticked``) must say which, else the run stops."""
     missing = set(df.attrs.get("missing", ()))
-    df = _unticked(df, cb, year, path, checkbox_unticked)
+    df = _unticked(df, cb, year, path, checkbox_unticked, checkbox_all_empty)
     _check_unit_format(df, path)
     _check_unique(df, path)
     if valid_units is not None:
@@ -259,7 +324,7 @@ def _routed(df: pd.DataFrame, cb: Codebook, item: str) -> pd.Series:
 
 
 def _unticked(
-    df: pd.DataFrame, cb: Codebook, year: int, path: str, unticked: str | int | None
+    df: pd.DataFrame, cb: Codebook, year: int, path: str, unticked: str | int | None, all_empty: str | None
 ) -> pd.DataFrame:
     """Checkbox options as 0/1: the export's unticked marker becomes 0 for routed units (empty
     for units not asked); an empty option beside answered options of the same question is an
@@ -276,15 +341,26 @@ def _unticked(
     df = df.copy()
     marker = None if unticked is None else str(unticked).strip()
     role = f"survey_{year}"
+    if marker == "" and all_empty not in ("unanswered", "none_ticked"):
+        raise InputError(
+            path,
+            f'mapping.{role}.checkbox_unticked is "" but mapping.{role}.checkbox_all_empty is not set: '
+            "a checkbox question whose boxes are ALL empty is either not answered or answered with "
+            "nothing ticked, and the export cannot tell which; set checkbox_all_empty: unanswered "
+            "(left out of the base) or none_ticked (every option 0)",
+        )
     for opts in blocks.values():
         routed = _routed(df, cb, opts[0])
         if marker:  # an explicit marker ("2", "Nei", "Ikke valgt"): 0 where asked, empty where not
             for o in opts:
                 is_marker = df[o] == marker
                 df.loc[is_marker, o] = routed[is_marker].map({True: "0", False: ""})
-        if marker == "":  # unticked written as empty: every empty option of a routed unit is 0
+        if marker == "":  # unticked written as empty: every empty option of a routed unit is 0 ...
+            asked = routed
+            if all_empty == "unanswered":  # ... unless the whole question is empty: not answered
+                asked = routed & (df[opts] != "").any(axis=1)
             for o in opts:
-                df.loc[routed & (df[o] == ""), o] = "0"
+                df.loc[asked & (df[o] == ""), o] = "0"
             continue
         answered = (df[opts] != "").any(axis=1) & routed
         for o in opts:
