@@ -4,8 +4,9 @@ import logging
 
 import pandas as pd
 
+from analysis.core.codenames import reference_names
 from analysis.core.files import write_csv, write_parquet
-from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.kommune import BYDEL_NAMES, build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.core.textio import LINE
 from analysis.survey.codebook import load_codebook
@@ -15,6 +16,7 @@ from analysis.survey.ingest import (
     read_frame,
     read_survey,
     strip_open_text,
+    units_of_year,
     validate_survey,
 )
 
@@ -26,7 +28,8 @@ def main(smk):
     cb = load_codebook(smk.input.codebook)
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
     m = s["mapping"]
-    frame = read_frame(smk.input.frame, m["survey_frame_2021"])
+    names = reference_names(code_map, BYDEL_NAMES)
+    frame = read_frame(smk.input.frame, m["survey_frame_2021"], reference=names)
     raw21 = read_survey(smk.input.survey_2021, cb, 2021, m["survey_2021"])
     raw16 = read_survey(smk.input.survey_2016, cb, 2016, m["survey_2016"])
     excluded = [
@@ -40,6 +43,8 @@ def main(smk):
         2021,
         smk.input.survey_2021,
         valid_units=set(frame["unit_id"]),
+        unit_names=frame[["unit_id", "unit_name"]],
+        reference=names,
         checkbox_unticked=m["survey_2021"].get("checkbox_unticked"),
         checkbox_all_empty=m["survey_2021"].get("checkbox_all_empty"),
     )
@@ -49,6 +54,8 @@ def main(smk):
         2016,
         smk.input.survey_2016,
         code_map=code_map,
+        unit_names=units_of_year(code_map, 2016),
+        reference=names,
         checkbox_unticked=m["survey_2016"].get("checkbox_unticked"),
         checkbox_all_empty=m["survey_2016"].get("checkbox_all_empty"),
     )

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
+from analysis.core.codenames import split_code_names
 from analysis.core.errors import InputError, report
 from analysis.core.textio import _column_at, decode_with
 
@@ -143,6 +144,7 @@ class Table:
     excluded: list[tuple[str, int]] = field(default_factory=list)  # (ledger reason, rows)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # SPSS value labels per column
     missing: list[str] = field(default_factory=list)  # contract columns absent (collecting mode)
+    code_names: pd.DataFrame | None = None  # "code name" cells: the names written (core.codenames)
 
 
 def read_table(
@@ -209,11 +211,12 @@ def read_table(
     if (mapping.get("header_row") or 1) > 1 and fmt in ("parquet", "sav"):
         raise InputError(path, f"mapping.{role}.header_row is set, but a {fmt} file has no title rows")
     df, excluded = apply_mapping(df, mapping, role, path, dates)
+    df, code_names = split_code_names(df, codes)
     renamed = {str(k): str(v) for k, v in (mapping.get("columns") or {}).items()}
     df = pad_codes(df, [c for c in codes if c in {renamed.get(n, n) for n in numeric}])
     labels = _mapped_labels(labels, mapping)
     df, missing = check_header(df, path, role, expected, optional, mapping)
-    return Table(df, fmt, excluded, labels, missing)
+    return Table(df, fmt, excluded, labels, missing, code_names)
 
 
 _LINE_END = re.compile(rb"\r\n|\n|\r")

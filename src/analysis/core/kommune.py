@@ -25,6 +25,29 @@ UNKNOWN_CODE = "9999"
 OSLO = "0301"
 # The 15 Oslo bydeler of 2020 (030101 Gamle Oslo ... 030115 Søndre Nordstrand), as in the contract.
 OSLO_BYDELER = tuple(f"{OSLO}{i:02d}" for i in range(1, 16))
+# their names (Oslo kommune's list, as in data/geo/oslo_bydeler_2020.geojson): "code name" cells
+BYDEL_NAMES = dict(
+    zip(
+        OSLO_BYDELER,
+        (
+            "Gamle Oslo",
+            "Grünerløkka",
+            "Sagene",
+            "St. Hanshaugen",
+            "Frogner",
+            "Ullern",
+            "Vestre Aker",
+            "Nordre Aker",
+            "Bjerke",
+            "Grorud",
+            "Stovner",
+            "Alna",
+            "Østensjø",
+            "Nordstrand",
+            "Søndre Nordstrand",
+        ),
+    )
+)
 DEFAULT_SPLIT_TO = {"1613": "5059", "5012": "5059", "1850": "1806"}
 _YEAR_COLUMNS = {
     "2013": range(2013, 2017),
@@ -101,7 +124,22 @@ def build_code_map(wide: pd.DataFrame, split_to: dict[str, str] | None = None) -
     res = pd.DataFrame(out, columns=["code", "kommunenummer_2020", "split", "first_year", "last_year"])
     names = wide.drop_duplicates("kommunenummer_2020").set_index("kommunenummer_2020")["kommunenavn_2020"]
     res["kommunenavn_2020"] = res["kommunenummer_2020"].map(names)
+    res["names"] = (
+        res["code"].map(_names_per_code(wide)).map(lambda n: tuple(n) if isinstance(n, list) else ())
+    )
     return res.sort_values("code").reset_index(drop=True)
+
+
+def _names_per_code(wide: pd.DataFrame) -> dict[str, list[str]]:
+    """Every name each code has had in the crosswalk (the year's name beside the year's code)."""
+    out: dict[str, list[str]] = {}
+    for col in _YEAR_COLUMNS:
+        if f"kommunenavn_{col}" not in wide.columns:
+            continue
+        for code, name in zip(wide[f"kommunenummer_{col}"], wide[f"kommunenavn_{col}"]):
+            if code and name and name not in out.setdefault(code, []):
+                out[code].append(name)
+    return out
 
 
 def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str] | None = None) -> pd.DataFrame:

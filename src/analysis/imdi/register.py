@@ -30,9 +30,10 @@ from __future__ import annotations
 import pandas as pd
 import polars as pl
 
+from analysis.core.codenames import check_code_names, reference_names
 from analysis.core.errors import InputError, is_collecting, report, room
 from analysis.core.intake import LINE, Table, read_table
-from analysis.core.kommune import OSLO, OSLO_BYDELER
+from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER
 from analysis.core.ledger import LEDGER_COLUMNS
 
 REQUIRED = [
@@ -397,6 +398,7 @@ def check_register(
     :func:`analysis.core.errors.collecting`: every problem is reported)."""
     path = str(path)
     df, off, t = _read_raw(path, mapping)
+    check_code_names(t.code_names, reference_names(code_map, BYDEL_NAMES), path)
     _validated(
         df,
         path,
@@ -420,6 +422,7 @@ def read_register(
     ``mapping.register``); returns (persons, ledger)."""
     path = str(path)
     df, off, t = _read_raw(path, mapping)
+    check_code_names(t.code_names, reference_names(code_map, BYDEL_NAMES), path)
     df, rising = _validated(
         df, path, off, set(code_map["code"]), start, register_end, (mapping or {}).get("date_format")
     )

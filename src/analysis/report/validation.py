@@ -69,15 +69,17 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
     ``s`` holds the settings of the rule (mapping, register_end, split_to, study_years, kostra
     content codes); ``public`` the reference files the checks need (crosswalk, population,
     geo_bydeler)."""
-    from analysis.core.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
+    from analysis.core.codenames import reference_names
+    from analysis.core.kommune import BYDEL_NAMES, build_code_map, load_kommuner_2020, read_crosswalk_wide
     from analysis.survey.codebook import load_codebook
     from analysis.survey.nonresponse import read_bydeler
 
     mapping = s.get("mapping") or {}
     code_map = build_code_map(read_crosswalk_wide(public["crosswalk"]), dict(s["split_to"]))
     cb = load_codebook(codebook)
+    names = reference_names(code_map, BYDEL_NAMES)
     rows: list[dict] = []
-    frame_units = None
+    frame_units = frame_names = None
 
     def checked(role, fn):
         nonlocal rows
@@ -104,14 +106,15 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
         frame = checked(
             "survey_frame_2021",
             lambda: read_frame(
-                paths["survey_frame_2021"], kommuner, bydeler, mapping.get("survey_frame_2021")
+                paths["survey_frame_2021"], kommuner, bydeler, mapping.get("survey_frame_2021"), names
             ),
         )
         frame_units = None if frame is None else set(frame["unit_id"])
+        frame_names = None if frame is None else frame[["unit_id", "unit_name"]]
     for year in (2016, 2021):
         role = f"survey_{year}"
         if role in paths:
-            from analysis.survey.ingest import read_survey, validate_survey
+            from analysis.survey.ingest import read_survey, units_of_year, validate_survey
 
             m = mapping.get(role) or {}
 
@@ -124,6 +127,8 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
                     paths[role],
                     valid_units=frame_units if year == 2021 else None,
                     code_map=code_map if year == 2016 else None,
+                    unit_names=frame_names if year == 2021 else units_of_year(code_map, 2016),
+                    reference=names,
                     checkbox_unticked=m.get("checkbox_unticked"),
                     checkbox_all_empty=m.get("checkbox_all_empty"),
                 )

@@ -14,9 +14,10 @@ import re
 
 import pandas as pd
 
+from analysis.core.codenames import NAME_COLUMNS, check_code_names, name_lookup, resolve_names
 from analysis.core.errors import InputError, first_bad, report
 from analysis.core.intake import LINE, read_pandas
-from analysis.core.kommune import OSLO, OSLO_BYDELER
+from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER
 from analysis.survey.codebook import Codebook
 
 FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
@@ -24,10 +25,13 @@ UNIT_TYPES = ("kommune", "bydel")
 _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
 
 
-def read_frame(path: str, mapping: dict | None = None) -> pd.DataFrame:
+def read_frame(path: str, mapping: dict | None = None, reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """The 2021 frame: one row per unit the survey was sent to (any format; ``mapping`` is the
-    config's ``mapping.survey_frame_2021``)."""
-    df, _ = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
+    config's ``mapping.survey_frame_2021``); "code name" unit ids are checked against
+    ``reference`` (:func:`analysis.core.codenames.reference_names`)."""
+    df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
+    if reference is not None:
+        check_code_names(t.code_names, reference, path)
     _check_unit_format(df, path)
     _check_unique(df, path)
     bad = ~df["unit_type"].isin(UNIT_TYPES)
@@ -99,6 +103,7 @@ def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None)
     if (mapping or {}).get("labels") == "codebook":
         df = codebook_labels(df, cb, items, path, f"survey_{year}")
     check_labels(t.labels, cb, items, path)
+    df.attrs["code_names"] = t.code_names.to_dict("records")  # (a frame in attrs breaks copies)
     df.attrs["excluded"] = list(t.excluded)
     df.attrs["missing"] = list(t.missing)
     return df
@@ -212,6 +217,8 @@ def validate_survey(
     code_map: pd.DataFrame | None = None,
     checkbox_unticked: str | int | None = None,
     checkbox_all_empty: str | None = None,
+    unit_names: pd.DataFrame | None = None,
+    reference: pd.DataFrame | None = None,
 ):
     """Check one wave; return it with numeric item columns (open text as strings).
 
@@ -224,6 +231,14 @@ def validate_survey(
     tell a question left out from one answered with no box ticked: ``checkbox_all_empty``
     (``unanswered`` or ``none_ticked``) must say which, else the run stops."""
     missing = set(df.attrs.get("missing", ()))
+    if reference is not None:  # "0301 Oslo" cells: the name must be the code's
+        check_code_names(
+            pd.DataFrame(df.attrs.get("code_names") or [], columns=NAME_COLUMNS), reference, path
+        )
+    if unit_names is not None:  # units given by name only
+        lookup = name_lookup(unit_names["unit_id"], unit_names["unit_name"])
+        source = "the 2021 frame" if valid_units is not None else f"the kommuner and bydeler of {year}"
+        df = resolve_names(df, "unit_id", lookup, path, f"survey_{year}", source)
     df = _unticked(df, cb, year, path, checkbox_unticked, checkbox_all_empty)
     _check_unit_format(df, path)
     _check_unique(df, path)
@@ -375,6 +390,15 @@ def _unticked(
                 line_col=LINE,
             )
     return df
+
+
+def units_of_year(code_map: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``unit_id, unit_name``: the kommune codes valid in ``year`` with every name they had, and
+    Oslo's bydeler (the units a wave without a frame may name)."""
+    k = code_map[(code_map["first_year"] <= year) & (code_map["last_year"] >= year)]
+    rows = [(c, n) for c, names in zip(k["code"], k["names"]) for n in names]
+    rows += list(BYDEL_NAMES.items())
+    return pd.DataFrame(rows, columns=["unit_id", "unit_name"])
 
 
 def harmonise_units(df: pd.DataFrame, code_map: pd.DataFrame | None) -> pd.Series:

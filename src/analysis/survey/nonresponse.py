@@ -291,10 +291,19 @@ def validate_frame(
 
 
 def read_frame(
-    path: str, kommuner_2020: set[str], bydeler: set[str], mapping: dict | None = None
+    path: str,
+    kommuner_2020: set[str],
+    bydeler: set[str],
+    mapping: dict | None = None,
+    reference: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The frame in any format (``mapping``: the config's ``mapping.survey_frame_2021``), checked."""
+    """The frame in any format (``mapping``: the config's ``mapping.survey_frame_2021``), checked
+    ("code name" unit ids against ``reference``, :mod:`analysis.core.codenames`)."""
     df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
+    if reference is not None:
+        from analysis.core.codenames import check_code_names
+
+        check_code_names(t.code_names, reference, path)
     out = validate_frame(df, path, kommuner_2020, bydeler)
     out.attrs["excluded"] = list(t.excluded)  # ledger rows of mapping keep_rows
     return out
