@@ -1,4 +1,4 @@
-"""Adapter: KOSTRA 12012 (JSON-stat2) -> Tabell 10.3, the aggregate check, the 2020 map, ledger."""
+"""Adapter: KOSTRA 12012 (JSON-stat2 or a statbank CSV/.xlsx download) -> Tabell 10.3, the aggregate check, the 2020 map, ledger."""
 
 import logging
 from pathlib import Path
@@ -12,7 +12,6 @@ from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
 from analysis.official import kostra
-from analysis.official.jsonstat import read_jsonstat
 
 log = logging.getLogger("kostra")
 
@@ -27,12 +26,13 @@ LABELS = {
 
 def main(smk):
     s = settings(smk)
-    ds = read_jsonstat(smk.input.data)
+    ds = kostra.read_kostra(smk.input.data)
     log.info(
         "%s: %s, dimensions %s, sizes %s", smk.input.data, ds.label, ds.ids, [d.size for d in ds.dimensions]
     )
     cells = kostra.cells(ds, s["content_new"], s["content_rej"])
     code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
+    kostra.check_region_names(ds, code_map)
     kostra.validate_codes(cells, set(code_map["code"]), smk.input.data)
     kostra.check_codes_by_year(cells, code_map, smk.input.data)
     kostra.check_years(cells, s["required_years"], smk.input.data)

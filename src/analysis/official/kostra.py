@@ -48,18 +48,8 @@ def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
     extra = ds.check_dimensions([REGION_DIM, CONTENT_DIM, TIME_DIM])
     for e in extra:
         log.info("single-category dimension %s = %s ignored", e, ds.dimension(e).codes[0])
-    contents = ds.dimension(CONTENT_DIM).codes
-    for key, code in (
-        ("kostra.content_new_applications", content_new),
-        ("kostra.content_rejections", content_rej),
-    ):
-        if code not in contents:
-            raise InputError(
-                ds.path,
-                f"content code {code!r} (config {key}) is not in the table; its content codes are {contents}",
-                column=f"dimension.{CONTENT_DIM}.category.index",
-                value=code,
-            )
+    content_new = content_code(ds, content_new, "kostra.content_new_applications")
+    content_rej = content_code(ds, content_rej, "kostra.content_rejections")
     if content_new == content_rej:
         raise InputError(
             ds.path,
@@ -144,6 +134,65 @@ def cells(ds: Dataset, content_new: str, content_rej: str) -> pd.DataFrame:
     names = ds.dimension(REGION_DIM).labels
     out["region_label"] = [names.get(r, "") for r in out["region"]]
     return out.sort_values(["region", "year"]).reset_index(drop=True)
+
+
+def read_kostra(path) -> Dataset:
+    """Table 12012 as PxWebApi's JSON-stat2 body, or as SSB's statbank download (CSV
+    "semikolonseparert med overskrift" or .xlsx, :mod:`analysis.official.statbank`), told apart
+    by content; provenance records the file as given."""
+    from analysis.core.intake import sniff
+    from analysis.official.jsonstat import read_jsonstat
+    from analysis.official.statbank import is_statbank, read_statbank
+
+    path = str(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    fmt = sniff(head.lstrip(b"\xef\xbb\xbf"), path)
+    if is_statbank(fmt):
+        return read_statbank(path, fmt)
+    return read_jsonstat(path)
+
+
+def content_code(ds: Dataset, wanted: str, key: str) -> str:
+    """The content code the config names, by its code or by SSB's label text (case and spacing
+    ignored: a statbank download has the labels only)."""
+    dim = ds.dimension(CONTENT_DIM)
+    if wanted in dim.codes:
+        return wanted
+    norm = _spaceless(wanted)
+    hits = [c for c in dim.codes if _spaceless(dim.labels.get(c, c)) == norm or _spaceless(c) == norm]
+    if len(hits) == 1:
+        return hits[0]
+    shown = "; ".join(
+        f"{c} «{dim.labels.get(c, c)[:70]}»" if dim.labels.get(c, c) != c else f"«{c[:70]}»"
+        for c in dim.codes[:8]
+    )
+    raise InputError(
+        ds.path,
+        f"content code {wanted!r} (config {key}) is not in the table, neither as a code nor as a label; "
+        f"its contents are: {shown} (name one by its code or its label text under kostra:)",
+        column=f"dimension.{CONTENT_DIM}.category.index",
+        value=wanted,
+    )
+
+
+def _spaceless(text: str) -> str:
+    import re
+
+    return re.sub(r"\s+", "", str(text)).casefold()
+
+
+def check_region_names(ds: Dataset, code_map: pd.DataFrame) -> None:
+    """A statbank download's region names ("K-3001 Halden") must be their codes' names."""
+    from analysis.core.codenames import check_code_names, reference_names
+    from analysis.core.kommune import BYDEL_NAMES
+
+    written = ds.extension.get("code_names")
+    if written is not None:
+        check_code_names(written, reference_names(code_map, BYDEL_NAMES), ds.path)
 
 
 def validate_codes(c: pd.DataFrame, known_codes: set[str], path: str) -> None:

@@ -136,10 +136,10 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
             checked(role, survey)
     if "kostra_12012" in paths:
         from analysis.official import kostra
-        from analysis.official.jsonstat import read_jsonstat
 
         def kostra_check():
-            ds = read_jsonstat(paths["kostra_12012"])
+            ds = kostra.read_kostra(paths["kostra_12012"])
+            kostra.check_region_names(ds, code_map)
             cells = kostra.cells(ds, s["kostra_new"], s["kostra_rej"])
             kostra.validate_codes(cells, set(code_map["code"]), paths["kostra_12012"])
             kostra.check_codes_by_year(cells, code_map, paths["kostra_12012"])
