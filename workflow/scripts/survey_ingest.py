@@ -8,10 +8,9 @@ from analysis.core.codenames import reference_names
 from analysis.core.files import write_csv, write_parquet
 from analysis.core.kommune import BYDEL_NAMES, build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
-from analysis.core.textio import LINE
 from analysis.survey.codebook import load_codebook
 from analysis.survey.ingest import (
-    harmonise_units,
+    assemble_waves,
     ledger_rows,
     read_frame,
     read_survey,
@@ -62,13 +61,7 @@ def main(smk):
     n21, n16 = len(s21), len(s16)
     s21 = strip_open_text(s21, cb, 2021)
     s16 = strip_open_text(s16, cb, 2016)
-    fr = frame.drop(columns=[LINE])
-    fr["kommunenummer_2020"] = harmonise_units(fr, code_map)
-    wave21 = fr.merge(s21, on="unit_id", how="left", indicator=True)
-    wave21.insert(4, "responded", (wave21.pop("_merge") == "both").astype(int))
-    n_resp = int(wave21["responded"].sum())
-    wave21.insert(5, "weight", wave21["responded"] * len(fr) / max(n_resp, 1))
-    s16.insert(1, "kommunenummer_2020", harmonise_units(s16, code_map))
+    wave21, s16 = assemble_waves(frame, s21, s16, code_map)
     write_parquet(wave21, smk.output.survey_2021)
     write_parquet(s16, smk.output.survey_2016)
     # the frame's rows are counted by the non-response stage (data/processed/ledger/survey_frame_2021.csv)
@@ -80,7 +73,7 @@ def main(smk):
         ]
     )
     write_csv(ledger, smk.output.ledger)
-    log.info("frame %d units, 2021 %d responding, 2016 %d responding", len(fr), n21, n16)
+    log.info("frame %d units, 2021 %d responding, 2016 %d responding", len(frame), n21, n16)
 
 
 run(main, snakemake)  # noqa: F821

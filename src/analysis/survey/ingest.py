@@ -401,6 +401,24 @@ def units_of_year(code_map: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "unit_name"])
 
 
+def assemble_waves(
+    frame: pd.DataFrame, s21: pd.DataFrame, s16: pd.DataFrame, code_map: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The processed waves: 2021 as the whole frame with ``responded`` and the design weight,
+    2016 as its respondents, both with ``kommunenummer_2020`` and in unit order, whatever the
+    order of the files (sums, intervals and weights then do not change in their last digits
+    with the respondents' row order)."""
+    fr = frame.drop(columns=[LINE]).sort_values("unit_id", kind="stable").reset_index(drop=True)
+    s16 = s16.sort_values("unit_id", kind="stable").reset_index(drop=True)
+    fr["kommunenummer_2020"] = harmonise_units(fr, code_map)
+    wave21 = fr.merge(s21, on="unit_id", how="left", indicator=True)
+    wave21.insert(4, "responded", (wave21.pop("_merge") == "both").astype(int))
+    n_resp = int(wave21["responded"].sum())
+    wave21.insert(5, "weight", wave21["responded"] * len(fr) / max(n_resp, 1))
+    s16.insert(1, "kommunenummer_2020", harmonise_units(s16, code_map))
+    return wave21, s16
+
+
 def harmonise_units(df: pd.DataFrame, code_map: pd.DataFrame | None) -> pd.Series:
     """The 2020 kommunenummer of each unit (Oslo bydeler -> 0301)."""
     is_bydel = df["unit_id"].str.len() == 6
