@@ -186,6 +186,47 @@ def test_validation_csv_lists_all_problems_without_values(tmp_path):
     assert "this is a PDF" in text
 
 
+def test_validate_groups_by_cause_counts_rows_and_names_the_real_cause(tmp_path):
+    """A frame whose codes lost their leading zeros: one cause per check (not a cascade of 'not a
+    kommunenummer' and '370 missing' for every row), the missing-units line names the format as
+    the cause, and the rows read/kept are counted."""
+    import pandas as pd
+
+    from analysis.report.validation import check_inputs_counted, write_validation_html
+
+    public = ROOT.parent / "shared" / "data"
+    frame = pd.read_csv(BASE["survey_frame_2021"], dtype=str, keep_default_na=False)
+    frame.loc[:49, "unit_id"] = frame.loc[:49, "unit_id"].str.lstrip("0")  # 50 codes lose their zero
+    p = tmp_path / "frame.csv"
+    frame.to_csv(p, index=False)
+    s = {"split_to": {"1613": "5059", "5012": "5059", "1850": "1806"}, "mapping": {}}
+    paths = {"survey_frame_2021": str(p)}
+    rows, counts = check_inputs_counted(
+        paths,
+        s,
+        {
+            "crosswalk": str(public / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv"),
+            "population": str(public / "kommuner/kommuner_2020_folkemengde.csv"),
+            "geo_bydeler": str(public / "geo/oslo_bydeler_2020.geojson"),
+        },
+        str(ROOT / "workflow" / "resources" / "codebook.yaml"),
+    )
+    lost = frame.loc[:49, "unit_id"].str.len().isin([3, 5]).sum()
+    per_cell = [r for r in rows if r["line"] != ""]
+    assert len({(r["line"], r["column"]) for r in per_cell}) == len(per_cell)  # one problem per cell
+    assert {r["problem"] for r in per_cell if r["column"] == "unit_id"} == {
+        next(r["problem"] for r in per_cell if r["column"] == "unit_id")
+    }
+    assert "keep leading zeros" in per_cell[0]["problem"]
+    whole = [r["problem"] for r in rows if r["line"] == ""]
+    assert len(whole) == 1 and "that is the cause" in whole[0], whole
+    assert counts["survey_frame_2021"]["rows"] == 370
+    assert counts["survey_frame_2021"]["with_problems"] >= lost
+    write_validation_html(rows, paths, tmp_path / "v.html", counts)
+    html = (tmp_path / "v.html").read_text()
+    assert "Problems by cause" in html and "rows read" in html
+
+
 def _survey_2016(tmp_path, rows):
     import pandas as pd
 

@@ -130,3 +130,30 @@ def test_tables_not_strict_prints_a_dash_and_lists_what_is_missing():
     assert fmt_number(v, 1, "no") == "–" and v != v  # NaN in arithmetic
     assert T.value("t", year=2020, series="b") == 4.0
     assert T.missing == [("t", {"year": 1999, "series": "b"})]
+
+
+def test_title_page_of_a_real_run_with_protection_off_describes_that_run():
+    """A real run (demo: false) with protection off never says that its data are synthetic."""
+    from conftest import ROOT
+
+    from analysis.report.messages import Messages, load_messages
+    from analysis.report.render import make_env
+
+    ctx = {
+        "title": "T",
+        "real_inputs": ["register"],
+        "synthetic_inputs": [],
+        "left_out": [],
+        "threshold": 3,
+        "code_version": {"commit": "0" * 40, "dirty": False},
+        "score": {"match": 1},
+        "score_total": 2,
+    }
+    for lang, synthetic in (("no", "syntetisk"), ("en", "synthetic")):
+        t = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / f"{lang}.yaml"))
+        env = make_env(ROOT / "workflow" / "report" / "templates", lang, t)
+        real = env.get_template("title.html.j2").render(**ctx, demo=False, protect=False)
+        assert synthetic not in real.lower()
+        assert "protection.enabled: false" in real
+        demo = env.get_template("title.html.j2").render(**ctx, demo=True, protect=False)
+        assert synthetic in demo.lower()

@@ -44,6 +44,14 @@ if not getattr(PythonScript._execute_cmd, "quotes_interpreter", False):
     PythonScript._execute_cmd = _execute_cmd_quoted
 
 
+# `snakemake validate` removes its earlier result when it starts, before anything can stop it (a
+# config or input path problem below): an old validation.csv must never look like this run's.
+if "validate" in sys.argv[1:] and not {"-n", "--dry-run", "--dryrun"} & set(sys.argv):
+    _run_name = str(config.get("run") or "")
+    _run_name = _run_name if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", _run_name) else ""
+    for _name in ("validation.csv", "validation.html"):
+        Path("reports", *(("runs", _run_name) if _run_name else ()), _name).unlink(missing_ok=True)
+
 try:
     validate_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
 except ConfigError as err:

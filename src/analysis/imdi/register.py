@@ -393,12 +393,13 @@ def check_register(
     register_end: str = "2021-03-31",
     start: str = STUDY_START,
     mapping: dict | None = None,
-) -> None:
+) -> dict:
     """Every check of :func:`read_register` without harmonising (for `snakemake validate`, inside
     :func:`analysis.core.errors.collecting`: every problem is reported)."""
     path = str(path)
     df, off, t = _read_raw(path, mapping)
     check_code_names(t.code_names, reference_names(code_map, BYDEL_NAMES), path)
+    n = df.height
     _validated(
         df,
         path,
@@ -409,6 +410,7 @@ def check_register(
         (mapping or {}).get("date_format"),
         t.missing,
     )
+    return {"rows": n, "excluded": list(t.excluded)}
 
 
 def read_register(

@@ -40,6 +40,12 @@ def problem_row(role: str, err: InputError) -> dict:
 
 def run_check(role: str, check: Callable[[], object]) -> tuple[list[dict], object]:
     """Run one input's checks collecting every problem; returns (rows, the check's result or None)."""
+    rows, result, _ = run_check_counted(role, check)
+    return rows, result
+
+
+def run_check_counted(role: str, check: Callable[[], object]) -> tuple[list[dict], object, object]:
+    """:func:`run_check`, and the check's result even when it found problems (for row counts)."""
     result = None
     with collecting(LIMIT) as problems:
         try:
@@ -47,24 +53,87 @@ def run_check(role: str, check: Callable[[], object]) -> tuple[list[dict], objec
         except InputError as err:  # the rest of the file cannot be checked
             problems.add(err)
         except Exception as err:  # a check tripping over data an earlier problem left in place
-            log.exception("%s: checks stopped", role)
-            problems.add(
-                InputError(
+            if problems:  # those problems are the cause: they are listed, the trip is not news
+                log.info(
+                    "%s: later checks skipped after %d problem(s) (%s)",
                     role,
-                    f"checks of this input stopped after the problems above ({type(err).__name__}); "
-                    "fix them and validate again",
+                    len(problems),
+                    type(err).__name__,
                 )
-            )
+            else:
+                log.exception("%s: checks stopped", role)
+                problems.add(
+                    InputError(
+                        role,
+                        f"checks of this input stopped ({type(err).__name__}); fix the problems a build "
+                        "names and validate again",
+                    )
+                )
     rows = sorted((problem_row(role, e) for e in problems), key=lambda r: (r["line"] != "", r["line"] or 0))
+    rows = without_cascades(rows)
     if problems.more:
         rows.append(
             {"input": role, "line": "", "column": "", "problem": f"... and {problems.more} more problems"}
         )
-    return rows, (None if rows else result)
+    return rows, (None if rows else result), result
+
+
+def without_cascades(rows: list[dict]) -> list[dict]:
+    """One problem per cell: a value that fails its first check (a code in the wrong format) also
+    fails every later check of the same column (not in the frame, not valid in the year); only
+    the first, the cause, is listed (problems of the whole file or the header are all kept)."""
+    seen, out = set(), []
+    for r in rows:
+        key = (r["line"], r["column"])
+        if r["line"] != "" and int(r["line"]) > 1 and r["column"]:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(r)
+    return out
+
+
+def causes(rows: list[dict], shown: int = 5) -> list[dict]:
+    """The problems grouped by cause (input, column, problem): ``count`` and the first ``lines``,
+    in the order the causes first occur."""
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["input"], r["column"], r["problem"])
+        g = groups.setdefault(
+            key,
+            {"input": r["input"], "column": r["column"], "problem": r["problem"], "count": 0, "lines": []},
+        )
+        g["count"] += 1
+        if r["line"] != "" and len(g["lines"]) < shown:
+            g["lines"].append(int(r["line"]))
+    return list(groups.values())
+
+
+def row_counts(result, rows: list[dict]) -> dict:
+    """Rows an input's check read, kept, left out by the mapping (``keep_rows``) and with problems.
+    ``result`` is what the check returned: a frame (``attrs['excluded']``: ledger rows of the
+    mapping) or a dict with ``rows`` and ``excluded``; None when the file could not be read."""
+    bad = len({r["line"] for r in rows if r["line"] != "" and int(r["line"]) > 1})
+    if result is None:
+        return {"rows": None, "kept": None, "excluded": None, "with_problems": bad}
+    if isinstance(result, dict):
+        n, excluded = result["rows"], result.get("excluded") or []
+    else:
+        n, excluded = len(result), result.attrs.get("excluded") or []
+    out = sum(int(k) for _, k in excluded)
+    return {"rows": n + out, "kept": max(n - bad, 0), "excluded": out, "with_problems": bad}
 
 
 def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codebook: str) -> list[dict]:
-    """Every problem of every input in ``paths`` (role -> file), in role order.
+    """Every problem of every input in ``paths`` (role -> file), in role order."""
+    return check_inputs_counted(paths, s, public, codebook)[0]
+
+
+def check_inputs_counted(
+    paths: dict[str, str], s: dict, public: dict[str, str], codebook: str
+) -> tuple[list[dict], dict[str, dict]]:
+    """Every problem of every input in ``paths`` (role -> file), in role order, and per input its
+    row counts (:func:`row_counts`).
 
     ``s`` holds the settings of the rule (mapping, register_end, split_to, study_years, kostra
     content codes); ``public`` the reference files the checks need (crosswalk, population,
@@ -79,13 +148,29 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
     cb = load_codebook(codebook)
     names = reference_names(code_map, BYDEL_NAMES)
     rows: list[dict] = []
+    counts: dict[str, dict] = {}
     frame_units = frame_names = None
 
     def checked(role, fn):
         nonlocal rows
         t0 = time.perf_counter()
-        found, result = run_check(role, fn)
-        log.info("%s: %d problem(s), %.1f s", role, len(found), time.perf_counter() - t0)
+        found, result, read = run_check_counted(role, fn)
+        counts[role] = row_counts(read, found)
+        c = counts[role]
+        log.info(
+            "%s: %s rows read, %s kept, %s excluded by the mapping, %d with problems; %d problem(s) "
+            "from %d cause(s), %.1f s",
+            role,
+            c["rows"],
+            c["kept"],
+            c["excluded"],
+            c["with_problems"],
+            len(found),
+            len(causes(found)),
+            time.perf_counter() - t0,
+        )
+        for g in causes(found):
+            log.info("  %s %s: %s (%d x, lines %s)", role, g["column"], g["problem"], g["count"], g["lines"])
         rows += found
         return result
 
@@ -120,7 +205,8 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
 
             def survey(role=role, year=year, m=m):
                 df = read_survey(paths[role], cb, year, m)
-                return validate_survey(
+                excluded = df.attrs["excluded"]
+                out = validate_survey(
                     df,
                     cb,
                     year,
@@ -132,6 +218,8 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
                     checkbox_unticked=m.get("checkbox_unticked"),
                     checkbox_all_empty=m.get("checkbox_all_empty"),
                 )
+                out.attrs["excluded"] = excluded
+                return out
 
             checked(role, survey)
     if "kostra_12012" in paths:
@@ -144,20 +232,18 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
             kostra.validate_codes(cells, set(code_map["code"]), paths["kostra_12012"])
             kostra.check_codes_by_year(cells, code_map, paths["kostra_12012"])
             kostra.check_years(cells, s["kostra_years"], paths["kostra_12012"])
+            return {"rows": len(cells), "excluded": []}  # region x year rows
 
         checked("kostra_12012", kostra_check)
     if "imdi_public" in paths:
         from analysis.imdi.public import read_imdi_public, select_persons
 
-        checked(
-            "imdi_public",
-            lambda: select_persons(
-                read_imdi_public(paths["imdi_public"]),
-                tuple(s["study_years"]),
-                code_map,
-                paths["imdi_public"],
-            ),
-        )
+        def public_check():
+            df = read_imdi_public(paths["imdi_public"])
+            select_persons(df, tuple(s["study_years"]), code_map, paths["imdi_public"])
+            return df
+
+        checked("imdi_public", public_check)
     if "imdi_annual" in paths:
         from analysis.imdi.annual import read_imdi_annual
 
@@ -170,7 +256,7 @@ def check_inputs(paths: dict[str, str], s: dict, public: dict[str, str], codeboo
         from analysis.official.cited import read_cited
 
         checked("husbanken", lambda: read_cited(paths["husbanken"], set(s["husbanken_measures"])))
-    return rows
+    return rows, counts
 
 
 def write_validation_csv(rows: list[dict], path: str | Path) -> None:
@@ -181,14 +267,29 @@ def write_validation_csv(rows: list[dict], path: str | Path) -> None:
         w.writerows(rows)
 
 
-def write_validation_html(rows: list[dict], paths: dict[str, str], path: str | Path) -> None:
-    """A self-contained page: a summary per input, then every problem (no cell values)."""
+def write_validation_html(
+    rows: list[dict], paths: dict[str, str], path: str | Path, row_counts: dict[str, dict] | None = None
+) -> None:
+    """A self-contained page: a summary per input (rows read, kept, excluded), the problems grouped
+    by cause, then every problem (no cell values)."""
     e = html.escape
     counts = {role: sum(1 for r in rows if r["input"] == role) for role in paths}
+    rc = row_counts or {}
+
+    def num(role, key):
+        v = (rc.get(role) or {}).get(key)
+        return "" if v is None else f"{v}"
+
     summary = "".join(
-        f"<tr><td>{e(role)}</td><td>{e(Path(p).name)}</td>"
+        f"<tr><td>{e(role)}</td><td>{e(Path(p).name)}</td><td>{num(role, 'rows')}</td>"
+        f"<td>{num(role, 'kept')}</td><td>{num(role, 'excluded')}</td><td>{num(role, 'with_problems')}</td>"
         f"<td class='{'bad' if counts[role] else 'ok'}'>{counts[role] or 'OK'}</td></tr>"
         for role, p in paths.items()
+    )
+    by_cause = "".join(
+        f"<tr><td>{e(g['input'])}</td><td>{e(g['column'])}</td><td>{e(g['problem'])}</td>"
+        f"<td>{g['count']}</td><td>{', '.join(map(str, g['lines']))}{' ...' if g['count'] > len(g['lines']) and g['lines'] else ''}</td></tr>"
+        for g in causes(rows)
     )
     body = "".join(
         f"<tr><td>{e(r['input'])}</td><td>{r['line']}</td><td>{e(r['column'])}</td><td>{e(r['problem'])}</td></tr>"
@@ -215,9 +316,19 @@ td.ok {{ color: #070; }}
 <p>Lines are 1-based with the header as line 1 (for Excel the sheet row, for Parquet and SPSS the
 record number + 1); an empty line means the whole file. Cell values are never shown.</p>
 <h2>Inputs</h2>
-<table><thead><tr><th scope="col">input</th><th scope="col">file</th><th scope="col">problems</th></tr></thead>
+<p>Rows read, kept (read with no problem), excluded by the mapping's <code>keep_rows</code> (counted
+in the row ledger), and rows with at least one problem.</p>
+<table><thead><tr><th scope="col">input</th><th scope="col">file</th><th scope="col">rows read</th>
+<th scope="col">kept</th><th scope="col">excluded</th><th scope="col">rows with problems</th>
+<th scope="col">problems</th></tr></thead>
 <tbody>{summary}</tbody></table>
-<h2>Problems</h2>
+<h2>Problems by cause</h2>
+<p>One line per cause: how many cells it concerns and the first lines. A cell is listed once, under
+the first check it fails (a code in the wrong format is not also "not in the frame").</p>
+<table><thead><tr><th scope="col">input</th><th scope="col">column</th><th scope="col">problem</th>
+<th scope="col">count</th><th scope="col">first lines</th></tr></thead>
+<tbody>{by_cause}</tbody></table>
+<h2>Every problem</h2>
 <table><thead><tr><th scope="col">input</th><th scope="col">line</th><th scope="col">column</th><th scope="col">problem</th></tr></thead>
 <tbody>{body}</tbody></table>
 </body></html>

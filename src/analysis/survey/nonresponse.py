@@ -262,10 +262,12 @@ def validate_frame(
 
     uid, utype = df["unit_id"], df["unit_type"]
     bad(uid == "", "unit_id", "empty unit_id")
+    form = uid.str.fullmatch(_KOMMUNE.pattern) | uid.str.fullmatch(_BYDEL.pattern)
     bad(
-        ~(uid.str.fullmatch(_KOMMUNE.pattern) | uid.str.fullmatch(_BYDEL.pattern)),
+        ~form & (uid != ""),
         "unit_id",
-        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN",
+        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN (keep leading "
+        "zeros: 301 is 0301, 30101 is 030101; store the column as text)",
     )
     bad(uid == OSLO, "unit_id", "Oslo (0301) is not a frame unit: its 15 bydeler are")
     is_k = uid.str.len() == 4
@@ -279,10 +281,17 @@ def validate_frame(
     expected = (set(kommuner_2020) - {OSLO}) | set(bydeler)
     missing = sorted(expected - set(uid))
     if missing:
+        n_form = int((~form).sum())
+        cause = (
+            f"; {n_form} row(s) hold a unit_id that is not a code of that form (reported by line): "
+            "that is the cause, fix it first"
+            if n_form
+            else ""
+        )
         report(
             InputError(
                 path,
-                f"{len(missing)} unit(s) of the 370 missing from the frame, first {missing[:5]}",
+                f"{len(missing)} unit(s) of the {len(expected)} missing from the frame, first {missing[:5]}{cause}",
                 column="unit_id",
                 value=missing[0],
             )
