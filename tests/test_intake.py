@@ -411,3 +411,27 @@ def test_codes_stored_as_numbers_get_their_leading_zeros_back(tmp_path):
         codes=("kommunenummer",),
     )
     assert t.frame["kommunenummer"].to_list() == ["301"]
+
+
+def test_a_gzip_bomb_and_a_huge_line_stop_with_a_message(tmp_path):
+    """Limits (issue 27): a gzip input that expands past the limit, and a line longer than the
+    limit, stop with a message naming the limit; below them the bytes come through."""
+    import gzip
+
+    from analysis.core.errors import InputError
+    from analysis.core.intake import check_line_length, gunzip_limited
+
+    bomb = tmp_path / "bomb.csv.gz"
+    bomb.write_bytes(gzip.compress(b"0" * (3 << 20), mtime=0))
+    assert len(gunzip_limited(bomb, str(bomb), limit=4 << 20)) == 3 << 20
+    with pytest.raises(InputError) as e:
+        gunzip_limited(bomb, str(bomb), limit=2 << 20)
+    assert "expands to more than 2 MiB" in e.value.message
+    text = b"a,b\n1,2\r\n" + b"x" * 50 + b"\n3,4"
+    check_line_length(text, "t.csv", limit=50)
+    with pytest.raises(InputError) as e:
+        check_line_length(text, "t.csv", limit=49)
+    assert e.value.line == 3 and "longer than" in e.value.message
+    with pytest.raises(InputError) as e:  # no line end at all
+        check_line_length(b"y" * 100, "t.csv", limit=60)
+    assert e.value.line == 1

@@ -122,3 +122,41 @@ def test_every_table_and_figure_has_a_lineage_footer(demo_build):
         html.index('class="lineage"', start) : html.index("</p>", html.index('class="lineage"', start))
     ]
     assert "tables/fig_2_1.csv" in footer and "scope" in footer and "geojson" not in footer
+
+
+def test_no_internal_file_is_hashed_and_published_outputs_are(tmp_path, monkeypatch):
+    """provenance.json gives no hash or size of a file under data/processed/ (an oracle against
+    which a guessed plan can be checked, issue 27); a report file keeps its hash."""
+    from analysis.report.provenance import is_internal, output_lineage, outputs_present, publishable
+
+    monkeypatch.chdir(tmp_path)
+    for rel, text in (
+        ("data/processed/protection_plan.csv", "entry_id\nfig_2_1\n"),
+        ("reports/t.csv", "a\n"),
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    lineage = {
+        "data/processed/protection_plan.csv": {"rule": "protection", "inputs": ["raw.csv"]},
+        "reports/t.csv": {"rule": "scope", "inputs": ["data/processed/protection_plan.csv"]},
+    }
+    out = output_lineage(lineage, list(lineage), [{"path": "raw.csv"}], [])
+    plan = out["data/processed/protection_plan.csv"]
+    assert plan["sha256"] is None and plan["bytes"] is None and "not hashed" in plan["note"]
+    assert out["reports/t.csv"]["sha256"] == _sha(tmp_path / "reports/t.csv")
+    present = outputs_present(lineage, set())
+    assert present["data/processed/protection_plan.csv"]["sha256"] is None
+    assert present["reports/t.csv"]["sha256"]
+    assert is_internal("data/processed/runs/x/register.parquet") and not is_internal("reports/report.pdf")
+    assert publishable(["reports/report.pdf", "data/processed/report_figure_sizes.json"]) == [
+        "reports/report.pdf"
+    ]
+
+
+def test_provenance_and_manifest_hash_no_internal_file(demo_build):
+    prov = json.loads((demo_build / "reports/provenance.json").read_text(encoding="utf-8"))
+    internal = [p for p in prov["outputs"] if p.startswith("data/processed/")]
+    assert internal and all(prov["outputs"][p]["sha256"] is None for p in internal)
+    assert all(prov["outputs"][p]["bytes"] is None for p in internal)
+    manifest = json.loads((demo_build / "reports/manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert not [p for p in manifest if p.startswith("data/processed/")]

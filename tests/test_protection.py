@@ -126,3 +126,141 @@ def test_tabell_9_1_settlement_rows_follow_the_period_count_and_hide_small_diffe
     assert set(out["value_label"]) == {"x"}
     shown = protect_settlement_rows(t, plan.assign(status=""), 3)
     assert shown.loc[shown["item"] == "asb_settlements", "value"].notna().all()
+
+
+# --- two releases over the same years (protection.previous_release, issue 27) -----------------
+
+
+def _release_register(seed=7):
+    """Persons 2016-2021 (to 30 June) in eight kommuner, many of them in cells of 1-2."""
+    rng = np.random.default_rng(seed)
+    kommuner = ["0301", "4601", "1103", "1127", "3021", "3024", "5001", "1806"]
+    rows = []
+    for i in range(700):
+        year = int(rng.integers(2016, 2022))
+        month = int(rng.integers(1, 7 if year == 2021 else 13))
+        k = kommuner[min(int(rng.geometric(0.35)) - 1, len(kommuner) - 1)]
+        rows.append(
+            {
+                "person_id": f"P{i}",
+                "year": year,
+                "bosettingsdato": f"{year}-{month:02d}-15",
+                "kommunenummer_2020": k,
+                "unit_id": k,
+                "avtalt_selvbosetting": int(rng.random() < 0.3),
+                "kategori": "overforing" if rng.random() < 0.1 else "mottak",
+                "husholdningstype": "enslig_voksen" if rng.random() < 0.6 else "barnefamilie",
+                "wait_months": float(rng.integers(1, 12)),
+            }
+        )
+    return pd.DataFrame(rows), kommuner
+
+
+def _release_tables(persons, kommuner):
+    from analysis.imdi import maps, scope
+
+    counts = scope.register_counts(
+        persons.drop(columns=["bosettingsdato", "husholdningstype", "wait_months"])
+    )
+    k = pd.DataFrame(
+        {
+            "kommunenummer": kommuner,
+            "kommunenavn": kommuner,
+            "fylkesnavn": "F",
+            "folkemengde_2020_01_01": 10000,
+        }
+    )
+    k_cls = maps.classify(counts, kommuner, "kommunenummer_2020")
+    return {
+        "fig_2_1": scope.settlement_overview(counts, None),
+        "tab_2_1": scope.units_practising(counts),
+        "x_asb_per_1000": scope.asb_per_1000(counts, k, k_cls),
+    }
+
+
+def _published(tables, plan, tmp_path, name):
+    """The tables as a release publishes them (CSV text, protected cells as labels)."""
+    out = {}
+    for eid, df in apply_plan(tables, plan, 3).items():
+        path = tmp_path / f"{name}_{eid}.csv"
+        df.to_csv(path, index=False)
+        out[eid] = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return out
+
+
+def _cells(published):
+    """(table, key, column) -> the label or the number a reader sees."""
+    from analysis.imdi.disclosure import _row_key
+
+    out = {}
+    for eid, t in published.items():
+        for r in t.to_dict("records"):
+            if r.get("source", "register") != "register":
+                continue
+            for col in ("value", "asb", "settled", "n"):
+                if col in r and (r[col] != "" or r.get(f"{col}_label", "")):
+                    out[(eid, _row_key(eid, r), col)] = r.get(f"{col}_label", "") or float(r[col])
+    return out
+
+
+def test_a_later_release_hides_what_the_earlier_hid_and_no_difference_gives_a_small_count(tmp_path):
+    from analysis.imdi import disclosure
+
+    persons, kommuner = _release_register()
+    early = persons[persons["bosettingsdato"] <= "2021-03-31"].reset_index(drop=True)
+    t_old = _release_tables(early, kommuner)
+    old = _published(t_old, disclosure.plan(early, t_old, 3), tmp_path, "old")
+    t_new = _release_tables(persons, kommuner)
+    # without the earlier release: the later one differs from it by counts of 1-2 (the attack)
+    alone = _cells(_published(t_new, disclosure.plan(persons, t_new, 3), tmp_path, "alone"))
+    before = _cells(old)
+
+    def is_count(k):  # person counts (shares, rates and unit counts are not)
+        eid, key, col = k
+        return col in ("asb", "settled", "n") or (
+            eid == "fig_2_1" and key[1] in ("total_settled", "asb", "ordinary")
+        )
+
+    def small_differences(after):
+        return [
+            k
+            for k, v in after.items()
+            if is_count(k)
+            and isinstance(v, float)
+            and isinstance(before.get(k), float)
+            and 0 < abs(v - before[k]) < 3
+        ]
+
+    assert small_differences(alone)
+    plan = disclosure.plan(persons, t_new, 3, (old, "2021-03-31"))
+    after = _cells(_published(t_new, plan, tmp_path, "new"))
+    assert not small_differences(after)
+    hidden_before = {k for k, v in before.items() if isinstance(v, str)}
+    assert hidden_before and all(isinstance(after[k], str) for k in hidden_before)
+    # the years both releases cover in full: the same cells hidden
+    full = [k for k in before if k[1][0] in {"2016", "2017", "2018", "2019", "2020"}]
+    assert len(full) > 20
+    assert [k for k in full if isinstance(before[k], str) != isinstance(after[k], str)] == []
+
+
+def test_the_ledger_shows_no_register_count_of_one_or_two():
+    """The row ledger's register counts are person counts (issue 27): "Oslo settlement without
+    bydelsnummer: 1" is a range, and with the used total (Figur 2.1's period count) known, a
+    second used row is hidden so that the range is not the total minus the rest."""
+    from analysis.core.ledger import protect
+
+    table = pd.DataFrame(
+        {
+            "series": ["register", "register", "register", "register", "survey_2021"],
+            "category": ["used", "used", "used", "excluded", "excluded"],
+            "item": ["settled", "split kommune", "Oslo without bydel", "outside period", "no answer"],
+            "value": [5000.0, 7.0, 1.0, 40.0, 1.0],
+        }
+    )
+    out = protect(table, 3, period_hidden=False)
+    assert out["value_label"].tolist() == ["", "x", "1–2", "", ""]
+    assert out["value"].isna().tolist() == [False, True, True, False, False]
+    assert out.loc[4, "value"] == 1.0  # a survey respondent is not a register person
+    # the plan hides the period count: every used row goes with it
+    hidden = protect(table, 3, period_hidden=True)
+    assert hidden["value_label"].tolist()[:4] == ["x", "x", "1–2", ""]

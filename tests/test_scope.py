@@ -141,7 +141,7 @@ def test_scope_protection_hides_small_counts_and_their_rank():
         "fig_2_2_map": maps.map_table(k_cls, k_cls.iloc[:0]),
     }
     plan = disclosure.plan(persons, tables, threshold=3)
-    out, k_cls = place_protected(apply_plan(tables, plan, 3), k_cls, k_cls.iloc[:0])
+    out, k_cls, _ = place_protected(apply_plan(tables, plan, 3), k_cls, k_cls.iloc[:0])
     p = out["tab_12_1"]
     y16 = p[(p["year"] == "2016") & (p["rank"] != "")]
     # Stavanger (1) is primary; with the sum of the top ten, Bergen (4) would give it away: both

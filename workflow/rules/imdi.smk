@@ -51,6 +51,18 @@ if have("register"):
     # disclosure control (protection on): the plan for every register-based number, and its summary
     STAGE_TABLES["protection"] = ["x_protection_summary"] if PROTECT else []
     PROTECTION_PLAN = ["data/processed/protection_plan.csv"] if PROTECT else []
+    # an earlier release over the same years (issue 27): its published tables and provenance
+    PREVIOUS = config["protection"]["previous_release"].rstrip("/")
+    if PREVIOUS and Path(PREVIOUS).resolve() == Path(run_path("reports")).resolve():
+        raise WorkflowError(
+            "protection.previous_release names this build's own output folder: give a copy of the "
+            "earlier release's published folder"
+        )
+    PREVIOUS_INPUTS = (
+        {"previous_provenance": f"{PREVIOUS}/provenance.json", "previous_tables": f"{PREVIOUS}/tables"}
+        if PREVIOUS
+        else {}
+    )
     # Which inputs feed which entry (provenance lineage; see FEEDS in common.smk). `population`
     # gives the kommune list and names, the geometry only the maps; `plan` every register number.
     FEEDS["scope"] = {
@@ -103,6 +115,7 @@ if have("register"):
         rule protection:
             """Disclosure control: primary, small-n and secondary suppression of every register-based number."""
             input:
+                **PREVIOUS_INPUTS,
                 register=rules.register.output.register,
                 imdi_public=rules.imdi_public.output.persons,
                 imdi_annual=configured("imdi_annual"),
@@ -110,6 +123,7 @@ if have("register"):
                 settings=settings(
                     "protection",
                     threshold=config["protection"]["threshold"],
+                    previous_release=PREVIOUS,
                     synthetic=synthetic_of("register"),
                 ),
                 code=code(

@@ -7,9 +7,16 @@ rule row_ledger:
     """Account for every input row as used or excluded, with a reason."""
     input:
         parts=lambda w: ledger_parts(),
+        # protection on: the register's row counts follow the plan (issue 27)
+        plan=PROTECTION_PLAN if have("register") else [],
         # which ledger rows (series = input role) come from a synthetic input
-        settings=settings("row_ledger", synthetic=synthetic_of(*CONFIDENTIAL)),
-        code=code("core.ledger", "core.tidy"),
+        settings=settings(
+            "row_ledger",
+            synthetic=synthetic_of(*CONFIDENTIAL),
+            protect=PROTECT,
+            threshold=config["protection"]["threshold"],
+        ),
+        code=code("core.ledger", "core.tidy", "core.protection", "imdi.disclosure"),
     output:
         "reports/tables/x_row_ledger.csv",
     log:

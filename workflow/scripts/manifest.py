@@ -4,7 +4,7 @@
 import json
 
 from analysis.core.logsetup import run
-from analysis.report.provenance import describe_output
+from analysis.report.provenance import describe_output, publishable
 
 
 def main(smk):
@@ -12,7 +12,8 @@ def main(smk):
         "note": "Outputs made after provenance.json; every other output's sha256 is in provenance.json.",
         "outputs": {
             str(p): describe_output(p)
-            for p in (smk.input.html, smk.input.pdf, smk.input.print_sizes, smk.input.provenance)
+            # the print sizes under data/processed/ are an internal file: never hashed (decision 0100)
+            for p in publishable((smk.input.html, smk.input.pdf, smk.input.print_sizes, smk.input.provenance))
         },
     }
     with open(smk.output[0], "w", encoding="utf-8") as fh:

@@ -47,8 +47,12 @@ def main(smk):
         units, settlement_totals(read_unit_settlements(smk.input.register), tuple(p["years"]))
     )
     if len(outside):
+        # units only, never their person counts: the log is not protected (issue 27)
         log.warning(
-            "settlements in no frame unit (left out of the settlement rows): %s", outside.to_dict("records")
+            "settlements in %d unit(s) outside the frame (left out of the settlement rows; their "
+            "count is the row count_outside_frame of Tabell 9.1): %s",
+            len(outside),
+            ", ".join(sorted(outside["unit_id"].astype(str))[:20]),
         )
     recs = tab_9_1_records(units, munis)
     if units["all"].sum():

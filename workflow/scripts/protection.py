@@ -1,5 +1,6 @@
 """Adapter: register + the scope and waiting tables as built -> the protection plan and summary."""
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,8 @@ from analysis.core.protection import summary_table
 from analysis.core.tidy import write_tidy
 from analysis.imdi import disclosure
 
+log = logging.getLogger("protection")
+
 
 def main(smk):
     s = settings(smk)
@@ -16,7 +19,11 @@ def main(smk):
     i = smk.input
     tables = disclosure.register_tables(i.register, i.imdi_annual, i.population, i.imdi_public)
     register = pd.read_parquet(i.register, columns=disclosure.REGISTER_COLUMNS)
-    plan = disclosure.plan(register, tables, threshold)
+    previous = None
+    if s["previous_release"]:  # an earlier release over the same years (issue 27)
+        previous = disclosure.read_previous_release(Path(i.previous_provenance).parent, list(tables))
+        log.info("earlier release %s: register_end %s", s["previous_release"], previous[1])
+    plan = disclosure.plan(register, tables, threshold, previous)
     Path(smk.output.plan).parent.mkdir(parents=True, exist_ok=True)
     plan.to_csv(smk.output.plan, index=False, lineterminator="\n")
     write_tidy(summary_table(plan, threshold), smk.output.summary, synthetic=s["synthetic"])

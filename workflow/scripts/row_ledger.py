@@ -2,15 +2,26 @@
 
 import pandas as pd
 
-from analysis.core.ledger import combine
+from analysis.core.ledger import combine, protect
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
+from analysis.imdi.disclosure import PERIOD
 
 
 def main(smk):
     parts = [pd.read_csv(p, dtype={"input": str, "disposition": str, "reason": str}) for p in smk.input.parts]
-    kinds = settings(smk)["synthetic"]  # confidential input role -> synthetic?
+    s = settings(smk)
+    kinds = s["synthetic"]  # confidential input role -> synthetic?
     table = combine(parts)
+    if s["protect"] and smk.input.plan:  # the register's row counts are person counts (issue 27)
+        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        period = plan[
+            (plan["entry_id"] == "fig_2_1")
+            & (plan["year"] == PERIOD)
+            & (plan["series"] == "total_settled")
+            & (plan["column"] == "value")
+        ]
+        table = protect(table, int(s["threshold"]), bool((period["status"] != "").any()))
     table["synthetic"] = table["series"].map(lambda role: kinds.get(role, False))
     write_tidy(table, smk.output[0], synthetic=kinds)
 

@@ -71,7 +71,7 @@ def main(smk):
     if s["protect"]:
         plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
         tables = apply_plan(tables, plan, int(s["threshold"]))
-        tables, k_cls = scope.place_protected(tables, k_cls, b_cls)
+        tables, k_cls, b_cls = scope.place_protected(tables, k_cls, b_cls)
     out = {Path(p).stem: p for p in smk.output.tables}
     for eid, path in out.items():
         write_tidy(tables[eid], path, synthetic=s["synthetic"])

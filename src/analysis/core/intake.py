@@ -179,10 +179,7 @@ def read_table(
     labels: dict = {}
     numeric: set = set()
     if fmt == "gzip":
-        try:
-            raw = gzip.decompress(p.read_bytes())
-        except (OSError, EOFError, gzip.BadGzipFile) as err:
-            raise InputError(path, f"not a readable gzip file ({_first(err)})", line=1) from None
+        raw = gunzip_limited(p, path)
         inner = sniff(raw[:8192])
         if inner == "parquet":
             df, numeric = _read_parquet(io.BytesIO(raw), path)
@@ -239,6 +236,59 @@ def _below_title_rows(raw: bytes, path: str, expected: list[str], header_row: in
     return df.with_columns(pl.col(LINE) + (header_row - 1))
 
 
+# --- limits (issue 27): a gzip bomb or a file that is one huge line stops with a message -------
+
+MAX_DECOMPRESSED = 8 << 30  # bytes a gzip input may expand to (a register of ~50 million rows)
+MAX_LINE = 1 << 20  # bytes in one line of a text input (a register line is ~100, a survey's ~10 000)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.0f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
+
+
+def gunzip_limited(p: Path, path: str, limit: int = MAX_DECOMPRESSED) -> bytes:
+    """The decompressed bytes of a gzip input, read in blocks; more than ``limit`` stops the
+    run before memory runs out (a file that expands to 16 GiB once reached MemoryError)."""
+    parts, total = [], 0
+    try:
+        with gzip.open(p, "rb") as fh:
+            while block := fh.read(1 << 24):
+                total += len(block)
+                if total > limit:
+                    raise InputError(
+                        path,
+                        f"the gzip file expands to more than {_size(limit)}: too large to read "
+                        f"(a damaged file or a gzip bomb?); decompress and check it first",
+                        line=None,
+                    )
+                parts.append(block)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise InputError(path, f"not a readable gzip file ({_first(err)})", line=1) from None
+    return b"".join(parts)
+
+
+def check_line_length(data: bytes, path: str, limit: int = MAX_LINE) -> None:
+    """No line of a text input longer than ``limit`` bytes (LF, CR or CRLF ends), checked in
+    blocks before the text is decoded: one 2 GiB line once made polars panic and ``validate``
+    hang holding 8.6 GB."""
+    import numpy as np
+
+    start, block = 0, 1 << 24  # the current line's start
+    for at in range(0, len(data), block):
+        chunk = np.frombuffer(data, dtype=np.uint8, count=min(block, len(data) - at), offset=at)
+        ends = np.flatnonzero((chunk == 10) | (chunk == 13)) + at
+        if len(ends):
+            gaps = np.diff(np.concatenate(([start - 1], ends)))
+            if gaps.max() - 1 > limit:
+                k = int(np.argmax(gaps))
+                line = data.count(b"\n", 0, int(ends[k])) + 1
+                raise InputError(path, f"a line is longer than {_size(limit)}: not a table", line=line)
+            start = int(ends[-1]) + 1
+        if at + len(chunk) - start > limit:
+            line = data.count(b"\n", 0, start) + 1
+            raise InputError(path, f"a line is longer than {_size(limit)}: not a table", line=line)
+
+
 def _first(err: Exception) -> str:
     return (str(err).splitlines() or [type(err).__name__])[0][:120]
 
@@ -246,6 +296,7 @@ def _first(err: Exception) -> str:
 def _read_csv(raw: bytes, path: str, expected: list[str]) -> pl.DataFrame:
     """Delimited text: encoding and separator detected, line ends normalised, every row checked
     for the header's field count (a truncated or mis-quoted row)."""
+    check_line_length(raw, path)
     try:
         text, encoding = decode_with(raw, path)
     except InputError as err:  # name the column of the undecodable byte
@@ -279,9 +330,15 @@ def _read_csv(raw: bytes, path: str, expected: list[str]) -> pl.DataFrame:
     del text
     try:
         df = pl.read_csv(data, separator=sep, infer_schema=False, truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as err:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as err:
+        # a panic (PanicException is not an Exception) is reported like any parse failure; the
+        # error's text may quote the data, so only its kind is named
         raise InputError(
-            path, f"cannot parse as CSV ({_first(err)})", line=1, column=expected[0], value=header[:80]
+            path,
+            f"cannot parse as CSV (polars: {type(err).__name__})",
+            line=1,
+            column=expected[0],
+            value=type(err).__name__,
         ) from None
     df = df.rename({c: c.strip() for c in df.columns}) if any(c != c.strip() for c in df.columns) else df
     df = df.with_columns(pl.all().fill_null(""))
@@ -637,7 +694,9 @@ def check_header(
     hint = f" (mapping.{role}.columns renames source columns)" if not mapping.get("columns") else ""
     missing = [c for c in expected if c not in cols]
     hint += _title_hint(cols, missing, role, mapping)
-    shown = _names(cols)
+    if header_is_data(cols, expected, optional):
+        return _no_contract_header(df, path, role, expected, optional, cols, hint)
+    shown = _names([safe_column_name(c, i) for i, c in enumerate(cols)])
     for c in missing:
         report(
             InputError(
@@ -645,19 +704,20 @@ def check_header(
                 f"missing column {c!r}{hint}; the header has {shown}",
                 line=1,
                 column=c,
-                value=",".join(cols)[:80],
+                value=",".join(safe_column_name(c, i) for i, c in enumerate(cols))[:80],
             )
         )
     extra = [c for c in cols if c not in expected and c not in optional]
     for c in extra:
+        name = safe_column_name(c, cols.index(c))
         report(
             InputError(
                 path,
-                f"unexpected column {c!r}: map it to a contract column under mapping.{role}.columns "
+                f"unexpected column {name!r}: map it to a contract column under mapping.{role}.columns "
                 f"or list it under mapping.{role}.drop (contract columns: {_names(list(expected) + list(optional))})",
                 line=1,
-                column=c,
-                value=c,
+                column=name,
+                value=name,
             )
         )
     df = df.drop(extra)
@@ -676,6 +736,47 @@ def _title_hint(cols: list[str], missing: list[str], role: str, mapping: dict) -
         f"; is the first row a title above the real header? set mapping.{role}.header_row to the "
         "row number of the header"
     )
+
+
+# --- headers that are data (issue 27): never printed ------------------------------------------
+
+# a column name a message may print: starts with a letter, words, no run of digits (an id or a
+# date read as a header is data, not a name)
+_NAME_LIKE = re.compile(r"[^\W\d][\w .()/-]{0,39}")
+_DIGITS = re.compile(r"\d{4,}")
+
+
+def safe_column_name(name: str, position: int) -> str:
+    """``name`` when it looks like a column name, else its position ("column 3"): a header
+    cell that is a value (an id, a date, a surname's neighbour in a record) is not printed."""
+    name = str(name)
+    if _NAME_LIKE.fullmatch(name) and not _DIGITS.search(name):
+        return name
+    return f"<column {position + 1}>"
+
+
+def header_is_data(cols: list[str], expected: list[str], optional) -> bool:
+    """No column of the header is a contract column: most likely a file exported without its
+    header line, whose first record was read as the header."""
+    known = set(expected) | set(optional)
+    return bool(cols) and not any(c in known for c in cols)
+
+
+def _no_contract_header(df, path, role, expected, optional, cols, hint) -> tuple[pl.DataFrame, list[str]]:
+    """One problem for a header that matches no contract column, naming none of its cells (they
+    may be the first record's values); the contract columns are then added empty, as for a
+    missing column in collecting mode."""
+    report(
+        InputError(
+            path,
+            f"the header line matches no contract column ({len(cols)} columns; none of them is printed, "
+            f"they may be values): is the header line missing? The contract columns are "
+            f"{_names(list(expected) + list(optional))}{hint}",
+            line=1,
+        )
+    )
+    df = df.drop(cols).with_columns([pl.lit("", dtype=pl.String).alias(c) for c in [*expected, *optional]])
+    return df.select([*expected, *optional, LINE]), list(expected)
 
 
 def _names(cols: list[str], limit: int = 12) -> str:

@@ -52,3 +52,50 @@ def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
             }
         ),
     )
+
+
+# Inputs whose ledger rows count persons of the population the register tables protect: their
+# counts of 1..threshold-1 are hidden like any table's (issue 27; docs/decisions/0101).
+PERSON_INPUTS = ("register",)
+
+
+def protect(table: pd.DataFrame, threshold: int, period_hidden: bool) -> pd.DataFrame:
+    """``x_row_ledger`` with the person inputs' row counts protected: a count 1..threshold-1 is
+    shown as the range, and enough others as "x" that neither the used rows' total (the period
+    count of Figur 2.1), the excluded rows' total nor the input's row count gives it back
+    (:func:`analysis.core.protection.decide`). When the plan hides the period count itself
+    (``period_hidden``), every used row is hidden with it."""
+    import numpy as np
+
+    from analysis.core.protection import SECONDARY_LABEL, Cell, decide, range_label, small_n_label
+
+    out = table.copy()
+    out["protected"] = ""
+    out["value_label"] = ""
+    labels = {
+        "primary": range_label(threshold),
+        "secondary": SECONDARY_LABEL,
+        "small_n": small_n_label(threshold),
+    }
+    for role in PERSON_INPUTS:
+        pos = np.flatnonzero((out["series"] == role).to_numpy())
+        if not len(pos):
+            continue
+        v = out["value"].to_numpy()[pos].astype(float)
+        used = (out["category"].to_numpy()[pos] == "used").astype(np.int64)
+        n = len(pos)
+        eye = np.eye(n, dtype=np.int64)
+        cells = [Cell("l", i, "value", "count", members=eye[i], value=v[i]) for i in range(n)]
+        for members in (used, 1 - used, np.ones(n, dtype=np.int64)):  # totals a reader may know
+            if members.any():
+                cells.append(
+                    Cell("l", -1, "", "count", members=members, value=float(v @ members), priority=1)
+                )
+        status = decide(cells, {"persons": v}, threshold)[:n]
+        for k, p in enumerate(pos):
+            s = status[k] or ("secondary" if period_hidden and used[k] and v[k] > 0 else "")
+            if s:
+                out.iat[p, out.columns.get_loc("protected")] = s
+                out.iat[p, out.columns.get_loc("value_label")] = labels[s]
+                out.iat[p, out.columns.get_loc("value")] = float("nan")
+    return out

@@ -37,6 +37,15 @@ def settings(snakemake) -> dict:
         return json.load(fh)
 
 
+def _panic() -> type[BaseException]:
+    """Polars' PanicException (a BaseException), caught like any failure (issue 27)."""
+    try:
+        from polars.exceptions import PanicException
+    except ImportError:  # a stage without polars
+        return Exception
+    return PanicException
+
+
 def run(main: Callable, snakemake) -> None:
     log_path = snakemake.log[0] if len(snakemake.log) else None
     console = logging.StreamHandler(sys.stderr)
@@ -54,7 +63,8 @@ def run(main: Callable, snakemake) -> None:
         log.error("INPUT ERROR: %s", err)
         log.error(VALIDATE_HINT)
         sys.exit(1)
-    except Exception as err:  # noqa: BLE001 - any other failure: where, not what data
+    except (Exception, _panic()) as err:  # noqa: BLE001 - any other failure (a polars panic is
+        # not an Exception): where, not what data
         # the message of an arbitrary exception may quote data (pandas and pyarrow do): only its
         # type, a capped message without line ends, and the code lines (no values) are printed
         import traceback

@@ -29,6 +29,9 @@ import numpy as np
 import pandas as pd
 
 SECONDARY_LABEL = "x"
+# cells that follow their sources: hidden when any source is hidden. ``units``: a count of units
+# (kommuner, bydeler) practising, a lower bound of the person count it follows (issue 27)
+FOLLOWERS = ("derived", "ratio", "units")
 MIN_THRESHOLD = 3  # the schema's minimum too (docs/decisions/0020)
 _P = 2_147_483_629  # a prime below 2**31: exact elimination in int64 (products < 2**62)
 
@@ -88,12 +91,15 @@ def gauss_secondary(
     primary: Sequence[bool],
     order: Sequence[int],
     hidden: np.ndarray | None = None,
+    shown: Sequence[int] = (),
 ) -> np.ndarray:
     """Secondary suppression by linear dependency.
 
     ``vectors`` (cells x inner cells, 0/1 or small integers): what each published cell sums.
     ``primary``: cells already hidden. ``order``: the other cells, most wanted shown first.
-    ``hidden``: vectors of unpublished groups that must not become derivable either (small atoms).
+    ``hidden``: vectors of unpublished groups that must not become derivable either (small atoms,
+    differences between two releases). ``shown``: cells published already (by an earlier
+    release): they are in the published span from the start, whatever they reveal.
 
     A cell is published when it is already derivable from the published ones (it adds nothing),
     or when publishing it makes derivable neither any nonzero combination of primary cells (a
@@ -108,6 +114,12 @@ def gauss_secondary(
         with_primary.add(vectors[i])
     hid = np.zeros((0, width), dtype=np.int64) if hidden is None else np.asarray(hidden, dtype=np.int64) % _P
     secondary = np.zeros(len(vectors), dtype=bool)
+    for i in shown:
+        new = published.add(vectors[i])
+        with_primary.add(vectors[i])
+        if new is not None and len(hid):
+            j = published.pivots[-1]
+            hid = (hid - np.outer(hid[:, j], new)) % _P
     for i in order:
         v = vectors[i]
         r = published.reduce(v)
@@ -150,7 +162,8 @@ class Cell:
     such as a mean or share over the persons in ``members``; ``n`` its base), ``quantile`` (a
     non-linear statistic: only the small-n rule), ``derived`` (a function of ``sources``: hidden
     when any source is hidden), ``ratio`` (a share or rate whose numerator and denominator are
-    the cells ``sources``; hidden when either is).
+    the cells ``sources``; hidden when either is), ``units`` (a count of units practising, which
+    bounds the person count ``sources`` from below; hidden when it is).
     ``space`` names the inner cells ``members`` index (``persons``, ``wait_sum``, ...).
     ``priority``: higher = rather shown (national totals, ranked rows).
     """
@@ -166,6 +179,11 @@ class Cell:
     sources: list[int] = field(default_factory=list)
     priority: int = 0
     key: object = None  # the same key in several spaces: one number, hidden everywhere or nowhere
+    # an earlier release (issue 27): ``fixed`` 'shown' / 'hidden' for a cell as that release
+    # published it (its persons then), 'forced' for a cell it hid (hidden again); ``twin`` on
+    # such an earlier cell: the index of today's cell it is the earlier version of
+    fixed: str = ""
+    twin: int | None = None
 
 
 def atoms(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +204,13 @@ def decide(cells: list[Cell], sizes: dict[str, np.ndarray], threshold: int) -> l
     """
     first = [""] * len(cells)
     for i, c in enumerate(cells):
-        if c.kind == "count" and 0 < c.value < threshold:
+        if c.fixed == "hidden":  # hidden by the earlier release: no combination may reveal it
+            first[i] = "primary"
+        elif c.fixed == "shown":  # published by the earlier release: known, whatever it is
+            continue
+        elif c.fixed == "forced":  # today's version of a cell the earlier release hid
+            first[i] = "secondary"
+        elif c.kind == "count" and 0 < c.value < threshold:
             first[i] = "primary"
         elif c.kind in ("stat", "quantile") and 0 < c.n < threshold:
             first[i] = "small_n"
@@ -208,7 +232,7 @@ def decide(cells: list[Cell], sizes: dict[str, np.ndarray], threshold: int) -> l
     while changed:
         changed = False
         for i, c in enumerate(cells):
-            if c.kind in ("derived", "ratio") and not status[i] and any(status[s] for s in c.sources):
+            if c.kind in FOLLOWERS and not status[i] and any(status[s] for s in c.sources):
                 status[i] = "secondary"
                 changed = True
     return status
@@ -230,6 +254,18 @@ def _solve_space(cells: list[Cell], status: list[str], space: str, size: np.ndar
     # identical vectors are one published quantity: hidden together
     _, same = np.unique(merged, axis=0, return_inverse=True)
     same = same.ravel()
+    # two releases: the persons a cell has gained since the earlier release are a group its two
+    # versions give by difference; 1..threshold-1 of them must not become derivable either
+    pos = {i: k for k, i in enumerate(idx)}
+    diffs = [
+        merged[pos[c.twin]] - merged[k]
+        for k, c in ((k, cells[i]) for k, i in enumerate(idx))
+        if c.twin is not None and c.twin in pos
+    ]
+    diffs = [d for d in diffs if 0 < d @ atom_size < threshold]
+    if diffs:
+        hidden = np.vstack([hidden, np.array(diffs, dtype=np.int64)])
+    shown = np.array([cells[i].fixed == "shown" for i in idx])
     # primary (and small-n) cells: no combination of them may become derivable; cells already
     # hidden for other reasons (linked from another space) are simply not published
     prim = np.array([status[i] in ("primary", "small_n") for i in idx])
@@ -241,8 +277,12 @@ def _solve_space(cells: list[Cell], status: list[str], space: str, size: np.ndar
     prio = np.array([cells[i].priority for i in idx])
     size_of = merged @ atom_size
     zero = size_of == 0  # a known zero reveals nothing and is always shown: taken first
-    order = [k for k in np.lexsort((np.arange(len(idx)), -size_of, -prio, ~zero)) if not (prim[k] or out[k])]
-    sec = gauss_secondary(merged, prim, order, hidden)
+    order = [
+        k
+        for k in np.lexsort((np.arange(len(idx)), -size_of, -prio, ~zero))
+        if not (prim[k] or out[k] or shown[k])
+    ]
+    sec = gauss_secondary(merged, prim, order, hidden, shown=np.flatnonzero(shown & ~prim))
     for g in np.unique(same[sec]):
         sec |= same == g
     for k, i in enumerate(idx):

@@ -16,8 +16,9 @@ import pandas as pd
 
 from analysis.core.protection import Cell, decide
 
-PERSON_DIMS = ["year", "kommune", "flag", "ovf", "hh", "waiting"]
-WAIT_DIMS = ["year", "flag", "hh"]
+# ``new``: settled after the earlier release's register_end (all False without one, issue 27)
+PERSON_DIMS = ["year", "kommune", "flag", "ovf", "hh", "waiting", "new"]
+WAIT_DIMS = ["year", "flag", "hh", "new"]
 HH = {"enslig_voksen": "single", "barnefamilie": "family"}
 # waiting groups (imdi.waiting.WAIT_GROUPS) as predicates on flag and household
 GROUP_PRED = {
@@ -37,11 +38,17 @@ WAIT_SERIES = {  # text_ch4_1_1 series -> waiting group
     "ordinary_single_adults_mean_wait_months": "ordinaer_single_adults",
 }
 PERIOD = "2016-2021"
+OSLO = "0301"
 
 
-def person_frame(register: pd.DataFrame) -> pd.DataFrame:
-    """Persons reduced to the dimensions the register tables use."""
+def person_frame(register: pd.DataFrame, previous_end: str | None = None) -> pd.DataFrame:
+    """Persons reduced to the dimensions the register tables use; ``new``: settled after
+    ``previous_end`` (the earlier release's register_end), so not in that release."""
     kat = register["kategori"].astype(str)
+    if previous_end and "bosettingsdato" in register.columns:
+        new = pd.to_datetime(register["bosettingsdato"]) > pd.Timestamp(previous_end)
+    else:
+        new = pd.Series(False, index=register.index)
     return pd.DataFrame(
         {
             "year": pd.to_numeric(register["year"]).astype(int),
@@ -50,6 +57,7 @@ def person_frame(register: pd.DataFrame) -> pd.DataFrame:
             "ovf": kat == "overforing",
             "hh": register["husholdningstype"].map(HH).fillna("other"),
             "waiting": (kat != "overforing") & pd.to_numeric(register["wait_months"]).notna(),
+            "new": new.to_numpy(),
         }
     )
 
@@ -127,13 +135,18 @@ class _Builder:
         year = per["year"].astype(str)
         keep = [(k, y) in shown_years for k, y in zip(per["kommune"], year)]
         kp = per.assign(bucket=np.where(keep, year, "rest"))
-        inner_k = kp.groupby(["kommune", "bucket", "flag"], sort=True).size().rename("n").reset_index()
+        inner_k = kp.groupby(["kommune", "bucket", "flag", "new"], sort=True).size().rename("n").reset_index()
         inner_n = (
-            per.groupby(["year", "flag", "ovf", "hh", "waiting"], sort=True).size().rename("n").reset_index()
+            per.groupby(["year", "flag", "ovf", "hh", "waiting", "new"], sort=True)
+            .size()
+            .rename("n")
+            .reset_index()
         )
         out: list[Cell] = []
-        for c, preds in zip(self.cells, self.preds):
+        where: dict[tuple[int, str], int] = {}  # (collected index, space) -> index in out
+        for i, (c, preds) in enumerate(zip(self.cells, self.preds)):
             if preds is None:
+                where[(i, c.space)] = len(out)
                 out.append(c)
                 continue
             local = any("kommune" in p for p in preds)
@@ -144,6 +157,7 @@ class _Builder:
                 m = np.zeros(len(frame), dtype=bool)
                 for p in preds:
                     m |= self._mask(frame, p)
+                where[(i, space)] = len(out)
                 out.append(
                     Cell(
                         c.table,
@@ -155,6 +169,8 @@ class _Builder:
                         value=c.value,
                         priority=c.priority,
                         key=c.key,
+                        fixed=c.fixed,
+                        twin=c.twin,
                     )
                 )
         # sources index the cells as collected: re-point them (a split cell: its first copy)
@@ -172,6 +188,8 @@ class _Builder:
                 pos += 2 if both else 1
         for c in out:
             c.sources = [first[s] for s in c.sources]
+            if c.twin is not None:
+                c.twin = where.get((c.twin, c.space))
         sizes = {"persons_k": inner_k["n"].to_numpy(), "persons_n": inner_n["n"].to_numpy()}
         for space in ("wait_mean", "within_3", "within_6", "within_12"):
             sizes[space] = self.winner["n"].to_numpy()
@@ -190,10 +208,12 @@ def build_cells(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> tupl
     return collect(register, tables).finish()
 
 
-def collect(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> _Builder:
+def collect(
+    register: pd.DataFrame, tables: dict[str, pd.DataFrame], previous_end: str | None = None
+) -> _Builder:
     """The cells as collected (``.cells`` with their person predicates in ``.preds``), before
     they are split into spaces: what the attacker tests read to know what each number counts."""
-    b = _Builder(person_frame(register))
+    b = _Builder(person_frame(register, previous_end))
     mean_cell: dict[tuple, int] = {}
 
     t = tables.get("fig_2_1")
@@ -234,6 +254,22 @@ def collect(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> _Builder
                 rows = t[(t["year"] == r.year) & (t["rank"] != "") & ~tied]
                 preds = [{"year": r.year, "kommune": code, "flag": 1} for code in rows["kommunenummer"]]
                 b.count("tab_12_1", pos, "value", preds, 2)
+    t = tables.get("tab_2_1")
+    if t is not None:
+        # unit counts (issue 27): k units practising means at least k persons, so a unit count
+        # is published only with the person count it bounds. That count is modelled as published
+        # (an invisible cell: the national agreed count of the year for kommuner and bydeler
+        # practising and those with more than three, Oslo's agreed count of the year for the
+        # bydeler) and the unit count follows its protection: hidden ("x") when it is hidden.
+        for pos, r in _register_rows(t):
+            y, s = r["year"], r["series"]
+            if s in ("units_practising", "units_more_than_3"):
+                src = b.count("", -1, "", {"year": y, "flag": 1}, priority=3)
+            elif s == "oslo_bydeler_practising":
+                src = b.count("", -1, "", {"year": y, "kommune": OSLO, "flag": 1}, priority=1)
+            else:
+                continue
+            b.follow("tab_2_1", pos, "value", [src], kind="units")
     t = tables.get("text_ch4_1_3_bergen_oslo_asb_share")
     if t is not None:
         eid = "text_ch4_1_3_bergen_oslo_asb_share"
@@ -327,10 +363,137 @@ def collect(register: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> _Builder
     return b
 
 
-def plan(register: pd.DataFrame, tables: dict[str, pd.DataFrame], threshold: int) -> pd.DataFrame:
+# --- an earlier release over the same years (protection.previous_release, issue 27) -----------
+
+
+def _row_key(table: str, row) -> tuple:
+    """What identifies a published row across releases (positions move, keys do not)."""
+    if table == "x_asb_per_1000":
+        return (str(row["kommunenummer"]),)
+    if table == "tab_12_1" and str(row["rank"]) != "":
+        return ("ranked", str(row["year"]), str(row["kommunenummer"]))
+    return tuple(str(row[k]) for k in ("year", "series", "kommune", "group"))
+
+
+def previous_index(previous: dict[str, pd.DataFrame]) -> dict[tuple, dict]:
+    """The earlier release's register-based rows, by table and :func:`_row_key`."""
+    out = {}
+    for eid, t in previous.items():
+        for r in t.to_dict("records"):
+            if str(r.get("source", "register")) not in ("register", "", "nan"):
+                continue
+            out.setdefault((eid, _row_key(eid, r)), r)
+    return out
+
+
+def _previous_status(row: dict, column: str) -> str | None:
+    """'hidden' (a label), 'shown' (a number) or None (not published there)."""
+    label = str(row.get(f"{column}_label", "") or "")
+    if label and label != "nan":
+        return "hidden"
+    value = str(row.get(column, "") or "")
+    return "shown" if value and value != "nan" else None
+
+
+def link_previous(b: _Builder, tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> dict:
+    """Tie today's cells to the earlier release's, in the manner of GaussSuppression's
+    previously suppressed cells (docs/decisions/0102):
+
+    - a cell the earlier release hid is hidden again (``fixed = 'forced'``), and its earlier
+      version (the same group restricted to the persons settled by the earlier register_end)
+      is a primary cell: no combination of today's numbers may reveal it;
+    - a cell the earlier release showed has its earlier version published from the start, so
+      that the difference of the two versions (the persons settled since) is part of the
+      problem: :func:`analysis.core.protection.decide` hides whatever would give 1..threshold-1
+      of them (``twin``).
+
+    Returns counts of what was linked (for the log)."""
+    idx = previous_index(previous)
+    done: set[int] = set()
+    new_w = b.winner["new"].to_numpy()
+    counts = {"forced": 0, "shown": 0, "absent": 0}
+
+    def twin(i: int, fixed: str) -> None:
+        if i in done or b.cells[i].kind not in ("count", "stat"):
+            return
+        done.add(i)
+        c, preds = b.cells[i], b.preds[i]
+        if preds is not None:
+            j = b.count("", -1, "", [{**p, "new": False} for p in preds])
+        else:
+            m = c.members.astype(bool) & ~new_w
+            n = int(b.winner["n"].to_numpy()[m].sum())
+            b.cells.append(Cell("", -1, "value", c.kind, space=c.space, members=m.astype(np.int64), n=n))
+            b.preds.append(None)
+            j = len(b.cells) - 1
+        b.cells[j].fixed, b.cells[j].twin = fixed, i
+
+    for i in range(len(b.cells)):
+        c = b.cells[i]
+        if not c.table or c.table not in previous:
+            continue
+        old = idx.get((c.table, _row_key(c.table, tables[c.table].iloc[c.row])))
+        status = None if old is None else _previous_status(old, c.column)
+        if status is None:
+            counts["absent"] += 1
+        elif status == "hidden":
+            c.fixed = "forced"
+            counts["forced"] += 1
+            twin(i, "hidden")
+        else:
+            counts["shown"] += 1
+            twin(i, "shown")
+            for src in c.sources:
+                twin(src, "shown")
+    return counts
+
+
+def read_previous_release(folder, entries) -> tuple[dict[str, pd.DataFrame], str]:
+    """The earlier release's published tables (those of ``entries`` it has) and its
+    register_end, from its provenance.json; a folder that is not a protected release is an
+    error naming what is missing."""
+    import json
+    from pathlib import Path
+
+    from analysis.core.errors import InputError
+
+    root = Path(folder)
+    prov = root / "provenance.json"
+    if not prov.is_file():
+        raise InputError(
+            str(prov), "protection.previous_release: no provenance.json in the earlier release's folder"
+        )
+    config = json.loads(prov.read_text(encoding="utf-8")).get("config", {})
+    end = config.get("register_end")
+    if not end:
+        raise InputError(str(prov), "protection.previous_release: the earlier release names no register_end")
+    if not (config.get("protection") or {}).get("enabled", not config.get("demo", True)):
+        raise InputError(
+            str(prov), "protection.previous_release: the earlier release was built without protection"
+        )
+    tables = {}
+    for eid in entries:
+        path = root / "tables" / f"{eid}.csv"
+        if path.is_file():
+            tables[eid] = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not tables:
+        raise InputError(str(root / "tables"), "protection.previous_release: no register table found")
+    return tables, str(end)
+
+
+def plan(
+    register: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    threshold: int,
+    previous: tuple[dict[str, pd.DataFrame], str] | None = None,
+) -> pd.DataFrame:
     """Every register-based cell's protection: ``entry_id, row, column, status`` (row = position
-    in the table as built), plus the row's key columns so that applying it can check them."""
-    cells, sizes = build_cells(register, tables)
+    in the table as built), plus the row's key columns so that applying it can check them.
+    ``previous``: the earlier release's tables and register_end (:func:`read_previous_release`)."""
+    b = collect(register, tables, previous[1] if previous else None)
+    if previous:
+        link_previous(b, tables, previous[0])
+    cells, sizes = b.finish()
     status = decide(cells, sizes, threshold)
     recs = []
     for c, s in zip(cells, status):
@@ -355,6 +518,7 @@ def plan(register: pd.DataFrame, tables: dict[str, pd.DataFrame], threshold: int
 
 REGISTER_COLUMNS = [
     "year",
+    "bosettingsdato",
     "kommunenummer_2020",
     "avtalt_selvbosetting",
     "kategori",

@@ -71,7 +71,12 @@ def plot_map(
     from matplotlib.patches import Patch
 
     apply_style()
-    gk = geo_k.to_crs(25833).merge(k_classes, left_on="kommunenummer", right_on="unit_id", how="left")
+    # drawn in a fixed order, by code, whatever the data (the SVG's drawing order says nothing)
+    gk = (
+        geo_k.to_crs(25833)
+        .merge(k_classes, left_on="kommunenummer", right_on="unit_id", how="left")
+        .sort_values("kommunenummer", kind="stable")
+    )
     fig, ax = plt.subplots(figsize=(FIG_WIDTH * 0.95, 7.6))
     ax.set_axis_off()
     if b_classes is not None:
@@ -79,6 +84,7 @@ def plot_map(
             geo_b[geo_b["er_bydel"]]
             .to_crs(25833)
             .merge(b_classes, left_on="bydelsnummer", right_on="unit_id", how="left")
+            .sort_values("bydelsnummer", kind="stable")
         )
         inset = fig.add_axes([0.05, 0.50, 0.36, 0.36])
         inset.set_axis_off()

@@ -27,13 +27,15 @@ Waiting time ``wait_months`` = days from decision to settlement / (365.25 / 12).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import polars as pl
 
 from analysis.core.codenames import check_code_names, reference_names
 from analysis.core.errors import InputError, is_collecting, report, room
 from analysis.core.intake import LINE, Table, read_table
-from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER
+from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER, UNKNOWN_CODE
 from analysis.core.ledger import LEDGER_COLUMNS
 
 REQUIRED = [
@@ -75,6 +77,54 @@ OUTPUT_COLUMNS = [
 ]
 
 
+# What the register's coded columns mean, for SPSS value labels (issue 27): a label naming the
+# other code's meaning (0 = Ja, 1 = Nei) is a reversed coding, which would be read silently.
+CODE_MEANINGS = {
+    "avtalt_selvbosetting": {
+        "0": (
+            "nei",
+            "no",
+            "false",
+            "usant",
+            "ordinær",
+            "ordinær bosetting",
+            "ordinary",
+            "ordinary settlement",
+        ),
+        "1": ("ja", "yes", "true", "sant", "avtalt", "avtalt selvbosetting", "agreed self-settlement"),
+    },
+}
+
+
+def _norm(label) -> str:
+    return re.sub(r"[\s.:;!]+", " ", str(label)).strip().casefold()
+
+
+def check_labels(labels: dict[str, dict[str, str]], path: str) -> None:
+    """SPSS value labels of the register's coded columns must not contradict the contract, as
+    the surveys' must not contradict the codebook: a code labelled with the other code's meaning
+    stops the run naming the column. Labels of other wording are not judged."""
+    for column, meanings in CODE_MEANINGS.items():
+        known = {_norm(word): code for code, words in meanings.items() for word in words}
+        wrong = [
+            (code, known[_norm(label)])
+            for code, label in (labels.get(column) or {}).items()
+            if _norm(label) in known and str(code) != known[_norm(label)]
+        ]
+        if wrong:
+            code, should = wrong[0]
+            report(
+                InputError(
+                    path,
+                    f"SPSS value labels of {column} contradict the contract: code {code} is labelled as "
+                    f"what the contract codes {should} ({len(wrong)} code(s) in all; a reversed coding? "
+                    f"recode it with mapping.register.values)",
+                    line=1,  # the header, where the variable (and its labels) is defined
+                    column=column,
+                )
+            )
+
+
 def _read_raw(path: str, mapping: dict | None = None) -> tuple[pl.DataFrame, int, Table]:
     """The columns as text (nulls as ``""``) plus ``_i``, the line (header = 1), through the
     intake layer (any format, the mapping applied); returns (frame, 0, table) with line =
@@ -89,6 +139,7 @@ def _read_raw(path: str, mapping: dict | None = None) -> tuple[pl.DataFrame, int
         dates=DATES,
         codes=("kommunenummer", "bydelsnummer"),
     )
+    check_labels(t.labels, path)
     df = t.frame
     typed = [c for c in REQUIRED + OPTIONAL if c not in DATES and df.schema[c] == pl.Date]
     if typed:  # a date cell where the contract has text: checked as its text
@@ -116,12 +167,20 @@ def _clean(df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
+# columns whose offending value a message never shows: person_id is an identifier; kategori,
+# husholdningstype and landbakgrunn hold words, and a wrongly mapped column puts other words
+# there (a surname). Codes and dates identify nobody and are shown (issue 27).
+NEVER_SHOWN = ("person_id", "kategori", "husholdningstype", "landbakgrunn")
+
+
 def _fail(df: pl.DataFrame, mask: pl.Expr, path: str, offset: int, column: str, message: str) -> None:
     bad = df.filter(mask)
     if bad.height:
         shown = pl.col(column)
         if df.schema[column] == pl.Date:  # a typed Parquet date as its text would read (null: "")
             shown = shown.dt.strftime("%Y-%m-%d").fill_null("")
+        if column in NEVER_SHOWN:
+            shown = pl.lit(None, dtype=pl.String)
         if is_collecting():  # every failing row, up to the collector's limit
             keep = min(bad.height, room())
             for line, value in bad.head(keep).select(pl.col("_i"), shown).iter_rows():
@@ -219,6 +278,12 @@ def _checks(
             ~c("kommunenummer").str.contains(r"^\d{4}$"),
             "kommunenummer",
             "kommunenummer must be a 4-digit code with leading zeros",
+        ),
+        (
+            c("kommunenummer") == UNKNOWN_CODE,
+            "kommunenummer",
+            f"kommunenummer {UNKNOWN_CODE} is SSB's 'unknown kommune', not a kommune: a settlement "
+            "must name the kommune it was in (it would count nationally and in no kommune)",
         ),
         (
             ~c("kommunenummer").is_in(sorted(known)),

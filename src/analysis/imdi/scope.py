@@ -429,6 +429,7 @@ def build_tables(counts, annual, kommuner, totals, k_cls, b_cls) -> dict[str, pd
 
 
 PROTECTED_CLASS = "protected"
+OSLO = "0301"
 
 
 def place_protected(tables: dict[str, pd.DataFrame], k_cls: pd.DataFrame, b_cls: pd.DataFrame, k: int = 10):
@@ -441,7 +442,10 @@ def place_protected(tables: dict[str, pd.DataFrame], k_cls: pd.DataFrame, b_cls:
     - ``x_asb_per_1000``: shown rows by rate, then every hidden row by kommunenummer, rate empty.
     - the maps: a kommune with a hidden count gets class ``protected`` (when it practised says
       more about a count of 1–2: both periods means at least 2).
-    Returns ``(tables, k_cls)``.
+    - the Oslo inset: every bydel shows Oslo's class. Per-bydel classes bound per-bydel counts
+      no table protects (a bydel practising in one year only, next to the bydeler practising that
+      year, pins one person; issue 27), so the inset tells nothing the main map does not.
+    Returns ``(tables, k_cls, b_cls)``.
     """
     out = dict(tables)
     t = tables["tab_12_1"].copy()
@@ -481,7 +485,10 @@ def place_protected(tables: dict[str, pd.DataFrame], k_cls: pd.DataFrame, b_cls:
     )
     k_cls = k_cls.copy()
     k_cls.loc[k_cls["unit_id"].isin(hidden_codes), "category"] = PROTECTED_CLASS
+    b_cls = b_cls.copy()
+    oslo = k_cls.loc[k_cls["unit_id"] == OSLO, "category"]
+    b_cls["category"] = oslo.iloc[0] if len(oslo) else PROTECTED_CLASS
     from analysis.imdi import maps
 
     out["fig_2_2_map"] = maps.map_table(k_cls, b_cls)
-    return out, k_cls
+    return out, k_cls, b_cls

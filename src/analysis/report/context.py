@@ -524,6 +524,7 @@ def build_context(
         "demo": demo,
         "protect": protect,
         "threshold": config["protection"]["threshold"],
+        "previous_release": config["protection"]["previous_release"],
         "synthetic_banner": t("context.synthetic_banner"),
         "synthetic_inputs": sorted(r for r, k in kinds.items() if k == "synthetic"),
         "real_inputs": sorted(r for r, k in kinds.items() if k == "real"),

@@ -65,6 +65,23 @@ def describe_output(path: str | Path) -> dict:
     return {"sha256": sha256_file(p), "bytes": p.stat().st_size}
 
 
+INTERNAL = "data/processed/"
+WITHHELD = "internal file: not hashed (it may hold unprotected numbers; docs/decisions/0100)"
+
+
+def is_internal(path: str | Path) -> bool:
+    """An intermediate file under ``data/processed/``: it may hold unprotected numbers (the
+    protection plan, the register, unprotected counts), so its hash or size would be an oracle
+    against which candidate reconstructions of hidden cells can be checked (docs/decisions/0100).
+    Neither provenance.json nor manifest.json publishes either; inputs keep theirs."""
+    return Path(path).as_posix().lstrip("./").startswith(INTERNAL)
+
+
+def publishable(paths) -> list[str]:
+    """The paths whose hash may be published (everything but internal files)."""
+    return [str(p) for p in paths if not is_internal(p)]
+
+
 def output_lineage(
     lineage: dict[str, dict], hashed: list[str], inputs: list[dict], after_provenance: list[str]
 ) -> dict[str, dict]:
@@ -79,7 +96,9 @@ def output_lineage(
     out = {}
     for path, info in lineage.items():
         entry = dict(info)
-        if path in hashed_set:
+        if is_internal(path):
+            entry.update({"sha256": None, "bytes": None, "note": WITHHELD})
+        elif path in hashed_set:
             entry.update(describe_output(path))
         elif manifest and info["rule"] in after_provenance and info["rule"] != "manifest":
             entry.update({"sha256": None, "bytes": None, "hash_in": manifest})
@@ -97,11 +116,13 @@ FAILED_NOTE = (
 
 
 def outputs_present(lineage: dict, exclude: set[str]) -> dict:
-    """The lineage entries whose output file exists, each with its sha256."""
+    """The lineage entries whose output file exists, each with its sha256 (none for an internal
+    file, :func:`is_internal`)."""
     out = {}
     for path, rec in lineage.items():
         if path not in exclude and Path(path).is_file():
-            out[path] = {**rec, "sha256": sha256_file(path)}
+            digest = None if is_internal(path) else sha256_file(path)
+            out[path] = {**rec, "sha256": digest}
     return out
 
 

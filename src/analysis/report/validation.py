@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from polars.exceptions import PanicException
+
 from analysis.core.errors import InputError, cap, collecting
 
 log = logging.getLogger("validate")
@@ -52,7 +54,8 @@ def run_check_counted(role: str, check: Callable[[], object]) -> tuple[list[dict
             result = check()
         except InputError as err:  # the rest of the file cannot be checked
             problems.add(err)
-        except Exception as err:  # a check tripping over data an earlier problem left in place
+        except (Exception, PanicException) as err:  # a check tripping over data an earlier problem
+            # left in place, or a polars panic (not an Exception, issue 27)
             if problems:  # those problems are the cause: they are listed, the trip is not news
                 log.info(
                     "%s: later checks skipped after %d problem(s) (%s)",
@@ -61,7 +64,8 @@ def run_check_counted(role: str, check: Callable[[], object]) -> tuple[list[dict
                     type(err).__name__,
                 )
             else:
-                log.exception("%s: checks stopped", role)
+                # by its kind only: its text and traceback may quote the data (issue 27)
+                log.error("%s: checks stopped (%s)", role, type(err).__name__)
                 problems.add(
                     InputError(
                         role,
