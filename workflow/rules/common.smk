@@ -105,18 +105,36 @@ SHARED_REFERENCE = Path(PUBLIC_DIR).parent / "reference"
 PUBLISHED = str(SHARED_REFERENCE / "published_results.yaml")
 CLAIMS = str(SHARED_REFERENCE / "published_claims.yaml")
 SPLIT_TO = config["harmonisation"]["split_to"]
-
-# Public files read from public_dir: role -> path relative to it.
-PUBLIC_FILES = {
-    "crosswalk": "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv",
-    "population": "kommuner/kommuner_2020_folkemengde.csv",
-    "geo_kommuner": "geo/kommuner_2020.geojson",
-    "geo_bydeler": "geo/oslo_bydeler_2020.geojson",
-    "geo_fylker": "geo/fylker_2020.geojson",
-}
+SPLIT_TO_2024 = config["harmonisation"]["split_to_2024"]
 # The study's shape (register period, survey waves, kommune structure): built once here and handed
 # to every stage as settings(rule, study=STUDY.as_dict(), ...); no stage spells a year or a wave.
 STUDY = study_from_config(config)
+
+# Public files read from public_dir: role -> path relative to it. The kommune list, population and
+# boundaries follow the study's kommune structure (the one place that knows their file names); the
+# stages still on the 2020 codes (the 2016/2021 survey frame, KOSTRA) read them through
+# public_2020(), which is the same file in the 2020 structure.
+_STRUCTURE_FILES = {
+    2020: {
+        "population": "kommuner/kommuner_2020_folkemengde.csv",
+        "geo_kommuner": "geo/kommuner_2020.geojson",
+        "geo_fylker": "geo/fylker_2020.geojson",
+    },
+    2024: {
+        "population": "kommuner/kommuner_2024_folkemengde.csv",
+        "geo_kommuner": "geo/kommuner_2024.geojson",
+        "geo_fylker": "geo/fylker_2024.geojson",
+    },
+}
+PUBLIC_FILES = {
+    "crosswalk": "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv",
+    "crosswalk_2024": "crosswalk/kommune_2020_to_2024.csv",
+    "geo_bydeler": "geo/oslo_bydeler_2020.geojson",
+    **_STRUCTURE_FILES[STUDY.structure],
+    **{f"{k}_2020": v for k, v in _STRUCTURE_FILES[2020].items()},
+}
+# The register needs the 2020->2024 crosswalk when it may hold 2024 codes or is harmonised to them.
+USES_2024_CODES = STUDY.structure == 2024 or max(STUDY.last_year, STUDY.register_end_year) >= 2024
 
 # Confidential inputs: generated under data/raw/demo/ with demo: true, read from config otherwise.
 # Role -> demo file name: register, one survey per wave (and its frame), KOSTRA 12012.
@@ -173,6 +191,17 @@ def use_input(role, path):
 def public(role):
     """Path of a real public file under inputs.public_dir."""
     return use_input(role, Path(PUBLIC_DIR) / PUBLIC_FILES[role])
+
+
+def public_2020(role):
+    """A kommune file of the 2020 structure (``population``, ``geo_kommuner``), for the stages on
+    2020 codes; the role's own name when the study's structure is 2020."""
+    return public(role if STUDY.structure == 2020 else f"{role}_2020")
+
+
+def crosswalk_2024():
+    """The 2020->2024 crosswalk as a rule input when the study needs it, else no input."""
+    return [public("crosswalk_2024")] if USES_2024_CODES else []
 
 
 def configured(role):

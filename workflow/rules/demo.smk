@@ -15,7 +15,8 @@ if DEMO:
             settings=settings(
                 "demo_register",
                 seed=config["seed"],
-                register_end=config["register_end"],
+                study=STUDY.as_dict(),
+                split_to=SPLIT_TO,
             ),
             code=code("demo.register", "core.kommune"),
         output:
@@ -32,7 +33,7 @@ if DEMO:
     rule demo_frame:
         """Demo survey frame 2021 (real units) and responding units (synthetic, calibrated)."""
         input:
-            population=public("population"),
+            population=public_2020("population"),
             crosswalk=public("crosswalk"),
             geo_bydeler=public("geo_bydeler"),
             register=rules.register.output.register,
@@ -93,7 +94,7 @@ if DEMO:
         rule demo_kostra:
             """Synthetic KOSTRA 12012 in SSB's JSON-stat2 shape, calibrated to Tabell 10.3."""
             input:
-                kommuner=public("population"),
+                kommuner=public_2020("population"),
                 settings=settings(
                     "demo_kostra",
                     content_new=KOSTRA["content_new_applications"],

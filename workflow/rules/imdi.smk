@@ -1,18 +1,24 @@
 """IMDi settlement data: the public file per kommune and year, the person-level register, the
 scope of agreed self-settlement (kap. 2, 4.1.3, 12), waiting times (kap. 2.2, 4) and the map."""
 
+# IMDi's 2024-2025 pages extend the public series when the study reaches 2024.
+PUBLIC_2024 = [configured("imdi_public_2024")] if STUDY.last_year >= 2024 else []
+
 
 rule imdi_public:
-    """Parse IMDi's public settlement file and harmonise its codes to the 2020 kommuner."""
+    """Parse IMDi's public settlement files and harmonise their codes to the study's kommuner."""
     input:
         data=configured("imdi_public"),
+        data_2024=PUBLIC_2024,
         crosswalk=public("crosswalk"),
+        crosswalk_2024=crosswalk_2024(),
         settings=settings(
             "imdi_public",
-            years=config["study_years"],
+            study=STUDY.as_dict(),
             split_to=SPLIT_TO,
+            split_to_2024=SPLIT_TO_2024,
         ),
-        code=code("imdi.public", "core.kommune"),
+        code=code("imdi.public", "core.kommune", "core.study"),
     output:
         persons="data/processed/imdi_public.parquet",
         ledger="data/processed/ledger/imdi_public.csv",
@@ -87,14 +93,16 @@ if have("register"):
     }
 
     rule register:
-        """Validate the register and harmonise it to the 2020 kommuner and Oslo bydeler."""
+        """Validate the register and harmonise it to the kommuner of the study's structure and Oslo bydeler."""
         input:
             register=confidential("register"),
             crosswalk=public("crosswalk"),
+            crosswalk_2024=crosswalk_2024(),
             settings=settings(
                 "register",
-                register_end=config["register_end"],
+                study=STUDY.as_dict(),
                 split_to=SPLIT_TO,
+                split_to_2024=SPLIT_TO_2024,
                 mapping=config["mapping"].get("register", {}),
             ),
             code=code("imdi.register", "core.kommune"),
@@ -122,6 +130,7 @@ if have("register"):
                 population=public("population"),
                 settings=settings(
                     "protection",
+                    study=STUDY.as_dict(),
                     threshold=config["protection"]["threshold"],
                     previous_release=PREVIOUS,
                     synthetic=synthetic_of("register"),
@@ -162,6 +171,7 @@ if have("register"):
             geo_bydeler=public("geo_bydeler"),
             settings=settings(
                 "scope",
+                study=STUDY.as_dict(),
                 synthetic=synthetic_of("register", "imdi_public", "imdi_annual", "population"),
                 language=LANG,
                 protect=PROTECT,
@@ -199,6 +209,7 @@ if have("register"):
             imdi_annual=configured("imdi_annual"),
             settings=settings(
                 "waiting",
+                study=STUDY.as_dict(),
                 language=LANG,
                 synthetic=synthetic_of("register", "imdi_annual"),
                 protect=PROTECT,
@@ -241,3 +252,48 @@ rule imdi_annual:
         CONDA_ENV
     script:
         "../scripts/imdi_annual.py"
+
+
+# A follow-up study (years or waves after the report's period): IMDi's public series to its last
+# year, the per-capita settlement map of the last full year and the published agreed counts.
+if STUDY.extends_report:
+    STAGE_TABLES["series"] = ["x_imdi_public_series", "x_settled_per_1000", "x_agreed_published"]
+    STAGE_FIGURES["series"] = ["x_imdi_public_series", "x_settled_per_1000"]
+    FEEDS["imdi_series"] = {
+        "x_imdi_public_series": ["imdi_public", "population"],
+        "x_settled_per_1000": {
+            "table": ["imdi_public", "population"],
+            "figure": ["imdi_public", "population", "geo_kommuner"],
+        },
+        "x_agreed_published": ["imdi_public", "register", "population"],
+    }
+
+    rule imdi_series:
+        """IMDi's public series after the report: per kommune and year, per capita, published agreed counts."""
+        input:
+            imdi_public=rules.imdi_public.output.persons,
+            register=[rules.register.output.register] if have("register") else [],
+            population=public("population"),
+            geo_kommuner=public("geo_kommuner"),
+            geo_bydeler=public("geo_bydeler"),
+            settings=settings(
+                "imdi_series",
+                study=STUDY.as_dict(),
+                language=LANG,
+                synthetic=synthetic_of("register", "imdi_public", "population"),
+                protect=PROTECT,
+                threshold=config["protection"]["threshold"],
+            ),
+            code=code("imdi.series", "imdi.maps", "imdi.scope", "core.figures", "core.protection"),
+        output:
+            tables=tables("series"),
+            figures=figure_outputs("series", "Kapittel 2 og 12: omfang"),
+            png=figures("series", "png"),
+        log:
+            "logs/imdi_series.log",
+        benchmark:
+            "benchmarks/runs/imdi_series.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/imdi_series.py"

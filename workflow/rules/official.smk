@@ -93,8 +93,8 @@ if have("kostra_12012"):
         input:
             data=KOSTRA_INPUT,
             crosswalk=public("crosswalk"),
-            kommuner=public("population"),
-            geo=public("geo_kommuner"),
+            kommuner=public_2020("population"),
+            geo=public_2020("geo_kommuner"),
             settings=settings(
                 "kostra",
                 content_new=KOSTRA["content_new_applications"],

@@ -107,7 +107,7 @@ if have(*SURVEY_ROLES, "register"):
             survey=rules.survey_ingest.output.survey_2021,
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
-            population=public("population"),
+            population=public_2020("population"),
             crosswalk=public("crosswalk"),
             geo_bydeler=public("geo_bydeler"),
             settings=settings(

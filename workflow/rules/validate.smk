@@ -25,7 +25,8 @@ rule validate:
     input:
         unpack(validate_inputs),
         crosswalk=public("crosswalk"),
-        population=public("population"),
+        crosswalk_2024=crosswalk_2024(),
+        population=public_2020("population"),
         geo_bydeler=public("geo_bydeler"),
         codebook=SURVEY_CODEBOOK,
         settings=settings(
@@ -34,6 +35,8 @@ rule validate:
             mapping=config["mapping"],
             register_end=config["register_end"],
             split_to=SPLIT_TO,
+            split_to_2024=SPLIT_TO_2024,
+            study=STUDY.as_dict(),
             study_years=config["study_years"],
             udi_years=[2016, 2020],
             husbanken_measures=["rental_dwellings_granted", "share_earmarked_refugees_pct"],

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.core.logsetup import run, settings
 from analysis.core.protection import summary_table
+from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import disclosure
 
@@ -17,7 +18,8 @@ def main(smk):
     s = settings(smk)
     threshold = int(s["threshold"])
     i = smk.input
-    tables = disclosure.register_tables(i.register, i.imdi_annual, i.population, i.imdi_public)
+    study = Study.from_dict(s["study"])
+    tables = disclosure.register_tables(i.register, i.imdi_annual, i.population, i.imdi_public, study)
     register = pd.read_parquet(i.register, columns=disclosure.REGISTER_COLUMNS)
     previous = None
     if s["previous_release"]:  # an earlier release over the same years (issue 27)

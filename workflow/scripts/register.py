@@ -3,8 +3,9 @@
 import logging
 
 from analysis.core.files import write_csv
-from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.kommune import study_code_map
 from analysis.core.logsetup import run, settings
+from analysis.core.study import Study
 from analysis.imdi.register import read_register
 
 log = logging.getLogger("register")
@@ -12,8 +13,15 @@ log = logging.getLogger("register")
 
 def main(smk):
     s = settings(smk)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
-    reg, ledger = read_register(smk.input.register, code_map, s["register_end"], mapping=s["mapping"])
+    study = Study.from_dict(s["study"])
+    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when the study has no 2024 codes
+    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    code_map = study_code_map(
+        smk.input.crosswalk, dict(s["split_to"]), study.structure, cw24, dict(s["split_to_2024"])
+    )
+    reg, ledger = read_register(
+        smk.input.register, code_map, study.register_end, start=study.register_start, mapping=s["mapping"]
+    )
     reg.write_parquet(smk.output.register)
     write_csv(ledger, smk.output.ledger)
     log.info("register: %d persons, years %s", reg.height, sorted(set(reg["year"].to_list())))

@@ -6,9 +6,10 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.core.figures import save_figure
-from analysis.core.kommune import load_kommuner_2020
+from analysis.core.kommune import KOMMUNER_PER_STRUCTURE, load_kommuner
 from analysis.core.logsetup import run, settings
 from analysis.core.protection import apply_plan
+from analysis.core.study import Study, year_span
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, scope
 from analysis.imdi.annual import read_imdi_annual
@@ -24,15 +25,15 @@ LABELS = {
         "resettlement_pct": "Prosent overføringsflyktninger",
         "persons": "Personer",
         "percent": "Prosent",
-        "q1": "2021 (1. kv.)",
+        "q1": "{year} (1. kv.)",
         "total_only": "Bosatt i alt (fordeling ikke publisert)",
         "decimal_comma": True,
         "only_2016_2017": "Praktisert i 2016–2017 (ikke senere)",
-        "only_2018_2021": "Praktisert i 2018–2021 (ikke tidligere)",
+        "only_2018_2021": "Praktisert i 2018–{last} (ikke tidligere)",
         "whole_period": "Praktisert i begge periodene",
         "never": "Ikke praktisert",
         "oslo_inset": "Oslo (bydeler)",
-        "per1000": "Avtalte selvbosettinger per 1 000 innbyggere 2016–2021",
+        "per1000": "Avtalte selvbosettinger per 1 000 innbyggere {period}",
         "protected": "Skjult (færre enn terskelen eller sekundært)",
     },
     "en": {
@@ -43,15 +44,15 @@ LABELS = {
         "resettlement_pct": "Percent resettlement refugees",
         "persons": "Persons",
         "percent": "Percent",
-        "q1": "2021 (Q1)",
+        "q1": "{year} (Q1)",
         "total_only": "Total settled (breakdown not published)",
         "decimal_comma": False,
         "only_2016_2017": "Practised in 2016–2017 only",
-        "only_2018_2021": "Practised in 2018–2021 only",
+        "only_2018_2021": "Practised in 2018–{last} only",
         "whole_period": "Practised in both periods",
         "never": "Never practised",
         "oslo_inset": "Oslo (city districts)",
-        "per1000": "Agreed self-settlements per 1,000 inhabitants 2016–2021",
+        "per1000": "Agreed self-settlements per 1,000 inhabitants {period}",
         "protected": "Hidden (below the threshold, or secondary)",
     },
 }
@@ -59,15 +60,19 @@ LABELS = {
 
 def main(smk):
     s = settings(smk)
-    lab = LABELS[s["language"]]
+    study = Study.from_dict(s["study"])
     counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
+    first, last = (int(counts["year"].min()), int(counts["year"].max())) if len(counts) else (0, 0)
+    lab = dict(LABELS[s["language"]])
+    for k in ("only_2018_2021", "per1000"):  # the late period and the period end where the data end
+        lab[k] = lab[k].format(last=last, period=year_span(first, last))
     annual = read_imdi_annual(smk.input.imdi_annual)
-    kommuner = load_kommuner_2020(smk.input.population)
+    kommuner = load_kommuner(smk.input.population, study.structure)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
-    totals = totals[totals["year"].between(2014, 2021)]
+    totals = totals[totals["year"].between(study.first_year, study.last_year)]
     k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls)
+    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study)
     if s["protect"]:
         plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
         tables = apply_plan(tables, plan, int(s["threshold"]))
@@ -86,8 +91,10 @@ def main(smk):
     )
     geo_k = gpd.read_file(smk.input.geo_kommuner)
     geo_b = gpd.read_file(smk.input.geo_bydeler)
-    if len(geo_k) != 356:
-        raise ValueError(f"{smk.input.geo_kommuner}: expected 356 kommuner, found {len(geo_k)}")
+    if len(geo_k) != KOMMUNER_PER_STRUCTURE[study.structure]:
+        raise ValueError(
+            f"{smk.input.geo_kommuner}: expected {KOMMUNER_PER_STRUCTURE[study.structure]} kommuner, found {len(geo_k)}"
+        )
     save_figure(maps.plot_map(geo_k, geo_b, k_cls, b_cls, lab), figs["fig_2_2_map"], synthetic=s["synthetic"])
     per = tables["x_asb_per_1000"][["kommunenummer", "value"]].rename(
         columns={"kommunenummer": "unit_id", "value": "per1000"}

@@ -20,6 +20,8 @@ def main(smk):
     s = settings(smk)
     paths = {role: str(smk.input[role]) for role in s["roles"]}
     public = {k: smk.input[k] for k in ("crosswalk", "population", "geo_bydeler")}
+    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when the study has no 2024 codes
+    public["crosswalk_2024"] = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
     rows, counts = check_inputs_counted(paths, s, public, smk.input.codebook)
     write_validation_csv(rows, smk.output.csv)
     write_validation_html(rows, paths, smk.output.html, counts)

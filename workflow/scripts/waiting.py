@@ -7,22 +7,24 @@ import pandas as pd
 from analysis.core.figures import save_figure
 from analysis.core.logsetup import run, settings
 from analysis.core.protection import apply_plan
+from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import waiting
 from analysis.imdi.annual import read_imdi_annual
+from analysis.imdi.scope import register_period
 
 LABELS = {
     "no": {
         "avtalt": "Avtalt selvbosetting",
         "ordinaer": "Ordinær bosetting",
         "months": "Måneder (median og kvartiler)",
-        "q1": "2021 (1. kv.)",
+        "q1": "{year} (1. kv.)",
     },
     "en": {
         "avtalt": "Agreed self-settlement",
         "ordinaer": "Ordinary settlement",
         "months": "Months (median and quartiles)",
-        "q1": "2021 (Q1)",
+        "q1": "{year} (Q1)",
     },
 }
 
@@ -31,13 +33,15 @@ def main(smk):
     s = settings(smk)
     summary = waiting.wait_summary(smk.input.register)  # small: statistics per year and group
     annual = read_imdi_annual(smk.input.imdi_annual)
-    tables = waiting.build_tables(summary, annual)
+    study = Study.from_dict(s["study"])
+    tables = waiting.build_tables(summary, annual, study)
     if s["protect"]:
         plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
         tables = apply_plan(tables, plan, int(s["threshold"]))
     for p in smk.output.tables:
         write_tidy(tables[Path(p).stem], p, synthetic=s["synthetic"])
-    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]])
+    partial = register_period(summary, study).partial
+    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]], partial)
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=s["synthetic"])
 
 

@@ -147,6 +147,142 @@ def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str] | None = 
     return build_code_map(read_crosswalk_wide(crosswalk_path), split_to)
 
 
+# --- the 2024 structure (357 kommuner of 1.1.2024; docs/decisions/0051) -------------------------
+KOMMUNER_PER_STRUCTURE = {2020: 356, 2024: 357}
+FIRST_YEAR_2024 = 2024
+LAST_YEAR_OPEN = 9999  # codes of the newest structure: valid from their first year on
+
+
+def read_crosswalk_2024(path: str | Path) -> pd.DataFrame:
+    """``crosswalk/kommune_2020_to_2024.csv``: every 2020-2023 code and its 2024 code(s) (UTF-8, ',')."""
+    from analysis.core.textio import LINE, read_delimited
+
+    path = str(path)
+    need = ["kommunenummer_2020", "kommunenummer_2024", "kommunenavn_2024"]
+    df = read_delimited(path, need, optional=["kommunenavn_2020", "kode_endret", "note"], separators=",")
+    for c in ("kommunenummer_2020", "kommunenummer_2024"):
+        first_bad(~df[c].str.fullmatch(r"\d{4}"), df, path, c, "kommune code must be 4 digits", line_col=LINE)
+    first_bad(
+        df.duplicated(["kommunenummer_2020", "kommunenummer_2024"]),
+        df,
+        path,
+        "kommunenummer_2024",
+        "duplicate row",
+        line_col=LINE,
+    )
+    return df.drop(columns=[LINE])
+
+
+def structure_code_map(
+    code_map_2020: pd.DataFrame,
+    structure: int,
+    crosswalk_2024: pd.DataFrame | None,
+    split_to_2024: dict[str, str],
+) -> pd.DataFrame:
+    """The code map onto the study's kommune structure, with the 2024 codes as known codes.
+
+    ``code_map_2020`` is :func:`build_code_map` (codes of 2013-2023 -> 2020 kommune). With
+    ``crosswalk_2024`` every 2024 code (valid from 2024) is added. Structure 2020: a 2024 code maps
+    to its 2020 kommune (1508 Ålesund and 1580 Haram to 1507 Ålesund). Structure 2024: every code
+    maps to its 2024 kommune through its 2020 kommune; a code whose 2020 kommune was split on
+    1.1.2024 (Ålesund 1507, and the pre-2020 codes merged into it) is assigned whole by
+    ``split_to_2024`` (code -> one of its 2024 successors). The column keeps the name
+    ``kommunenummer_2020``/``kommunenavn_2020`` (the harmonised kommune of the study's structure)
+    so every stage reads one column whatever the structure.
+    """
+    if crosswalk_2024 is None:
+        if structure != 2020:
+            raise ValueError(f"kommune structure {structure} needs the 2020->2024 crosswalk")
+        return code_map_2020
+    cw = crosswalk_2024
+    names24 = dict(zip(cw["kommunenummer_2024"], cw["kommunenavn_2024"]))
+    names20 = dict(zip(code_map_2020["kommunenummer_2020"], code_map_2020["kommunenavn_2020"]))
+    back = cw.groupby("kommunenummer_2024")["kommunenummer_2020"].agg(lambda s: sorted(set(s)))
+    fwd = cw.groupby("kommunenummer_2020")["kommunenummer_2024"].agg(lambda s: sorted(set(s)))
+    old = code_map_2020[code_map_2020["kommunenummer_2020"] != UNKNOWN_CODE]
+    new_codes = sorted(set(cw["kommunenummer_2024"]) - set(old["code"]))
+    reused = sorted(set(cw["kommunenummer_2024"]) & set(old["code"]) - set(cw["kommunenummer_2020"]))
+    if reused:
+        raise ValueError(f"2024 codes {reused} were used for another kommune before 2024")
+    if structure == 2020:
+        rows = [
+            (code, back[code][0], False, FIRST_YEAR_2024, LAST_YEAR_OPEN, names20.get(back[code][0]))
+            for code in new_codes
+        ]
+        add = pd.DataFrame(rows, columns=list(code_map_2020.columns))
+        return pd.concat([code_map_2020, add]).sort_values("code").reset_index(drop=True)
+    out = []
+    for r in code_map_2020.itertuples(index=False):
+        targets = fwd.get(r.kommunenummer_2020, [r.kommunenummer_2020])  # 9999 stays 9999
+        split = len(targets) > 1
+        if split:
+            if r.code not in split_to_2024:
+                raise ValueError(
+                    f"code {r.code} lies in {r.kommunenummer_2020}, split on 1.1.2024 into {targets}; "
+                    "harmonisation.split_to_2024 must name one of them"
+                )
+            target = split_to_2024[r.code]
+            if target not in targets:
+                raise ValueError(
+                    f"harmonisation.split_to_2024 maps {r.code} to {target}, not one of {targets}"
+                )
+        else:
+            target = targets[0]
+        last = LAST_YEAR_OPEN if r.code in fwd.index and fwd[r.code] == [r.code] else r.last_year
+        out.append(
+            (
+                r.code,
+                target,
+                bool(r.split or split),
+                r.first_year,
+                last,
+                names24.get(target, r.kommunenavn_2020),
+            )
+        )
+    have = {o[0] for o in out}
+    out += [
+        (code, code, False, FIRST_YEAR_2024, LAST_YEAR_OPEN, names24[code])
+        for code in new_codes
+        if code not in have
+    ]
+    res = pd.DataFrame(out, columns=list(code_map_2020.columns))
+    return res.sort_values("code").reset_index(drop=True)
+
+
+def study_code_map(
+    crosswalk_path: str | Path,
+    split_to: dict[str, str],
+    structure: int,
+    crosswalk_2024_path: str | Path | None,
+    split_to_2024: dict[str, str],
+) -> pd.DataFrame:
+    """Every known code (2013-2019, 2020-2023, and 2024 when the 2020->2024 crosswalk is given)
+    mapped to its kommune of the study's structure."""
+    cw24 = read_crosswalk_2024(crosswalk_2024_path) if crosswalk_2024_path else None
+    return structure_code_map(load_code_map(crosswalk_path, split_to), structure, cw24, split_to_2024)
+
+
+def load_kommuner(path: str | Path, structure: int) -> pd.DataFrame:
+    """The kommuner of the structure (356 of 2020, 357 of 2024) with names, fylke and population."""
+    df = pd.read_csv(path, dtype={"kommunenummer": str, "fylkesnummer": str, "kommunenummer_2020": str})
+    want = KOMMUNER_PER_STRUCTURE[structure]
+    if len(df) != want or df["kommunenummer"].duplicated().any():
+        raise InputError(str(path), f"expected {want} unique kommuner, found {df['kommunenummer'].nunique()}")
+    return df
+
+
+def population_column(kommuner: pd.DataFrame, year: int) -> str:
+    """The population column (``folkemengde_YYYY_01_01``) for ``year``: 1 January of that year, or
+    the nearest year the file has (the first after it, else the last before it)."""
+    cols = sorted(c for c in kommuner.columns if c.startswith("folkemengde_"))
+    if not cols:
+        raise InputError("population", "no folkemengde_YYYY_01_01 column")
+    years = [int(c.split("_")[1]) for c in cols]
+    later = [y for y in years if y >= year]
+    pick = min(later) if later else max(years)
+    return cols[years.index(pick)]
+
+
 def harmonise(
     df: pd.DataFrame,
     code_map: pd.DataFrame,
@@ -180,7 +316,4 @@ def harmonise(
 
 def load_kommuner_2020(path: str | Path) -> pd.DataFrame:
     """The 356 kommuner of 2020 with names, fylke and SSB population 1.1.2020 and 1.1.2021."""
-    df = pd.read_csv(path, dtype={"kommunenummer": str, "fylkesnummer": str})
-    if len(df) != 356 or df["kommunenummer"].duplicated().any():
-        raise InputError(str(path), f"expected 356 unique kommuner, found {df['kommunenummer'].nunique()}")
-    return df
+    return load_kommuner(path, 2020)

@@ -506,3 +506,113 @@ def generate(
     out = out.sort_values(["bosettingsdato", "kommunenummer", "bydelsnummer"], kind="stable")
     out.insert(0, "person_id", [f"P{i:06d}" for i in range(1, len(out) + 1)])
     return out.reset_index(drop=True)
+
+
+# --- Follow-up demo: the register beyond the report (docs/decisions/0052) ----------------------
+# The report's register ends with the first quarter of 2021; a follow-up study (study_years reaching
+# past it) gets the same rows for those years - the calibrated register above, unchanged - and,
+# after it, persons whose totals per kommune and year are IMDi's REAL public counts (the 1995-2023
+# file for the rest of 2021 to 2023, the 2024-2025 pages from 2024, each on the codes valid that
+# year), suppressed cells imputed as 1-4. Everything else about them is synthetic and NOT calibrated
+# to anything except Oslo's published 105 agreed self-settlements in 2024.
+REPORT_REGISTER_END = "2021-03-31"
+FOLLOWUP_ASB_SHARE = 0.04  # agreed self-settlements among persons settled from reception/private
+FOLLOWUP_RESETTLEMENT_SHARE = 0.15
+FOLLOWUP_PRIVATE_SHARE = 0.05
+PUBLISHED_ASB = {(2024, OSLO): 105}  # IMDi, nokkeltall-bosetting-2024 (the only published count)
+
+
+def _public_totals_by_code(public: pd.DataFrame, years: list[int], rng) -> pd.DataFrame:
+    """Settled persons per year and code (valid that year) from the public rows: values as they
+    are, suppressed cells 1-4, missing 0; 9999 (no kommune) left out."""
+    sel = public[(public["measure"] == "bosatt") & public["year"].isin(years) & (public["code"] != "9999")]
+    sel = sel[sel["enhet"] == "Personer"].sort_values(["year", "code"]).reset_index(drop=True)
+    n = sel["antall"].fillna(0).astype(int).to_numpy().copy()
+    sup = (sel["status"] == "suppressed").to_numpy()
+    n[sup] = rng.integers(1, 5, size=int(sup.sum()))
+    return pd.DataFrame({"year": sel["year"].astype(int), "code": sel["code"], "n": n})
+
+
+def extension(base: pd.DataFrame, public: pd.DataFrame, seed: int, register_end: str) -> pd.DataFrame:
+    """Persons settled after the report's register (REPORT_REGISTER_END) up to ``register_end``,
+    in the contract's shape, person ids continuing the base's."""
+    end = pd.Timestamp(register_end)
+    start = pd.Timestamp(REPORT_REGISTER_END) + pd.Timedelta(days=1)
+    if end < start:
+        return base.iloc[0:0]
+    rng = np.random.default_rng(seed + 22)
+    years = list(range(start.year, end.year + 1))
+    tot = _public_totals_by_code(public, years, rng)
+    # the report's year: its first quarter is in the base; the rest of the public total follows
+    first = base[base["bosettingsdato"].str.startswith(str(start.year))].groupby("kommunenummer").size()
+    y0 = tot["year"] == start.year
+    tot.loc[y0, "n"] = (tot.loc[y0, "n"] - tot.loc[y0, "code"].map(first).fillna(0).astype(int)).clip(lower=0)
+    tot = tot[tot["n"] > 0].reset_index(drop=True)
+    size = tot["n"].to_numpy()
+    df = pd.DataFrame(
+        {
+            "year": np.repeat(tot["year"].to_numpy(), size),
+            "kommunenummer": np.repeat(tot["code"].to_numpy(), size),
+        }
+    )
+    m = len(df)
+    df["bydelsnummer"] = ""
+    oslo = (df["kommunenummer"] == OSLO).to_numpy()
+    w = np.array(list(BYDEL_WEIGHT.values()), dtype=float)
+    df.loc[oslo, "bydelsnummer"] = rng.choice(list(BYDEL_WEIGHT), size=int(oslo.sum()), p=w / w.sum())
+    u = rng.uniform(size=m)
+    kat = np.where(
+        u < FOLLOWUP_RESETTLEMENT_SHARE,
+        "overforing",
+        np.where(u < FOLLOWUP_RESETTLEMENT_SHARE + FOLLOWUP_PRIVATE_SHARE, "privatboende", "mottak"),
+    )
+    asb = (kat != "overforing") & (rng.uniform(size=m) < FOLLOWUP_ASB_SHARE)
+    for (year, code), k in PUBLISHED_ASB.items():  # the published count, exactly
+        cell = np.flatnonzero(
+            ((df["year"] == year) & (df["kommunenummer"] == code)).to_numpy() & (kat != "overforing")
+        )
+        asb[cell] = False
+        asb[rng.choice(cell, size=min(k, cell.size), replace=False)] = True
+    hh = np.where(
+        asb,
+        rng.choice(HH, size=m, p=HH_ASB),
+        np.where(
+            kat == "overforing",
+            rng.choice(HH, size=m, p=HH_RESETTLEMENT),
+            rng.choice(HH, size=m, p=HH_ORDINARY[2021]),
+        ),
+    )
+    lo = pd.to_datetime(df["year"].astype(str) + "-01-01").where(df["year"] != start.year, start)
+    hi = pd.to_datetime(df["year"].astype(str) + "-12-31").where(df["year"] != end.year, end)
+    span = (hi - lo).dt.days.to_numpy() + 1
+    bos = lo + pd.to_timedelta(np.floor(rng.uniform(size=m) * span).astype(int), unit="D")
+    wait = np.where(kat == "overforing", np.nan, rng.gamma(4.0, 1.6, size=m))
+    ved = bos - pd.to_timedelta(np.rint(np.nan_to_num(wait, nan=0) * DAYS_PER_MONTH).astype(int), unit="D")
+    age = np.where(hh == "enslig_mindrearig", rng.integers(15, 18, m), rng.integers(0, 60, m))
+    out = pd.DataFrame(
+        {
+            "vedtaksdato": ved.dt.strftime("%Y-%m-%d").where(~np.isnan(wait), ""),
+            "bosettingsdato": bos.dt.strftime("%Y-%m-%d"),
+            "kommunenummer": df["kommunenummer"],
+            "bydelsnummer": df["bydelsnummer"],
+            "avtalt_selvbosetting": asb.astype(int).astype(str),
+            "kategori": kat,
+            "husholdningstype": hh,
+            "kjonn": rng.choice(["M", "K"], size=m, p=[0.5, 0.5]),
+            "fodselsaar": (df["year"] - age).astype(str),
+            "landbakgrunn": rng.choice([*COUNTRIES, "UKR"], size=m),
+        }
+    )
+    out = out.sort_values(["bosettingsdato", "kommunenummer", "bydelsnummer"], kind="stable")
+    out.insert(0, "person_id", [f"P{i:06d}" for i in range(len(base) + 1, len(base) + m + 1)])
+    return out.reset_index(drop=True)
+
+
+def generate_study(public: pd.DataFrame, wide: pd.DataFrame, seed: int, register_end: str) -> pd.DataFrame:
+    """The demo register for any register_end: the report's calibrated register (exactly
+    :func:`generate` up to REPORT_REGISTER_END), then :func:`extension` to ``register_end``.
+    ``public`` is harmonised to the 2020 kommuner (the calibration's structure)."""
+    if register_end <= REPORT_REGISTER_END:
+        return generate(public, wide, seed, register_end)
+    base = generate(public, wide, seed, REPORT_REGISTER_END)
+    return pd.concat([base, extension(base, public, seed, register_end)], ignore_index=True)

@@ -11,6 +11,8 @@ so a number hidden in one table cannot be recovered from another.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -37,8 +39,13 @@ WAIT_SERIES = {  # text_ch4_1_1 series -> waiting group
     "asb_single_adults_mean_wait_months": "avtalt_single_adults",
     "ordinary_single_adults_mean_wait_months": "ordinaer_single_adults",
 }
-PERIOD = "2016-2021"
 OSLO = "0301"
+_PERIOD = re.compile(r"^\d{4}-\d{4}$")
+
+
+def is_period(year) -> bool:
+    """A period key ("2016-2021": the register's first to last year) rather than one year."""
+    return isinstance(year, str) and bool(_PERIOD.match(year))
 
 
 def person_frame(register: pd.DataFrame, previous_end: str | None = None) -> pd.DataFrame:
@@ -91,7 +98,7 @@ class _Builder:
         arrays = cols[1]
         m = np.ones(len(frame), dtype=bool)
         for k, v in pred.items():
-            if k == "year" and v == PERIOD:
+            if k == "year" and is_period(v):
                 continue
             col = "bucket" if (k == "year" and "bucket" in arrays) else k
             want = str(int(v)) if col == "bucket" else (int(v) if k == "year" else v)
@@ -129,7 +136,7 @@ class _Builder:
             for preds in self.preds
             if preds
             for p in preds
-            if "kommune" in p and "year" in p and p["year"] != PERIOD
+            if "kommune" in p and "year" in p and not is_period(p["year"])
         }
         per = self.persons
         year = per["year"].astype(str)
@@ -150,7 +157,7 @@ class _Builder:
                 out.append(c)
                 continue
             local = any("kommune" in p for p in preds)
-            both = not local and all(set(p) <= {"year", "flag"} and p.get("year") == PERIOD for p in preds)
+            both = not local and all(set(p) <= {"year", "flag"} and is_period(p.get("year")) for p in preds)
             spaces = (["persons_k"] if local else ["persons_n"]) + (["persons_k"] if both else [])
             for space in spaces:
                 frame = inner_k if space == "persons_k" else inner_n
@@ -183,7 +190,7 @@ class _Builder:
             else:
                 local = any("kommune" in p for p in preds)
                 both = not local and all(
-                    set(p) <= {"year", "flag"} and p.get("year") == PERIOD for p in preds
+                    set(p) <= {"year", "flag"} and is_period(p.get("year")) for p in preds
                 )
                 pos += 2 if both else 1
         for c in out:
@@ -527,9 +534,9 @@ REGISTER_COLUMNS = [
 ]
 
 
-def register_tables(register_path, imdi_annual_path, population_path, imdi_public_path) -> dict:
+def register_tables(register_path, imdi_annual_path, population_path, imdi_public_path, study) -> dict:
     """Every scope and waiting table as built before protection (what the plan is made on)."""
-    from analysis.core.kommune import load_kommuner_2020
+    from analysis.core.kommune import load_kommuner
     from analysis.imdi import maps, scope, waiting
     from analysis.imdi.annual import read_imdi_annual
     from analysis.imdi.public import national_totals
@@ -537,13 +544,13 @@ def register_tables(register_path, imdi_annual_path, population_path, imdi_publi
 
     counts = scope.register_counts(register_path)
     annual = read_imdi_annual(imdi_annual_path)
-    kommuner = load_kommuner_2020(population_path)
+    kommuner = load_kommuner(population_path, study.structure)
     totals = national_totals(pd.read_parquet(imdi_public_path))
-    totals = totals[totals["year"].between(2014, 2021)]
+    totals = totals[totals["year"].between(study.first_year, study.last_year)]
     k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls)
-    return tables | waiting.build_tables(waiting.wait_summary(register_path), annual)
+    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study)
+    return tables | waiting.build_tables(waiting.wait_summary(register_path), annual, study)
 
 
 # Tabell 9.1's settlement rows (survey stage): the register's persons 2016-2021 in responding and
@@ -563,7 +570,7 @@ def protect_settlement_rows(table: pd.DataFrame, plan: pd.DataFrame, threshold: 
     hidden_period = set(
         plan.loc[
             (plan["entry_id"] == "fig_2_1")
-            & (plan["year"] == PERIOD)
+            & plan["year"].map(is_period)
             & (plan["column"] == "value")
             & (plan["status"] != ""),
             "series",

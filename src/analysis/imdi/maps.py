@@ -1,8 +1,9 @@
 """Figur 2.2 (the map): kommuner by when they practised agreed self-settlement, Oslo by bydel.
 
 Classes (reconstructed from kap. 2.1; the legend did not survive): practised only in
-2016-2017, only in 2018-2021, in both periods (at least one year in each), never. Kommuner are
-the 356 of 2020 (Oslo as one kommune in the main map); the inset shows Oslo's 15 bydeler.
+2016-2017, only from 2018 to the register's last year (2021 in the report), in both periods (at
+least one year in each), never. Kommuner are those of the study's structure (the report's 356 of
+2020; Oslo as one kommune in the main map); the inset shows Oslo's 15 bydeler.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ COLORS = {
     "never": "#eeeeee",
     "protected": "#bdbdbd",  # a kommune whose count is hidden (disclosure control)
 }
-EARLY, LATE = (2016, 2017), (2018, 2021)
+EARLY = (2016, 2017)  # the report's early period; the late one runs from 2018 to the register's end
 
 
 def classify(counts: pd.DataFrame, units: list[str], column: str) -> pd.DataFrame:
@@ -28,7 +29,7 @@ def classify(counts: pd.DataFrame, units: list[str], column: str) -> pd.DataFram
     person counts (``scope.register_counts``: ``n`` per year, unit, flag, ...)."""
     asb = counts[counts["avtalt_selvbosetting"] == 1]
     early = set(asb.loc[asb["year"].between(*EARLY), column])
-    late = set(asb.loc[asb["year"].between(*LATE), column])
+    late = set(asb.loc[asb["year"] > EARLY[1], column])  # to the register's last year
     n = asb.groupby(column)["n"].sum()
     out = pd.DataFrame({"unit_id": units})
     out["early"] = out["unit_id"].isin(early)

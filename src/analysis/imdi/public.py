@@ -115,10 +115,107 @@ def read_imdi_public(path: str) -> pd.DataFrame:
     return out
 
 
+# IMDi's per-kommune pages for 2024 and 2025 (``imdi/imdi_bosettingstall_kommune_2024-2025.csv``,
+# transcribed; UTF-8, ','): one row per kommune (2024 code) and year, a column per measure. Cells as
+# published: a whole number, ':' suppressed (fewer than five), 'avventer vedtak' (no decision
+# registered), '-' (no request, so no decision) or empty (column not published).
+COLUMNS_2024 = ["aar", "kommunenummer", "anmodet", "vedtatt", "bosatt"]
+OPTIONAL_2024 = [
+    "kommunenavn",
+    "fylkesnummer",
+    "kommunenavn_imdi",
+    "fylkesnavn_imdi",
+    "bosatt_kollektiv_beskyttelse",
+    "avtalt",
+    "avtalt_kollektiv_beskyttelse",
+]
+MEASURES_2024 = {
+    "anmodet": "anmodning",
+    "vedtatt": "vedtak",
+    "bosatt": "bosatt",
+    "bosatt_kollektiv_beskyttelse": "bosatt_kollektiv_beskyttelse",
+    "avtalt": "avtalt",
+    "avtalt_kollektiv_beskyttelse": "avtalt_kollektiv_beskyttelse",
+}
+NO_NUMBER_2024 = {"avventer vedtak", "-", ""}
+
+
+def read_imdi_public_2024(path: str) -> pd.DataFrame:
+    """Parse and validate IMDi's 2024-2025 kommune pages into the long shape of
+    :func:`read_imdi_public` (``enhet`` = Personer; measures anmodning, vedtak, bosatt, and where
+    published bosatt_kollektiv_beskyttelse, avtalt, avtalt_kollektiv_beskyttelse)."""
+    df = read_delimited(path, COLUMNS_2024, optional=OPTIONAL_2024, separators=",")
+    first_bad(
+        ~df["aar"].str.fullmatch(r"20\d\d"), df, path, "aar", "aar must be a year 2000-2099", line_col=LINE
+    )
+    first_bad(
+        ~df["kommunenummer"].str.fullmatch(r"\d{4}"),
+        df,
+        path,
+        "kommunenummer",
+        "kommunenummer must be a 4-digit code with leading zeros",
+        line_col=LINE,
+    )
+    first_bad(
+        df.duplicated(["aar", "kommunenummer"]),
+        df,
+        path,
+        "kommunenummer",
+        "duplicate row for aar/kommunenummer",
+        line_col=LINE,
+    )
+    parts = []
+    for col, measure in MEASURES_2024.items():
+        if col not in df.columns:
+            continue
+        cell = df[col].str.strip()
+        ok = cell.str.fullmatch(r"\d+") | (cell == SUPPRESSED) | cell.isin(NO_NUMBER_2024)
+        first_bad(
+            ~ok,
+            df,
+            path,
+            col,
+            "must be a whole number, ':' (suppressed), 'avventer vedtak', '-' or empty",
+            line_col=LINE,
+        )
+        value = pd.to_numeric(cell.where(cell.str.fullmatch(r"\d+")), errors="coerce")
+        first_bad(
+            value > MAX_PERSONS,
+            df,
+            path,
+            col,
+            f"implausible count of persons for one kommune and year (more than {MAX_PERSONS:,})",
+            line_col=LINE,
+        )
+        status = pd.Series("value", index=df.index, dtype="object")
+        status[cell.isin(NO_NUMBER_2024)] = "missing"
+        status[cell == SUPPRESSED] = "suppressed"
+        label = df["kommunenavn_imdi"] if "kommunenavn_imdi" in df.columns else df["kommunenummer"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "line": df[LINE].astype("int64"),
+                    "enhet": "Personer",
+                    "year": df["aar"].astype("int64"),
+                    "code": df["kommunenummer"],
+                    "kommune_label": label,
+                    "measure": measure,
+                    "antall": value.astype("float64"),
+                    "status": status,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
 def select_persons(
-    raw: pd.DataFrame, years: tuple[int, int], code_map: pd.DataFrame, path: str
+    raw: pd.DataFrame,
+    years: tuple[int, int],
+    code_map: pd.DataFrame,
+    path: str,
+    structure_label: str = "2020",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep person counts in the study years, harmonised to 2020 codes.
+    """Keep person counts in the study years, harmonised to the study's kommune structure.
 
     Returns (persons, ledger) where the ledger accounts for every input row.
     """
@@ -140,7 +237,40 @@ def select_persons(
                 "Enhet = Prosent (share of the request, not a count)",
                 int((in_years & ~is_persons).sum()),
             ),
-            ("imdi_public", "used", "persons, harmonised to the 2020 kommune structure", int(len(persons))),
+            (
+                "imdi_public",
+                "used",
+                f"persons, harmonised to the {structure_label} kommune structure",
+                int(len(persons)),
+            ),
+        ],
+        columns=LEDGER_COLUMNS,
+    )
+    return persons.reset_index(drop=True), ledger
+
+
+def select_persons_2024(
+    raw: pd.DataFrame, years: tuple[int, int], code_map: pd.DataFrame, path: str, structure_label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 2024-2025 pages' counts in the study years, harmonised like :func:`select_persons`."""
+    lo, hi = years
+    in_years = raw["year"].between(lo, hi)
+    persons = harmonise(raw[in_years], code_map, path, column="code", line_col="line")
+    lines = raw.drop_duplicates("line")
+    ledger = pd.DataFrame(
+        [
+            (
+                "imdi_public_2024",
+                "excluded",
+                f"year outside the study period {lo}-{hi}",
+                int((~lines["year"].between(lo, hi)).sum()),
+            ),
+            (
+                "imdi_public_2024",
+                "used",
+                f"kommune rows, harmonised to the {structure_label} kommune structure",
+                int(lines["year"].between(lo, hi).sum()),
+            ),
         ],
         columns=LEDGER_COLUMNS,
     )

@@ -1,4 +1,4 @@
-"""IMDi's settlement register (person level): read, validate, harmonise to the 2020 structure.
+"""IMDi's settlement register (person level): read, validate, harmonise to the study's kommune structure.
 
 Shape (../shared/CONTRACT.md): one row per settled person, in any format the intake layer
 reads (:mod:`analysis.core.intake`: CSV, gzip CSV, Parquet, .xlsx, .sav; ``mapping.register``
@@ -9,8 +9,9 @@ line (CSV; header = line 1) or record (Parquet), the column and the value.
 
 Rules beyond the contract's types (documented in the method note):
 
-* ``bosettingsdato`` must lie in the study period 2016-01-01 .. ``register_end``;
-  ``vedtaksdato`` may lie before 2016 (people settled early in 2016 got their decision in 2015)
+* ``bosettingsdato`` must lie in the study period: 1 January of the first study year (``start``,
+  from :class:`analysis.core.study.Study`) .. ``register_end``; ``vedtaksdato`` may lie before it
+  (people settled early in 2016 got their decision in 2015)
   but not before 2000-01-01, and never after ``bosettingsdato``.
 * ``vedtaksdato`` may be empty only for ``kategori = overforing`` (decision taken abroad).
 * ``bydelsnummer`` is ``0301NN`` (NN = 01..15) and only allowed with ``kommunenummer = 0301``;
@@ -19,8 +20,10 @@ Rules beyond the contract's types (documented in the method note):
 * ``fodselsaar`` (when given) may not lie after the year of settlement.
 * A row with more or fewer fields than the header (a truncated file) is an error; blank lines
   (e.g. a trailing one) are skipped.
-* ``kommunenummer`` may be any code valid in 2013-2020; it is mapped to its 2020 kommune
-  (split kommuner by ``harmonisation.split_to``).
+* ``kommunenummer`` may be any code valid in 2013-2023 (and, when the study reaches 2024 or uses
+  the 2024 structure, any code of 2024); it is mapped to its kommune of the study's structure
+  (split kommuner by ``harmonisation.split_to`` and ``split_to_2024``). The harmonised column keeps
+  the name ``kommunenummer_2020`` whatever the structure (docs/decisions/0051).
 
 Waiting time ``wait_months`` = days from decision to settlement / (365.25 / 12).
 """
@@ -288,7 +291,7 @@ def _checks(
         (
             ~c("kommunenummer").is_in(sorted(known)),
             "kommunenummer",
-            "kommunenummer is valid in no year 2013-2020 (see the SSB crosswalk)",
+            "kommunenummer is valid in no year of the code lists (SSB crosswalk 2013-2020, 2020->2024)",
         ),
         (
             (c("bydelsnummer") != "") & ~c("bydelsnummer").str.contains(r"^\d{6}$"),
@@ -452,6 +455,12 @@ def _harmonised(base: pl.DataFrame, code_map: pd.DataFrame) -> pl.DataFrame:
     )
 
 
+def _structure_of(code_map: pd.DataFrame) -> int:
+    """2024 when the code map's kommuner are those of 2024 (a code new in 2024 maps to itself)."""
+    new = code_map[code_map["first_year"] >= 2024]
+    return 2024 if (new["code"] == new["kommunenummer_2020"]).any() else 2020
+
+
 def check_register(
     path: str,
     code_map: pd.DataFrame,
@@ -526,7 +535,7 @@ def read_register(
         (
             "register",
             "used",
-            "settled persons in the study period, harmonised to 2020 kommuner",
+            f"settled persons in the study period, harmonised to {_structure_of(code_map)} kommuner",
             n - oslo_no_bydel - n_split,
         )
     ]
@@ -535,7 +544,10 @@ def read_register(
             (
                 "register",
                 "used",
-                "settled in a split kommune (Snillfjord/Tysfjord), assigned whole by harmonisation.split_to",
+                "settled in a split kommune (Snillfjord/Tysfjord), assigned whole by harmonisation.split_to"
+                if _structure_of(code_map) == 2020
+                else "settled in a split kommune (Snillfjord/Tysfjord, Ålesund/Haram), assigned whole by "
+                "harmonisation.split_to and split_to_2024",
                 n_split,
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.figures import ORDINARY, apply_style, thousands
+from analysis.core.kommune import population_column
 from analysis.core.tidy import tidy
 
 
@@ -61,16 +62,39 @@ def plot_total_settled(table: pd.DataFrame, labels: dict):
 # kommunenummer_2020, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kategori and the
 # agreed self-settlement flag. Every register number below is a sum of these cells.
 
+from dataclasses import dataclass  # noqa: E402
+
+from analysis.core.study import Study  # noqa: E402
 from analysis.imdi.annual import get as annual_get  # noqa: E402
 from analysis.imdi.register import scan  # noqa: E402
 
-REGISTER_YEARS = [2016, 2017, 2018, 2019, 2020, 2021]
-PERIOD = "2016-2021"
-Q1_NOTE = "2021: first quarter only (the register ends 2021-03-31)"
+
+@dataclass(frozen=True)
+class RegisterPeriod:
+    """How the register tables label the period: ``label`` the key of period rows ("2016-2021",
+    the first to the last year in the register), ``partial`` the note of a year the register covers
+    only in part ({2021: "Q1"}), ``note`` the note of the period rows."""
+
+    label: str
+    partial: dict
+    note: str
+    last_full_year: int
+
+    def year_note(self, year) -> str:
+        return self.partial.get(int(year), "")
 
 
-def _note(year) -> str:
-    return "Q1" if int(year) == 2021 else ""
+def register_period(counts: pd.DataFrame, study: Study) -> RegisterPeriod:
+    """The register period of ``counts`` (its years) cut by the study's ``register_end``."""
+    years = sorted(int(y) for y in counts["year"].unique()) or [study.first_year]
+    end = study.register_end_date
+    partial, note = {}, ""
+    if study.is_partial_year(end.year) and end.year in years:
+        q1 = (end.month, end.day) == (3, 31)
+        partial[end.year] = "Q1" if q1 else f"to {study.register_end}"
+        what = "first quarter only" if q1 else f"until {study.register_end} only"
+        note = f"{end.year}: {what} (the register ends {study.register_end})"
+    return RegisterPeriod(f"{years[0]}-{years[-1]}", partial, note, study.last_full_year)
 
 
 COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
@@ -111,7 +135,9 @@ def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]
     )
 
 
-def units_practising(counts: pd.DataFrame, annual: pd.DataFrame | None = None) -> pd.DataFrame:
+def units_practising(
+    counts: pd.DataFrame, annual: pd.DataFrame | None, period: RegisterPeriod
+) -> pd.DataFrame:
     """Tabell 2.1: units (kommuner and Oslo bydeler) with >= 1 and > 3 agreed self-settlements."""
     asb = counts[counts["avtalt_selvbosetting"] == 1]
     per_unit = asb.groupby(["year", "unit_id"])["n"].sum().rename("asb").reset_index()
@@ -130,7 +156,7 @@ def units_practising(counts: pd.DataFrame, annual: pd.DataFrame | None = None) -
                     "series": series,
                     "value": value,
                     "source": "register",
-                    "note": _note(year),
+                    "note": period.year_note(year),
                 }
             )
     return tidy("tab_2_1", pd.DataFrame(recs))
@@ -140,7 +166,7 @@ def kommune_names(kommuner: pd.DataFrame) -> dict[str, str]:
     return dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
 
 
-def top_ten(counts: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: int = 10) -> pd.DataFrame:
+def top_ten(counts: pd.DataFrame, names: dict[str, str], years, k: int = 10) -> pd.DataFrame:
     """Tabell 12.1: the kommuner (2020 boundaries, Oslo as one) with most agreed self-settlements.
 
     Ranks are 1..n in order of count (ties broken by name, so tied kommuner get consecutive
@@ -184,7 +210,10 @@ def top_ten(counts: pd.DataFrame, names: dict[str, str], years=(2016, 2020), k: 
 
 
 def settlement_overview(
-    counts: pd.DataFrame, annual: pd.DataFrame | None, public_totals: pd.DataFrame | None = None
+    counts: pd.DataFrame,
+    annual: pd.DataFrame | None,
+    public_totals: pd.DataFrame | None,
+    period: RegisterPeriod,
 ) -> pd.DataFrame:
     """Figur 2.1: ordinary vs agreed self-settlement per year, the share, and the period sums."""
     recs = []
@@ -224,18 +253,20 @@ def settlement_overview(
     for year in sorted(counts["year"].unique()):
         y = counts[counts["year"] == year]
         n, a = _persons(y), _agreed(y)
-        add(int(year), "total_settled", n, note=_note(year))
-        add(int(year), "asb", a, note=_note(year))
-        add(int(year), "ordinary", n - a, note=_note(year))
-        add(int(year), "asb_pct", 100 * a / n, n=n, note=_note(year))
+        add(int(year), "total_settled", n, note=period.year_note(year))
+        add(int(year), "asb", a, note=period.year_note(year))
+        add(int(year), "ordinary", n - a, note=period.year_note(year))
+        add(int(year), "asb_pct", 100 * a / n, n=n, note=period.year_note(year))
     n, a = _persons(counts), _agreed(counts)
-    add(PERIOD, "total_settled", n, note=Q1_NOTE)
-    add(PERIOD, "asb", a, note=Q1_NOTE)
-    add(PERIOD, "asb_pct", 100 * a / n, n=n, note=Q1_NOTE)
+    add(period.label, "total_settled", n, note=period.note)
+    add(period.label, "asb", a, note=period.note)
+    add(period.label, "asb_pct", 100 * a / n, n=n, note=period.note)
     return tidy("fig_2_1", pd.DataFrame(recs))
 
 
-def resettlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None) -> pd.DataFrame:
+def resettlement_overview(
+    counts: pd.DataFrame, annual: pd.DataFrame | None, period: RegisterPeriod
+) -> pd.DataFrame:
     """The second Figur 2.2: ordinary settlement vs resettlement refugees, and their share.
 
     2015 (before the register) comes from IMDi's annual report, as in Figur 2.1: the total
@@ -256,7 +287,7 @@ def resettlement_overview(counts: pd.DataFrame, annual: pd.DataFrame | None) -> 
                     "value": value,
                     "n": base,
                     "source": "register",
-                    "note": _note(year),
+                    "note": period.year_note(year),
                 }
             )
     return tidy("fig_2_2_resettlement", pd.DataFrame(recs))
@@ -313,26 +344,34 @@ def bergen_counts(counts: pd.DataFrame, annual: pd.DataFrame | None, years=(2018
     return tidy("text_ch10_1_1_bergen_2018_2019", pd.DataFrame(recs))
 
 
-def asb_per_1000(counts: pd.DataFrame, kommuner: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
-    """Agreed self-settlements 2016-2021 (Q1) per 1 000 inhabitants (SSB, 1.1.2020), all 356 kommuner."""
+def asb_per_1000(
+    counts: pd.DataFrame,
+    kommuner: pd.DataFrame,
+    classes: pd.DataFrame,
+    period: RegisterPeriod,
+    structure: int,
+) -> pd.DataFrame:
+    """Agreed self-settlements in the register period per 1 000 inhabitants (SSB, 1 January of the
+    kommune structure's year: 1.1.2020 for the 2020 kommuner, 1.1.2024 for 2024), every kommune."""
+    pop = population_column(kommuner, structure)
     asb = counts[counts["avtalt_selvbosetting"] == 1].groupby("kommunenummer_2020")["n"].sum()
     settled = counts.groupby("kommunenummer_2020")["n"].sum()
     k = kommuner.copy()
     k["asb"] = k["kommunenummer"].map(asb).fillna(0).astype(int)
     k["settled"] = k["kommunenummer"].map(settled).fillna(0).astype(int)
-    k["value"] = 1000 * k["asb"] / k["folkemengde_2020_01_01"]
+    k["value"] = 1000 * k["asb"] / k[pop]
     k["category"] = k["kommunenummer"].map(classes.set_index("unit_id")["category"])
     k = k.sort_values(["value", "kommunenummer"], ascending=[False, True], kind="stable")
     return tidy(
         "x_asb_per_1000",
         pd.DataFrame(
             {
-                "year": PERIOD,
+                "year": period.label,
                 "category": k["category"],
                 "group": k["fylkesnavn"],
                 "kommune": k["kommunenavn"],
                 "value": k["value"],
-                "n": k["folkemengde_2020_01_01"],
+                "n": k[pop],
                 "kommunenummer": k["kommunenummer"],
                 "asb": k["asb"],
                 "settled": k["settled"],
@@ -354,8 +393,10 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     from analysis.core.figures import ACCENT, AGREED, FIG_WIDTH, SMALL_FONT
 
     apply_style()
-    years = [y for y in ["2015", "2016", "2017", "2018", "2019", "2020", "2021"] if y in set(table["year"])]
-    xlab = [labels["q1"].replace(" (", "\n(") if y == "2021" else y for y in years]
+    shares = table[(table["series"] == pct) & table["year"].astype(str).str.fullmatch(r"\d{4}")]
+    years = sorted(set(shares["year"].astype(str)))
+    q1 = set(shares.loc[shares["note"].astype(str) == "Q1", "year"].astype(str))
+    xlab = [labels["q1"].format(year=y).replace(" (", "\n(") if y in q1 else y for y in years]
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = range(len(years))
 
@@ -411,19 +452,21 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     return fig
 
 
-def build_tables(counts, annual, kommuner, totals, k_cls, b_cls) -> dict[str, pd.DataFrame]:
+def build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study: Study) -> dict[str, pd.DataFrame]:
     """Every scope table, unprotected (the protection rule builds the same to plan on)."""
     names = kommune_names(kommuner)
     from analysis.imdi import maps
 
+    period = register_period(counts, study)
+    first = int(counts["year"].min()) if len(counts) else study.first_year
     return {
-        "tab_2_1": units_practising(counts, annual),
-        "tab_12_1": top_ten(counts, names),
-        "fig_2_1": settlement_overview(counts, annual, totals),
-        "fig_2_2_resettlement": resettlement_overview(counts, annual),
+        "tab_2_1": units_practising(counts, annual, period),
+        "tab_12_1": top_ten(counts, names, (first, period.last_full_year)),
+        "fig_2_1": settlement_overview(counts, annual, totals, period),
+        "fig_2_2_resettlement": resettlement_overview(counts, annual, period),
         "fig_2_2_map": maps.map_table(k_cls, b_cls),
         "text_ch4_1_3_bergen_oslo_asb_share": asb_share(counts, names),
-        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls),
+        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls, period, study.structure),
         "text_ch10_1_1_bergen_2018_2019": bergen_counts(counts, annual),
     }
 

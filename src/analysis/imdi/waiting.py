@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.core.study import Study
 from analysis.core.tidy import tidy
 from analysis.imdi.annual import get as annual_get
 from analysis.imdi.annual import rows as annual_rows
@@ -132,9 +133,7 @@ def _order(recs: list[dict]) -> pd.DataFrame:
     return df
 
 
-def settled_within(
-    summary: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)
-) -> pd.DataFrame:
+def settled_within(summary: pd.DataFrame, annual: pd.DataFrame | None, years: range) -> pd.DataFrame:
     """Tabell 4.1: share settled within 6 and 12 months of the decision."""
     cells = _cells(summary)
     recs = []
@@ -156,7 +155,7 @@ def settled_within(
     return tidy("tab_4_1", _order(recs))
 
 
-def mean_wait(summary: pd.DataFrame, annual: pd.DataFrame | None, years=range(2016, 2021)) -> pd.DataFrame:
+def mean_wait(summary: pd.DataFrame, annual: pd.DataFrame | None, years: range) -> pd.DataFrame:
     """Tabell 4.2: mean waiting time in months, total, families and single adults."""
     cells = _cells(summary)
     recs = []
@@ -299,11 +298,18 @@ def distribution(summary: pd.DataFrame) -> pd.DataFrame:
     return tidy("x_waiting_distribution", pd.DataFrame(recs))
 
 
-def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+def full_years(summary: pd.DataFrame, study: Study) -> range:
+    """The register's years it covers completely: its first year to the study's last full year."""
+    first = int(summary["year"].astype(int).min()) if len(summary) else study.first_year
+    return range(first, study.last_full_year + 1)
+
+
+def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None, study: Study) -> dict[str, pd.DataFrame]:
     """Every waiting-time table, unprotected (the protection rule builds the same to plan on)."""
+    years = full_years(summary, study)
     return {
-        "tab_4_1": settled_within(summary, annual),
-        "tab_4_2": mean_wait(summary, annual),
+        "tab_4_1": settled_within(summary, annual, years),
+        "tab_4_2": mean_wait(summary, annual, years),
         "text_ch4_1_1_asb_waiting_time": asb_waiting(summary, annual),
         "text_ch4_1_waiting_time_detail": waiting_detail(summary, annual),
         "text_ch2_2_processing_times": processing_times(annual),
@@ -311,7 +317,7 @@ def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None) -> dict[str
     }
 
 
-def plot_distribution(table: pd.DataFrame, labels: dict):
+def plot_distribution(table: pd.DataFrame, labels: dict, partial: dict):
     """Median with interquartile range per year, agreed vs ordinary."""
     import matplotlib.pyplot as plt
 
@@ -330,7 +336,9 @@ def plot_distribution(table: pd.DataFrame, labels: dict):
                 lo.append(g["median"] - g["q1"])
                 hi.append(g["q3"] - g["median"])
         ax.errorbar(xs, med, yerr=[lo, hi], fmt="o", color=color, capsize=3, label=labels[group])
-    ax.set_xticks(range(len(years)), [labels["q1"] if y == "2021" else y for y in years])
+    ax.set_xticks(
+        range(len(years)), [labels["q1"].format(year=y) if partial.get(int(y)) == "Q1" else y for y in years]
+    )
     ax.set_ylabel(labels["months"])
     ax.legend(loc="upper left")
     return fig

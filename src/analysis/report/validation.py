@@ -143,12 +143,20 @@ def check_inputs_counted(
     content codes); ``public`` the reference files the checks need (crosswalk, population,
     geo_bydeler)."""
     from analysis.core.codenames import reference_names
-    from analysis.core.kommune import BYDEL_NAMES, build_code_map, load_kommuner_2020, read_crosswalk_wide
+    from analysis.core.kommune import BYDEL_NAMES, load_kommuner_2020, study_code_map
+    from analysis.core.study import Study
     from analysis.survey.codebook import load_codebook
     from analysis.survey.nonresponse import read_bydeler
 
     mapping = s.get("mapping") or {}
-    code_map = build_code_map(read_crosswalk_wide(public["crosswalk"]), dict(s["split_to"]))
+    study = Study.from_dict(s["study"])
+    code_map = study_code_map(
+        public["crosswalk"],
+        dict(s["split_to"]),
+        study.structure,
+        public.get("crosswalk_2024"),
+        dict(s["split_to_2024"]),
+    )
     cb = load_codebook(codebook)
     names = reference_names(code_map, BYDEL_NAMES)
     rows: list[dict] = []
@@ -184,7 +192,11 @@ def check_inputs_counted(
         checked(
             "register",
             lambda: check_register(
-                paths["register"], code_map, s["register_end"], mapping=mapping.get("register")
+                paths["register"],
+                code_map,
+                study.register_end,
+                start=study.register_start,
+                mapping=mapping.get("register"),
             ),
         )
     if "survey_frame_2021" in paths:

@@ -1,0 +1,87 @@
+"""Adapter: IMDi's public series (harmonised) -> the follow-up tables and figures: the series per
+kommune and year, the per-capita map of the last full year, published agreed counts vs the register."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from analysis.core.figures import save_figure
+from analysis.core.kommune import load_kommuner
+from analysis.core.logsetup import run, settings
+from analysis.core.protection import range_label
+from analysis.core.study import Study
+from analysis.core.tidy import write_tidy
+from analysis.imdi import maps, series
+from analysis.imdi.scope import register_counts
+
+LABELS = {
+    "no": {
+        "persons": "Personer",
+        "in_report": "Rapportens periode ({period})",
+        "after_report": "Etter rapporten",
+        "per1000": "Bosatte flyktninger per 1 000 innbyggere {year}",
+        "decimal_comma": True,
+    },
+    "en": {
+        "persons": "Persons",
+        "in_report": "The report's period ({period})",
+        "after_report": "After the report",
+        "per1000": "Refugees settled per 1,000 inhabitants {year}",
+        "decimal_comma": False,
+    },
+}
+
+
+def main(smk):
+    s = settings(smk)
+    study = Study.from_dict(s["study"])
+    lab = dict(LABELS[s["language"]])
+    persons = pd.read_parquet(smk.input.imdi_public)
+    kommuner = load_kommuner(smk.input.population, study.structure)
+    names = dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
+    year = study.last_full_year
+    counts = register_counts(smk.input.register[0]) if smk.input.register else None
+    tables = {
+        "x_imdi_public_series": series.public_series(persons, names, study),
+        "x_settled_per_1000": series.settled_per_1000(persons, kommuner, year),
+        "x_agreed_published": series.published_agreed(persons, counts, names),
+    }
+    if s["protect"]:  # the register's count beside the published one: a small count is a range
+        t = tables["x_agreed_published"]
+        small = (t["series"] == "register") & (t["value"] > 0) & (t["value"] < int(s["threshold"]))
+        t["value_label"] = ""
+        t.loc[small, "value_label"] = range_label(int(s["threshold"]))
+        t.loc[small, "value"] = float("nan")
+    public_only = {k: v for k, v in s["synthetic"].items() if k != "register"}  # real: IMDi, SSB
+    for p in smk.output.tables:
+        stem = Path(p).stem
+        write_tidy(tables[stem], p, synthetic=s["synthetic"] if stem == "x_agreed_published" else public_only)
+    figs = {Path(p).stem: Path(p).with_suffix("") for p in smk.output.figures}
+    save_figure(
+        series.plot_national(tables["x_imdi_public_series"], lab, study),
+        figs["x_imdi_public_series"],
+        synthetic=False,
+    )
+    geo_k = gpd.read_file(smk.input.geo_kommuner)
+    geo_b = gpd.read_file(smk.input.geo_bydeler)
+    per = tables["x_settled_per_1000"][["kommunenummer", "value"]].rename(
+        columns={"kommunenummer": "unit_id", "value": "per1000"}
+    )
+    save_figure(
+        maps.plot_map(
+            geo_k,
+            geo_b,
+            per,
+            None,
+            lab,
+            value_col="per1000",
+            cmap="Blues",
+            legend_title=lab["per1000"].format(year=year),
+        ),
+        figs["x_settled_per_1000"],
+        synthetic=False,
+    )
+
+
+run(main, snakemake)  # noqa: F821
