@@ -61,3 +61,12 @@ def demo_build(tmp_path_factory, shared_dir) -> Path:
     main = copy_workflow(tmp_path_factory.mktemp("e2e"))
     run_snakemake(main)
     return main
+
+
+def study_of(**config):
+    """The study shape of a config (defaults from the schema), as the workflow builds it."""
+    from analysis.core.config import validate_config
+    from analysis.core.study import study_from_config
+
+    cfg = {"demo": True, "inputs": {}, **config}
+    return study_from_config(validate_config(cfg, ROOT / "workflow" / "schemas" / "config.schema.yaml"))

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_workflow, run_snakemake, study_of
 
 from analysis.imdi import disclosure
 
@@ -73,6 +73,7 @@ def attacked(demo_build, tmp_path_factory):
         main / "data" / "external" / "imdi_annual.csv",
         shared / "kommuner" / "kommuner_2020_folkemengde.csv",
         processed / "imdi_public.parquet",
+        study_of(),
     )
     register = pd.read_parquet(processed / "register.parquet", columns=disclosure.REGISTER_COLUMNS)
     builder = disclosure.collect(register, truth)

@@ -2,7 +2,7 @@
 
 import pytest
 import yaml
-from conftest import REFERENCE, ROOT
+from conftest import REFERENCE, ROOT, study_of
 
 from analysis.core.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
 from analysis.demo.register import _persons, asb_plan, generate, settled_counts
@@ -92,14 +92,16 @@ def test_demo_register_reproduces_published_register_numbers(demo):
     annual = read_imdi_annual(str(ROOT / "data/external/imdi_annual.csv"))
     kommuner = load_kommuner_2020(data / "kommuner/kommuner_2020_folkemengde.csv")
     names = scope.kommune_names(kommuner)
+    study = study_of()
+    period, years = scope.register_period(counts, study), waiting.full_years(summary, study)
     tables = {
-        "tab_2_1": scope.units_practising(counts, annual),
-        "tab_12_1": scope.top_ten(counts, names),
-        "fig_2_1": scope.settlement_overview(counts, annual),
-        "fig_2_2_resettlement": scope.resettlement_overview(counts, annual),
+        "tab_2_1": scope.units_practising(counts, annual, period),
+        "tab_12_1": scope.top_ten(counts, names, (2016, 2020)),
+        "fig_2_1": scope.settlement_overview(counts, annual, None, period),
+        "fig_2_2_resettlement": scope.resettlement_overview(counts, annual, period),
         "text_ch4_1_3_bergen_oslo_asb_share": scope.asb_share(counts, names),
-        "tab_4_1": waiting.settled_within(summary, annual),
-        "tab_4_2": waiting.mean_wait(summary, annual),
+        "tab_4_1": waiting.settled_within(summary, annual, years),
+        "tab_4_2": waiting.mean_wait(summary, annual, years),
         "text_ch4_1_1_asb_waiting_time": waiting.asb_waiting(summary, annual),
         "text_ch4_1_waiting_time_detail": waiting.waiting_detail(summary, annual),
         "text_ch10_1_1_bergen_2018_2019": scope.bergen_counts(counts, annual),

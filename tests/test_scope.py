@@ -2,10 +2,12 @@
 
 import pandas as pd
 import pytest
+from conftest import study_of
 
 from analysis.imdi.scope import (
     asb_share,
     register_counts,
+    register_period,
     resettlement_overview,
     settlement_overview,
     top_ten,
@@ -49,12 +51,16 @@ SPEC = [  # year, kommune, unit, asb count, others
 ]
 
 
+def _period():
+    return register_period(small_register(), study_of())
+
+
 def small_register():
     return register_counts(pd.DataFrame(small_register_rows()))  # what the tables take: persons per cell
 
 
 def test_units_practising_counts_bydeler_separately_and_more_than_3():
-    t = units_practising(small_register()).set_index(["year", "series"])["value"]
+    t = units_practising(small_register(), None, _period()).set_index(["year", "series"])["value"]
     assert t[("2016", "units_practising")] == 4  # 2 Oslo bydeler + Bergen + Stavanger
     assert t[("2016", "oslo_bydeler_practising")] == 2
     assert t[("2016", "units_more_than_3")] == 2  # bydel 030101 (5), Bergen (4)
@@ -63,7 +69,7 @@ def test_units_practising_counts_bydeler_separately_and_more_than_3():
 
 
 def test_top_ten_oslo_as_one_kommune_with_ties():
-    t = top_ten(small_register(), NAMES, k=2)
+    t = top_ten(small_register(), NAMES, (2016, 2020), k=2)
     y16 = t[(t["year"] == "2016") & (t["rank"] != "")]
     assert y16[["rank", "kommune", "value"]].values.tolist() == [["1", "Oslo", 7.0], ["2", "Bergen", 4.0]]
     y20 = t[(t["year"] == "2020") & (t["rank"] != "")]
@@ -75,7 +81,7 @@ def test_top_ten_oslo_as_one_kommune_with_ties():
 
 
 def test_scorecard_compares_tied_ranks_as_sets():
-    t = top_ten(small_register(), NAMES)
+    t = top_ten(small_register(), NAMES, (2016, 2020))
     pub = {
         "entries": [
             {
@@ -108,11 +114,11 @@ def test_scorecard_compares_tied_ranks_as_sets():
 
 def test_overview_shares_and_resettlement():
     reg = small_register()
-    f = settlement_overview(reg, None).set_index(["year", "series"])["value"]
+    f = settlement_overview(reg, None, None, _period()).set_index(["year", "series"])["value"]
     assert f[("2016", "asb")] == 12 and f[("2016", "total_settled")] == 30
     assert f[("2016", "asb_pct")] == pytest.approx(40.0)
     assert f[("2016-2021", "asb")] == 24
-    r = resettlement_overview(reg, None).set_index(["year", "series"])["value"]
+    r = resettlement_overview(reg, None, _period()).set_index(["year", "series"])["value"]
     assert r[("2020", "resettlement")] == 1 and r[("2020", "resettlement_pct")] == pytest.approx(100 / 20)
     s = asb_share(reg, NAMES).set_index(["year", "kommune"])
     assert s.loc[("2016", "Bergen"), "value"] == pytest.approx(50.0)
@@ -136,8 +142,8 @@ def test_scope_protection_hides_small_counts_and_their_rank():
     )
     k_cls = maps.classify(counts, list(NAMES), "kommunenummer_2020")
     tables = {
-        "tab_12_1": top_ten(counts, NAMES),
-        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls),
+        "tab_12_1": top_ten(counts, NAMES, (2016, 2020)),
+        "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls, _period(), 2020),
         "fig_2_2_map": maps.map_table(k_cls, k_cls.iloc[:0]),
     }
     plan = disclosure.plan(persons, tables, threshold=3)

@@ -25,6 +25,7 @@ MEASURES = {
     "Faktisk bosetting": "bosatt",
 }
 MISSING, SUPPRESSED = ".", ":"
+NOT_KOMMUNE = r"2[12]\d\d"  # Svalbard (21xx) and Jan Mayen (22xx): no kommune, left out
 # Norway settled at most about 15 300 refugees in a year (2016), in all kommuner together: a count
 # above this for one kommune and year is a typing or unit error, not data.
 MAX_PERSONS = 20_000
@@ -222,7 +223,8 @@ def select_persons(
     lo, hi = years
     in_years = raw["year"].between(lo, hi)
     is_persons = raw["enhet"] == "Personer"
-    keep = raw[in_years & is_persons]
+    outside = raw["code"].str.fullmatch(NOT_KOMMUNE)  # Svalbard, Jan Mayen (the file's 2023)
+    keep = raw[in_years & is_persons & ~outside]
     try:
         persons = harmonise(keep, code_map, path, column="code", line_col="line")
     except InputError as err:  # name the file's own column
@@ -243,7 +245,12 @@ def select_persons(
                 f"persons, harmonised to the {structure_label} kommune structure",
                 int(len(persons)),
             ),
-        ],
+        ]
+        + (
+            [("imdi_public", "excluded", "Svalbard or Jan Mayen (no kommune)", n_out)]
+            if (n_out := int((in_years & is_persons & outside).sum()))
+            else []
+        ),
         columns=LEDGER_COLUMNS,
     )
     return persons.reset_index(drop=True), ledger

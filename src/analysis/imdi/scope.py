@@ -71,21 +71,23 @@ from analysis.imdi.register import scan  # noqa: E402
 
 @dataclass(frozen=True)
 class RegisterPeriod:
-    """How the register tables label the period: ``label`` the key of period rows ("2016-2021",
-    the first to the last year in the register), ``partial`` the note of a year the register covers
+    """How the register tables label the period: ``label`` the key of period rows ("2016-2021":
+    the register's first year to the year of register_end), ``partial`` the note of a year the register covers
     only in part ({2021: "Q1"}), ``note`` the note of the period rows."""
 
     label: str
     partial: dict
     note: str
     last_full_year: int
+    report_end: int  # the reproduced report's last year: later years are etter_rapporten
 
     def year_note(self, year) -> str:
-        return self.partial.get(int(year), "")
+        after = ["etter_rapporten"] if int(year) > self.report_end else []
+        return "; ".join([p for p in [self.partial.get(int(year), "")] if p] + after)
 
 
 def register_period(counts: pd.DataFrame, study: Study) -> RegisterPeriod:
-    """The register period of ``counts`` (its years) cut by the study's ``register_end``."""
+    """The register period: from the first year in ``counts`` to the study's ``register_end``."""
     years = sorted(int(y) for y in counts["year"].unique()) or [study.first_year]
     end = study.register_end_date
     partial, note = {}, ""
@@ -94,7 +96,8 @@ def register_period(counts: pd.DataFrame, study: Study) -> RegisterPeriod:
         partial[end.year] = "Q1" if q1 else f"to {study.register_end}"
         what = "first quarter only" if q1 else f"until {study.register_end} only"
         note = f"{end.year}: {what} (the register ends {study.register_end})"
-    return RegisterPeriod(f"{years[0]}-{years[-1]}", partial, note, study.last_full_year)
+    last = min(study.register_end_year, study.last_year)
+    return RegisterPeriod(f"{years[0]}-{last}", partial, note, study.last_full_year, study.report_period[1])
 
 
 COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
@@ -395,7 +398,7 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     apply_style()
     shares = table[(table["series"] == pct) & table["year"].astype(str).str.fullmatch(r"\d{4}")]
     years = sorted(set(shares["year"].astype(str)))
-    q1 = set(shares.loc[shares["note"].astype(str) == "Q1", "year"].astype(str))
+    q1 = set(shares.loc[shares["note"].astype(str).str.startswith("Q1"), "year"].astype(str))
     xlab = [labels["q1"].format(year=y).replace(" (", "\n(") if y in q1 else y for y in years]
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
     x = range(len(years))
@@ -422,6 +425,18 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
             hatch="////",
             linewidth=0.8,
             label=labels["total_only"],
+        )
+    after = set(table.loc[table["note"].astype(str).str.contains("etter_rapporten"), "year"].astype(str))
+    if after & set(years):  # years after the reproduced report: a dashed line and a label
+        first_after = min(i for i, y in enumerate(years) if y in after)
+        ax.axvline(first_after - 0.5, color="#555555", linestyle="--", linewidth=0.8)
+        ax.annotate(
+            labels["after_report"],
+            (first_after - 0.4, 1.0),
+            xycoords=("data", "axes fraction"),
+            ha="left",
+            va="top",
+            fontsize=SMALL_FONT,
         )
     ax.set_xticks(list(x), xlab)
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.study import study_from_config
 from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
 from analysis.report.alt_text import figure_alt
@@ -477,6 +478,22 @@ def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, la
     return alt
 
 
+def years_of(tables, entry_id: str, **keys) -> list[str]:
+    """The single years (not periods) of an entry's rows matching ``keys``, in order."""
+    if entry_id not in tables:
+        return []
+    years = tables.rows(entry_id, **keys)["year"].astype(str).unique()
+    return sorted(y for y in years if re.fullmatch(r"\d{4}", y))
+
+
+def register_period_key(tables) -> str | None:
+    """The key of the register's period rows in fig_2_1 ("2016-2021"), None without the register."""
+    if "fig_2_1" not in tables:
+        return None
+    years = [y for y in tables.get("fig_2_1")["year"].astype(str).unique() if re.fullmatch(r"\d{4}-\d{4}", y)]
+    return years[0] if years else None
+
+
 def build_context(
     *,
     language,
@@ -555,6 +572,9 @@ def build_context(
             chapter_sources(chapters, template_dir),
         ),
         "split_to": config["harmonisation"]["split_to"],
+        "study": study_from_config(config),
+        "register_period": register_period_key(tables),
+        "years_of": lambda entry_id, **keys: years_of(tables, entry_id, **keys),
         "config": config,
         "benchmarks": benchmarks,
         **scorecard_views(card, meta, t, label, language, decision_notes(decisions or {}, language)),
