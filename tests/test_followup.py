@@ -75,7 +75,16 @@ def test_register_2014_2025_harmonised_to_the_2024_kommuner(tmp_path, shared_dir
     f = scope.settlement_overview(counts, None, None, scope.register_period(counts, study))
     asb = {y: v for y, s, v in zip(f["year"], f["series"], f["value"]) if s == "asb"}
     assert asb["2019"] == 2 and asb["2024"] == 1 and asb["2014-2025"] == 8
-    assert set(f["note"]) == {""}  # register_end 31 December: no partial year
+    # register_end 31 December: no partial year; the years after the report's period are marked
+    notes = {y: n for y, n in zip(f["year"], f["note"]) if y.isdigit()}
+    assert notes == {
+        "2014": "",
+        "2019": "",
+        "2021": "",
+        "2022": "etter_rapporten",
+        "2024": "etter_rapporten",
+        "2025": "etter_rapporten",
+    }
 
 
 def test_register_2014_2025_on_the_2020_kommuner(tmp_path, shared_dir):
