@@ -204,13 +204,22 @@ def structure_code_map(
     reused = sorted(set(cw["kommunenummer_2024"]) & set(old["code"]) - set(cw["kommunenummer_2020"]))
     if reused:
         raise ValueError(f"2024 codes {reused} were used for another kommune before 2024")
+    cols = ["code", "kommunenummer_2020", "split", "first_year", "last_year", "kommunenavn_2020"]
+    # the names a 2024 code is known by (code-name cells, analysis.core.codenames), as build_code_map's
+    own_names = {code: (names24[code],) for code in new_codes}
+
+    def frame(rows):
+        res = pd.DataFrame(rows, columns=cols)
+        if "names" in code_map_2020.columns:
+            res["names"] = [own_names.get(c, ()) for c in res["code"]]
+        return res[[c for c in code_map_2020.columns]]
+
     if structure == 2020:
         rows = [
             (code, back[code][0], False, FIRST_YEAR_2024, LAST_YEAR_OPEN, names20.get(back[code][0]))
             for code in new_codes
         ]
-        add = pd.DataFrame(rows, columns=list(code_map_2020.columns))
-        return pd.concat([code_map_2020, add]).sort_values("code").reset_index(drop=True)
+        return pd.concat([code_map_2020, frame(rows)]).sort_values("code").reset_index(drop=True)
     out = []
     for r in code_map_2020.itertuples(index=False):
         targets = fwd.get(r.kommunenummer_2020, [r.kommunenummer_2020])  # 9999 stays 9999
@@ -245,7 +254,10 @@ def structure_code_map(
         for code in new_codes
         if code not in have
     ]
-    res = pd.DataFrame(out, columns=list(code_map_2020.columns))
+    res = frame(out)
+    if "names" in code_map_2020.columns:  # the names a code was known by stay its own
+        known = dict(zip(code_map_2020["code"], code_map_2020["names"]))
+        res["names"] = [known.get(c, own_names.get(c, ())) for c in res["code"]]
     return res.sort_values("code").reset_index(drop=True)
 
 
