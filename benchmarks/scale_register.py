@@ -198,6 +198,7 @@ def engine_pipeline_aggregate(path: str, work: Path, phases: dict):
     import pandas as pd
 
     from analysis.core.kommune import load_kommuner_2020
+    from analysis.core.study import Study
     from analysis.imdi import maps, scope, waiting
     from analysis.imdi.register import BYDELER
 
@@ -213,16 +214,18 @@ def engine_pipeline_aggregate(path: str, work: Path, phases: dict):
     t = time.perf_counter()
     k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
     b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    units = scope.units_practising(counts)
+    study = Study(2014, 2021, "2021-03-31", 2020, (), (2014, 2021))  # the report's (schema defaults)
+    period = scope.register_period(counts, study)
+    units = scope.units_practising(counts, None, period)
     for table in (
-        scope.top_ten(counts, names),
-        scope.settlement_overview(counts, None),
-        scope.resettlement_overview(counts, None),
+        scope.top_ten(counts, names, (2016, 2020)),
+        scope.settlement_overview(counts, None, None, period),
+        scope.resettlement_overview(counts, None, period),
         maps.map_table(k_cls, b_cls),
         scope.asb_share(counts, names),
-        scope.asb_per_1000(counts, kommuner, k_cls),
+        scope.asb_per_1000(counts, kommuner, k_cls, period, 2020),
         scope.bergen_counts(counts, None),
-        waiting.settled_within(summary, None),
+        waiting.settled_within(summary, None, waiting.full_years(summary, study)),
         waiting.asb_waiting(summary, None),
         waiting.waiting_detail(summary, None),
     ):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from conftest import study_of
 
 from analysis.core.protection import Cell, apply_plan, decide, gauss_secondary, protect_counts
 
@@ -171,10 +172,11 @@ def _release_tables(persons, kommuner):
         }
     )
     k_cls = maps.classify(counts, kommuner, "kommunenummer_2020")
+    period = scope.register_period(counts, study_of())
     return {
-        "fig_2_1": scope.settlement_overview(counts, None),
-        "tab_2_1": scope.units_practising(counts),
-        "x_asb_per_1000": scope.asb_per_1000(counts, k, k_cls),
+        "fig_2_1": scope.settlement_overview(counts, None, None, period),
+        "tab_2_1": scope.units_practising(counts, None, period),
+        "x_asb_per_1000": scope.asb_per_1000(counts, k, k_cls, period, 2020),
     }
 
 
