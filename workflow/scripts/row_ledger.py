@@ -5,7 +5,7 @@ import pandas as pd
 from analysis.core.ledger import combine, protect
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
-from analysis.imdi.disclosure import PERIOD
+from analysis.imdi.disclosure import is_period
 
 
 def main(smk):
@@ -17,7 +17,7 @@ def main(smk):
         plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
         period = plan[
             (plan["entry_id"] == "fig_2_1")
-            & (plan["year"] == PERIOD)
+            & plan["year"].map(is_period)
             & (plan["series"] == "total_settled")
             & (plan["column"] == "value")
         ]
