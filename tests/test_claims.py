@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import csv
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import SHARED
 
-from analysis.report.claims import CLAIMS_COLUMNS, claims_scorecard, evaluate_claim, not_checkable_row
+from analysis.report import claims as claims_module
+from analysis.report.claims import CLAIMS_COLUMNS, claims_scorecard, not_checkable_row
+from analysis.report.messages import Messages, load_messages
+
+ROOT = Path(__file__).resolve().parents[1]
+T_NO = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))
+T_EN = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "en.yaml"))
+
+
+def evaluate_claim(c, tables, t=T_EN, language="en"):
+    return claims_module.evaluate_claim(c, tables, t, language, ["cited_input"])
 
 
 def _table(entry_id, rows):
@@ -116,16 +127,62 @@ def test_not_checkable_statements_are_listed_and_contradicted_ones_fail():
         "why": "contradicted by the report's own printed shares: 50 + 31 ...",
     }
     other = {"id": "NC1", "source_entry": "fig_b", "why": "no table holds it"}
-    assert not_checkable_row(contradicted)["verdict"] == "fails"
-    assert "50 + 31" in not_checkable_row(contradicted)["note"]
-    assert not_checkable_row(other)["verdict"] == "unresolved"
+    assert not_checkable_row(contradicted, T_EN)["verdict"] == "fails"
+    assert "50 + 31" in not_checkable_row(contradicted, T_EN)["note"]
+    assert "not checkable" not in not_checkable_row(contradicted, T_EN)["note"].lower()
+    assert not_checkable_row(other, T_EN)["verdict"] == "unresolved"
+    assert not_checkable_row(other, T_EN)["basis"] == "cited"
     doc = {
         "claims": [claim(left={"year": "2021", "item": "own"}, op="<=", right=10)],
         "not_checkable": [other],
     }
-    card = claims_scorecard(doc, TABLES)
+    card = claims_scorecard(doc, TABLES, T_EN, "en", [])
     assert list(card.columns) == CLAIMS_COLUMNS
     assert list(card["claim_id"]) == ["CLX", "NC1"] and list(card["verdict"]) == ["holds", "unresolved"]
+
+
+def test_notes_are_in_the_reports_language_with_rounded_numbers_and_the_tolerance():
+    c = claim(
+        left={"year": "2021", "item": "other"},
+        op="approx",
+        right={"year": "2016", "item": "other"},
+        offset=10.5,
+        tol=1.5,
+        phrase_no="Andelen økte med om lag ti prosentpoeng.",
+    )
+    no = evaluate_claim(c, TABLES, T_NO, "no")
+    en = evaluate_claim(c, TABLES, T_EN, "en")
+    assert no["note"] == "2021 other = 20 ≈ 2016 other = 9 + 10,5 (toleranse 1,5)"
+    assert en["note"] == "2021 other = 20 ≈ 2016 other = 9 + 10.5 (tolerance 1.5)"
+    assert no["text"] == "Andelen økte med om lag ti prosentpoeng."
+    assert (no["left"], no["right"]) == (20.0, 19.5)  # the raw numbers beside the rounded note
+    gone = evaluate_claim(claim(left={"year": "2020", "item": "own"}, op="<", right=10), TABLES, T_NO, "no")
+    assert gone["note"] == "fig_a[year=2020, item=own] treffer 0 rader, ikke én"
+
+
+def test_basis_follows_the_rows_a_claim_reads():
+    tables = {
+        "mix": pd.DataFrame(
+            {
+                "entry_id": "mix",
+                **{c: "" for c in ["year", "series", "item", "category", "group", "rank", "kommune"]},
+                "item": ["reg", "pub", "quote", "role"],
+                "value": [1.0, 2.0, 3.0, 4.0],
+                "n": pd.NA,
+                "source": ["register", "imdi_public", "UDI, e-post", "cited_input"],
+                "synthetic": [True, False, False, False],
+            }
+        )
+    }
+
+    def basis(left, right):
+        c = {"id": "C", "entry_id": "mix", "tol": 0, "op": "<", "left": {"item": left}, "right": right}
+        return evaluate_claim(c, tables)["basis"]
+
+    assert basis("reg", {"item": "pub"}) == "synthetic"  # a synthetic row on either side
+    assert basis("pub", 10) == "real"
+    assert basis("quote", {"item": "role"}) == "cited"  # a citation, and a cited input role
+    assert basis("quote", {"item": "pub"}) == "real"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,9 +242,15 @@ def test_demo_build_honours_every_claim_and_the_scorecard_agrees(demo_build):
     assert not failing, f"claims that do not hold in the demo: {failing}"
     # the statements the report's own numbers rule out fail, with the arithmetic in the note
     contradicted = card[card["claim_id"].isin(["NC027", "NC221", "NC222"])]
-    assert (
-        set(contradicted["verdict"]) == {"fails"} and contradicted["note"].str.contains("contradicted").all()
-    )
+    assert set(contradicted["verdict"]) == {"fails"} and contradicted["note"].str.startswith("Motsies").all()
+    # readable alone: the report's sentence, a basis, no 'fails' called not checkable, no duplicates
+    assert (card["text"] != "").all() and set(card["basis"]) <= {"real", "synthetic", "cited"}
+    assert not card[card["verdict"] == "fails"]["note"].str.contains("kontrolleres mot tabellene").any()
+    # two rows alike but for their id only where the catalogue lists one statement twice
+    same = card[card.drop(columns="claim_id").duplicated(keep=False)]["claim_id"]
+    statements = {s["id"]: {k: v for k, v in s.items() if k != "id"} for s in catalogue["not_checkable"]}
+    statements |= {c["id"]: {k: v for k, v in c.items() if k != "id"} for c in catalogue["claims"]}
+    assert len({repr(statements[i]) for i in same}) == len(same) // 2
 
 
 def test_demo_build_marks_every_artefact_synthetic(demo_build):

@@ -19,7 +19,8 @@ def test_rounding_is_half_up_and_never_minus_zero():
     assert fmt_number(0.125, 2) == "0,13"
     assert fmt_number(2.675, 2) == "2,68"  # the decimal that is written, not the binary one
     assert fmt_number(-0.04, 1) == "0,0"
-    assert fmt_number(-24.3) == "-24"
+    assert fmt_number(-24.3) == "\u221224"  # the true minus sign in Norwegian
+    assert fmt_number(-24.3, 0, "en") == "-24"
 
 
 def test_fixed_decimals_whatever_the_value():

@@ -73,3 +73,37 @@ def test_scorecard_verdicts():
     assert v[("fig_x", "2016-2021", "asb", 1500)] == "match"
     assert v[("tab_y", "2016", "", 1)] == "missing"
     assert len(card) == 6  # not-published values are not scored
+
+
+def test_basis_and_rounding_columns():
+    """Each row says what the computed number rests on and how it was compared."""
+    from analysis.report.reproduction import row_basis, summarise_basis
+
+    t = tidy(
+        "fig_x",
+        [
+            {"year": 2016, "series": "asb_pct", "value": 5.797, "source": "register", "synthetic": True},
+            {"year": 2017, "series": "asb", "value": 499, "source": "imdi_public", "synthetic": False},
+            {"year": 2020, "series": "asb", "value": 96, "source": "imdi_annual", "synthetic": False},
+            {
+                "year": "2016-2021",
+                "series": "asb",
+                "value": 1460,
+                "source": "UDI, e-post",
+                "synthetic": False,
+            },
+        ],
+    )
+    card = scorecard(PUBLISHED, {"fig_x": t}, [], cited_roles=["imdi_annual"]).set_index(
+        ["entry_id", "year", "series", "published"]
+    )
+    assert card.loc[("fig_x", "2016", "asb_pct", 5.8), "basis"] == "synthetic"
+    assert card.loc[("fig_x", "2017", "asb", 500), "basis"] == "real"
+    assert card.loc[("fig_x", "2020", "asb", 51), "basis"] == "cited"  # a cited input role
+    approx = card.loc[("fig_x", "2016-2021", "asb", 1500)]
+    assert (approx["basis"], approx["rounding"], approx["tolerance"]) == ("cited", "within_tolerance", 100)
+    exact = card.loc[("fig_x", "2016", "asb_pct", 5.8)]
+    assert (exact["computed_rounded"], exact["rounding"]) == (5.8, "half_up_to_published_decimals")
+    assert card.loc[("tab_y", "2016", "", 1), "basis"] == "cited"  # no table: only the published number
+    assert summarise_basis(card.reset_index()) == {"real": 0, "synthetic": 1, "cited": 1}
+    assert row_basis(t.iloc[[1, 2]], ["imdi_annual"]) == "real"  # real and cited rows together

@@ -140,6 +140,9 @@ USES_2024_CODES = STUDY.structure == 2024 or max(STUDY.last_year, STUDY.register
 # Role -> demo file name: register, one survey per wave (and its frame), KOSTRA 12012.
 CONFIDENTIAL = STUDY.confidential_roles()
 DEMO_DIR = "data/raw/demo"
+# Real inputs that are published figures quoted with their source per row (CONTRACT.md): a number
+# built from them alone has basis `cited` in reproduction.csv and claims.csv, not `real`.
+CITED_INPUTS = ["imdi_annual", "udi_privatboende", "husbanken"]
 
 # With demo: false any subset of the confidential inputs may be given (CONTRACT.md): a stage that
 # needs a missing one is left out - its rules are not created, its tables and figures not expected

@@ -35,6 +35,7 @@ rule reproduction:
         tables=all_tables(),
         published=PUBLISHED,
         decisions="workflow/resources/reproduction_decisions.yaml",
+        settings=settings("reproduction", cited=CITED_INPUTS),
         code=code("report.reproduction"),
     output:
         "reports/reproduction.csv",
@@ -53,7 +54,10 @@ rule claims:
     input:
         tables=all_tables(),
         claims=CLAIMS,
-        code=code("report.claims", "core.tidy", "core.files", "core.yamlio"),
+        # the notes are in the report's language
+        messages=f"workflow/report/messages/{LANG}.yaml",
+        settings=settings("claims", cited=CITED_INPUTS, language=LANG),
+        code=code("report.claims", "report.messages", "core.tidy", "core.files", "core.yamlio"),
     output:
         "reports/claims.csv",
     log:
@@ -137,6 +141,7 @@ rule render_html:
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
         settings=settings(
             "render_html",
+            cited=CITED_INPUTS,
             commit_time=CODE_VERSION["time"],
             language=LANG,
             demo=DEMO,

@@ -54,6 +54,7 @@ def main(smk):
             tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in smk.input.figures}
         ),
         decisions=load_yaml(smk.input.decisions),
+        cited_roles=s["cited"],
         claims=pd.read_csv(smk.input.claims, dtype=str, keep_default_na=False),
         claims_catalogue=load_yaml(smk.input.published_claims),
         benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))

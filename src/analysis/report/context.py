@@ -12,7 +12,14 @@ from analysis.core.synthetic import DESC
 from analysis.core.yamlio import load_yaml
 from analysis.report.alt_text import figure_alt
 from analysis.report.lineage import footer_lookup
-from analysis.report.reproduction import decimals_of, round_half_up, summarise
+from analysis.report.reproduction import (
+    BASES,
+    decimals_of,
+    round_half_up,
+    row_basis,
+    summarise,
+    summarise_basis,
+)
 
 VERDICT_ORDER = ["match", "mismatch", "missing", "published_conflict"]
 
@@ -196,9 +203,30 @@ def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: di
     return "summary", ""
 
 
+_WAVE_ROLE = re.compile(r"^(survey|survey_frame)_(\d{4})$")
+
+
+def role_words(role: str, t) -> str:
+    """An input role in words for the reader ('register' -> "IMDi's settlement register"): the
+    catalogue's ``input_role.<role>``, a survey wave's role through its year; a role the catalogue
+    does not know is shown as it is."""
+    wave = _WAVE_ROLE.match(role)
+    if wave:
+        return t(f"input_role.{wave.group(1)}", year=wave.group(2))
+    key = f"input_role.{role}"
+    return t(key) if key in t else role
+
+
+def basis_labels(t) -> list[tuple[str, str]]:
+    """[(basis, label)]: real, synthetic (calibrated to the report), cited, from the catalogue."""
+    return [(b, t(f"context.basis_{b}")) for b in BASES]
+
+
 def key_numbers(
-    spec: list[dict], tables, language: str, chapters: list[dict], meta: dict, sources
+    spec: list[dict], tables, language: str, chapters: list[dict], meta: dict, sources, cited_roles=()
 ) -> list[dict]:
+    """The key-number table's rows, each with the ``basis`` of the row it reads (real data,
+    synthetic data calibrated to the report, or a cited published figure)."""
     out = []
     for k in spec:
         if not tables.has(k["entry_id"], **k["keys"]):
@@ -213,6 +241,7 @@ def key_numbers(
                 "value": tables.value(k["entry_id"], **k["keys"]),
                 "decimals": k.get("decimals", 0),
                 "unit": k.get("unit", ""),
+                "basis": row_basis(tables.rows(k["entry_id"], **k["keys"]), cited_roles),
             }
         )
     return out
@@ -306,8 +335,15 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
                 "note": "; ".join(x for x in [r.get("inconsistency", ""), note] if x),
             }
         )
+    basis = card["basis"] if "basis" in card.columns else pd.Series("", index=card.index)
     return {
         "score": score,
+        # the headline split: matches on real data, on synthetic data calibrated to the report, cited
+        "score_basis": summarise_basis(card) if "basis" in card.columns else {b: 0 for b in BASES},
+        "score_by_basis": {
+            v: {b: int(((card["verdict"] == v) & (basis == b)).sum()) for b in BASES} for v in labels
+        },
+        "basis_labels": basis_labels(t),
         "score_total": int(len(card)),
         "score_by_entry": by_entry,
         "score_problems": problems,
@@ -385,6 +421,10 @@ def claims_views(claims: pd.DataFrame | None, catalogue: dict, meta: dict, langu
         "claims": {
             "labels": [(v, labels[v]) for v in CLAIM_VERDICTS],
             "score": {v: int(counts.get(v, 0)) for v in CLAIM_VERDICTS},
+            "by_basis": {
+                v: {b: int(((claims["verdict"] == v) & (claims.get("basis") == b)).sum()) for b in BASES}
+                for v in CLAIM_VERDICTS
+            },
             "total": int(len(claims)),
             "checkable": int(claims["claim_id"].isin([c["id"] for c in catalogue.get("claims") or []]).sum()),
             "by_entry": by_entry,
@@ -515,6 +555,7 @@ def build_context(
     claims: pd.DataFrame | None = None,
     claims_catalogue: dict | None = None,
     missing_inputs: list[str] = (),
+    cited_roles=(),
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
@@ -545,6 +586,8 @@ def build_context(
         "synthetic_banner": t("context.synthetic_banner"),
         "synthetic_inputs": sorted(r for r, k in kinds.items() if k == "synthetic"),
         "real_inputs": sorted(r for r, k in kinds.items() if k == "real"),
+        "synthetic_input_words": [role_words(r, t) for r, k in sorted(kinds.items()) if k == "synthetic"],
+        "real_input_words": [role_words(r, t) for r, k in sorted(kinds.items()) if k == "real"],
         "created": created,
         "code_version": provenance["code_version"],
         "provenance": provenance,
@@ -570,6 +613,7 @@ def build_context(
             chapters,
             meta,
             chapter_sources(chapters, template_dir),
+            cited_roles,
         ),
         "split_to": config["harmonisation"]["split_to"],
         "study": study_from_config(config),

@@ -18,6 +18,7 @@ LOCALES = {"no": "nb_NO", "en": "en_GB"}
 THOUSANDS = {"no": "\u202f", "en": ","}  # nb's CLDR group symbol is U+00A0; U+202F is the typeset thin space
 PERCENT = {"no": "\u00a0%", "en": "%"}
 MISSING = "–"
+MINUS = "\u2212"
 
 
 class Hidden(float):
@@ -57,7 +58,8 @@ def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(rounded, format=pattern, locale=LOCALES[language], decimal_quantization=True)
     if language == "no":
-        text = text.replace("\u00a0", THOUSANDS["no"])
+        # Norwegian typesetting: the true minus sign (U+2212), not the hyphen-minus
+        text = text.replace("\u00a0", THOUSANDS["no"]).replace("-", MINUS)
     return text
 
 
@@ -81,7 +83,9 @@ def fmt_small(value, decimals: int = 3, language: str = "no") -> str:
         return fmt_number(0, 0, language)
     unit = 10.0**-decimals
     if abs(v) < unit:
-        return ("< " if v > 0 else "> -") + fmt_number(unit, decimals, language)
+        return ("< " if v > 0 else "> " + (MINUS if language == "no" else "-")) + fmt_number(
+            unit, decimals, language
+        )
     return fmt_number(v, decimals, language)
 
 

@@ -30,7 +30,15 @@ SCORECARD_COLUMNS = [
     "inconsistency",
     "note",
     "stated_in",
+    "basis",
+    "computed_rounded",
+    "rounding",
+    "tolerance",
 ]
+BASES = ("real", "synthetic", "cited")
+# how a computed value is compared with the published one (the ``rounding`` column)
+RULE_HALF_UP = "half_up_to_published_decimals"
+RULE_TOLERANCE = "within_tolerance"
 _INC = re.compile(r"INC\d\d")
 
 
@@ -73,6 +81,48 @@ def record_key(rec: dict) -> dict[str, str]:
             v = rec[src]
             key[col] = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
     return key
+
+
+def row_basis(rows: pd.DataFrame, cited_roles) -> str:
+    """The basis of the number made from ``rows`` of a tidy table (CONTRACT.md, ``basis``):
+    ``synthetic`` when a synthetic input contributed to any of them; else ``cited`` when every
+    row is a published figure quoted with its source (its ``source`` names a cited input role,
+    or is a citation rather than an input role: core.tidy.synthetic_flags reads it the same way);
+    else ``real``. ``cited_roles``: the input roles that are published figures with a source."""
+    if rows is None or rows.empty:
+        return "cited"
+    if "synthetic" in rows.columns and rows["synthetic"].astype(str).str.lower().eq("true").any():
+        return "synthetic"
+    if "source" not in rows.columns:
+        return "real"
+    source = rows["source"].fillna("").astype(str)
+    cited = source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
+    return "cited" if bool(cited.all()) else "real"
+
+
+def basis_of_bases(bases) -> str:
+    """Several numbers combined (a claim's two sides): synthetic if any is, cited if all are."""
+    bases = list(bases)
+    if "synthetic" in bases:
+        return "synthetic"
+    if bases and all(b == "cited" for b in bases):
+        return "cited"
+    return "real" if bases else "cited"
+
+
+def lookup_row(table: pd.DataFrame | None, key: dict[str, str]):
+    """The row holding the computed value for ``key`` (rows with other key columns empty are
+    preferred), or None."""
+    if table is None or table.empty:
+        return None
+    sel = table
+    for col, v in key.items():
+        sel = sel[sel[col] == v]
+    if sel.empty:
+        return None
+    others = [c for c in KEY_COLUMNS if c not in key]
+    plain = sel[(sel[others] == "").all(axis=1)] if others else sel
+    return (plain if not plain.empty else sel).iloc[0]
 
 
 def lookup(table: pd.DataFrame | None, key: dict[str, str]):
@@ -133,8 +183,11 @@ def scorecard(
     tables: dict[str, pd.DataFrame],
     decisions: list[dict] | None = None,
     entries: set[str] | None = None,
+    cited_roles=(),
 ) -> pd.DataFrame:
-    """One row per published number of every ``compute`` entry (and any entry with a table)."""
+    """One row per published number of every ``compute`` entry (and any entry with a table),
+    with the ``basis`` of the computed number (``row_basis``), the computed value rounded as the
+    comparison rounds it and the rule (``rounding``) and ``tolerance`` the comparison used."""
     decisions = decisions or []
     rows = []
     for entry in published["entries"]:
@@ -156,9 +209,15 @@ def scorecard(
                 continue
             tol = r.get("tolerance_pp", r.get("tolerance"))
             computed, _n = lookup(table, key)
+            source_rows = lookup_row(table, key)
+            source_rows = None if source_rows is None else source_rows.to_frame().T
             tie_note = ""
             if computed is None:
                 computed, tie_note = lookup_rank_tie(table, key)
+                if computed is not None:
+                    source_rows = table[table["kommune"] == key["kommune"]]
+            if source_rows is None:  # nothing computed: the basis the entry's table would have
+                source_rows = table
             incs = sorted(set(_INC.findall(" ".join(str(r.get(k, "")) for k in ("note", "interpretation")))))
             note = ""
             if computed is None:
@@ -194,9 +253,30 @@ def scorecard(
                 "inconsistency": ";".join(incs),
                 "note": note,
                 "stated_in": r.get("stated_in", ""),
+                "basis": row_basis(source_rows, cited_roles),
+                **_rounding(pub, computed, status, tol),
             }
             rows.append(row)
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def _rounding(published, computed, status: str, tolerance) -> dict:
+    """The computed value as the comparison sees it, and the rule: rounded half-up to the
+    published number's decimals, or (``text_approx``) unrounded within a tolerance."""
+    if status == "text_approx":
+        return {"computed_rounded": computed, "rounding": RULE_TOLERANCE, "tolerance": float(tolerance or 0)}
+    rounded = (
+        None
+        if computed is None or pd.isna(computed)
+        else float(round_half_up(computed, decimals_of(published)))
+    )
+    return {"computed_rounded": rounded, "rounding": RULE_HALF_UP, "tolerance": None}
+
+
+def summarise_basis(card: pd.DataFrame, verdict: str = "match") -> dict[str, int]:
+    """How many rows of a verdict rest on real data, on synthetic data, on cited figures."""
+    counts = card.loc[card["verdict"] == verdict, "basis"].value_counts()
+    return {b: int(counts.get(b, 0)) for b in BASES}
 
 
 def summarise(card: pd.DataFrame) -> dict[str, int]:

@@ -137,10 +137,16 @@ def ci_label(confidence: float, language: str) -> str:
     return f"{pct} % konfidensintervall" if language == "no" else f"{pct}% confidence interval"
 
 
-def _whiskers(ax, x, y, lo, hi, label):
-    """Horizontal interval whiskers at (x, y) from ``lo`` to ``hi`` (NaN-safe); the first call on
-    an axis carries the legend label."""
+MEAN_RANGE = (1, 5)  # the five-point scale of mean items (aldri = 1 ... svært ofte = 5)
+LABEL_GAP_PT = 4  # points between a whisker's cap and the value label after it
+
+
+def _whiskers(ax, x, y, lo, hi, label, bounds):
+    """Horizontal interval whiskers at (x, y) from ``lo`` to ``hi`` (NaN-safe), cut at the axis'
+    ``bounds`` (0 and 100 % in a stacked bar: an edge cannot move past them), so that no whisker
+    runs out of the plot; the first call on an axis carries the legend label."""
     x, y, lo, hi = (np.asarray(a, dtype=float) for a in (x, y, lo, hi))
+    lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
     ok = np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi)
     if not ok.any():
         return None
@@ -232,6 +238,7 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
                 left + lo,
                 left + hi,
                 whisker_label,
+                (0, 100),
             ):
                 whisker_label = "_nolegend_"
             left += vals
@@ -268,7 +275,8 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
         vals = get["value"]
         ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
         ax.barh(pos, vals, height=h * 0.95, color=YEAR_COLOURS.get(y, PALETTE[j]), label=f"{y}")
-        if _whiskers(ax, vals, pos, get["ci_low"], get["ci_high"], whisker_label):
+        bounds = MEAN_RANGE if f["kind"] == "mean" else (0, 100)
+        if _whiskers(ax, vals, pos, get["ci_low"], get["ci_high"], whisker_label, bounds):
             whisker_label = "_nolegend_"
         for p, v, hi, n, k in zip(pos, vals, get["ci_high"], ns, keys):
             if not np.isnan(v):
@@ -276,7 +284,15 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no
                 txt = f"{v:.1f}" if f["kind"] == "mean" else f"{v:.0f}"
                 txt = txt.replace(".", ",") if language == "no" else txt
                 end = hi if np.isfinite(hi) else v
-                ax.text(end, p, f"  {txt} (N = {n}{star})", va="center", fontsize=SMALL_FONT)
+                # the label starts a few points right of the whisker's cap, never on it
+                ax.annotate(
+                    f"{txt} (N = {n}{star})",
+                    (end, p),
+                    xytext=(LABEL_GAP_PT, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=SMALL_FONT,
+                )
     ax.set_axisbelow(True)
     ax.set_yticks(range(len(keys)), [_wrap(_item_label(cb, fid, k, language), 44) for k in keys])
     ax.invert_yaxis()
