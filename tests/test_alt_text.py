@@ -1,6 +1,7 @@
 """Figure alt text from the figure's table (analysis.report.alt_text) on hand-checkable tables."""
 
 import pandas as pd
+import pytest
 
 from analysis.report.alt_text import figure_alt
 from analysis.report.messages import Messages, flatten
@@ -20,6 +21,7 @@ T = Messages(
                 "shares": "{items}.",
                 "share_item": "{label} {value}",
                 "unit_months": "{value} months",
+                "first_quarter": "Q1 {year}",
             }
         }
     )
@@ -65,3 +67,71 @@ def test_rows_hidden_by_disclosure_control_are_never_quoted():
     maps["protected"] = [True, False]
     text = figure_alt("m", maps, {}, {"mode": "ranking", "unit": "per1000"}, label, "no", T)
     assert "Leka" not in text and "Oslo (2,00)" in text
+
+
+def test_compare_describes_the_plain_share_the_figure_draws_not_a_table_only_category():
+    """Figure 11.16 draws the agree share (empty category); its table also has a disagree share."""
+    df = frame(
+        [
+            ("2021", "", "a", "", "", "", 25.0),
+            ("2021", "", "a", "uenig", "", "", 48.0),
+            ("2021", "", "b", "", "", "", 19.0),
+            ("2021", "", "b", "uenig", "", "", 60.0),
+        ]
+    )
+    text = figure_alt("fig_t", df, {"unit": "percent"}, {}, label, "en", T)
+    assert "25%" in text and "19%" in text and "48" not in text and "60" not in text
+
+
+def test_series_says_when_a_year_is_only_its_first_quarter():
+    df = frame([("2020", "x", "", "", "", "", 10.0), ("2021", "x", "", "", "", "", 4.0)])
+    df["note"] = ["", "Q1"]
+    text = figure_alt("fig_t", df, {}, {"mode": "series", "unit": "count"}, label, "en", T)
+    assert "4 (Q1 2021)" in text and text.startswith("2020-Q1 2021")
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end: every figure's alt text in the built report against its tidy table
+def alt_problems(reports) -> dict[str, str]:
+    """Each figure of report.html whose alt text quotes a percentage no drawn row of its table has,
+    or that does not say that its data are synthetic when its table is."""
+    import html as html_module
+    import re
+    from pathlib import Path
+
+    from analysis.core.tidy import read_tidy
+    from analysis.core.yamlio import load_yaml
+    from analysis.report.messages import load_messages
+    from analysis.survey.codebook import load_codebook
+
+    root = Path(__file__).resolve().parents[1]
+    cb = load_codebook(root / "workflow" / "resources" / "codebook.yaml")
+    specs = load_yaml(root / "workflow" / "report" / "figure_alt.yaml")["figures"]
+    synthetic_words = load_messages(root / "workflow" / "report" / "messages" / "no.yaml")["alt.synthetic"]
+    page = (reports / "report.html").read_text(encoding="utf-8")
+    found = {}
+    for fid, alt in re.findall(r'<figure id="([^"]+)">.*?<img [^>]*alt="([^"]*)"', page, re.S):
+        alt = html_module.unescape(alt)
+        table_id = (specs.get(fid) or {}).get("table", fid)
+        path = reports / "tables" / f"{table_id}.csv"
+        if not path.exists():
+            continue
+        df = read_tidy(path)
+        spec = cb.figures.get(fid)
+        if spec and spec["kind"] == "distribution":
+            df = df[df["category"].isin(list(spec["categories"]))]
+        elif spec:
+            df = df[df["category"] == ""]
+        shown = {round(float(v)) for v in df["value"].dropna()}
+        quoted = [int(q) for q in re.findall(r"(?<![\d,])(\d+)\s?%", alt)]
+        strange = [q for q in quoted if q not in shown and q + 1 not in shown and q - 1 not in shown]
+        if strange:
+            found[fid] = f"quotes {strange} %: {alt[:120]}"
+        if df["synthetic"].astype(str).str.lower().eq("true").any() and synthetic_words not in alt:
+            found[fid] = f"synthetic data not named: {alt[:120]}"
+    return found
+
+
+@pytest.mark.e2e
+def test_every_alt_text_matches_its_table_and_names_synthetic_data(demo_build):
+    assert alt_problems(demo_build / "reports") == {}

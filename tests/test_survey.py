@@ -411,12 +411,14 @@ def test_demo_reproduces_every_exact_and_text_survey_number(demo_tables):
 def test_demo_meets_every_survey_claim_with_other_seeds_and_units(demo_tables):
     """The calibration to the report's statements is not luck of the build's seed."""
     from analysis.report.claims import claims_scorecard
+    from analysis.report.messages import Messages, load_messages
 
     tables, _, _ = demo_tables
     doc = yaml.safe_load(CLAIMS.read_text(encoding="utf-8"))
     survey = [c for c in doc["claims"] if c["entry_id"].startswith("fig_11_")]
     assert len(survey) > 150
-    card = claims_scorecard({"claims": survey}, tables)
+    t = Messages(load_messages(Path(__file__).resolve().parents[1] / "workflow/report/messages/en.yaml"))
+    card = claims_scorecard({"claims": survey}, tables, t, "en", [])
     assert (card["verdict"] == "holds").all(), card[card["verdict"] != "holds"].to_dict("records")
 
 

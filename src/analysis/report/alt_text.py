@@ -80,6 +80,11 @@ def compare(entry_id, df, spec, unit, label, language, t) -> str:
         waves = sorted(waves, reverse=True)  # the later year first
     dims = _varying(df, exclude=(wave_col,))
     prefix = ""
+    plain = df["category"].astype(str) == "" if "category" in df.columns else None
+    if "category" in dims and plain is not None and plain.any() and len(dims) > 1:
+        # the figure draws the plain share (empty category); extra categories are table-only
+        df = df[plain]
+        dims = [d for d in dims if d != "category"]
     if len(dims) > 1 and "category" in dims:  # a distribution per item: summarise its first category
         first_row = df[df["category"].astype(str) != ""].iloc[0]
         name = _label(first_row, entry_id, "category", label, language, own=False)
@@ -130,6 +135,12 @@ def _wave_name(wave: str, col: str, entry_id, label, language, df) -> str:
     return _label(row, entry_id, col, label, language, own=False)
 
 
+def _when(row, t):
+    """A year, or the part of it a register row covers ('1. kvartal 2021' where its note is Q1)."""
+    partial = str(row["note"]) if "note" in row.index else ""
+    return t("alt.first_quarter", year=row["_y"]) if partial == "Q1" else row["_y"]
+
+
 def series(entry_id, df, spec, unit, label, language, t) -> str:
     lines_col = spec.get("lines", "series")
     df = df[df["year"].astype(str).str.fullmatch(r"\d{4}")].copy()
@@ -149,16 +160,17 @@ def series(entry_id, df, spec, unit, label, language, t) -> str:
                 "alt.series_line",
                 label=_label(first, entry_id, lines_col, label, language),
                 first=f(first),
-                first_year=first["_y"],
+                first_year=_when(first, t),
                 last=f(last),
-                last_year=last["_y"],
+                last_year=_when(last, t),
                 top=f(top),
-                top_year=top["_y"],
+                top_year=_when(top, t),
             )
         )
     if not parts:
         return ""
-    return t("alt.series", first_year=df["_y"].min(), last_year=df["_y"].max(), lines="; ".join(parts))
+    last = df.loc[df["_y"].idxmax()]
+    return t("alt.series", first_year=df["_y"].min(), last_year=_when(last, t), lines="; ".join(parts))
 
 
 def ranking(entry_id, df, spec, unit, label, language, t) -> str:

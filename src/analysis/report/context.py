@@ -510,10 +510,10 @@ def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, la
         table = spec.get("table", entry_id)  # a figure drawn from another entry's table
         df = tables.get(table) if table in tables else None
         text = figure_alt(table, df, entries.get(table, entries.get(entry_id, {})), spec, label, language, t)
-        if text:
-            return text
         m = meta.get(entry_id, {})
-        return m.get("title_no" if language == "no" else "title_en", entry_id)
+        text = text or m.get("title_no" if language == "no" else "title_en", entry_id)
+        # a figure drawn from synthetic data says so in its alt text too, not only in the picture
+        return f"{text} {t('alt.synthetic')}" if m.get("synthetic") else text
 
     return alt
 
