@@ -196,6 +196,15 @@ def public(role):
     return use_input(role, Path(PUBLIC_DIR) / PUBLIC_FILES[role])
 
 
+def public_file(role, structure=None):
+    """Path of a public file WITHOUT registering it for the report's provenance (rules outside the
+    report, like validate, which is included after report.smk has listed the inputs); with
+    ``structure=2020`` the 2020 structure's file of the role."""
+    if structure == 2020 and STUDY.structure != 2020:
+        role = f"{role}_2020"
+    return str(Path(PUBLIC_DIR) / PUBLIC_FILES[role])
+
+
 def public_2020(role):
     """A kommune file of the 2020 structure (``population``, ``geo_kommuner``), for the stages on
     2020 codes; the role's own name when the study's structure is 2020."""

@@ -26,7 +26,7 @@ rule validate:
         unpack(validate_inputs),
         crosswalk=public("crosswalk"),
         crosswalk_2024=crosswalk_2024(),
-        population=public_2020("population"),
+        population=public_file("population", structure=2020),
         geo_bydeler=public("geo_bydeler"),
         codebook=SURVEY_CODEBOOK,
         settings=settings(
