@@ -81,17 +81,36 @@ def read_register(path):
     return reg.to_pandas()
 
 
+@functools.cache
+def names():
+    from analysis.core.codenames import reference_names
+    from analysis.core.kommune import BYDEL_NAMES
+
+    return reference_names(code_map(), BYDEL_NAMES)
+
+
 def read_survey(year):
     def reader(path):
         from analysis.survey.codebook import load_codebook
-        from analysis.survey.ingest import read_frame, read_survey, validate_survey
+        from analysis.survey.ingest import read_frame, read_survey, units_of_year, validate_survey
 
         cb = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
-        df = read_survey(str(path), cb, year)
+        df = read_survey(str(path), cb, year, reference=names())
         if year == 2021:
-            units = set(read_frame(str(BASE["survey_frame_2021"]))["unit_id"])
-            return _drop_lines(validate_survey(df, cb, year, str(path), valid_units=units))
-        return _drop_lines(validate_survey(df, cb, year, str(path), code_map=code_map()))
+            frame = read_frame(str(BASE["survey_frame_2021"]))
+            out = validate_survey(
+                df,
+                cb,
+                year,
+                str(path),
+                valid_units=set(frame["unit_id"]),
+                unit_names=frame[["unit_id", "unit_name"]],
+            )
+            return _drop_lines(out)
+        out = validate_survey(
+            df, cb, year, str(path), code_map=code_map(), unit_names=units_of_year(code_map(), year)
+        )
+        return _drop_lines(out)
 
     return reader
 
@@ -100,16 +119,16 @@ def read_frame(path):
     from analysis.survey import ingest as survey
     from analysis.survey import nonresponse
 
-    survey.read_frame(str(path))  # rule survey_ingest
+    survey.read_frame(str(path), reference=names())  # rule survey_ingest
     kommuner, bydeler = frame_sets()
     return _drop_lines(nonresponse.read_frame(str(path), kommuner, bydeler))  # rule nonresponse
 
 
 def read_kostra(path):
     from analysis.official import kostra
-    from analysis.official.jsonstat import read_jsonstat
 
-    ds = read_jsonstat(str(path))
+    ds = kostra.read_kostra(str(path))
+    kostra.check_region_names(ds, code_map())
     cells = kostra.cells(ds, "NyeSoknader", "Avslag")
     kostra.validate_codes(cells, set(code_map()["code"]), str(path))
     kostra.check_codes_by_year(cells, code_map(), str(path))
@@ -365,11 +384,13 @@ def j_add_dimension(doc):
     doc["status"] = {str(2 * int(k) + j): s for k, s in doc["status"].items() for j in range(2)}
 
 
-def j_rename_code(dim: str, old: str, new: str):
+def j_rename_code(dim: str, old: str, new: str, label: str | None = None):
     def f(doc):
         cat = doc["dimension"][dim]["category"]
         cat["index"] = {(new if k == old else k): v for k, v in cat["index"].items()}
-        cat["label"] = {(new if k == old else k): v for k, v in cat["label"].items()}
+        cat["label"] = {
+            (new if k == old else k): (label if k == old and label else v) for k, v in cat["label"].items()
+        }
 
     return jdoc(f)
 
@@ -557,6 +578,48 @@ XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
 HTML = b"<!DOCTYPE html><html><head><title>Logg inn</title></head><body>Logg inn</body></html>\n"
 
 
+def as_statbank(edit=None):
+    """The base JSON-stat2 table as SSB's statbank CSV download ("semikolonseparert med
+    overskrift": title, blank line, region x contents rows, years as columns, SSB's symbols);
+    ``edit(lines)`` may change the lines (a list of strings) first."""
+
+    def mutate(raw: bytes, kind: str) -> bytes:
+        doc = json.loads(raw.decode("utf-8"))
+        cats = {d: doc["dimension"][d]["category"] for d in doc["id"]}
+        codes = {d: sorted(c["index"], key=c["index"].get) for d, c in cats.items()}
+        region, content, year = doc["id"]
+        status = doc.get("status") or {}
+        lines = [
+            '"12012: Kommunalt disponerte boliger"',
+            "",
+            '"region";"statistikkvariabel";' + ";".join(f'"{y}"' for y in codes[year]),
+        ]
+        n_c, n_y = len(codes[content]), len(codes[year])
+        for i, r in enumerate(codes[region]):
+            name = cats[region]["label"][r]
+            label = f"{r} {name}" if r.startswith("EA") else f"K-{r} {name}"
+            for j, c in enumerate(codes[content]):
+                cells = []
+                for k in range(n_y):
+                    pos = (i * n_c + j) * n_y + k
+                    v, st = doc["value"][pos], status.get(str(pos), "")
+                    cells.append(st if v is None else f"{v:.0f}")
+                lines.append(f'"{label}";"{c}";' + ";".join(cells))
+        if edit is not None:
+            edit(lines)
+        return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+    return mutate
+
+
+def _replace_in_lines(old: str, new: str):
+    def edit(lines):
+        k = next(i for i, ln in enumerate(lines) if old in ln)
+        lines[k] = lines[k].replace(old, new, 1)
+
+    return edit
+
+
 def as_xlsx_json(raw: bytes, kind: str) -> bytes:
     """An .xlsx download of the statbank table where JSON-stat2 is expected."""
     return as_xlsx()(b"region,2020\n0301,12\n", "register")
@@ -613,6 +676,18 @@ CASES: list[Case] = [
     ),
     *_cases(
         "register",
+        (
+            "code_name_of_another_kommune",
+            set_cell(2, "kommunenummer", "0301 Bergen"),
+            "kommunenummer",
+            "is not the name of 0301",
+        ),
+        (
+            "code_name_bydel",
+            set_cell(3, "bydelsnummer", "030101 Frogner"),
+            "bydelsnummer",
+            "is not the name of",
+        ),
         (
             "latin1_in_utf8_file",
             chain(set_cell(4, "person_id", "PØ00003"), latin1_cell(5, "P000006", "PØ00006")),
@@ -733,6 +808,14 @@ CASES: list[Case] = [
         ("duplicate_unit", duplicate_line(4), "unit_id", "duplicate unit"),
         ("unknown_unit", set_cell(5, "unit_id", "9999"), "unit_id", "not in the 2021 survey frame"),
         ("five_digit_unit", set_cell(3, "unit_id", "30103"), "unit_id", "4-digit kommunenummer"),
+        (
+            "code_name_of_another_unit",
+            set_cell(2, "unit_id", "030102 Sagene"),
+            "unit_id",
+            "is not the name of 030102",
+        ),
+        ("ambiguous_unit_name", set_cell(2, "unit_id", "Våler"), "unit_id", "that several units"),
+        ("unknown_unit_name", set_cell(3, "unit_id", "Atlantis"), "unit_id", "that no unit of"),
         ("missing_column", drop_column("Q_FILTER"), "Q_FILTER", "missing column"),
         ("extra_column", add_column("kommentar", ""), "kommentar", "unexpected column"),
         ("empty_file", empty, "unit_id", "file is empty"),
@@ -761,6 +844,12 @@ CASES: list[Case] = [
         "survey_2016",
         ("out_of_scale_code", set_cell(3, "Q_FILTER", "4"), "Q_FILTER", "code not in the scale"),
         ("outdated_code", set_cell(2, "unit_id", "0114"), "unit_id", "not a kommunenummer valid in 2016"),
+        (
+            "code_name_of_another_kommune",
+            set_cell(2, "unit_id", "K-1101 Stavanger"),
+            "unit_id",
+            "is not the name of 1101",
+        ),
         ("code_from_2020", set_cell(2, "unit_id", "3024"), "unit_id", "not a kommunenummer valid in 2016"),
         ("truncated_row", truncate_last_row(5), "NB_FUTURE", "row has 5 fields"),
         ("header_only", header_only, "unit_id", "no data rows"),
@@ -771,6 +860,12 @@ CASES: list[Case] = [
         ("oslo_as_unit", set_cell(17, "unit_id", "0301"), "unit_id", "Oslo"),
         ("unit_type_mismatch", set_cell(17, "unit_type", "bydel"), "unit_type", "does not match"),
         ("unknown_bydel", set_cell(3, "unit_id", "030116"), "unit_id", "not an Oslo bydel"),
+        (
+            "code_name_of_another_bydel",
+            set_cell(3, "unit_id", "030102 Grorud"),
+            "unit_id",
+            "is not the name of",
+        ),
         ("outdated_code", set_cell(17, "unit_id", "1613"), "unit_id", "not a kommunenummer of the 2020"),
         ("empty_unit_name", set_cell(20, "unit_name", ""), "unit_name", "empty unit_name"),
         ("missing_column", drop_column("unit_type"), "unit_type", "missing column"),
@@ -784,8 +879,20 @@ CASES: list[Case] = [
         ("unexpected_dimension", jdoc(j_add_dimension), "dimension.Kjonn", "unexpected dimension"),
         ("value_count_mismatch", jdoc(j_short_values), "value", "'value' has 15 cells"),
         ("size_mismatch", jdoc(j_wrong_size), "dimension.Tid.category.index", "size says 3"),
-        ("excel_instead_of_json", as_xlsx_json, "(root)", "Excel workbook"),
-        ("csv_download_instead_of_json", fixed(b"region;2020\n0301;12\n"), "(root)", "not JSON"),
+        ("excel_without_region_labels", as_xlsx_json, "region", "no region rows"),
+        ("csv_without_region_labels", fixed(b"region;2020\n0301;12\n"), "region", "no region rows"),
+        (
+            "statbank_name_of_another_code",
+            as_statbank(_replace_in_lines("K-3024 Bærum", "K-3024 Asker")),
+            "region",
+            "is not the name of 3024",
+        ),
+        (
+            "statbank_text_in_a_cell",
+            as_statbank(_replace_in_lines(";150;", ";n/a;")),
+            "2016",
+            "neither a number nor one of SSB's symbols",
+        ),
         ("pdf_instead_of_json", fixed(PDF), "(root)", "this is a PDF"),
         ("truncated_file", truncate_bytes(0.5), "character*", "not valid JSON"),
         ("latin1_encoding", reencode("latin-1"), "byte*", "not UTF-8"),
@@ -812,7 +919,7 @@ CASES: list[Case] = [
         ),
         (
             "content_code_missing",
-            j_rename_code("ContentsCode", "Avslag", "Avslag2"),
+            j_rename_code("ContentsCode", "Avslag", "Avslag2", "Avslag (ny definisjon)"),
             "dimension.ContentsCode.category.index",
             "is not in the table",
         ),
@@ -1004,6 +1111,9 @@ ACCEPTED: list[Accepted] = [
     Accepted("crosswalk", "utf8_bom_resave", reencode("utf-8", bom=True)),
     Accepted("crosswalk", "lf_unquoted", line_ends("\n")),
     Accepted("kostra_12012", "utf8_bom", lambda raw, kind: b"\xef\xbb\xbf" + raw),
+    Accepted("kostra_12012", "statbank_csv", as_statbank()),
+    Accepted("survey_2021", "code_name_units", set_cell(2, "unit_id", "030102 Grünerløkka")),
+    Accepted("register", "code_name_cells", set_cell(2, "kommunenummer", "K-0106 Fredrikstad")),
     Accepted("kostra_12012", "compact_json", jdoc(lambda doc: None)),
 ]
 

@@ -29,8 +29,8 @@ def main(smk):
     m = s["mapping"]
     names = reference_names(code_map, BYDEL_NAMES)
     frame = read_frame(smk.input.frame, m["survey_frame_2021"], reference=names)
-    raw21 = read_survey(smk.input.survey_2021, cb, 2021, m["survey_2021"])
-    raw16 = read_survey(smk.input.survey_2016, cb, 2016, m["survey_2016"])
+    raw21 = read_survey(smk.input.survey_2021, cb, 2021, m["survey_2021"], reference=names)
+    raw16 = read_survey(smk.input.survey_2016, cb, 2016, m["survey_2016"], reference=names)
     excluded = [
         (role, reason, n)
         for role, df in (("survey_2021", raw21), ("survey_2016", raw16))
@@ -43,7 +43,6 @@ def main(smk):
         smk.input.survey_2021,
         valid_units=set(frame["unit_id"]),
         unit_names=frame[["unit_id", "unit_name"]],
-        reference=names,
         checkbox_unticked=m["survey_2021"].get("checkbox_unticked"),
         checkbox_all_empty=m["survey_2021"].get("checkbox_all_empty"),
     )
@@ -54,7 +53,6 @@ def main(smk):
         smk.input.survey_2016,
         code_map=code_map,
         unit_names=units_of_year(code_map, 2016),
-        reference=names,
         checkbox_unticked=m["survey_2016"].get("checkbox_unticked"),
         checkbox_all_empty=m["survey_2016"].get("checkbox_all_empty"),
     )

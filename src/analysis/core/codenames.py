@@ -181,6 +181,7 @@ def resolve_names(
                 f"name the unit under mapping.{role}.values.{column} (e.g. Herøy: '1818')",
                 line=first[next(iter(ambiguous))],
                 column=column,
+                value=next(iter(ambiguous))[:40],
             )
         )
     if unknown:
@@ -193,6 +194,7 @@ def resolve_names(
                 f"them or map them under mapping.{role}.values.{column}",
                 line=first[next(iter(unknown))],
                 column=column,
+                value=next(iter(unknown))[:40],
             )
         )
     out = df.copy()

@@ -66,12 +66,12 @@ def region_code(label: str) -> tuple[str, str | None]:
         return m.group(1), (m.group(2) or None)
     key = base_name(text)
     if key in COUNTRY_EXCL_OSLO_LABELS:
-        return COUNTRY_EXCL_OSLO_LABELS[key], None
+        return COUNTRY_EXCL_OSLO_LABELS[key], text
     if key in COUNTRY_LABELS:
-        return COUNTRY_LABELS[key], None
+        return COUNTRY_LABELS[key], text
     m = _AGGREGATE.match(text)
     if m:
-        return m.group(1), None
+        return m.group(1), (m.group(2) or None)
     return text, None
 
 
@@ -133,8 +133,11 @@ def read_statbank(path: str | Path, fmt: str) -> Dataset:
         raise InputError(
             path,
             "no region rows (K-0301 Oslo, 0301 Oslo, Landet ...): is this SSB's statbank download of "
-            "table 12012 (CSV 'semikolonseparert med overskrift' or .xlsx)?",
+            "table 12012 (CSV 'semikolonseparert med overskrift' or .xlsx) with the region labels, "
+            "or the JSON-stat2 body of its PxWebApi?",
             line=1,
+            column="region",
+            value=next((c for r in grid for c in r if c), "")[:20],
         )
     # the header: the rows right above it, up to a blank row or a title (one cell, in column 1;
     # a spanning heading of one content over its years is further right)
@@ -198,7 +201,9 @@ def _dataset(path: str, fmt: str, headers: list[str], body: list, header_line: i
             dims[j] = "content"
         elif key in REGION_HEADERS or (cells and sum(map(_is_region, cells)) > len(cells) / 2):
             dims[j] = "region"
-        elif cells and any(_value(c) is None for c in cells):
+        elif _YEAR_AT_END.match(h) or (cells and sum(_value(c) is not None for c in cells) > len(cells) / 2):
+            continue  # a value column (a year in its heading, or mostly numbers and symbols)
+        elif cells:
             dims[j] = "other"
         elif not h and not cells:
             continue

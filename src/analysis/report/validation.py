@@ -220,7 +220,7 @@ def check_inputs_counted(
             m = mapping.get(role) or {}
 
             def survey(role=role, year=year, m=m):
-                df = read_survey(paths[role], cb, year, m)
+                df = read_survey(paths[role], cb, year, m, reference=names)
                 excluded = df.attrs["excluded"]
                 out = validate_survey(
                     df,
@@ -230,7 +230,6 @@ def check_inputs_counted(
                     valid_units=frame_units if year == 2021 else None,
                     code_map=code_map if year == 2016 else None,
                     unit_names=frame_names if year == 2021 else units_of_year(code_map, 2016),
-                    reference=names,
                     checkbox_unticked=m.get("checkbox_unticked"),
                     checkbox_all_empty=m.get("checkbox_all_empty"),
                 )

@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-from analysis.core.codenames import NAME_COLUMNS, check_code_names, name_lookup, resolve_names
+from analysis.core.codenames import check_code_names, name_lookup, resolve_names
 from analysis.core.errors import InputError, first_bad, report
 from analysis.core.intake import LINE, read_pandas
 from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER
@@ -87,7 +87,9 @@ def _check_unique(df: pd.DataFrame, path: str) -> None:
     )
 
 
-def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None) -> pd.DataFrame:
+def read_survey(
+    path: str, cb: Codebook, year: int, mapping: dict | None = None, reference: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Read a survey file: ``unit_id`` plus one column per codebook item of ``year``, in any
     format, ``mapping`` (the config's ``mapping.survey_<year>``) applied. SPSS value labels are
     checked against the codebook scales (:func:`check_labels`). ``attrs``: ``excluded``
@@ -103,7 +105,8 @@ def read_survey(path: str, cb: Codebook, year: int, mapping: dict | None = None)
     if (mapping or {}).get("labels") == "codebook":
         df = codebook_labels(df, cb, items, path, f"survey_{year}")
     check_labels(t.labels, cb, items, path)
-    df.attrs["code_names"] = t.code_names.to_dict("records")  # (a frame in attrs breaks copies)
+    if reference is not None:  # "0301 Oslo" cells: the name must be the code's
+        check_code_names(t.code_names, reference, path)
     df.attrs["excluded"] = list(t.excluded)
     df.attrs["missing"] = list(t.missing)
     return df
@@ -163,6 +166,7 @@ def codebook_labels(df: pd.DataFrame, cb: Codebook, items: list[str], path: str,
                     f"mapping.{role}.values",
                     line=first,
                     column=item,
+                    value=labels[0][:40],
                 )
             )
         df[item] = codes.where(~unknown, col).fillna("")
@@ -218,7 +222,6 @@ def validate_survey(
     checkbox_unticked: str | int | None = None,
     checkbox_all_empty: str | None = None,
     unit_names: pd.DataFrame | None = None,
-    reference: pd.DataFrame | None = None,
 ):
     """Check one wave; return it with numeric item columns (open text as strings).
 
@@ -231,10 +234,6 @@ def validate_survey(
     tell a question left out from one answered with no box ticked: ``checkbox_all_empty``
     (``unanswered`` or ``none_ticked``) must say which, else the run stops."""
     missing = set(df.attrs.get("missing", ()))
-    if reference is not None:  # "0301 Oslo" cells: the name must be the code's
-        check_code_names(
-            pd.DataFrame(df.attrs.get("code_names") or [], columns=NAME_COLUMNS), reference, path
-        )
     if unit_names is not None:  # units given by name only
         lookup = name_lookup(unit_names["unit_id"], unit_names["unit_name"])
         source = "the 2021 frame" if valid_units is not None else f"the kommuner and bydeler of {year}"
