@@ -137,3 +137,15 @@ def test_statbank_names_checked_and_contents_named(tmp_path):
         kostra.check_region_names(got, code_map())
     with pytest.raises(InputError, match="neither as a code nor as a label.*Nye søknader om kommunal bolig"):
         kostra.cells(got, "NyeSoknader", "Avslag")
+
+
+def test_statbank_csv_everything_as_rows_with_the_title_as_value_heading(tmp_path):
+    """region, contents and year as rows; the one value column headed by the table's title."""
+    ds, _ = _json_cells()
+    f = _long(ds)
+    lines = [TITLE, "", f'"region";"statistikkvariabel";"år";{TITLE}']
+    for r in f.itertuples():
+        lines.append(f'"{r.region}";"{r.contents}";"{r.Tid}";{r.text}')
+    p = tmp_path / "rows.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _compare(p, ds)

@@ -250,8 +250,9 @@ def _dataset(path: str, fmt: str, headers: list[str], body: list, header_line: i
             n = names.setdefault((code, name), [line, 0])
             n[1] += 1
         for j in value_cols:
-            year = col_year[j] or filled.get(by_role.get("year", -1), "")
-            content = col_content[j] or filled.get(by_role.get("content", -1), "")
+            # a year or contents column wins over a heading (which may then be the table's title)
+            year = filled.get(by_role["year"], "") if "year" in by_role else (col_year[j] or "")
+            content = filled.get(by_role["content"], "") if "content" in by_role else col_content[j]
             if not re.fullmatch(r"(?:19|20)\d\d", year.strip()):
                 raise InputError(
                     path,

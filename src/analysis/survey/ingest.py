@@ -119,14 +119,18 @@ def _spaceless(label) -> str:
 
 def label_codes(cb: Codebook, item: str) -> dict[str, str]:
     """Every text a label export may write for ``item`` -> its code (as text): the scale's labels
-    in both languages, the codes themselves, and for a checkbox option its own option text
-    (tools write the ticked option's text in its column) -> 1."""
+    in both languages, the codes themselves, the scale's ``aliases`` (a box written "Ja" or "X"),
+    and for a checkbox option its own option text (tools write the ticked option's text in its
+    column) -> 1."""
     out: dict[str, str] = {}
     for code, names in cb.scales[cb.items[item]["scale"]]["codes"].items():
         out[_spaceless(code)] = str(int(code))
         for lang in ("no", "en"):
             if names.get(lang):
                 out.setdefault(_spaceless(names[lang]), str(int(code)))
+    for code, words in (cb.scales[cb.items[item]["scale"]].get("aliases") or {}).items():
+        for word in words:
+            out.setdefault(_spaceless(word), str(int(code)))
     if cb.items[item].get("scale") == "checkbox":
         for key, text in cb.items[item].items():
             if key.startswith("label") and isinstance(text, str) and text.strip():
