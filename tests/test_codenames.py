@@ -54,7 +54,7 @@ def test_names_compared_as_written_by_people():
         {
             "column": "unit_id",
             "code": ["1818", "5437", "3030", "3018"],
-            "name": ["Herøy (Nordland)", "Kárášjohka - Karasjok", "Lillestrøm", "VÅLER"],
+            "name": ["Herøy (Nordland)", "Kárášjohka - Karasjok", "Lillestrøm kommune", "VÅLER"],
             "line": [2, 3, 4, 5],
             "cells": 1,
         }

@@ -8,8 +8,8 @@ the code has had in the crosswalk (SSB's code history 2013-2020; the 2020 name a
 earlier years; Oslo's bydeler by the contract's list). A name that belongs to ANOTHER code
 (``3001 Moss``) is an error naming that code; so is a name no kommune or bydel has had.
 
-Names are compared as people write them: case, spacing, punctuation and a parenthesised
-qualifier are ignored (``Herøy (Nordland)`` is Herøy, ``Aurskog Høland`` is Aurskog-Høland,
+Names are compared as people write them: case, spacing, punctuation, a parenthesised
+qualifier and a ``Bydel``/``kommune`` around the name are ignored (``Herøy (Nordland)`` is Herøy, ``Aurskog Høland`` is Aurskog-Høland,
 ``K-1201 Bergen (-2019)`` is Bergen), and a name in two languages (``Guovdageaidnu -
 Kautokeino``) matches either.
 
@@ -37,14 +37,19 @@ NAMES_SHOWN = 8
 NAME_COLUMNS = ["column", "code", "name", "line", "cells"]
 
 
+_KIND_WORDS = re.compile(r"^\s*(?:bydel|kommune)\s+|\s+(?:kommune|bydel)\s*$")
+
+
 def base_name(name: str) -> str:
-    """A name as compared: no parenthesised qualifier, no case, spacing or punctuation."""
-    return re.sub(r"\W+", "", re.sub(r"\([^)]*\)", "", str(name)).casefold())
+    """A name as compared: no parenthesised qualifier, no case, spacing or punctuation, and no
+    ``Bydel``/``kommune`` around it (``Bydel Gamle Oslo``, ``Halden kommune``)."""
+    text = re.sub(r"\([^)]*\)", "", str(name)).casefold().strip()
+    return re.sub(r"\W+", "", _KIND_WORDS.sub("", text))
 
 
 def full_name(name: str) -> str:
     """A name with its qualifier (``Herøy (Nordland)``), case, spacing and punctuation ignored."""
-    return re.sub(r"\W+", "", str(name).casefold())
+    return re.sub(r"\W+", "", _KIND_WORDS.sub("", str(name).casefold().strip()))
 
 
 def name_variants(name: str) -> set[str]:
