@@ -1,12 +1,15 @@
 """Run one rule's script outside Snakemake, for debugging and profiling.
 
-    .venv/bin/python tools/run_rule.py RULE [--configfile FILE] [--profile OUT.prof]
+    .venv/bin/python tools/run_rule.py RULE [--configfile FILE] [--profile OUT.prof] [--sample OUT.txt]
 
 The workflow is parsed as Snakemake would (same config, same settings files), the rule's
 `snakemake` object is built from its inputs, outputs and log, and workflow/scripts/<script>.py
 runs in this process: breakpoints, `python -m pdb tools/run_rule.py ...` and cProfile work.
 The inputs must exist (build once with `./run.sh report`); outputs are overwritten in place,
 and Snakemake's metadata is not updated, so the next `snakemake` call may rerun the rule.
+``--profile`` writes cProfile statistics (exact call counts, but its overhead inflates code that
+makes many small calls); ``--sample`` writes pyinstrument's sampling profile (call tree with
+wall-clock samples, little overhead; benchmarks/RESULTS.md quotes these).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_rule(rule_name: str, configfiles: list[Path], profile: Path | None = None) -> Path:
+def run_rule(
+    rule_name: str, configfiles: list[Path], profile: Path | None = None, sample: Path | None = None
+) -> Path:
     """Build the object Snakemake hands a script for ``rule_name`` (rules here have no
     wildcards) and run the rule's script with it; returns the script's path."""
     from snakemake.api import SnakemakeApi
@@ -63,6 +68,15 @@ def run_rule(rule_name: str, configfiles: list[Path], profile: Path | None = Non
         scope = {"runpy": runpy, "script": str(script), "smk": smk}
         if profile:
             cProfile.runctx(call, scope, {}, str(profile))
+        elif sample:
+            from pyinstrument import Profiler
+
+            # wall-clock samples (a CPU-clock timer would be read on every call and return, which
+            # inflates call-heavy code several times); the header gives the CPU seconds as well
+            profiler = Profiler(interval=0.001)
+            with profiler:
+                exec(call, scope)
+            sample.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
         else:
             exec(call, scope)
         return script
@@ -73,10 +87,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("rule")
     ap.add_argument("--configfile", action="append", type=Path, default=[])
     ap.add_argument("--profile", type=Path, help="write cProfile statistics of the script here")
+    ap.add_argument("--sample", type=Path, help="write a pyinstrument sampling profile (text) here")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     script = run_rule(
-        args.rule, [p.resolve() for p in args.configfile], args.profile.resolve() if args.profile else None
+        args.rule,
+        [p.resolve() for p in args.configfile],
+        args.profile.resolve() if args.profile else None,
+        args.sample.resolve() if args.sample else None,
     )
     print(f"{args.rule}: ran {script.relative_to(ROOT)}", file=sys.stderr)
 

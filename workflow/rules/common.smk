@@ -181,6 +181,13 @@ if _problems:
     raise WorkflowError("\n".join(_problems))
 
 
+# Scheduling: the longest chain of a build (IMDi file -> register -> survey frame and answers ->
+# survey tables -> scorecard, then the render) runs first, and the other stages fill the second core
+# around it. Without priorities Snakemake started the short independent rules first and the chain
+# waited for them (benchmarks/RESULTS.md, issue 28). A priority changes the order only, no output.
+CRITICAL_PATH = 10
+
+
 # Inputs the stages read, registered as the stage files use them: role -> path (for provenance).
 USED_INPUTS = {"published_results": PUBLISHED, "published_claims": CLAIMS}
 

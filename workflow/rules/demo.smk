@@ -25,6 +25,7 @@ if DEMO:
             "logs/demo_register.log",
         benchmark:
             "benchmarks/runs/demo_register.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:
@@ -51,6 +52,7 @@ if DEMO:
             "logs/demo_frame.log",
         benchmark:
             "benchmarks/runs/demo_frame.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:
@@ -83,6 +85,7 @@ if DEMO:
             "logs/demo_survey.log",
         benchmark:
             "benchmarks/runs/demo_survey.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:

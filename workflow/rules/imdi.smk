@@ -26,6 +26,7 @@ rule imdi_public:
         "logs/imdi_public.log",
     benchmark:
         "benchmarks/runs/imdi_public.tsv"
+    priority: CRITICAL_PATH
     conda:
         CONDA_ENV
     script:
@@ -113,6 +114,7 @@ if have("register"):
             "logs/register.log",
         benchmark:
             "benchmarks/runs/register.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:

@@ -43,6 +43,7 @@ rule reproduction:
         "logs/reproduction.log",
     benchmark:
         "benchmarks/runs/reproduction.tsv"
+    priority: CRITICAL_PATH
     conda:
         CONDA_ENV
     script:
@@ -64,6 +65,7 @@ rule claims:
         "logs/claims.log",
     benchmark:
         "benchmarks/runs/claims.tsv"
+    priority: CRITICAL_PATH
     conda:
         CONDA_ENV
     script:

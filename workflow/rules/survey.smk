@@ -50,6 +50,7 @@ if have(*SURVEY_ROLES):
             "logs/survey_ingest.log",
         benchmark:
             "benchmarks/runs/survey_ingest.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:
@@ -78,6 +79,7 @@ if have(*SURVEY_ROLES):
             "logs/survey_tables.log",
         benchmark:
             "benchmarks/runs/survey_tables.tsv"
+        priority: CRITICAL_PATH
         conda:
             CONDA_ENV
         script:
