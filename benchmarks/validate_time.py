@@ -41,8 +41,10 @@ def broken_inputs(tmp: Path) -> Path:
     reg.to_csv(tmp / "register.csv", index=False)
     cfg = tmp / "broken.yaml"
     cfg.write_text(
-        f"inputs:\n  survey_frame_2021: {tmp / 'frame.csv'}\n  survey_2021: {tmp / 'survey_2021.csv'}\n"
-        f"  register: {tmp / 'register.csv'}\n",
+        "demo: false\ninputs:\n"
+        f"  survey_frame_2021: {tmp / 'frame.csv'}\n  survey_2021: {tmp / 'survey_2021.csv'}\n"
+        f"  register: {tmp / 'register.csv'}\n  survey_2016: {demo / 'survey_2016.csv'}\n"
+        f"  kostra_12012: {demo / 'kostra_12012.json'}\n",
         encoding="utf-8",
     )
     return cfg
