@@ -67,10 +67,18 @@ if have(*SURVEY_ROLES):
                 language=LANG,
                 confidence=config["survey"]["confidence"],
                 frame_size_2016=config["survey"]["frame_size_2016"],
+                fpc=config["survey"]["fpc"],
                 synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
                 small_base=config["survey"]["small_base"],
             ),
-            code=code("survey.tables", "survey.codebook", "survey.stats", "core.figures", "core.tidy"),
+            code=code(
+                "survey.tables",
+                "survey.codebook",
+                "survey.stats",
+                "survey.inference",
+                "core.figures",
+                "core.tidy",
+            ),
         output:
             tables=tables("survey"),
             figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
@@ -101,6 +109,7 @@ if have(*SURVEY_ROLES, "register"):
         "x_weighting_region_sensitivity",
     ]
     STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
+    STAGE_TABLES["survey_sensitivity"] = ["x_survey_sensitivity"]
 
     rule nonresponse:
         """Tabell 9.1: response by size group and region, settlements in responding units."""
@@ -148,10 +157,12 @@ if have(*SURVEY_ROLES, "register"):
                 max_iter=WEIGHTING["max_iter"],
                 estimates=WEIGHTING.get("estimates") or None,
                 confidence=config["survey"]["confidence"],
+                fpc=config["survey"]["fpc"],
+                wave_year=2021,
                 language=LANG,
                 synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
             ),
-            code=code("survey.weighting", "core.tidy", "core.figures"),
+            code=code("survey.weighting", "survey.inference", "core.tidy", "core.figures"),
         output:
             tables=tables("weighting"),
             figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
@@ -165,3 +176,40 @@ if have(*SURVEY_ROLES, "register"):
             CONDA_ENV
         script:
             "../scripts/weighting.py"
+
+    rule survey_sensitivity:
+        """Kapittel 11 under the other FPC choice, weighted for non-response and with the waves'
+        overlap (Tabell X11.2; decisions 0080-0082)."""
+        input:
+            survey_2021=rules.survey_ingest.output.survey_2021,
+            survey_2016=rules.survey_ingest.output.survey_2016,
+            codebook=SURVEY_CODEBOOK,
+            weights=rules.weighting.output.weights,
+            change="reports/tables/x_survey_change_2016_2021.csv",
+            settings=settings(
+                "survey_sensitivity",
+                confidence=config["survey"]["confidence"],
+                frame_size_2016=config["survey"]["frame_size_2016"],
+                fpc=config["survey"]["fpc"],
+                sensitivity_points=config["survey"]["sensitivity_points"],
+                margins=WEIGHTING["margins"],
+                synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021", "register"),
+            ),
+            code=code(
+                "survey.sensitivity",
+                "survey.inference",
+                "survey.stats",
+                "survey.weighting",
+                "survey.codebook",
+                "core.tidy",
+            ),
+        output:
+            tables=tables("survey_sensitivity"),
+        log:
+            "logs/survey_sensitivity.log",
+        benchmark:
+            "benchmarks/runs/survey_sensitivity.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/survey_sensitivity.py"

@@ -9,6 +9,7 @@ from analysis.core.figures import save_figures
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
+from analysis.survey.inference import fpc_sizes
 from analysis.survey.tables import plot_figure, survey_tables
 
 
@@ -16,7 +17,8 @@ def main(smk):
     s = settings(smk)
     cb = load_codebook(smk.input.codebook)
     waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
-    frame_sizes = {2021: len(waves[2021]), 2016: s["frame_size_2016"]}
+    # the finite population correction per wave is a stated choice (survey.fpc)
+    frame_sizes = fpc_sizes({2021: len(waves[2021]), 2016: s["frame_size_2016"]}, s["fpc"])
     tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]), int(s["small_base"]))
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path, synthetic=s["synthetic"])

@@ -9,6 +9,7 @@ from analysis.core.figures import save_figure, too_few_answers_figure
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import tidy, write_tidy
+from analysis.survey.inference import fpc_sizes
 from analysis.survey.weighting import (
     DEFAULT_ESTIMATES,
     TooFewRespondents,
@@ -32,8 +33,14 @@ def main(smk):
         units["settlement_band"] = settlement_band(units["all"], p["settlement_breaks"])
     sample = units[units["responded"]].reset_index(drop=True)
     margins = margins_of(units, variables)
+    survey = pd.read_parquet(smk.input.survey)
+    survey["unit_id"] = survey["unit_id"].astype(str)
+    # the survey file's design weights are the starting weights: checked equal (N/n)
+    start = sample[["unit_id"]].merge(survey[["unit_id", "weight"]], on="unit_id", how="left", validate="1:1")
+    start = pd.Series(start["weight"].to_numpy(dtype=float), index=sample.index)
+    frame_size = fpc_sizes({p["wave_year"]: len(units)}, p["fpc"])[p["wave_year"]]
     try:
-        res = rake(sample, margins, tol=p["tolerance"], max_iter=p["max_iter"])
+        res = rake(sample, margins, base_weights=start, tol=p["tolerance"], max_iter=p["max_iter"])
     except TooFewRespondents as exc:  # a degenerate but valid survey: the report says so
         log.warning("no weights: %s", exc)
         not_weighted(smk, p, sample, variables, str(exc))
@@ -50,8 +57,6 @@ def main(smk):
         out["x_weighting_diagnostics"],
         synthetic=p["synthetic"],
     )
-    survey = pd.read_parquet(smk.input.survey)
-    survey["unit_id"] = survey["unit_id"].astype(str)
     survey = survey.drop(columns=[c for c in ("responded", "weight", "unit_type") if c in survey.columns])
     merged = sample[["unit_id"]].merge(survey, on="unit_id", how="left", validate="1:1")
     wanted = p["estimates"] or DEFAULT_ESTIMATES
@@ -59,13 +64,21 @@ def main(smk):
     for s in wanted:
         if s["item"] not in merged.columns:
             log.warning("survey_2021 has no column %s: estimate %s left out", s["item"], s["id"])
-    recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"], len(units))
+    recs = compare_estimates(merged, res.weights, sample, variables, specs, p["confidence"], frame_size)
     est = tidy("x_weighted_estimates", recs)
     write_tidy(est, out["x_weighted_estimates"], synthetic=p["synthetic"])
     if "region" in variables:
         groupings = [c.removeprefix("region_") for c in units.columns if c.startswith("region_")]
         sens = region_sensitivity(
-            units, merged, variables, specs, groupings, p["confidence"], p["tolerance"], p["max_iter"]
+            units,
+            merged,
+            variables,
+            specs,
+            groupings,
+            p["confidence"],
+            p["tolerance"],
+            p["max_iter"],
+            frame_size,
         )
     else:  # no region margin: nothing to be sensitive to
         sens = []

@@ -322,7 +322,10 @@ def change_table(
     normal interval and a z test. Tests: one Rao-Scott test per item (the whole answer
     distribution of a distribution item, the share against the rest of a share or checkbox
     item); the rows of a distribution item's categories carry intervals only, its test is the
-    item row (category empty). Items whose wording or answer options changed between the
+    item row (category empty). A 2 x 2 item with an expected count below 5 gets Fisher's exact
+    test instead (``test`` = ``fisher_exact``, no statistic), where the chi-square approximation
+    behind Rao-Scott is unreliable (Fisher conditions on the margins and ignores the finite
+    population correction: conservative). Items whose wording or answer options changed between the
     waves (codebook ``wave_changes``) get no test and ``comparable`` false. Holm and
     Benjamini-Hochberg adjust over every test of the table. ``small_base``: a row is flagged
     when either wave's base is below it.
@@ -338,6 +341,16 @@ def change_table(
             g, d = answer_groups(resp[y], cb, fid, key)
             groups.append((g[d], len(resp[y]), frame_sizes.get(y)))
         return rao_scott(groups)
+
+    def sparse_counts(fid: str, key: str) -> np.ndarray | None:
+        """The wave x (share, rest) counts of a 2 x 2 item when an expected count is below 5."""
+        from analysis.survey.inference import sparse_table
+
+        counts = []
+        for y in years:
+            g, d = answer_groups(resp[y], cb, fid, key)
+            counts.append([int((g[d] == "share").sum()), int((g[d] == "rest").sum())])
+        return np.array(counts) if sparse_table(np.array(counts)) else None
 
     for fid, f in cb.figures.items():
         t = tables.get(fid)
@@ -388,7 +401,12 @@ def change_table(
                 row["ci_low"], row["ci_high"] = 100 * lo, 100 * hi
                 if f["kind"] != "distribution" and key[1] == "" and change is None:
                     rs = test_of(fid, key[0])
-                    if rs is not None:
+                    sparse = sparse_counts(fid, key[0]) if rs is not None else None
+                    if sparse is not None:  # the chi-square approximation fails: exact test
+                        from analysis.survey.inference import fisher_exact_p
+
+                        row.update(test="fisher_exact", p_value=fisher_exact_p(sparse))
+                    elif rs is not None:
                         row.update(
                             test="rao_scott_f",
                             statistic=rs.f,

@@ -64,6 +64,9 @@ def rake(
 ) -> RakeResult:
     """Rake ``sample`` to ``margins`` ({variable: Series category -> population count}).
 
+    ``base_weights`` (starting weights; None: N/n) must be equal (:func:`check_equal_start`).
+    A result with ``converged`` false holds provisional weights: callers report it as such.
+
     Every category with a population count must have respondents, and every respondent's
     category must have a population count; otherwise raking is impossible (ValueError).
     """
@@ -86,6 +89,8 @@ def rake(
             raise ValueError(
                 f"margins disagree on the population total: {v} sums to {m.sum()}, expected {total}"
             )
+    if base_weights is not None:
+        check_equal_start(base_weights)
     w = (
         pd.Series(total / n, index=sample.index, dtype=float)
         if base_weights is None
@@ -112,6 +117,21 @@ def rake(
         max_margin_error=history[-1],
         history=history,
     )
+
+
+def check_equal_start(weights: pd.Series | np.ndarray) -> None:
+    """Starting weights must be finite, positive and equal: the raking starts from N/n for every
+    respondent, and the calibrated variance (:func:`calibrated_share`) takes its residual from
+    the ordinary least-squares fit, which is the design-weighted fit only for equal starting
+    weights. Unequal design weights would need the weighted fit (not implemented): stop."""
+    w = np.asarray(weights, dtype=float)
+    if w.size == 0 or not np.isfinite(w).all() or (w <= 0).any():
+        raise ValueError("starting weights must be finite and positive for every respondent")
+    if float(w.max() - w.min()) > 1e-9 * float(w.max()):
+        raise ValueError(
+            f"starting weights are unequal (from {w.min():.4g} to {w.max():.4g}); the raking and its "
+            "variance assume equal starting weights N/n (decision 0043)"
+        )
 
 
 def kish_deff(w: pd.Series | np.ndarray) -> float:
@@ -233,7 +253,9 @@ def compare_estimates(
         n_eff_u = effective_base(n, len(y), frame_size)
         lo_u, hi_u = wilson(p_u, n_eff_u, z)
         p_w, var_w = calibrated_share(y, d, w, X, frame_size)
-        n_eff = p_w * (1 - p_w) / var_w if var_w > 0 else float(n)
+        # no estimated variance (0 % or 100 %): the unweighted effective base, so that the
+        # interval keeps its width and the finite population correction, as the unweighted one
+        n_eff = p_w * (1 - p_w) / var_w if var_w > 0 else n_eff_u
         lo_w, hi_w = wilson(p_w, n_eff, z)
         for kind, p, lo, hi, ne in (
             ("unweighted", p_u, lo_u, hi_u, n_eff_u),
@@ -265,13 +287,16 @@ def region_sensitivity(
     confidence: float,
     tol: float,
     max_iter: int,
+    frame_size: int | None,
 ) -> list[dict]:
     """The weighted estimates under every region grouping (columns ``region_<grouping>`` of the
     frame ``units``): the respondents are raked again with that grouping as the region margin.
 
     ``survey``: the respondents' answers in the order of the responding units. Records: one per
     grouping and estimate (``group`` = grouping, the weighted share with its interval), and per
-    grouping the number of frame units whose region differs from the first grouping's.
+    grouping the number of frame units whose region differs from the first grouping's (and a
+    ``not_converged`` record when the raking under that grouping did not converge).
+    ``frame_size``: for the finite population correction (None: none; ``survey.fpc``).
     """
     recs = []
     first = units[f"region_{groupings[0]}"]
@@ -280,9 +305,9 @@ def region_sensitivity(
         sample = u[u["responded"]].reset_index(drop=True)
         margins = margins_of(u, variables)
         res = rake(sample, margins, tol=tol, max_iter=max_iter)
-        if not res.converged:
-            raise ValueError(f"raking under region grouping {g} did not converge in {max_iter} iterations")
-        est = compare_estimates(survey, res.weights, sample, variables, estimates, confidence, len(u))
+        if not res.converged:  # reported, not hidden: the report marks these weights provisional
+            recs.append({"series": "not_converged", "group": g, "value": res.iterations})
+        est = compare_estimates(survey, res.weights, sample, variables, estimates, confidence, frame_size)
         recs += [{**r, "group": g} for r in est if r["category"] == "weighted"]
         recs.append(
             {
