@@ -1,0 +1,180 @@
+"""Pure inference functions of issue 25 on small hand-checkable data (R comparisons are in
+tests/test_survey_r.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.survey.inference import (
+    design_rao_scott,
+    fisher_exact_p,
+    fpc_sizes,
+    korn_graubard_base,
+    newcombe_correlated,
+    sparse_table,
+    stacked_covariance,
+)
+from analysis.survey.stats import newcombe, rao_scott
+
+
+def test_fpc_is_a_stated_choice_per_wave():
+    sizes = {2021: 370, 2016: None}
+    assert fpc_sizes(sizes, {"default": "frame"}) == {2021: 370, 2016: None}
+    assert fpc_sizes(sizes, {"default": "frame", "2021": "none"}) == {2021: None, 2016: None}
+    assert fpc_sizes({2021: 370, 2016: 400}, {"default": "none", "2016": "frame"}) == {2021: None, 2016: 400}
+    with pytest.raises(ValueError, match="2021"):
+        fpc_sizes(sizes, {"default": "frame", "2021": "sometimes"})
+
+
+def test_design_rao_scott_with_waves_as_strata_is_the_equal_weights_test():
+    a = np.array(["x"] * 7 + ["y"] * 5 + ["z"] * 3)
+    b = np.array(["x"] * 3 + ["y"] * 6 + ["z"] * 6 + ["x"])
+    ref = rao_scott([(a, 20, 50), (b, 16, None)])  # 5 and 0 units outside the domain
+    rows = np.array(["a"] * 20 + ["b"] * 16)
+    cols = np.concatenate([a, np.full(5, "x"), b])
+    domain = np.r_[np.ones(15, bool), np.zeros(5, bool), np.ones(16, bool)]
+    got = design_rao_scott(
+        rows, cols, np.ones(36), rows, np.arange(36), np.r_[np.full(20, 50.0), np.full(16, np.inf)], domain
+    )
+    for f in ("f", "ndf", "ddf", "p_value", "pearson"):
+        assert getattr(got, f) == pytest.approx(getattr(ref, f), rel=1e-12), f
+
+
+def test_design_rao_scott_has_nothing_to_test():
+    one = np.array(["x"] * 6)
+    assert (
+        design_rao_scott(
+            np.r_[["a"] * 3, ["b"] * 3],
+            one,
+            np.ones(6),
+            np.zeros(6),
+            np.arange(6),
+            np.full(6, np.inf),
+            np.ones(6, bool),
+        )
+        is None
+    )  # one answer
+    rows = np.r_[["a"] * 3, ["b"]]
+    # a stratum (wave) of a single unit: no variance estimate (R: lonely PSU)
+    assert (
+        design_rao_scott(
+            rows,
+            np.array(["x", "y", "x", "y"]),
+            np.ones(4),
+            rows,
+            np.arange(4),
+            np.full(4, np.inf),
+            np.ones(4, bool),
+        )
+        is None
+    )
+
+
+def test_sparse_tables_get_fishers_exact_test():
+    # the issue's example: 0 of 50 against 4 of 64 (expected 1.75 < 5)
+    t = np.array([[0, 50], [4, 60]])
+    assert sparse_table(t) and not sparse_table(np.array([[20, 30], [25, 39]]))
+    assert not sparse_table(np.array([[1, 2, 3], [4, 5, 6]]))  # only 2 x 2 tables
+    assert round(fisher_exact_p(t), 3) == 0.130
+    # hand check: [[1, 0], [0, 1]] has two tables with the margins, each of probability 1/2
+    assert fisher_exact_p(np.array([[1, 0], [0, 1]])) == pytest.approx(1.0)
+    # [[3, 0], [0, 3]]: P = 1/20 for it and for its mirror image
+    assert fisher_exact_p(np.array([[3, 0], [0, 3]])) == pytest.approx(0.1)
+
+
+def test_fisher_equals_scipy_on_many_tables():
+    from scipy.stats import fisher_exact
+
+    rng = np.random.default_rng(25)
+    for _ in range(300):
+        t = rng.integers(0, 30, size=(2, 2))
+        if t.sum():
+            assert fisher_exact_p(t) == pytest.approx(fisher_exact(t).pvalue, rel=1e-9, abs=1e-15)
+
+
+def test_correlated_newcombe():
+    ci0, ci1 = (0.30, 0.55), (0.50, 0.75)
+    assert newcombe_correlated(0.42, ci0, 0.63, ci1, 0.0) == pytest.approx(newcombe(0.42, ci0, 0.63, ci1))
+    lo, hi = newcombe_correlated(0.42, ci0, 0.63, ci1, 0.5)
+    lo0, hi0 = newcombe(0.42, ci0, 0.63, ci1)
+    assert lo0 < lo < 0.21 < hi < hi0  # positive correlation: narrower around the same difference
+    # by hand: a = 0.13, b = 0.13, rho 0.5 -> sqrt(0.0169 + 0.0169 - 0.0169) = 0.13
+    assert lo == pytest.approx(0.21 - 0.13)
+
+
+def test_stacked_covariance_by_hand():
+    # wave A: units a, b (1, 0); wave B: units b, c (1, 1); unit b answers both
+    means, cov = stacked_covariance(
+        [np.array([1.0, 0.0]), np.array([1.0, 1.0])],
+        [np.array(["a", "b"]), np.array(["b", "c"])],
+        [np.ones(2), np.ones(2)],
+        None,
+    )
+    assert means.tolist() == [0.5, 1.0]
+    # linearised: a (0.25, 0), b (-0.25, 0), c (0, 0); n = 3 units, mean 0: V_A = 3/2 * 0.125
+    assert cov[0, 0] == pytest.approx(1.5 * 0.125) and cov[1, 1] == 0 and cov[0, 1] == 0
+    # one wave of 2 units from a frame of 6: (1 - 2/6) * 2/1 * (0.25² + 0.25²)
+    assert stacked_covariance([np.array([1.0, 0.0])], [np.array(["a", "b"])], [np.ones(2)], 6)[1][0, 0] == (
+        pytest.approx((1 - 2 / 6) * 2 * 0.125)
+    )
+
+
+def test_korn_graubard_base():
+    # t(23, 0.975) = 2.068658; (1.959964 / 2.068658)^2 = 0.897670
+    assert korn_graubard_base(24.0, 23, 0.95) == pytest.approx(24 * 0.897670, rel=1e-5)
+    assert korn_graubard_base(24.0, 1e9, 0.95) == pytest.approx(24.0)
+    assert math.isnan(korn_graubard_base(24.0, 0, 0.95))
+
+
+def test_weighted_interval_keeps_the_fpc_at_0_and_100_percent():
+    from analysis.survey.weighting import compare_estimates, margins_of, rake
+
+    sample = pd.DataFrame({"g": ["a"] * 6 + ["b"] * 4})
+    frame = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 12})
+    res = rake(sample, margins_of(frame, ["g"]))
+    survey = pd.DataFrame({"Q": [1] * 10})
+    recs = compare_estimates(
+        survey, res.weights, sample, ["g"], [{"id": "q", "item": "Q", "positive": [1]}], 0.95, 24
+    )
+    unw, w = (r for r in recs)
+    assert w["value"] == unw["value"] == 100
+    assert w["ci_low"] == pytest.approx(unw["ci_low"]) and w["effective_n"] == pytest.approx(
+        unw["effective_n"]
+    )
+    no_fpc = compare_estimates(
+        survey, res.weights, sample, ["g"], [{"id": "q", "item": "Q", "positive": [1]}], 0.95, None
+    )
+    assert no_fpc[1]["ci_low"] < w["ci_low"]  # the correction narrows, as for the unweighted one
+
+
+def test_starting_weights_must_be_equal():
+    from analysis.survey.weighting import check_equal_start, margins_of, rake
+
+    sample = pd.DataFrame({"g": ["a", "a", "b"]})
+    margins = margins_of(pd.DataFrame({"g": ["a"] * 4 + ["b"] * 2}), ["g"])
+    check_equal_start(np.full(3, 2.0))
+    with pytest.raises(ValueError, match="unequal"):
+        rake(sample, margins, base_weights=pd.Series([1.0, 2.0, 2.0]))
+    with pytest.raises(ValueError, match="positive"):
+        rake(sample, margins, base_weights=pd.Series([0.0, 0.0, 0.0]))
+    assert rake(sample, margins, base_weights=pd.Series([2.0, 2.0, 2.0])).converged
+
+
+def test_non_convergence_is_reported_not_hidden():
+    from analysis.survey.weighting import diagnostics, margins_of, rake
+
+    # the margins are reached only as the weight of the (a, y) unit goes to 0: slow, not in 2 rounds
+    sample = pd.DataFrame({"g": ["a", "a", "b"], "h": ["x", "y", "y"]})
+    frame = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10, "h": ["x"] * 10 + ["y"] * 10})
+    res = rake(sample, margins_of(frame, ["g", "h"]), max_iter=2)
+    assert not res.converged and res.iterations == 2
+    d = {
+        r["series"]: r["value"]
+        for r in diagnostics(res, sample, margins_of(frame, ["g", "h"]))
+        if "group" not in r
+    }
+    assert d["converged"] == 0 and d["iterations"] == 2 and d["max_margin_error"] > 1e-6
