@@ -152,7 +152,11 @@ def level_coverage(rng, reps, scenario, prevalence, base):
     truth = y[dom].mean()
     R = respond(rng, reps, scenario, prop)
     out = {}
-    for name, fpc, kg in (("wilson_fpc", True, False), ("wilson", False, False), ("wilson_fpc_kg", True, True)):
+    for name, fpc, kg in (
+        ("wilson_fpc", True, False),
+        ("wilson", False, False),
+        ("wilson_fpc_kg", True, True),
+    ):
         _, lo, hi, nd, n_eff = unweighted(R, y, dom, fpc, kg)
         out[name] = covered(lo, hi, truth)[0].mean()
     w, X = rake(R, size, region)
@@ -207,8 +211,10 @@ def main():
     prevalences = [0.03, 0.1, 0.3, 0.5]
     bases = [24, 40, 64, 100, 138]
     level_names = ["wilson_fpc", "wilson", "wilson_fpc_kg", "weighted_fpc", "weighted"]
-    print(f"replicates per cell: {args.reps}; Monte Carlo SE of a 95 % coverage: "
-          f"{100 * np.sqrt(0.95 * 0.05 / args.reps):.2f} points; seed {args.seed}\n")
+    print(
+        f"replicates per cell: {args.reps}; Monte Carlo SE of a 95 % coverage: "
+        f"{100 * np.sqrt(0.95 * 0.05 / args.reps):.2f} points; seed {args.seed}\n"
+    )
     print("### Levels: actual coverage (%) of nominal 95 % intervals\n")
     print("| response | prevalence | base | " + " | ".join(level_names) + " |")
     print("|---|---:|---:|" + "---:|" * len(level_names))
@@ -223,7 +229,9 @@ def main():
                     key = (scenario, k)
                     if key not in worst or cov[k] < worst[key][0]:
                         worst[key] = (cov[k], p, base)
-                print(f"| {scenario} | {p:.2f} | {base} ({cov['mean_base']:.0f}) | " + " | ".join(cells) + " |")
+                print(
+                    f"| {scenario} | {p:.2f} | {base} ({cov['mean_base']:.0f}) | " + " | ".join(cells) + " |"
+                )
     print("\n### Changes between two waves: actual coverage (%)\n")
     print("| response | waves | prevalence | base | newcombe | newcombe_overlap |")
     print("|---|---|---:|---:|---:|---:|")
