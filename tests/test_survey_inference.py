@@ -178,3 +178,87 @@ def test_non_convergence_is_reported_not_hidden():
         if "group" not in r
     }
     assert d["converged"] == 0 and d["iterations"] == 2 and d["max_margin_error"] > 1e-6
+
+
+# --- on the survey stage's demo waves (module-scoped build shared with test_survey) ----------
+from test_survey import CB, demo_tables  # noqa: E402,F401
+
+
+def test_sparse_items_of_the_change_table_use_fishers_test(demo_tables):  # noqa: F811
+    from analysis.survey.stats import answer_groups
+    from analysis.survey.tables import respondents
+
+    tables, _, processed = demo_tables
+    waves = {
+        2021: respondents(pd.read_parquet(processed[0])),
+        2016: respondents(pd.read_parquet(processed[1])),
+    }
+    ch = tables["x_survey_change_2016_2021"]
+    two_by_two = ch[ch["test"].isin(["rao_scott_f", "fisher_exact"]) & (ch["category"] == "")]
+    two_by_two = two_by_two[~two_by_two["series"].isin(["fig_11_2", "fig_11_4", "fig_11_6", "fig_11_20"])]
+    n_fisher = 0
+    for _, r in two_by_two.iterrows():
+        counts = []
+        for y in (2016, 2021):
+            g, d = answer_groups(waves[y], CB, r["series"], r["item"])
+            counts.append([int((g[d] == "share").sum()), int((g[d] == "rest").sum())])
+        counts = np.array(counts)
+        assert (r["test"] == "fisher_exact") == sparse_table(counts), (r["series"], r["item"], counts)
+        if r["test"] == "fisher_exact":
+            n_fisher += 1
+            assert r["p_value"] == pytest.approx(fisher_exact_p(counts), rel=1e-12)
+            assert np.isnan(r["statistic"]) and r["p_holm"] >= r["p_value"]
+    assert n_fisher >= 1
+
+
+def test_sensitivity_rows_on_the_demo_waves(demo_tables):  # noqa: F811
+    """Level rows repeat the chapter's numbers; weights that change nothing give the chapter's
+    estimates; overlap-aware change intervals follow the design correlation."""
+    from test_survey import PUBLIC
+
+    from analysis.core.kommune import load_code_map
+    from analysis.survey.ingest import harmonise_units
+    from analysis.survey.sensitivity import change_rows, level_rows
+    from analysis.survey.tables import respondents
+
+    tables, _, processed = demo_tables
+    resp = {
+        2021: respondents(pd.read_parquet(processed[0])),
+        2016: respondents(pd.read_parquet(processed[1])),
+    }
+    if "kommunenummer_2020" not in resp[2016].columns:  # the ingest adds it; this fixture does not
+        cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+        resp[2016]["kommunenummer_2020"] = harmonise_units(resp[2016], cm)
+    sizes = {2021: 370, 2016: None}
+    n21 = len(resp[2021])
+    flat = {2021: (np.full(n21, 370 / n21), np.ones((n21, 1)))}  # equal weights, one margin
+    levels = pd.DataFrame(level_rows(resp, CB, sizes, sizes, flat, 0.95, 3.0))
+    t = tables["fig_11_4"]
+    for year in (2021, 2016):
+        row = t[(t["year"] == str(year)) & (t["category"] == "informerer")].iloc[0]
+        got = levels[
+            (levels["series"] == "fig_11_4") & (levels["year"] == year) & (levels["category"] == "informerer")
+        ]
+        got = got.iloc[0]
+        assert (got["value"], got["ci_low"], got["ci_high"]) == pytest.approx(
+            (row["value"], row["ci_low"], row["ci_high"]), rel=1e-12
+        )
+        if year == 2021:  # without the correction: wider; equal weights: the same estimate
+            assert got["ci_high_alt"] - got["ci_low_alt"] > got["ci_high"] - got["ci_low"]
+            assert got["value_weighted"] == pytest.approx(got["value"], rel=1e-12)
+        else:  # 2016 has no frame: no other choice, no weights
+            assert np.isnan(got["ci_low_alt"]) and np.isnan(got["value_weighted"])
+    assert not levels.loc[levels["year"] == 2021, "differs"].any()  # nothing moves with equal weights
+    ch = tables["x_survey_change_2016_2021"]
+    rows = pd.DataFrame(change_rows(resp, CB, ch, sizes, flat, 0.95, "kommunenummer_2020", (2016, 2021)))
+    pct = rows[rows["ci_low_overlap"].notna() & (rows["series"] != "fig_11_14")]
+    assert len(pct) > 20 and pct["rho"].abs().max() > 0
+    for _, r in pct.iterrows():  # the overlap interval moves with the sign of the correlation
+        w_ind, w_ovl = r["ci_high"] - r["ci_low"], r["ci_high_overlap"] - r["ci_low_overlap"]
+        assert (w_ovl < w_ind + 1e-9) if r["rho"] > 0 else (w_ovl > w_ind - 1e-9), (r["series"], r["item"])
+    tested = rows[rows["test"] == "rao_scott_f"]
+    assert tested["p_overlap"].notna().all() and tested["p_weighted"].notna().all()
+    assert (
+        rows["p_holm_overlap"].dropna()
+        >= rows["p_overlap"].dropna().reindex(rows["p_holm_overlap"].dropna().index)
+    ).all()
