@@ -52,6 +52,11 @@ def attacked(demo_build, tmp_path_factory):
     bergen18 = asb & (year == "2018") & reg["kommunenummer"].isin(["1201", "4601"])
     reg.loc[bergen18 & (reg.index != reg.index[bergen18][0]), "avtalt_selvbosetting"] = "0"
     reg.loc[reg.index[0], "person_id"] = PLANT
+    # one Oslo settlement without bydelsnummer: the row ledger counts it (issue 27)
+    no_bydel = reg.index[(reg["kommunenummer"] == "0301") & (reg["bydelsnummer"] == "")]
+    reg.loc[no_bydel[1:], "bydelsnummer"] = "030101"
+    if not len(no_bydel):
+        reg.loc[reg.index[reg["kommunenummer"] == "0301"][0], "bydelsnummer"] = ""
     reg.to_csv(user / "register.csv", index=False)
     cfg = {
         "demo": False,
@@ -78,7 +83,9 @@ def attacked(demo_build, tmp_path_factory):
     register = pd.read_parquet(processed / "register.parquet", columns=disclosure.REGISTER_COLUMNS)
     builder = disclosure.collect(register, truth)
     out = {p.stem: _read(p) for p in (main / "reports" / "tables").glob("*.csv")}
-    return types.SimpleNamespace(main=main, truth=truth, builder=builder, register=register, out=out)
+    return types.SimpleNamespace(
+        main=main, truth=truth, builder=builder, register=register, out=out, user=user, cfg=cfg
+    )
 
 
 def _read(path):
@@ -237,6 +244,26 @@ def _lp_bounds(attacked, only=None):
         if len(r) and r["value"].iloc[0] != "":
             v = float(r["value"].iloc[0])
             rows.append(vec([pred])), rhs_lo.append(v), rhs_hi.append(v)
+    # unit counts (issue 27): k units practising in a year means at least k agreed persons (and
+    # units with more than three at least four each); k bydeler at least k persons in Oslo
+    t21 = attacked.out.get("tab_2_1")
+    if t21 is not None:
+        units = t21[(t21["source"] == "register") & (t21.get("value_label", "") == "")]
+        units = units.set_index(["year", "series"])["value"].astype(float)
+        for (y, series), k in units.items():
+            if series == "units_practising":
+                more = units.get((y, "units_more_than_3"), 0.0)
+                rows.append(vec([{"year": y, "flag": 1}])), rhs_lo.append(k + 3 * more), rhs_hi.append(np.inf)
+            elif series == "oslo_bydeler_practising":
+                rows.append(vec([{"year": y, "kommune": "0301", "flag": 1}]))
+                rhs_lo.append(k), rhs_hi.append(np.inf)
+    # the row ledger: the register's used rows are the period's persons
+    led = attacked.out.get("x_row_ledger")
+    if led is not None:
+        used = led[(led["series"] == "register") & (led["category"] == "used")]
+        if len(used) and (used.get("value_label", pd.Series("", index=used.index)) == "").all():
+            total = pd.to_numeric(used["value"]).sum()
+            rows.append(vec([{"year": "2016-2021"}])), rhs_lo.append(total), rhs_hi.append(total)
     # Tabell 12.1: a kommune not listed in a year has at most the smallest listed count
     top = attacked.out["tab_12_1"]
     for y, g in top[top["rank"] != ""].groupby("year"):
@@ -461,3 +488,117 @@ def test_planted_strings_in_messages_and_logs_are_capped_and_redacted(tmp_path, 
         written = log.read_text(encoding="utf-8") + capsys.readouterr().err
         assert PLANT not in written and "Fru Hansen" not in written, written[:500]
         assert all(len(line) <= 460 for line in written.splitlines())
+
+
+# --- issue 27: unit counts, the ledger, the Oslo inset, hashes, two releases -------------------
+
+
+def test_no_unit_ledger_or_bydel_number_below_the_threshold(attacked):
+    t = attacked.out["tab_2_1"]
+    units = pd.to_numeric(t.loc[t["source"] == "register", "value"], errors="coerce")
+    assert not ((units > 0) & (units < T)).any()
+    truth = attacked.truth["tab_2_1"]
+    assert (truth["series"] == "oslo_bydeler_practising").any()
+    led = attacked.out["x_row_ledger"]
+    reg = led[led["series"] == "register"]
+    v = pd.to_numeric(reg["value"], errors="coerce")
+    assert not ((v > 0) & (v < T)).any(), reg
+    oslo = reg[reg["item"].str.contains("without bydelsnummer")]
+    assert oslo["value_label"].tolist() == ["1–2"]  # the planted single row: a range, not 1
+    # the inset shows Oslo's class in every bydel: no per-bydel class to count
+    m = attacked.out["fig_2_2_map"]
+    by = pd.to_numeric(m.loc[m["group"] == "oslo_bydeler", "value"])
+    assert set(by) <= {0.0, 15.0}
+
+
+def test_no_hash_or_size_of_an_internal_file_is_published(attacked):
+    """The hash of protection_plan.csv once confirmed 7 of 876 candidate plans rebuilt from the
+    published tables: no file under data/processed/ has its hash or size in provenance.json or
+    manifest.json."""
+    prov = json.loads((attacked.main / "reports" / "provenance.json").read_text(encoding="utf-8"))
+    internal = {p: o for p, o in prov["outputs"].items() if p.startswith("data/processed/")}
+    assert "data/processed/protection_plan.csv" in internal
+    assert all(o["sha256"] is None and o["bytes"] is None for o in internal.values())
+    manifest = json.loads((attacked.main / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    assert not [p for p in manifest["outputs"] if p.startswith("data/processed/")]
+    assert "protection_plan" not in json.dumps(manifest)
+
+
+@pytest.fixture(scope="module")
+def second_release(attacked, tmp_path_factory):
+    """A later release of the harsh register one quarter on (to 30 June 2021): the first
+    quarter's register plus persons settled in April-June, some of them with agreed
+    self-settlement in small kommuner; built with ``protection.previous_release`` naming the
+    first build's published folder (tables and HTML only)."""
+    tmp = tmp_path_factory.mktemp("release2")
+    main = copy_workflow(tmp)
+    reg = pd.read_csv(attacked.user / "register.csv", dtype=str, keep_default_na=False)
+    q1 = reg[reg["bosettingsdato"].str.startswith("2021-0")].copy()
+    add = q1.iloc[: min(90, len(q1))].copy()
+    month = add["bosettingsdato"].str[5:7].astype(int) + 3
+    day = add["bosettingsdato"].str[8:10].astype(int).clip(upper=28)
+    add["bosettingsdato"] = [f"2021-{m:02d}-{d:02d}" for m, d in zip(month, day)]
+    add["person_id"] = [f"Q2{i:06d}" for i in range(len(add))]
+    mottak = (add["kategori"] != "overforing").to_numpy()
+    add.loc[add.index[mottak][::6], "avtalt_selvbosetting"] = "1"  # a few agreed, spread out
+    both = pd.concat([reg, add], ignore_index=True)
+    user = tmp / "user"
+    user.mkdir()
+    both.to_csv(user / "register.csv", index=False)
+    cfg = json.loads(json.dumps(attacked.cfg))
+    cfg["inputs"]["register"] = str(user / "register.csv")
+    cfg["register_end"] = "2021-06-30"
+    cfg["protection"] = {"previous_release": str(attacked.main / "reports")}
+    (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    run_snakemake(main, "html", "--configfile", str(user / "my.yaml"))
+    out = {p.stem: _read(p) for p in (main / "reports" / "tables").glob("*.csv")}
+    return types.SimpleNamespace(main=main, out=out, added=len(add))
+
+
+def _shown_cells(out):
+    """(table, key, column) -> label or number, for every register-based number."""
+    from analysis.imdi.disclosure import _row_key
+
+    cells = {}
+    for eid in ("fig_2_1", "fig_2_2_resettlement", "x_asb_per_1000", "tab_4_2", "tab_4_1", "tab_2_1"):
+        for r in out[eid].to_dict("records"):
+            if r.get("source", "register") != "register":
+                continue
+            for col in ("value", "n", "asb", "settled"):
+                if col in r and (r[col] != "" or r.get(f"{col}_label", "")):
+                    cells[(eid, _row_key(eid, r), col)] = r.get(f"{col}_label", "") or float(r[col])
+    return cells
+
+
+COUNTS = {("fig_2_1", s) for s in ("total_settled", "asb", "ordinary")} | {
+    ("fig_2_2_resettlement", s) for s in ("ordinary", "resettlement")
+}
+
+
+def test_two_releases_side_by_side_recover_nothing(attacked, second_release):
+    """The earlier release's hidden cells stay hidden, the years both cover in full hide the same
+    cells, and no difference of two published person counts is 1..threshold-1."""
+    before, after = _shown_cells(attacked.out), _shown_cells(second_release.out)
+    hidden_before = [k for k, v in before.items() if isinstance(v, str)]
+    assert len(hidden_before) > 20
+    assert [k for k in hidden_before if k in after and not isinstance(after[k], str)] == []
+    full = [k for k in before if k in after and k[1][0] in {"2016", "2017", "2018", "2019", "2020"}]
+    assert len(full) > 100
+    assert [k for k in full if isinstance(before[k], str) != isinstance(after[k], str)] == []
+
+    def is_count(k):
+        eid, key, col = k
+        return col in ("n", "asb", "settled") or (eid, key[1]) in COUNTS
+
+    small = [
+        (k, before[k], after[k])
+        for k in after
+        if is_count(k)
+        and isinstance(after[k], float)
+        and isinstance(before.get(k), float)
+        and 0 < abs(after[k] - before[k]) < T
+    ]
+    assert not small, small[:10]
+    # the later release did gain persons: some published count moved (the comparison has teeth)
+    moved = [k for k, v in before.items() if is_count(k) and isinstance(v, float) and after.get(k, v) != v]
+    assert moved

@@ -210,7 +210,7 @@ def decide(cells: list[Cell], sizes: dict[str, np.ndarray], threshold: int) -> l
             continue
         elif c.fixed == "forced":  # today's version of a cell the earlier release hid
             first[i] = "secondary"
-        elif c.kind == "count" and 0 < c.value < threshold:
+        elif c.kind in ("count", "units") and 0 < c.value < threshold:
             first[i] = "primary"
         elif c.kind in ("stat", "quantile") and 0 < c.n < threshold:
             first[i] = "small_n"

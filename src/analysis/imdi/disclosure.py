@@ -277,6 +277,7 @@ def collect(
             else:
                 continue
             b.follow("tab_2_1", pos, "value", [src], kind="units")
+            b.cells[-1].value = float(r["value"])  # 1..threshold-1 units: a range, like persons
     t = tables.get("text_ch4_1_3_bergen_oslo_asb_share")
     if t is not None:
         eid = "text_ch4_1_3_bergen_oslo_asb_share"
