@@ -513,15 +513,12 @@ def test_no_unit_ledger_or_bydel_number_below_the_threshold(attacked):
 
 def test_no_hash_or_size_of_an_internal_file_is_published(attacked):
     """The hash of protection_plan.csv once confirmed 7 of 876 candidate plans rebuilt from the
-    published tables: no file under data/processed/ has its hash or size in provenance.json or
-    manifest.json."""
+    published tables: no file under data/processed/ has its hash or size in provenance.json."""
     prov = json.loads((attacked.main / "reports" / "provenance.json").read_text(encoding="utf-8"))
     internal = {p: o for p, o in prov["outputs"].items() if p.startswith("data/processed/")}
     assert "data/processed/protection_plan.csv" in internal
     assert all(o["sha256"] is None and o["bytes"] is None for o in internal.values())
-    manifest = json.loads((attacked.main / "reports" / "manifest.json").read_text(encoding="utf-8"))
-    assert not [p for p in manifest["outputs"] if p.startswith("data/processed/")]
-    assert "protection_plan" not in json.dumps(manifest)
+    # manifest.json (made after the PDF, which this build skips): tests/test_lineage.py
 
 
 @pytest.fixture(scope="module")
@@ -588,7 +585,7 @@ def test_two_releases_side_by_side_recover_nothing(attacked, second_release):
 
     def is_count(k):
         eid, key, col = k
-        return col in ("n", "asb", "settled") or (eid, key[1]) in COUNTS
+        return col in ("n", "asb", "settled") or (len(key) > 1 and (eid, key[1]) in COUNTS)
 
     small = [
         (k, before[k], after[k])

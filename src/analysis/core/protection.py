@@ -208,12 +208,12 @@ def decide(cells: list[Cell], sizes: dict[str, np.ndarray], threshold: int) -> l
             first[i] = "primary"
         elif c.fixed == "shown":  # published by the earlier release: known, whatever it is
             continue
-        elif c.fixed == "forced":  # today's version of a cell the earlier release hid
-            first[i] = "secondary"
         elif c.kind in ("count", "units") and 0 < c.value < threshold:
             first[i] = "primary"
         elif c.kind in ("stat", "quantile") and 0 < c.n < threshold:
             first[i] = "small_n"
+        elif c.fixed == "forced":  # today's version of a cell the earlier release hid
+            first[i] = "secondary"
     keys = [c.key if c.key is not None else i for i, c in enumerate(cells)]
     forced: set = set()
     for _ in range(10):
