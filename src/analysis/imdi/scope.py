@@ -138,13 +138,24 @@ def annual_records(annual: pd.DataFrame | None, series: str, year) -> list[dict]
     )
 
 
+def _register_years(counts: pd.DataFrame) -> set[int]:
+    return {int(y) for y in counts["year"].unique()}
+
+
+def _before(counts: pd.DataFrame, records: list[dict]) -> list[dict]:
+    """The annual-report records of years the register does not cover (a register from 2014 or 2015
+    gives its own numbers for those years: one row per year and series)."""
+    covered = _register_years(counts)
+    return [r for r in records if int(r["year"]) not in covered]
+
+
 def units_practising(
     counts: pd.DataFrame, annual: pd.DataFrame | None, period: RegisterPeriod
 ) -> pd.DataFrame:
     """Tabell 2.1: units (kommuner and Oslo bydeler) with >= 1 and > 3 agreed self-settlements."""
     asb = counts[counts["avtalt_selvbosetting"] == 1]
     per_unit = asb.groupby(["year", "unit_id"])["n"].sum().rename("asb").reset_index()
-    recs = annual_records(annual, "units_practising", 2015)
+    recs = _before(counts, annual_records(annual, "units_practising", 2015))
     for year in sorted(counts["year"].unique()):
         u = per_unit[per_unit["year"] == year]
         is_bydel = u["unit_id"].str.len() == 6
@@ -234,11 +245,11 @@ def settlement_overview(
                 note=f"{int(r['suppressed_cells'])} suppressed cells left out",
             )
         t14 = public_totals[public_totals["year"] == 2014]
-        if not t14.empty:
+        if not t14.empty and 2014 not in _register_years(counts):
             add(2014, "total_settled", float(t14["value"].iloc[0]), source="imdi_public")
     if annual is not None:
         tot, asb = annual_get(annual, "total_settled", 2015), annual_get(annual, "asb", 2015)
-        if tot is not None and asb is not None:
+        if tot is not None and asb is not None and 2015 not in _register_years(counts):
             add(2015, "total_settled", tot, source="imdi_annual")
             add(2015, "asb", asb, source="imdi_annual")
             add(2015, "ordinary", tot - asb, source="imdi_annual")
@@ -274,7 +285,10 @@ def resettlement_overview(
 
     2015 (before the register) comes from IMDi's annual report, as in Figur 2.1: the total
     settled and the share of resettlement refugees; the report gives no count to split the bar."""
-    recs = annual_records(annual, "total_settled", 2015) + annual_records(annual, "resettlement_pct", 2015)
+    recs = _before(
+        counts,
+        annual_records(annual, "total_settled", 2015) + annual_records(annual, "resettlement_pct", 2015),
+    )
     for year in sorted(counts["year"].unique()):
         y = counts[counts["year"] == year]
         n, r = _persons(y), _persons(y[y["kategori"] == "overforing"])

@@ -518,6 +518,29 @@ def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, la
     return alt
 
 
+# The study's words in the titles and source lines of our own entries (extra_entries.yaml).
+_SPAN_Q1 = {"no": "{first} – første kvartal {last}", "en": "{first} – first quarter of {last}"}
+_PARTIAL_Q1 = {"no": "; {last} kun første kvartal", "en": "; {last} first quarter only"}
+
+
+def fill_study(meta: dict, study, tables, language: str) -> dict:
+    """Put the register period ({register_span}: "2016 – første kvartal 2021" or "2016–2025"), the
+    kommune structure ({structure}) and a part-year note ({partial_note}) into titles and source lines."""
+    key = register_period_key(tables)
+    first, last = key.split("-") if key else (str(study.first_year), str(study.last_year))
+    q1 = study.is_partial_year(int(last)) and study.register_end[5:] == "03-31"
+    words = {
+        "register_span": _SPAN_Q1[language].format(first=first, last=last) if q1 else f"{first}\u2013{last}",
+        "structure": str(study.structure),
+        "partial_note": _PARTIAL_Q1[language].format(last=last) if q1 else "",
+    }
+    for m in meta.values():
+        for k in ("title_no", "title_en", "source_line"):
+            if "{" in m.get(k, ""):
+                m[k] = m[k].format_map(words)
+    return meta
+
+
 def years_of(tables, entry_id: str, **keys) -> list[str]:
     """The single years (not periods) of an entry's rows matching ``keys``, in order."""
     if entry_id not in tables:
@@ -559,7 +582,9 @@ def build_context(
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
-    meta = entry_metadata(published, extra, language, t, synthetic)
+    meta = fill_study(
+        entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, language
+    )
     label = label_lookup(published, language, t)
     spec = _yaml(report_dir / "chapters.yaml")
     chapters, left_out = plan_chapters(
