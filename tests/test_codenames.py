@@ -109,3 +109,28 @@ def test_units_by_name_resolve_through_the_frame_and_ambiguous_ones_are_listed_a
     assert "«Herøy» (line 2: 1515 or 1818)" in amb.message and "«Våler» (line 3: 3018 or 3419)" in amb.message
     assert "mapping.survey_2021.values.unit_id" in amb.message
     assert "«Narnia» (line 5)" in unknown.message
+
+
+def test_excel_code_column_of_numbers_beside_code_name_cells(tmp_path):
+    """An Excel column with number cells (106 for 0106) beside '0301 Oslo' text cells: the numbers
+    get their leading zeros back, the code name cells their code."""
+    import openpyxl
+
+    from analysis.core.intake import read_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["person_id", "kommunenummer", "bydelsnummer"])
+    ws.append(["a", "0301 Oslo", "030101 Gamle Oslo"])
+    ws.append(["b", 106, None])
+    ws.append(["c", "K-1103 Stavanger", None])
+    wb.save(tmp_path / "r.xlsx")
+    t = read_table(
+        tmp_path / "r.xlsx",
+        "register",
+        ["person_id", "kommunenummer", "bydelsnummer"],
+        codes=("kommunenummer", "bydelsnummer"),
+    )
+    assert t.frame["kommunenummer"].to_list() == ["0301", "0106", "1103"]
+    assert t.frame["bydelsnummer"].to_list() == ["030101", "", ""]
+    check_code_names(t.code_names, _ref(), "r.xlsx")

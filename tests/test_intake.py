@@ -139,6 +139,24 @@ def test_collecting_mode_lists_every_problem_normal_mode_stops_at_the_first(tmp_
     }, found
 
 
+def _validate_settings(**extra) -> dict:
+    """The validate rule's settings for the default study (schema defaults), plus ``extra``."""
+    from conftest import ROOT as _root
+
+    from analysis.core.config import validate_config
+    from analysis.core.study import study_from_config
+
+    cfg = validate_config({"demo": True, "inputs": {}}, _root / "workflow" / "schemas" / "config.schema.yaml")
+    h = cfg["harmonisation"]
+    return {
+        "split_to": h["split_to"],
+        "split_to_2024": h["split_to_2024"],
+        "study": study_from_config(cfg).as_dict(),
+        "mapping": {},
+        **extra,
+    }
+
+
 def test_validation_csv_lists_all_problems_without_values(tmp_path):
     from analysis.core.kommune import read_crosswalk_wide  # noqa: F401  (public files below)
     from analysis.report.validation import check_inputs, write_validation_csv, write_validation_html
@@ -153,11 +171,7 @@ def test_validation_csv_lists_all_problems_without_values(tmp_path):
     reg.write_text("\n".join([bad[0], *bad[1:], bad[1]]) + "\n")  # + a duplicate of the secret id
     survey = tmp_path / "survey_2021.csv"
     survey.write_bytes(PDF)
-    s = {
-        "split_to": {"1613": "5059", "5012": "5059", "1850": "1806"},
-        "register_end": "2021-03-31",
-        "mapping": {},
-    }
+    s = _validate_settings(register_end="2021-03-31")
     paths = {"register": str(reg), "survey_2021": str(survey)}
     rows = check_inputs(
         paths,
@@ -199,7 +213,7 @@ def test_validate_groups_by_cause_counts_rows_and_names_the_real_cause(tmp_path)
     frame.loc[:49, "unit_id"] = frame.loc[:49, "unit_id"].str.lstrip("0")  # 50 codes lose their zero
     p = tmp_path / "frame.csv"
     frame.to_csv(p, index=False)
-    s = {"split_to": {"1613": "5059", "5012": "5059", "1850": "1806"}, "mapping": {}}
+    s = _validate_settings()
     paths = {"survey_frame_2021": str(p)}
     rows, counts = check_inputs_counted(
         paths,

@@ -494,6 +494,16 @@ def _cell_text(v) -> str:
     return str(v).strip()
 
 
+def _numbers_beside_names(filled: list) -> bool:
+    """A column whose number cells lost their leading zeros: number cells only, or number cells
+    beside "code name" text cells (``0301 Oslo``; issue 23). A text cell of digits alone keeps
+    the column as text (a CSV-like typed code: never padded)."""
+    is_num = [isinstance(v, (int, float)) and not isinstance(v, bool) for v in filled]
+    return any(is_num) and all(
+        n or (isinstance(v, str) and not v.strip().isdigit()) for v, n in zip(filled, is_num)
+    )
+
+
 def _read_xlsx(path: str, sheet: str | None, header_row: int) -> tuple[pl.DataFrame, set]:
     """The first sheet (or ``sheet``) of an .xlsx workbook: row ``header_row`` the header (title
     rows above it skipped; lines stay the sheet's row numbers); a column whose every non-empty
@@ -533,7 +543,7 @@ def _read_xlsx(path: str, sheet: str | None, header_row: int) -> tuple[pl.DataFr
     for k, name in enumerate(header):
         values = [r[k] for r in body]
         filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
-        if filled and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in filled):
+        if _numbers_beside_names(filled):
             numeric.add(name)
         if filled and all(isinstance(v, dt.date) for v in filled):
             as_date = [
