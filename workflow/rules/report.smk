@@ -136,7 +136,8 @@ rule render_html:
         templates=TEMPLATES,
         # the report's own data files read by analysis.report.context
         report_data=[
-            f"workflow/report/{f}.yaml" for f in ("chapters", "key_numbers", "extra_entries", "figure_alt")
+            f"workflow/report/{f}.yaml"
+            for f in ("chapters", "key_numbers", "extra_entries", "figure_alt", "references")
         ],
         messages=f"workflow/report/messages/{LANG}.yaml",
         # measured benchmark figures, shown in the lineage appendix when they have been recorded

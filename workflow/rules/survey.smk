@@ -8,6 +8,8 @@ SURVEY_ROLES = ("survey_2016", "survey_2021", "survey_frame_2021")
 _SURVEY_CB = load_yaml(ROOT / SURVEY_CODEBOOK)
 # The survey stage needs both waves and the frame (docs/decisions/0015).
 if have(*SURVEY_ROLES):
+    # hashed in provenance like every other input (the lineage footers name it with its sha256)
+    use_input("codebook", SURVEY_CODEBOOK)
     # Entries come from the codebook: a figure there is a table here, and a plot when it has a chart.
     STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
         "text_ch9_response_rate",

@@ -55,6 +55,7 @@ def main(smk):
         ),
         decisions=load_yaml(smk.input.decisions),
         cited_roles=s["cited"],
+        table_files={Path(p).stem: p for p in smk.input.tables},
         claims=pd.read_csv(smk.input.claims, dtype=str, keep_default_na=False),
         claims_catalogue=load_yaml(smk.input.published_claims),
         benchmarks=json.loads(Path(smk.input.benchmarks[0]).read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.core.study import study_from_config
 from analysis.core.synthetic import DESC
+from analysis.core.tidy import TIDY_COLUMNS
 from analysis.core.yamlio import load_yaml
 from analysis.report.alt_text import figure_alt
 from analysis.report.lineage import footer_lookup
@@ -344,6 +345,8 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
             v: {b: int(((card["verdict"] == v) & (basis == b)).sum()) for b in BASES} for v in labels
         },
         "basis_labels": basis_labels(t),
+        "scored_entries": frozenset(card["entry_id"]),
+        "basis_short": {b: t(f"context.basis_short_{b}") for b in BASES},
         "score_total": int(len(card)),
         "score_by_entry": by_entry,
         "score_problems": problems,
@@ -488,6 +491,41 @@ def decision_notes(decisions: dict, language: str) -> dict[str, str]:
     return out
 
 
+def prose_lookup(tables, published: dict, label, language: str, t):
+    """prose(entry_id): chapter 11's sentences on a survey figure (analysis.report.prose), from
+    its table and the change table of the last pair of waves (``x_survey_change_<FROM>_<TO>``)."""
+    from analysis.report.alt_text import unit_of
+    from analysis.report.prose import figure_prose
+
+    entries = {e["id"]: e for e in published["entries"]}
+    pairs = sorted(
+        (tid for tid in tables.ids() if re.fullmatch(r"x_survey_change_\d{4}_\d{4}", tid)),
+        key=lambda s: int(s[-4:]),
+    )
+    change = tables.get(pairs[-1]) if pairs else None
+
+    def prose(entry_id: str) -> str:
+        if entry_id not in tables:
+            return ""
+        mine = None if change is None else change[change["series"] == entry_id]
+        mean = unit_of(entries.get(entry_id, {}), {}) == "score"
+        return figure_prose(entry_id, tables.get(entry_id), mine, mean, label, language, t)
+
+    return prose
+
+
+def table_lookup(paths: dict[str, str]):
+    """table_src(entry_id): the entry's tidy CSV as a data: URI, so that each figure of
+    report.html links to its numbers and the file still works copied alone (screen only)."""
+    import base64
+
+    def table_src(entry_id: str) -> str:
+        data = Path(paths[entry_id]).read_bytes()
+        return "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+
+    return table_src
+
+
 def figure_lookup(uris: dict[str, str]):
     """figure_src(entry_id): the figure inline (a data: URI), never a link to figures/."""
 
@@ -579,6 +617,7 @@ def build_context(
     claims_catalogue: dict | None = None,
     missing_inputs: list[str] = (),
     cited_roles=(),
+    table_files: dict[str, str] | None = None,
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
@@ -641,6 +680,9 @@ def build_context(
             cited_roles,
         ),
         "split_to": config["harmonisation"]["split_to"],
+        # the data dictionary of the tidy tables (CONTRACT.md): the contract's columns, the common extras
+        "tidy_columns": [*TIDY_COLUMNS, "ci_low", "ci_high", "source", "note", "synthetic"],
+        "references": _yaml(report_dir / "references.yaml").get("references", []),
         "study": study_from_config(config),
         "register_period": register_period_key(tables),
         "years_of": lambda entry_id, **keys: years_of(tables, entry_id, **keys),
@@ -650,6 +692,8 @@ def build_context(
         **claims_views(claims, claims_catalogue or {}, meta, language, t),
         "text_rows": text_number_rows,
         "figure_src": figure_lookup(figure_uris or {}),
+        "table_src": table_lookup(table_files or {}),
+        "prose": prose_lookup(tables, published, label, language, t),
         "alt": alt_lookup(
             published,
             extra,

@@ -82,6 +82,9 @@ class Tables:
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self._t
 
+    def ids(self) -> list[str]:
+        return list(self._t)
+
     def get(self, entry_id: str) -> pd.DataFrame:
         return self._t[entry_id]
 
@@ -136,8 +139,13 @@ def data_uri(path: str | Path) -> str:
 
 
 def render_html(template_dir: str | Path, context: dict, language: str, t, cache_dir=None) -> str:
+    """The report's HTML, with its furniture (analysis.report.furniture): table captions attached,
+    the list of figures and tables, the sub-sections in the on-screen table of contents."""
+    from analysis.report.furniture import furnish
+
     env = make_env(template_dir, language, t, cache_dir)
-    return env.get_template("report.html.j2").render(**context)
+    page = env.get_template("report.html.j2").render(**context)
+    return furnish(page, [ch["anchor"] for ch in context.get("chapters", [])], t)
 
 
 def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path):
