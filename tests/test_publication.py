@@ -101,3 +101,28 @@ def test_the_scan_finds_what_it_looks_for():
 def test_norwegian_pdf_before_the_lineage_appendix_reads_as_norwegian(demo_build):
     found = problems(pdf_text(demo_build / "reports" / "report.pdf"))
     assert not found, {k: v[:8] for k, v in found.items()}
+
+
+@pytest.mark.e2e
+def test_the_furniture_a_reader_expects_is_in_the_pdf_and_the_html(demo_build):
+    """A list of figures and tables, a suggested citation and a reference list in both; every
+    figure of the HTML links to its tidy CSV (a data: URI, so the file works alone)."""
+    import base64
+
+    reports = demo_build / "reports"
+    pdf = pdf_text(reports / "report.pdf")
+    page = (reports / "report.html").read_text(encoding="utf-8")
+    for words in (
+        NO["furniture.figures_and_tables"],
+        NO["title.suggested_citation"],
+        NO["bibliography.heading"],
+    ):
+        assert pdf.count(words) >= 1 and words in page, words
+    assert "IMDi (2017a)" in pdf and "IMDi (2017a)" in page  # the report's "IMDi 2017a" points somewhere
+    figures = re.findall(r'<figure id="([^"]+)">(.*?)</figure>', page, re.S)
+    with_table = [(fid, body) for fid, body in figures if (reports / "tables" / f"{fid}.csv").exists()]
+    assert len(with_table) > 20
+    for fid, body in with_table:
+        link = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)" download="([^"]+)"', body)
+        assert link and link.group(2) == f"{fid}.csv", fid
+        assert base64.b64decode(link.group(1)) == (reports / "tables" / f"{fid}.csv").read_bytes(), fid
