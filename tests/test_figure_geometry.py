@@ -130,9 +130,9 @@ def test_no_whisker_leaves_its_plot_or_touches_a_label_in_any_figure(demo_build)
         for fid in cb.figures
         if (demo_build / "reports" / "figures" / f"{fid}.svg").exists()
     }
-    labels = {"ordinaer": "ordinær", "avtalt": "avtalt", "q1": "1. kv.", "months": "måneder"}
+    labels = {"ordinaer": "ordinær", "avtalt": "avtalt", "q1": "{year} (1. kv.)", "months": "måneder"}
     figures["x_waiting_distribution"] = lambda: plot_distribution(
-        read_tidy(tables / "x_waiting_distribution.csv"), labels
+        read_tidy(tables / "x_waiting_distribution.csv"), labels, {}
     )
     figures["x_weighted_estimates"] = lambda: plot_estimates(
         read_tidy(tables / "x_weighted_estimates.csv"), "no"
