@@ -25,6 +25,7 @@ REFERENCE = re.compile(
     r"(?:Figur|Tabell|figur|tabell|[Kk]ap\.|Vedlegg)\s+X?(\d+(?:\.\d+)+)|^(\d+(?:\.\d+)+) [A-ZÆØÅ]", re.M
 )
 DOT_DECIMAL = re.compile(r"(?<![\d.,])\d+\.\d+(?![\d.])")
+MISSING_SPACE = re.compile(r"[a-zæøå)]\.[A-ZÆØÅ][a-zæøå]")  # "undersøkelsen.Prosentene"
 HYPHEN_MINUS = re.compile(r"(?<![\w\-–/])-\d")
 CODES = [
     re.compile(r"\bINC\d\d\b"),
@@ -76,6 +77,7 @@ def problems(text: str) -> dict[str, list[str]]:
             if m.group(0) not in references
         ],
         "hyphen-minus": [x for x in lines if HYPHEN_MINUS.search(x)],
+        "missing space": [x for x in lines if MISSING_SPACE.search(x)],
         "developer code": [x for x in body if any(c.search(x) for c in CODES)],
     }
     return {k: v for k, v in found.items() if v}
@@ -88,11 +90,12 @@ def test_the_scan_finds_what_it_looks_for():
         "2.1 Bosetting\nAndelen var 5,8 % i Figur 2.1 (kap. 4.1.1), en endring på −3 prosentpoeng.\n4.1.1\n"
     )
     assert problems(heads + clean + heads) == {}
-    dirty = "Andelen var 5.8 %.\nEndringen var -3.\nthe share is not known\nSe tabell x_kostra_aggregate_check (INC05).\n"
+    dirty = "Andelen var 5.8 %.\nEndringen var -3.\nthe share is not known\nSe tabell x_kostra_aggregate_check (INC05).Neste\n"
     assert set(problems(heads + dirty + heads)) == {
         "english",
         "dot decimal",
         "hyphen-minus",
+        "missing space",
         "developer code",
     }
 
