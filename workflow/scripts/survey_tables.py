@@ -12,6 +12,8 @@ from analysis.survey.codebook import load_codebook
 from analysis.survey.inference import fpc_sizes
 from analysis.survey.tables import plot_figure, survey_tables
 
+FIGURE_WORKERS = 2
+
 
 def main(smk):
     s = settings(smk)
@@ -22,7 +24,9 @@ def main(smk):
     tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]), int(s["small_base"]))
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path, synthetic=s["synthetic"])
-    # drawing is most of the job: the figures are shared between the rule's threads
+    # Drawing is most of the job and this rule is on the build's critical path (it has priority):
+    # two processes share the figures whatever the rule's threads, so that the second core, busy
+    # with stages that have slack, is shared with it. Same bytes as one process (save_figures).
     save_figures(
         [
             (
@@ -38,7 +42,7 @@ def main(smk):
             )
             for path in smk.output.figures
         ],
-        workers=smk.threads,
+        workers=FIGURE_WORKERS,
         synthetic=s["synthetic"],
     )
 

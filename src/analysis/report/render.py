@@ -155,6 +155,9 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path):
     """
     from weasyprint import DEFAULT_OPTIONS, HTML
 
+    from analysis.report.svgtext import install as draw_svg_text_as_runs
+
+    draw_svg_text_as_runs()  # figures' text one run per <text>, not one per letter (0110)
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
     # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
     options = {
