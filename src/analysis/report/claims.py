@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.core.tidy import KEY_COLUMNS
 from analysis.report.numbers import fmt_number
-from analysis.report.reproduction import basis_of_bases, row_basis
+from analysis.report.reproduction import basis_of_bases, row_basis, rows_where
 
 CLAIMS_COLUMNS = ["claim_id", "entry_id", "verdict", "left", "right", "note", "text", "basis"]
 VERDICTS = ("holds", "fails", "unresolved")
@@ -74,11 +74,7 @@ def matching_rows(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: M
     unknown = [k for k in selector if k != "entry_id" and k not in KEY_COLUMNS]
     if unknown:
         raise Unresolved("not_key_columns", where=where, columns=", ".join(unknown))
-    mask = pd.Series(True, index=table.index)
-    for col, want in selector.items():
-        if col != "entry_id":
-            mask &= table[col].astype(str) == _key_text(want)
-    return table[mask]
+    return rows_where(table, {c: _key_text(w) for c, w in selector.items() if c != "entry_id"}, as_text=True)
 
 
 def select(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: Mapping) -> float:
