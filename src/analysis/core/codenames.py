@@ -210,5 +210,9 @@ def resolve_names(
             )
         )
     out = df.copy()
-    out[column] = [resolved.get(v, v) if n else v for v, n in zip(df[column], is_name)]
+    out[column] = pd.Series(
+        [resolved.get(v, v) if n else v for v, n in zip(df[column], is_name)],
+        index=df.index,
+        dtype=df[column].dtype,
+    )
     return out
