@@ -176,6 +176,6 @@ def plot_national(table: pd.DataFrame, labels: dict, study: Study):
             Patch(color=ORDINARY, label=labels["in_report"].format(period=study.report_period_label)),
             Patch(facecolor="#ffffff", edgecolor=ORDINARY, hatch="////", label=labels["after_report"]),
         ],
-        loc="upper right",
+        loc="upper left",
     )
     return fig
