@@ -69,7 +69,8 @@ Commands (the first run of any of them installs what is missing: Debian packages
                               ./run.sh report --configfile my.yaml
                               ./run.sh report --config run=en language=en
                               ./run.sh report --profile profiles/slurm   (adds the SLURM plugin)
-  test [pytest args]        run the test suite (e.g. ./run.sh test -q tests/test_config.py)
+  test [pytest args]        run the whole test suite, as CI does (e.g. ./run.sh test -q tests/test_config.py)
+  test quick [pytest args]  only the tests that need no Snakemake build, R or network
   env [snakemake args]      only set up the environment (.venv) those arguments need
   --help                    this text
 
@@ -100,6 +101,10 @@ case "$cmd" in
   test)
     ensure_apt "${APT_REPORT[@]}" "${APT_TEST[@]}"
     ensure_python_env
+    if [ "${1:-}" = quick ]; then
+      shift
+      exec .venv/bin/python -m pytest -m "not e2e and not r and not network" "$@"
+    fi
     exec .venv/bin/python -m pytest "$@"
     ;;
   env)

@@ -1,10 +1,30 @@
-"""Shared fixtures: paths to the repository, the read-only shared data, and workflow copies."""
+"""Shared fixtures and the test tiers (DEVELOPING.md, "Tests").
+
+Tiers: `./run.sh test` runs everything (what CI runs); `./run.sh test quick` leaves out the tests
+marked `e2e` (they run Snakemake or read the demo build), `r` (Rscript) and `network`. The
+markers are set here, from what a test uses (`pytest_collection_modifyitems`): nobody needs to
+remember them. A test is `e2e` when it, a fixture it uses or a helper of its module calls one of
+`copy_workflow`, `copy_build`, `run_snakemake`, `clean_copy`, or uses `demo_build`; `r` when that
+code names `Rscript`; `network` is set by hand (the package index check).
+
+`demo_build` is one full demo build per session, kept between sessions under
+`.pytest_cache/demo-build/<hash>`; the hash covers every file a workflow copy holds (except
+`tests/`) and the names, sizes and mtimes of the shared data, so any change to code, config or
+inputs builds afresh. No test may change it (a check at the end of the session fails and drops
+the cache if one did): a test that needs a variant copies it with `copy_build`.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import inspect
+import json
 import os
+import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -14,9 +34,10 @@ SHARED = (ROOT.parent / "shared").resolve()
 PUBLIC = SHARED / "data"
 REFERENCE = SHARED / "reference"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+BUILD_CACHE = ROOT / ".pytest_cache" / "demo-build"
 
 sys.path.insert(0, str(ROOT / "tools"))
-from double_build import clean_copy  # noqa: E402  (one copy routine for tests and tools)
+from double_build import clean_copy, compare, copied_files, digests  # noqa: E402  (one copy routine for tests and tools)
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -26,6 +47,18 @@ def copy_workflow(dest: Path) -> Path:
     end-to-end test builds in its own copy; config paths like ../shared/data keep working.
     """
     return clean_copy(dest)
+
+
+def copy_build(build: Path, dest: Path) -> Path:
+    """A writable copy of a built tree (outputs, Snakemake metadata, mtimes) at dest/main.
+
+    A variant of the demo build (another config, a changed input) then reruns only the jobs the
+    change touches.
+    """
+    main = dest / "main"
+    shutil.copytree(build, main, symlinks=True)
+    (dest / "shared").symlink_to(SHARED, target_is_directory=True)
+    return main
 
 
 def run_snakemake(
@@ -48,6 +81,77 @@ def run_snakemake(
     return proc
 
 
+# ---------------------------------------------------------------------------------------------
+# tiers: markers from what a test uses
+_E2E_CALLS = {"copy_workflow", "copy_build", "run_snakemake", "clean_copy"}
+_E2E_FIXTURES = {"demo_build"}
+
+
+def _reached(func, seen: set) -> None:
+    """Every function of tests/ and tools/ that func calls, directly or through module helpers."""
+    func = inspect.unwrap(func)
+    code = getattr(func, "__code__", None)
+    if code is None or code in seen:
+        return
+    seen.add(code)
+    names, stack = set(), [code]
+    while stack:  # names used by the function and by functions/lambdas nested in it
+        c = stack.pop()
+        names |= set(c.co_names)
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    for name in names:
+        obj = func.__globals__.get(name)
+        if inspect.isfunction(obj) or hasattr(obj, "__wrapped__"):
+            target = inspect.unwrap(obj)
+            where = Path(getattr(getattr(target, "__code__", None), "co_filename", "/")).resolve()
+            if where.is_relative_to(ROOT / "tests") or where.is_relative_to(ROOT / "tools"):
+                if name in _E2E_CALLS:
+                    seen.add(name)
+                else:
+                    _reached(target, seen)
+
+
+def _needs(item) -> set[str]:
+    funcs = [item.function] if hasattr(item, "function") else []
+    for name in item.fixturenames:
+        defs = item._fixtureinfo.name2fixturedefs.get(name) or ()
+        funcs += [d.func for d in defs]
+    seen: set = set()
+    for f in funcs:
+        _reached(f, seen)
+    needs = set()
+    if _E2E_FIXTURES & set(item.fixturenames) or _E2E_CALLS & seen:
+        needs.add("e2e")
+    for code in (c for c in seen if isinstance(c, types.CodeType)):
+        if "Rscript" in code.co_consts or any("Rscript" in str(k) for k in code.co_consts):
+            needs.add("r")
+    return needs
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        present = {m.name for m in item.iter_markers()}
+        for marker in _needs(item) - present:
+            item.add_marker(marker)
+
+
+# ---------------------------------------------------------------------------------------------
+# the session's demo build
+def _build_key() -> str:
+    """sha256 of what a workflow copy holds (tests/ aside) and of the shared data's file list."""
+    h = hashlib.sha256()
+    for rel in copied_files():
+        if rel.parts[0] == "tests":
+            continue
+        h.update(rel.as_posix().encode() + b"\0" + (ROOT / rel).read_bytes() + b"\0")
+    for p in sorted(SHARED.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.relative_to(SHARED)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    h.update(f"{sys.executable}\0{sys.version}".encode())
+    return h.hexdigest()[:20]
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not PUBLIC.is_dir():
@@ -56,11 +160,27 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory, shared_dir) -> Path:
-    """One full demo build (to the PDF) shared by the end-to-end tests of a session."""
-    main = copy_workflow(tmp_path_factory.mktemp("e2e"))
-    run_snakemake(main)
-    return main
+def demo_build(shared_dir) -> Path:
+    """One full demo build (to the PDF), shared by the tests of a session and kept between
+    sessions while nothing it depends on changes. Read it; never write into it (copy_build)."""
+    key = _build_key()
+    entry = BUILD_CACHE / key
+    BUILD_CACHE.mkdir(parents=True, exist_ok=True)
+    with open(BUILD_CACHE / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two sessions in one checkout build once
+        stamp = entry / "digests.json"
+        if not stamp.exists():
+            for old in BUILD_CACHE.iterdir():
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            run_snakemake(clean_copy(entry))
+            stamp.write_text(json.dumps(digests(entry / "main")), encoding="utf-8")
+    main = entry / "main"
+    yield main
+    changed = compare(json.loads(stamp.read_text(encoding="utf-8")), digests(main))
+    if changed:
+        shutil.rmtree(entry, ignore_errors=True)
+        pytest.fail(f"a test changed the shared demo build ({', '.join(changed[:5])}); use copy_build")
 
 
 def study_of(**config):

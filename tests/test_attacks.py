@@ -28,8 +28,6 @@ from conftest import copy_workflow, run_snakemake, study_of
 
 from analysis.imdi import disclosure
 
-pytestmark = pytest.mark.e2e
-
 PLANT = "ZQPLANT9c1e"
 T = 3  # the default threshold
 

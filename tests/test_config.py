@@ -82,6 +82,7 @@ def test_slurm_profile_groups_every_rule(workflow_copy):
     assert sorted(rules - grouped) == []
 
 
+@pytest.mark.network  # uv builds a throw-away environment with the SLURM plugin (downloads it once)
 def test_slurm_profile_dry_run(workflow_copy):
     """The cluster profile resolves and plans the same DAG (no cluster needed for -n).
 

@@ -21,8 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import PUBLIC, copy_workflow, run_snakemake  # noqa: E402
 from corpus.cases import BASE, CASES, materialise  # noqa: E402
 
-pytestmark = pytest.mark.e2e
-
 BY_ID = {c.id: c for c in CASES}
 LEDGER = "data/processed/ledger"
 SURVEY_OUT = [

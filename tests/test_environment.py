@@ -87,6 +87,7 @@ def test_environment_yml_pins_the_locked_runtime_for_linux_cpython():
         assert runtime in pinned, runtime
 
 
+@pytest.mark.network  # asks the package index
 def test_every_pip_pin_resolves_against_the_package_index(tmp_path):
     """uv resolves the pinned set for Linux CPython 3.11 to exactly itself: every pin exists in the
     index for that platform, the set is closed (nothing missing) and consistent. Skipped when uv

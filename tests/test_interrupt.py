@@ -7,13 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from conftest import copy_workflow, run_snakemake
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from double_build import compare, digests  # noqa: E402
-
-pytestmark = pytest.mark.e2e
 
 
 def kill_build_when(workdir: Path, marker: str, sig=signal.SIGKILL, delay: float = 0.0) -> None:

@@ -21,8 +21,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import copy_workflow, run_snakemake  # noqa: E402
 
-pytestmark = pytest.mark.e2e
-
 DEMO_INPUTS = [
     f"data/raw/demo/{f}"
     for f in (

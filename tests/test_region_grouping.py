@@ -4,11 +4,8 @@ sensitivity table shows the weighted estimates under both whatever the setting."
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
-
-pytestmark = pytest.mark.e2e
 
 TARGETS = [
     "reports/tables/tab_9_1.csv",

@@ -1,11 +1,8 @@
 """A register supplied through --configfile with demo: false produces the tables from that file alone."""
 
 import pandas as pd
-import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
-
-pytestmark = pytest.mark.e2e  # a (small) Snakemake build
 
 ROWS = [  # person_id, vedtaksdato, bosettingsdato, kommunenummer, bydelsnummer, asb, kategori, hh
     ("R1", "2016-01-04", "2016-04-01", "1201", "", 1, "mottak", "enslig_voksen"),

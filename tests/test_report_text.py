@@ -7,10 +7,6 @@ import re
 import subprocess
 from html.parser import HTMLParser
 
-import pytest
-
-pytestmark = pytest.mark.e2e
-
 SCIENTIFIC = re.compile(r"(?<![\w/.])\d+(?:[.,]\d+)?[eE][-+]?\d+\b")
 DOT_DECIMAL = re.compile(r"(?<![\w/.\-])\d+\.\d+(?![\w/.\-])")
 # where a dot between digits is not a decimal point: figure/table/chapter references and

@@ -2,7 +2,8 @@
 
 One build: the session's demo build is copied (outputs, Snakemake metadata and mtimes) into a
 folder named with a space and 'ø', with the interpreter reached through that path too (a
-`.venv` link, as in a checkout), and the English variant is built there as a named run. The
+`.venv` link, as in a checkout), and the English variant is built there as a named run (the
+suite's only English build: its PDF is checked for English text too). The
 default build's files must stay byte for byte as they were, the run's outputs must have the
 layout of reports/, and a no-op rerun of either must find nothing to do.
 """
@@ -17,8 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.e2e
 
 RUN_DIRS = ("reports", "data/processed", "data/raw/demo", "logs", "benchmarks/runs")
 
@@ -76,6 +75,14 @@ def test_named_run_beside_the_default_build_in_a_path_with_a_space(spaced_copy):
         assert any((main / d / "runs" / "en").rglob("*")), f"{d}/runs/en is empty"
     html = (run_root / "report.html").read_text(encoding="utf-8")
     assert "Agreed self-settlement" in html and "data/raw/demo/runs/en/register.csv" in html
+    pdf = subprocess.run(
+        ["pdftotext", "-layout", str(run_root / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "The scope of agreed self-settlement" in pdf and "Figure 11.3" in pdf
+    assert "SYNTHETIC DATA" in pdf and "Omfanget av avtalt selvbosetting" not in pdf
 
     # both are up to date: a rerun of either has nothing to do
     for args in ((), ("--config", "run=en", "language=en")):

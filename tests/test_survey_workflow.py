@@ -8,8 +8,6 @@ import yaml
 from conftest import copy_workflow, run_snakemake
 from test_survey import no_unit, write_frame, write_survey, yes_unit
 
-pytestmark = pytest.mark.e2e
-
 
 def test_survey_tables_from_configured_files(tmp_path, shared_dir):
     main = copy_workflow(tmp_path)

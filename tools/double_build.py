@@ -27,6 +27,7 @@ _SKIP_TOP = {
     "reports",
     "logs",
     ".pytest_cache",
+    ".ruff_cache",
     "benchmarks/runs",
     "data/raw",
     "data/processed",
@@ -39,6 +40,17 @@ def _IGNORE(directory, names):
     skip = {n for n in names if n == "__pycache__"}
     skip |= {n for n in names if (rel / n).as_posix() in _SKIP_TOP}
     return skip
+
+
+def copied_files() -> list[Path]:
+    """The files clean_copy copies, relative to the checkout, sorted."""
+    out = []
+    for directory, dirs, names in os.walk(ROOT):
+        skip = _IGNORE(directory, dirs + names)
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        rel = Path(directory).relative_to(ROOT)
+        out += [rel / n for n in names if n not in skip and (Path(directory) / n).is_file()]
+    return sorted(out)
 
 
 def clean_copy(dest: Path) -> Path:
