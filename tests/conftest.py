@@ -5,7 +5,8 @@ marked `e2e` (they run Snakemake or read the demo build), `r` (Rscript) and `net
 markers are set here, from what a test uses (`pytest_collection_modifyitems`): nobody needs to
 remember them. A test is `e2e` when it, a fixture it uses or a helper of its module calls one of
 `copy_workflow`, `copy_build`, `run_snakemake`, `clean_copy`, or uses `demo_build`; `r` when that
-code names `Rscript`; `network` is set by hand (the package index check).
+code names `Rscript` or it uses the `rscript` fixture (which skips when R's `survey` package is
+missing); `network` is set by hand (`@pytest.mark.network`).
 
 `demo_build` is one full demo build per session, kept between sessions under
 `.pytest_cache/demo-build/<hash>`; the hash covers every file a workflow copy holds (except
@@ -84,47 +85,48 @@ def run_snakemake(
 # ---------------------------------------------------------------------------------------------
 # tiers: markers from what a test uses
 _E2E_CALLS = {"copy_workflow", "copy_build", "run_snakemake", "clean_copy"}
-_E2E_FIXTURES = {"demo_build"}
+_FIXTURE_MARKS = {"demo_build": "e2e", "rscript": "r"}
+_NEEDS: dict = {}  # code object -> the markers it needs (memo: helpers are shared by many tests)
 
 
-def _reached(func, seen: set) -> None:
-    """Every function of tests/ and tools/ that func calls, directly or through module helpers."""
+def _code_needs(func) -> frozenset:
+    """Markers a function needs: it calls one of _E2E_CALLS or names Rscript, itself or through
+    the functions of tests/ and tools/ it calls (module helpers, fixtures' helpers)."""
     func = inspect.unwrap(func)
     code = getattr(func, "__code__", None)
-    if code is None or code in seen:
-        return
-    seen.add(code)
-    names, stack = set(), [code]
-    while stack:  # names used by the function and by functions/lambdas nested in it
+    if code is None:
+        return frozenset()
+    if code in _NEEDS:
+        return _NEEDS[code]
+    _NEEDS[code] = frozenset()  # a cycle ends here
+    names, consts, stack = set(), [], [code]
+    while stack:  # names and constants of the function and of functions/lambdas nested in it
         c = stack.pop()
         names |= set(c.co_names)
+        consts += c.co_consts
         stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    needs = {"r"} if any("Rscript" in str(k) for k in consts if isinstance(k, (str, tuple))) else set()
     for name in names:
         obj = func.__globals__.get(name)
-        if inspect.isfunction(obj) or hasattr(obj, "__wrapped__"):
-            target = inspect.unwrap(obj)
-            where = Path(getattr(getattr(target, "__code__", None), "co_filename", "/")).resolve()
-            if where.is_relative_to(ROOT / "tests") or where.is_relative_to(ROOT / "tools"):
-                if name in _E2E_CALLS:
-                    seen.add(name)
-                else:
-                    _reached(target, seen)
+        target = inspect.unwrap(obj) if callable(obj) else None
+        where = getattr(getattr(target, "__code__", None), "co_filename", None)
+        if where is None or not Path(where).resolve().is_relative_to(ROOT):
+            continue
+        if name in _E2E_CALLS:
+            needs.add("e2e")
+        elif Path(where).resolve().parent.name in ("tests", "tools"):
+            needs |= _code_needs(target)
+    _NEEDS[code] = frozenset(needs)
+    return _NEEDS[code]
 
 
 def _needs(item) -> set[str]:
+    needs = {_FIXTURE_MARKS[f] for f in item.fixturenames if f in _FIXTURE_MARKS}
     funcs = [item.function] if hasattr(item, "function") else []
     for name in item.fixturenames:
-        defs = item._fixtureinfo.name2fixturedefs.get(name) or ()
-        funcs += [d.func for d in defs]
-    seen: set = set()
+        funcs += [d.func for d in item._fixtureinfo.name2fixturedefs.get(name) or ()]
     for f in funcs:
-        _reached(f, seen)
-    needs = set()
-    if _E2E_FIXTURES & set(item.fixturenames) or _E2E_CALLS & seen:
-        needs.add("e2e")
-    for code in (c for c in seen if isinstance(c, types.CodeType)):
-        if "Rscript" in code.co_consts or any("Rscript" in str(k) for k in code.co_consts):
-            needs.add("r")
+        needs |= _code_needs(f)
     return needs
 
 
@@ -133,6 +135,15 @@ def pytest_collection_modifyitems(config, items):
         present = {m.name for m in item.iter_markers()}
         for marker in _needs(item) - present:
             item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """The Rscript command, checked once per session to have the `survey` package (else skip)."""
+    path = shutil.which("Rscript")
+    if path is None or subprocess.run([path, "-e", "library(survey)"], capture_output=True).returncode:
+        pytest.skip("Rscript with the R package 'survey' is not installed (Debian: r-cran-survey)")
+    return path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,20 +16,8 @@ from analysis.survey.tables import respondents
 R_SCRIPT = Path(__file__).resolve().parent / "r" / "survey_check.R"
 
 
-def _has_r_survey() -> bool:
-    if shutil.which("Rscript") is None:
-        return False
-    proc = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
-    return proc.returncode == 0
-
-
-@pytest.mark.skipif(
-    not _has_r_survey(),
-    reason="Rscript with the 'survey' package is not installed "
-    "(Debian: apt-get install r-cran-survey); the R reference check is skipped",
-)
 @pytest.mark.parametrize("year,frame_size", [(2021, 370), (2016, None)])
-def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_size):  # noqa: F811
+def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_size, rscript):  # noqa: F811
     tables, _, processed = demo_tables
     wave = respondents(pd.read_parquet(processed[0 if year == 2021 else 1]))
     cols, ours = {}, {}
@@ -47,7 +34,7 @@ def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_siz
     df.insert(0, "fpc", frame_size if frame_size else np.nan)
     df.to_csv(tmp_path / "in.csv", index=False, na_rep="NA")
     subprocess.run(
-        ["Rscript", str(R_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+        [rscript, str(R_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
         check=True,
         capture_output=True,
         timeout=120,
@@ -67,8 +54,7 @@ def test_estimates_and_ses_match_r_survey(demo_tables, tmp_path, year, frame_siz
 CHISQ_SCRIPT = Path(__file__).resolve().parent / "r" / "svychisq_check.R"
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed")
-def test_rao_scott_tests_match_r_svychisq(demo_tables, tmp_path):  # noqa: F811
+def test_rao_scott_tests_match_r_svychisq(demo_tables, tmp_path, rscript):  # noqa: F811
     """Every Rao-Scott test of the change table equals R's svychisq on the stacked waves."""
     tables, _, processed = demo_tables
     waves = {
@@ -90,7 +76,7 @@ def test_rao_scott_tests_match_r_svychisq(demo_tables, tmp_path):  # noqa: F811
             )
     pd.concat(parts).to_csv(tmp_path / "in.csv", index=False, na_rep="NA")
     subprocess.run(
-        ["Rscript", str(CHISQ_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+        [rscript, str(CHISQ_SCRIPT), str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
         check=True,
         capture_output=True,
         timeout=120,

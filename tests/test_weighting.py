@@ -1,6 +1,5 @@
 """Raking weights: convergence, exact margins, diagnostics, intervals, and R's survey::rake."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -155,11 +154,7 @@ def test_demo_weighted_margins_equal_frame_margins(demo, variables):
 
 
 @needs_public
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
-def test_weights_equal_r_survey_rake(demo, tmp_path):
-    ok = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
-    if ok.returncode != 0:
-        pytest.skip("R package survey not installed")
+def test_weights_equal_r_survey_rake(demo, tmp_path, rscript):
     variables = ["size_group", "region"]
     sample = demo[demo["responded"]].reset_index(drop=True)
     margins = wt.margins_of(demo, variables)
@@ -170,7 +165,7 @@ def test_weights_equal_r_survey_rake(demo, tmp_path):
     ).to_csv(tmp_path / "m.csv", index=False)
     subprocess.run(
         [
-            "Rscript",
+            rscript,
             str(ROOT / "tests" / "r" / "rake_compare.R"),
             str(tmp_path / "s.csv"),
             str(tmp_path / "m.csv"),
@@ -186,13 +181,9 @@ def test_weights_equal_r_survey_rake(demo, tmp_path):
 
 
 @needs_public
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
-def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path):
+def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path, rscript):
     """Unequal raking weights: our weights, weighted shares and calibrated SEs (with the FPC)
     equal R's rake() design and svymean on it to 1e-8, for the whole sample and for domains."""
-    ok = subprocess.run(["Rscript", "-e", "library(survey)"], capture_output=True)
-    if ok.returncode != 0:
-        pytest.skip("R package survey not installed")
     variables = ["size_group", "region"]
     sample = demo[demo["responded"]].reset_index(drop=True)
     margins = wt.margins_of(demo, variables)
@@ -220,7 +211,7 @@ def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path):
     ).to_csv(tmp_path / "m.csv", index=False)
     subprocess.run(
         [
-            "Rscript",
+            rscript,
             str(ROOT / "tests" / "r" / "weighted_check.R"),
             *(str(tmp_path / f) for f in ("s.csv", "m.csv", "o.csv")),
         ],
