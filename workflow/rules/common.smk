@@ -11,10 +11,10 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 ROOT = Path(workflow.basedir)
-PKG = ROOT / "src" / "analysis"
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.core.config import ConfigError, input_path_problems, validate_config  # noqa: E402
+from analysis.core.sources import source_files  # noqa: E402
 from analysis.core.study import study_from_config  # noqa: E402
 from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
 
@@ -244,41 +244,11 @@ def synthetic_of(*roles):
     return {role: input_kind(role) == "synthetic" for role in roles}
 
 
-_IMPORT = re.compile(r"^\s*from\s+analysis\.([\w.]+)\s+import\s+([\w, ]+)", re.M)
-_code_cache = {}
-
-
-def _module_file(mod):
-    return PKG.joinpath(*mod.split(".")).with_suffix(".py")
-
-
-def code(*modules):
-    """Package source files a script uses, followed transitively, so a code edit reruns the rule.
-
-    Modules are dotted paths below ``analysis`` (``"imdi.register"``). Snakemake tracks a rule's
-    own script but not the modules it imports; listing them as inputs makes an edit in
-    src/analysis rebuild exactly the outputs that depend on it.
-    """
-    seen, todo = set(), list(modules) + ["core.errors", "core.logsetup"]
-    while todo:
-        mod = todo.pop()
-        if mod in seen:
-            continue
-        path = _module_file(mod)
-        if not path.exists():
-            raise WorkflowError(f"code(): no module src/analysis/{mod.replace('.', '/')}.py")
-        seen.add(mod)
-        if mod not in _code_cache:
-            deps = set()
-            for target, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
-                if _module_file(target).exists():
-                    deps.add(target)
-                else:  # from analysis.<package> import <module>, ...
-                    deps |= {f"{target}.{n.split(' as ')[0].strip()}" for n in names.split(",")}
-            _code_cache[mod] = deps
-        todo.extend(_code_cache[mod])
-    packages = {"__init__"} | {m.rsplit(".", 1)[0] + ".__init__" for m in seen if "." in m}
-    return sorted(_rel(_module_file(m)) for m in seen | packages)
+def code(script):
+    """The package source files the rule's script (workflow/scripts/<script>.py) imports, followed
+    transitively (analysis.core.sources), so an edit in src/analysis reruns exactly the rules whose
+    scripts use it. Snakemake tracks the script itself."""
+    return [_rel(p) for p in source_files(ROOT / "workflow" / "scripts" / f"{script}.py", ROOT / "src")]
 
 
 def _rel(path):

@@ -18,7 +18,7 @@ if DEMO:
                 study=STUDY.as_dict(),
                 split_to=SPLIT_TO,
             ),
-            code=code("demo.register", "core.kommune"),
+            code=code("demo_register"),
         output:
             confidential("register"),
         log:
@@ -44,7 +44,7 @@ if DEMO:
                 seed=config["seed"],
                 **NR_PARAMS,
             ),
-            code=code("demo.frame", "survey.nonresponse", "core.kommune", "core.yamlio"),
+            code=code("demo_frame"),
         output:
             frame=confidential("survey_frame_2021"),
             respondents=f"{DEMO_DIR}/respondents_2021.csv",
@@ -77,7 +77,7 @@ if DEMO:
                 seed=config["seed"],
                 split_to=SPLIT_TO,
             ),
-            code=code("demo.survey", "survey.codebook", "core.kommune"),
+            code=code("demo_survey"),
         output:
             survey_2016=confidential("survey_2016"),
             survey_2021=confidential("survey_2021"),
@@ -104,7 +104,7 @@ if DEMO:
                     content_rej=KOSTRA["content_rejections"],
                     seed=config["seed"],
                 ),
-                code=code("demo.kostra"),
+                code=code("demo_kostra"),
             output:
                 confidential("kostra_12012"),
             log:

@@ -18,7 +18,7 @@ rule imdi_public:
             split_to=SPLIT_TO,
             split_to_2024=SPLIT_TO_2024,
         ),
-        code=code("imdi.public", "core.kommune", "core.study"),
+        code=code("imdi_public"),
     output:
         persons="data/processed/imdi_public.parquet",
         ledger="data/processed/ledger/imdi_public.csv",
@@ -106,7 +106,7 @@ if have("register"):
                 split_to_2024=SPLIT_TO_2024,
                 mapping=config["mapping"].get("register", {}),
             ),
-            code=code("imdi.register", "core.kommune"),
+            code=code("register"),
         output:
             register="data/processed/register.parquet",
             ledger="data/processed/ledger/register.csv",
@@ -137,18 +137,7 @@ if have("register"):
                     previous_release=PREVIOUS,
                     synthetic=synthetic_of("register"),
                 ),
-                code=code(
-                    "core.protection",
-                    "imdi.disclosure",
-                    "imdi.scope",
-                    "imdi.waiting",
-                    "imdi.maps",
-                    "imdi.annual",
-                    "imdi.public",
-                    "imdi.register",
-                    "core.kommune",
-                    "core.tidy",
-                ),
+                code=code("protection"),
             output:
                 plan=PROTECTION_PLAN[0],
                 summary=tables("protection")[0],
@@ -179,17 +168,7 @@ if have("register"):
                 protect=PROTECT,
                 threshold=config["protection"]["threshold"],
             ),
-            code=code(
-                "imdi.scope",
-                "imdi.maps",
-                "core.figures",
-                "core.tidy",
-                "imdi.annual",
-                "imdi.public",
-                "core.kommune",
-                "imdi.register",
-                "core.protection",
-            ),
+            code=code("scope"),
         output:
             tables=tables("scope"),
             figures=figure_outputs("scope", "Kapittel 2 og 12: omfang"),
@@ -217,14 +196,7 @@ if have("register"):
                 protect=PROTECT,
                 threshold=config["protection"]["threshold"],
             ),
-            code=code(
-                "imdi.waiting",
-                "imdi.annual",
-                "core.figures",
-                "core.tidy",
-                "imdi.register",
-                "core.protection",
-            ),
+            code=code("waiting"),
         output:
             tables=tables("waiting"),
             figures=figure_outputs("waiting", "Kapittel 4: ventetid"),
@@ -243,7 +215,7 @@ rule imdi_annual:
     """Validate IMDi's annual-report aggregates (read by scope, waiting and udi) and ledger every row."""
     input:
         data=configured("imdi_annual"),
-        code=code("imdi.annual", "core.ledger"),
+        code=code("imdi_annual"),
     output:
         ledger="data/processed/ledger/imdi_annual.csv",
     log:
@@ -286,7 +258,7 @@ if STUDY.extends_report:
                 protect=PROTECT,
                 threshold=config["protection"]["threshold"],
             ),
-            code=code("imdi.series", "imdi.maps", "imdi.scope", "core.figures", "core.protection"),
+            code=code("imdi_series"),
         output:
             tables=tables("series"),
             figures=figure_outputs("series", "Kapittel 2 og 12: omfang"),

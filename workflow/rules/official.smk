@@ -75,7 +75,7 @@ if have("kostra_12012"):
                     content_rej=KOSTRA["content_rejections"],
                     years=KOSTRA_YEARS,
                 ),
-                code=code("official.fetch", "official.jsonstat"),
+                code=code("kostra_fetch"),
             output:
                 data=KOSTRA_RAW,
                 meta=f"{KOSTRA_RAW}.meta.json",
@@ -106,7 +106,7 @@ if have("kostra_12012"):
                 language=LANG,
                 synthetic=synthetic_of(KOSTRA_ROLE, "population"),
             ),
-            code=code("official.kostra", "official.jsonstat", "core.kommune", "core.figures", "core.tidy"),
+            code=code("kostra"),
         output:
             tables=tables("kostra"),
             figures=figure_outputs("kostra", "Kapittel 10: kommunale boliger"),
@@ -134,7 +134,7 @@ rule udi:
         settings=settings(
             "udi", years=[2016, 2020], synthetic=synthetic_of("udi_privatboende", "imdi_annual")
         ),
-        code=code("official.udi", "imdi.annual", "core.textio", "core.tidy"),
+        code=code("udi"),
     output:
         tables=tables("udi"),
         ledger="data/processed/ledger/udi_privatboende.csv",
@@ -156,7 +156,7 @@ rule husbanken:
     input:
         data=configured("husbanken"),
         settings=settings("husbanken", synthetic=synthetic_of("husbanken")),
-        code=code("official.cited", "core.tidy"),
+        code=code("husbanken"),
     output:
         tables=tables("cited"),
         ledger="data/processed/ledger/husbanken.csv",
@@ -175,7 +175,7 @@ rule public_ledger:
     input:
         crosswalk=public("crosswalk"),
         population=public("population"),
-        code=code("core.kommune", "core.ledger"),
+        code=code("public_ledger"),
     output:
         ledger="data/processed/ledger/public_reference.csv",
     log:

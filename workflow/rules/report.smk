@@ -16,7 +16,7 @@ rule row_ledger:
             protect=PROTECT,
             threshold=config["protection"]["threshold"],
         ),
-        code=code("core.ledger", "core.tidy", "core.protection", "imdi.disclosure"),
+        code=code("row_ledger"),
     output:
         "reports/tables/x_row_ledger.csv",
     log:
@@ -36,7 +36,7 @@ rule reproduction:
         published=PUBLISHED,
         decisions="workflow/resources/reproduction_decisions.yaml",
         settings=settings("reproduction", cited=CITED_INPUTS),
-        code=code("report.reproduction"),
+        code=code("reproduction"),
     output:
         "reports/reproduction.csv",
     log:
@@ -58,7 +58,7 @@ rule claims:
         # the notes are in the report's language
         messages=f"workflow/report/messages/{LANG}.yaml",
         settings=settings("claims", cited=CITED_INPUTS, language=LANG),
-        code=code("report.claims", "report.messages", "core.tidy", "core.files", "core.yamlio"),
+        code=code("claims"),
     output:
         "reports/claims.csv",
     log:
@@ -80,7 +80,7 @@ rule provenance:
         # every output of every rule that does not need provenance.json (docs/decisions/0035)
         outputs=lambda w: hashed_outputs(),
         settings=settings_path("provenance"),  # written at the end of this file, once all rules exist
-        code=code("report.provenance", "report.lineage"),
+        code=code("provenance"),
     output:
         "reports/provenance.json",
     log:
@@ -103,7 +103,7 @@ rule lineage_graph:
         graph=settings_path("rule_graph"),
         # the picture of a run on synthetic inputs says so like every other figure
         settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs()), language=LANG),
-        code=code("report.lineage", "core.figures"),
+        code=code("lineage_graph"),
     output:
         svg=report(
             "reports/figures/x_dag.svg", caption="../report/captions/dag.rst", category="Vedlegg: sporbarhet"
@@ -152,7 +152,7 @@ rule render_html:
             protect=PROTECT,
             config=config,
         ),
-        code=code("report.render", "report.context", "report.messages"),
+        code=code("render_html"),
     output:
         html="reports/report.html",
     log:
@@ -176,7 +176,7 @@ rule render_report:
     """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell."""
     input:
         html=rules.render_html.output.html,
-        code=code("report.render", "report.pdfua", "report.printsize"),
+        code=code("render_report"),
     output:
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Hele rapporten"),
         print_sizes="data/processed/report_figure_sizes.json",
@@ -197,7 +197,7 @@ rule manifest:
         pdf=rules.render_report.output.pdf,
         print_sizes=rules.render_report.output.print_sizes,
         provenance=rules.provenance.output[0],
-        code=code("report.provenance"),
+        code=code("manifest"),
     output:
         "reports/manifest.json",
     log:

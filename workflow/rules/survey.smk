@@ -43,7 +43,7 @@ if have(*SURVEY_ROLES):
                 split_to=SPLIT_TO,
                 mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
             ),
-            code=code("survey.ingest", "survey.codebook", "core.kommune"),
+            code=code("survey_ingest"),
         output:
             survey_2021="data/processed/survey_2021.parquet",
             survey_2016="data/processed/survey_2016.parquet",
@@ -73,14 +73,7 @@ if have(*SURVEY_ROLES):
                 synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
                 small_base=config["survey"]["small_base"],
             ),
-            code=code(
-                "survey.tables",
-                "survey.codebook",
-                "survey.stats",
-                "survey.inference",
-                "core.figures",
-                "core.tidy",
-            ),
+            code=code("survey_tables"),
         output:
             tables=tables("survey"),
             figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
@@ -132,7 +125,7 @@ if have(*SURVEY_ROLES, "register"):
                 region_grouping=WEIGHTING["region_grouping"],
                 **NR_PARAMS,
             ),
-            code=code("survey.nonresponse", "core.kommune", "core.tidy", "imdi.disclosure"),
+            code=code("nonresponse"),
         output:
             tables=tables("nonresponse"),
             units="data/processed/nonresponse_units.parquet",
@@ -164,7 +157,7 @@ if have(*SURVEY_ROLES, "register"):
                 language=LANG,
                 synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
             ),
-            code=code("survey.weighting", "survey.inference", "core.tidy", "core.figures"),
+            code=code("weighting"),
         output:
             tables=tables("weighting"),
             figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
@@ -197,14 +190,7 @@ if have(*SURVEY_ROLES, "register"):
                 margins=WEIGHTING["margins"],
                 synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021", "register"),
             ),
-            code=code(
-                "survey.sensitivity",
-                "survey.inference",
-                "survey.stats",
-                "survey.weighting",
-                "survey.codebook",
-                "core.tidy",
-            ),
+            code=code("survey_sensitivity"),
         output:
             tables=tables("survey_sensitivity"),
         log:

@@ -44,7 +44,7 @@ rule validate:
             kostra_rej=config["kostra"]["content_rejections"],
             kostra_years=KOSTRA_REQUIRED_YEARS,
         ),
-        code=code("report.validation"),
+        code=code("validate"),
     output:
         csv="reports/validation.csv",
         html="reports/validation.html",
