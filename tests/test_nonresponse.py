@@ -218,14 +218,6 @@ def test_tab_9_1_on_hand_checkable_data():
     assert v["all_municipalities", "n_municipalities"] == 4
 
 
-def test_response_rate_records():
-    r = {x["series"]: x["value"] for x in nr.response_rate_records(_units())}
-    assert r["units_in_frame"] == 5 and r["units_responded"] == 3
-    assert r["response_rate_pct"] == pytest.approx(60.0)
-    assert r["oslo_bydeler_responded"] == 1 and r["oslo_bydeler_response_rate_pct"] == 50
-    assert r["municipalities_in_frame"] == 4
-
-
 def test_settlement_totals_filters_years_and_counts_asb():
     reg = pd.DataFrame(
         {

@@ -15,7 +15,6 @@ from analysis.survey.nonresponse import (
     frame_population,
     read_frame,
     read_unit_settlements,
-    response_rate_records,
     response_status,
     settlement_totals,
     tab_9_1_records,
@@ -70,12 +69,6 @@ def main(smk):
         plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
         tab = protect_settlement_rows(tab, plan, int(p["threshold"]))
     write_tidy(tab, out["tab_9_1"], synthetic=p["synthetic"])
-    if "text_ch9_response_rate" in out:
-        write_tidy(
-            tidy("text_ch9_response_rate", response_rate_records(units)),
-            out["text_ch9_response_rate"],
-            synthetic=p["synthetic"],
-        )
     write_parquet(units, smk.output.units)
     ledger = used_in_full("survey_frame_2021", len(frame), "frame unit: Tabell 9.1 and the raking margins")
     excluded = [("survey_frame_2021", "excluded", why, n) for why, n in frame.attrs.get("excluded", [])]

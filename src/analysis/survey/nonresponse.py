@@ -1,4 +1,5 @@
-"""Non-response analysis of the 2021 municipal survey (Tabell 9.1, kap. 9.1.3).
+"""Non-response analysis of the 2021 municipal survey (Tabell 9.1; the response rate of kap. 9.1.3 is
+the survey stage's `text_ch9_response_rate`, survey/tables.py).
 
 Units. The survey frame has 370 units: 355 kommuner (Oslo excluded) and Oslo's 15 bydeler.
 Tabell 9.1 uses two unit definitions (INC33): the settlement rows count kommuner *and* bydeler
@@ -448,23 +449,6 @@ def tab_9_1_records(units: pd.DataFrame, munis: pd.DataFrame) -> list[dict]:
         {"item": "all_municipalities", "category": "n_responded", "value": int(ks["responded"].sum())}
     )
     return recs
-
-
-def response_rate_records(units: pd.DataFrame) -> list[dict]:
-    """The counts of kap. 9.1.3 (entry text_ch9_response_rate)."""
-    byd = units[units["unit_type"] == "bydel"]
-    kom = units[units["unit_type"] == "kommune"]
-    n, k = len(units), int(units["responded"].sum())
-    return [
-        {"series": "municipalities_in_frame", "value": len(kom) + 1},
-        {"series": "oslo_bydeler_in_frame", "value": len(byd)},
-        {"series": "units_in_frame", "value": n},
-        {"series": "units_responded", "value": k},
-        {"series": "response_rate_pct", "value": 100 * k / n, "n": n},
-        {"series": "oslo_bydeler_responded", "value": int(byd["responded"].sum())},
-        {"series": "oslo_bydeler_response_rate_pct", "value": 100 * byd["responded"].mean(), "n": len(byd)},
-        {"series": "municipalities_excl_oslo_responded", "value": int(kom["responded"].sum())},
-    ]
 
 
 def frame_population(
