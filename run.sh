@@ -95,7 +95,7 @@ case "$cmd" in
     ensure_apt "${APT_REPORT[@]}"
     ensure_python_env "$@"
     export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 1638316800)}
-    PYTHONPATH=src .venv/bin/python -m analysis.core.locks .   # a killed build's lock, if nothing runs
+    .venv/bin/python tools/locks.py .   # a killed build's lock, if nothing runs
     exec .venv/bin/snakemake --cores "${CORES:-2}" "$@"
     ;;
   test)

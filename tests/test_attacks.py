@@ -73,7 +73,7 @@ def attacked(demo_build, tmp_path_factory):
     shared = main.parent / "shared" / "data"
     truth = disclosure.register_tables(
         processed / "register.parquet",
-        main / "data" / "external" / "imdi_annual.csv",
+        processed / "imdi_annual.parquet",
         shared / "kommuner" / "kommuner_2020_folkemengde.csv",
         processed / "imdi_public.parquet",
         study_of(),

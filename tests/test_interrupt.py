@@ -37,7 +37,7 @@ def kill_build_when(workdir: Path, marker: str, sig=signal.SIGKILL, delay: float
 def test_killed_build_reruns_to_the_clean_outputs(demo_build, tmp_path):
     """Kill early (demo inputs being generated), rerun and kill again mid-way (stage jobs and
     render running), then rerun to the end: every output equals the clean build's."""
-    from analysis.core.locks import clear_stale_lock
+    from locks import clear_stale_lock
 
     work = copy_workflow(tmp_path)
     # Ctrl-C while the demo register is being generated: Snakemake cleans up itself

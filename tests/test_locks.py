@@ -1,4 +1,4 @@
-from analysis.core.locks import clear_stale_lock
+from locks import clear_stale_lock  # tools/locks.py (tests/conftest.py puts tools/ on the path)
 
 
 def test_stale_lock_is_removed_only_when_no_snakemake_runs_there(tmp_path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
 from analysis.core.errors import InputError
+from analysis.imdi.annual import read_imdi_annual
 from analysis.official.udi import imdi_annual_rows, ledger, privatboende_table, read_udi
 
 GOOD = "year,count,source\n2016,287,UDI e-post 4.6.2021\n2017,237,UDI e-post 4.6.2021\n"
@@ -66,14 +68,21 @@ def test_expected_years(tmp_path):
     assert e.value.line == 3
 
 
-def test_imdi_annual_row_beside_the_table(tmp_path):
-    p = tmp_path / "imdi_annual.csv"
-    p.write_text(
-        "year,measure,group,value,source\n2020,settled_from_outside_reception,all,273,IMDi 2020\n"
-        "2016,waiting_time_months,all,4.8,IMDi\n",
-        encoding="utf-8",
+def test_imdi_annual_row_beside_the_table():
+    annual = pd.DataFrame(
+        {
+            "year": ["2020", "2016", "2020"],
+            "measure": [
+                "settled_from_outside_reception",
+                "waiting_time_months",
+                "settled_from_outside_reception",
+            ],
+            "group": ["all", "all", "families"],
+            "value": [273.0, 4.8, 90.0],
+            "source": ["IMDi 2020", "IMDi", "IMDi 2020"],
+        }
     )
-    rows = imdi_annual_rows(str(p))
+    rows = imdi_annual_rows(annual)
     assert rows == [
         {"year": "2020", "series": "settled_from_outside_reception", "value": 273.0, "source": "IMDi 2020"}
     ]
@@ -84,4 +93,4 @@ def test_shipped_imdi_annual_has_the_2020_number():
     path = ROOT / "data" / "external" / "imdi_annual.csv"
     if not path.exists():
         pytest.skip("imdi_annual.csv not there yet")
-    assert [r["value"] for r in imdi_annual_rows(str(path))] == [273.0]
+    assert [r["value"] for r in imdi_annual_rows(read_imdi_annual(str(path)))] == [273.0]

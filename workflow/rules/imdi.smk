@@ -33,6 +33,25 @@ rule imdi_public:
         "../scripts/imdi_public.py"
 
 
+rule imdi_annual:
+    """Read and validate IMDi's annual-report aggregates once (scope, waiting, protection and udi
+    read the result) and ledger every row."""
+    input:
+        data=configured("imdi_annual"),
+        code=code("imdi_annual"),
+    output:
+        annual="data/processed/imdi_annual.parquet",
+        ledger="data/processed/ledger/imdi_annual.csv",
+    log:
+        "logs/imdi_annual.log",
+    benchmark:
+        "benchmarks/runs/imdi_annual.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/imdi_annual.py"
+
+
 # Every rule reading the register exists only when the register is there (docs/decisions/0015).
 if have("register"):
     STAGE_TABLES["scope"] = [
@@ -128,7 +147,7 @@ if have("register"):
                 **PREVIOUS_INPUTS,
                 register=rules.register.output.register,
                 imdi_public=rules.imdi_public.output.persons,
-                imdi_annual=configured("imdi_annual"),
+                imdi_annual=rules.imdi_annual.output.annual,
                 population=public("population"),
                 settings=settings(
                     "protection",
@@ -156,7 +175,7 @@ if have("register"):
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
             imdi_public=rules.imdi_public.output.persons,
-            imdi_annual=configured("imdi_annual"),
+            imdi_annual=rules.imdi_annual.output.annual,
             population=public("population"),
             geo_kommuner=public("geo_kommuner"),
             geo_bydeler=public("geo_bydeler"),
@@ -187,7 +206,7 @@ if have("register"):
         input:
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
-            imdi_annual=configured("imdi_annual"),
+            imdi_annual=rules.imdi_annual.output.annual,
             settings=settings(
                 "waiting",
                 study=STUDY.as_dict(),
@@ -211,21 +230,6 @@ if have("register"):
             "../scripts/waiting.py"
 
 
-rule imdi_annual:
-    """Validate IMDi's annual-report aggregates (read by scope, waiting and udi) and ledger every row."""
-    input:
-        data=configured("imdi_annual"),
-        code=code("imdi_annual"),
-    output:
-        ledger="data/processed/ledger/imdi_annual.csv",
-    log:
-        "logs/imdi_annual.log",
-    benchmark:
-        "benchmarks/runs/imdi_annual.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/imdi_annual.py"
 
 
 # A follow-up study (years or waves after the report's period): IMDi's public series to its last

@@ -1,10 +1,7 @@
-"""Adapter: validate IMDi's annual-report aggregates and account for every row in the ledger.
+"""Adapter: read and validate IMDi's annual-report aggregates once, for every stage that prints
+them (scope, waiting, protection, udi read the Parquet file), and account for every row."""
 
-The rows are read (and validated again) by the scope, waiting and udi stages, which print the
-published numbers beside the computed ones; none is dropped.
-"""
-
-from analysis.core.files import write_csv
+from analysis.core.files import write_csv, write_parquet
 from analysis.core.ledger import used_in_full
 from analysis.core.logsetup import run
 from analysis.imdi.annual import read_imdi_annual
@@ -15,6 +12,7 @@ def main(smk):
     part = used_in_full(
         "imdi_annual", len(annual), "published aggregate with source, cited beside the computed tables"
     )
+    write_parquet(annual, smk.output.annual)
     write_csv(part, smk.output.ledger)
 
 

@@ -12,7 +12,6 @@ from analysis.core.protection import apply_plan
 from analysis.core.study import Study, year_span
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, scope
-from analysis.imdi.annual import read_imdi_annual
 from analysis.imdi.public import national_totals
 from analysis.imdi.register import BYDELER
 
@@ -68,7 +67,7 @@ def main(smk):
     lab = dict(LABELS[s["language"]])
     for k in ("only_2018_2021", "per1000"):  # the late period and the period end where the data end
         lab[k] = lab[k].format(last=last, period=year_span(first, last))
-    annual = read_imdi_annual(smk.input.imdi_annual)
+    annual = pd.read_parquet(smk.input.imdi_annual)  # validated by rule imdi_annual
     kommuner = load_kommuner(smk.input.population, study.structure)
     totals = national_totals(pd.read_parquet(smk.input.imdi_public))
     totals = totals[totals["year"].between(study.first_year, study.last_year)]

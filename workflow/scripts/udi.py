@@ -7,6 +7,8 @@ annual-report aggregates file (measure ``settled_from_outside_reception``) when 
 
 import logging
 
+import pandas as pd
+
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.tidy import write_tidy
@@ -19,7 +21,7 @@ def main(smk):
     s = settings(smk)
     udi = read_udi(smk.input.udi, tuple(s["years"]))
     annual = smk.input.imdi_annual if "imdi_annual" in smk.input.keys() else None
-    extra = imdi_annual_rows(annual)
+    extra = imdi_annual_rows(pd.read_parquet(annual) if annual else None)
     if not extra:
         log.warning(
             "no IMDi annual-report row %r (%s): the 2020 number beside Tabell 10.2 stays missing",

@@ -10,7 +10,6 @@ from analysis.core.protection import apply_plan
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import waiting
-from analysis.imdi.annual import read_imdi_annual
 from analysis.imdi.scope import register_period
 
 LABELS = {
@@ -32,7 +31,7 @@ LABELS = {
 def main(smk):
     s = settings(smk)
     summary = waiting.wait_summary(smk.input.register)  # small: statistics per year and group
-    annual = read_imdi_annual(smk.input.imdi_annual)
+    annual = pd.read_parquet(smk.input.imdi_annual)  # validated by rule imdi_annual
     study = Study.from_dict(s["study"])
     tables = waiting.build_tables(summary, annual, study)
     if s["protect"]:

@@ -539,12 +539,11 @@ def register_tables(register_path, imdi_annual_path, population_path, imdi_publi
     """Every scope and waiting table as built before protection (what the plan is made on)."""
     from analysis.core.kommune import load_kommuner
     from analysis.imdi import maps, scope, waiting
-    from analysis.imdi.annual import read_imdi_annual
     from analysis.imdi.public import national_totals
     from analysis.imdi.register import BYDELER
 
     counts = scope.register_counts(register_path)
-    annual = read_imdi_annual(imdi_annual_path)
+    annual = pd.read_parquet(imdi_annual_path)  # validated by rule imdi_annual
     kommuner = load_kommuner(population_path, study.structure)
     totals = national_totals(pd.read_parquet(imdi_public_path))
     totals = totals[totals["year"].between(study.first_year, study.last_year)]

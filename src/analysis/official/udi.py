@@ -87,15 +87,13 @@ def privatboende_table(udi: pd.DataFrame, extra: list[dict] | None = None) -> pd
 IMDI_MEASURE = "settled_from_outside_reception"
 
 
-def imdi_annual_rows(path: str | None, measure: str = IMDI_MEASURE) -> list[dict]:
-    """Rows of ``tab_10_2`` from IMDi's annual-report aggregates (read and validated by
-    :mod:`analysis.imdi.annual`): the report's sentence beside Tabell 10.2, "I 2020 ble det
-    bosatt 273 flyktninger som hadde bodd utenfor mottakssystemet (IMDi, 2020)"."""
-    if not path:
+def imdi_annual_rows(annual: pd.DataFrame | None, measure: str = IMDI_MEASURE) -> list[dict]:
+    """Rows of ``tab_10_2`` from IMDi's annual-report aggregates (the frame rule imdi_annual
+    validated): the report's sentence beside Tabell 10.2, "I 2020 ble det bosatt 273 flyktninger
+    som hadde bodd utenfor mottakssystemet (IMDi, 2020)"."""
+    if annual is None:
         return []
-    from analysis.imdi.annual import read_imdi_annual, rows
-
-    sel = rows(read_imdi_annual(path), measure, group="all")
+    sel = annual[(annual["measure"] == measure) & (annual["group"] == "all")]
     return [
         {"year": y, "series": measure, "value": float(v), "source": src}
         for y, v, src in zip(sel["year"], sel["value"], sel["source"])

@@ -5,7 +5,7 @@ start until `snakemake --unlock`. Outputs of the killed jobs are already safe: S
 them incomplete and `rerun-incomplete` (profiles/default) rebuilds them. So a lock is only
 removed here when no Snakemake process is working in that folder any more.
 
-    python -m analysis.core.locks [WORKDIR]     (run.sh calls this before every build)
+    python tools/locks.py [WORKDIR]     (run.sh calls this before every build)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def snakemake_running_in(workdir: Path) -> bool:
             cmdline = (proc / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"snakemake" in cmdline and b"analysis.core.locks" not in cmdline:
+        if b"snakemake" in cmdline and b"tools/locks.py" not in cmdline:
             return True
     return False
 
