@@ -36,9 +36,19 @@ PUBLIC = SHARED / "data"
 REFERENCE = SHARED / "reference"
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 BUILD_CACHE = ROOT / ".pytest_cache" / "demo-build"
+CROSSWALK = PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv"
 
 sys.path.insert(0, str(ROOT / "tools"))
 from double_build import clean_copy, compare, copied_files, digests  # noqa: E402  (one copy routine for tests and tools)
+
+from analysis.core.config import validate_config  # noqa: E402
+
+# The configuration's defaults, from the schema (their only home): tests that need a default
+# value read it here, e.g. DEFAULTS["harmonisation"]["split_to"].
+DEFAULTS = validate_config({}, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+SPLIT_TO = DEFAULTS["harmonisation"]["split_to"]
+REGISTER_END = DEFAULTS["register_end"]
+RAKE = {"tol": DEFAULTS["weighting"]["tolerance"], "max_iter": DEFAULTS["weighting"]["max_iter"]}
 
 
 def copy_workflow(dest: Path) -> Path:

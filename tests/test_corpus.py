@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import REGISTER_END
 from corpus.cases import ACCEPTED, CASES, READERS, materialise  # noqa: E402
 
 from analysis.core.errors import InputError
@@ -94,7 +95,7 @@ def _ledger_rows(kind: str, path: Path) -> int:
         raw = imdi_public.read_imdi_public(p)
         return int(imdi_public.select_persons(raw, (2014, 2021), cases.code_map(), p)[1]["rows"].sum())
     if kind == "register":
-        return int(register.read_register(p, cases.code_map())[1]["rows"].sum())
+        return int(register.read_register(p, cases.code_map(), REGISTER_END)[1]["rows"].sum())
     if kind in ("survey_2016", "survey_2021"):
         return survey.ledger_rows(kind, len(READERS[kind](path)))["rows"]
     if kind == "survey_frame_2021":

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import DEFAULTS, RAKE
 
 from analysis.survey import weighting as wt
 from analysis.survey.codebook import load_codebook
@@ -37,7 +38,7 @@ def test_a_figure_without_answers_says_too_few_answers():
     empty = pd.DataFrame(
         {"year": ["2021"], "item": [""], "category": [""], "value": [float("nan")], "n": [0.0]}
     )
-    fig = plot_figure(empty, CB, fid, "en")
+    fig = plot_figure(empty, CB, fid, "en", DEFAULTS["survey"]["confidence"])
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     plt.close(fig)
     assert "Too few answers to show this figure" in texts
@@ -47,6 +48,6 @@ def test_raking_with_an_empty_frame_category_is_too_few_respondents():
     sample = pd.DataFrame({"size": ["small"]})
     margins = {"size": pd.Series({"small": 300.0, "big": 70.0})}
     with pytest.raises(wt.TooFewRespondents, match=r"no respondents in \['big'\]"):
-        wt.rake(sample, margins)
+        wt.rake(sample, margins, **RAKE)
     with pytest.raises(wt.TooFewRespondents, match="no respondents to weight"):
-        wt.rake(sample.iloc[:0], margins)
+        wt.rake(sample.iloc[:0], margins, **RAKE)

@@ -1,4 +1,5 @@
 import pytest
+from conftest import SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.core.kommune import load_code_map
@@ -31,7 +32,9 @@ def test_parses_symbols_and_sums_national_totals(tmp_path, shared_dir):
     persons, ledger = select_persons(
         raw,
         (2014, 2021),
-        load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv"),
+        load_code_map(
+            shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO
+        ),
         str(p),
     )
     tot = national_totals(persons).set_index("year")
@@ -74,7 +77,9 @@ def test_real_file_totals_match_the_report_for_2014_and_2015(shared_dir):
     persons, ledger = select_persons(
         raw,
         (2014, 2021),
-        load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv"),
+        load_code_map(
+            shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO
+        ),
         str(path),
     )
     tot = national_totals(persons).set_index("year")["value"]

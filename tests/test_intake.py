@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import REGISTER_END
 from corpus.cases import BASE, PDF, code_map  # noqa: E402
 
 from analysis.core.errors import InputError, collecting
@@ -72,7 +73,7 @@ def test_mapping_order_rename_keep_rows_drop_values_dates(tmp_path):
         },
         "date_format": "%d.%m.%Y",
     }
-    reg, ledger = read_register(str(p), code_map(), mapping=mapping)
+    reg, ledger = read_register(str(p), code_map(), REGISTER_END, mapping=mapping)
     assert reg["person_id"].to_list() == ["A1", "A2"]
     assert reg["avtalt_selvbosetting"].to_list() == [1, 0]
     assert reg["vedtaksdato"].to_list() == [dt.date(2015, 12, 2), None]
@@ -82,14 +83,18 @@ def test_mapping_order_rename_keep_rows_drop_values_dates(tmp_path):
     assert ledger["rows"].sum() == 3  # every data row of the file is accounted for
     # without drop, the extra column is an error that says how to map or drop it
     with pytest.raises(InputError, match="unexpected column 'Saksbehandler'.*mapping.register.drop"):
-        read_register(str(p), code_map(), mapping={k: v for k, v in mapping.items() if k != "drop"})
+        read_register(
+            str(p), code_map(), REGISTER_END, mapping={k: v for k, v in mapping.items() if k != "drop"}
+        )
     # a date in another format than date_format is named with the format
     with pytest.raises(InputError, match="not a date in the format %Y-%m-%d") as e:
-        read_register(str(p), code_map(), mapping={**mapping, "date_format": "%Y-%m-%d"})
+        read_register(str(p), code_map(), REGISTER_END, mapping={**mapping, "date_format": "%Y-%m-%d"})
     assert e.value.line == 2 and e.value.column == "bosettingsdato"
     # a mapping naming a column the file does not have is a config error, not silence
     with pytest.raises(InputError, match="columns names 'Lopenr'"):
-        read_register(str(p), code_map(), mapping={**mapping, "columns": {"Lopenr": "person_id"}})
+        read_register(
+            str(p), code_map(), REGISTER_END, mapping={**mapping, "columns": {"Lopenr": "person_id"}}
+        )
 
 
 def test_parquet_timestamps_with_a_time_zone_become_oslo_dates(tmp_path):
@@ -111,7 +116,7 @@ def test_cr_only_file_with_a_bad_header_gives_a_short_message(tmp_path):
     body = REG.replace("husholdningstype", "hushold") * 200
     p.write_bytes(body.replace("\n", "\r").encode())
     with pytest.raises(InputError) as e:
-        read_register(str(p), code_map())
+        read_register(str(p), code_map(), REGISTER_END)
     assert e.value.line == 1 and e.value.column == "husholdningstype"
     assert len(str(e.value)) < 600 and "P000001" not in str(e.value)
 
@@ -126,9 +131,9 @@ def test_collecting_mode_lists_every_problem_normal_mode_stops_at_the_first(tmp_
     p = tmp_path / "register.csv"
     p.write_text("\n".join([",".join(head + ["navn"])] + [",".join(r + ["Ola"]) for r in rows]) + "\n")
     with pytest.raises(InputError, match="unexpected column 'navn'"):
-        read_register(str(p), code_map())
+        read_register(str(p), code_map(), REGISTER_END)
     with collecting() as problems:
-        check_register(str(p), code_map())
+        check_register(str(p), code_map(), REGISTER_END)
     found = {(e.line, e.column) for e in problems}
     assert found == {
         (1, "navn"),

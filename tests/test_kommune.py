@@ -1,5 +1,6 @@
 import pandas as pd
 import pytest
+from conftest import SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.core.kommune import build_code_map, harmonise, load_code_map
@@ -31,14 +32,14 @@ SMALL = wide(
 
 
 def test_every_historical_code_maps_to_its_2020_kommune():
-    m = build_code_map(SMALL).set_index("code")
+    m = build_code_map(SMALL, SPLIT_TO).set_index("code")
     assert m.loc["0136", "kommunenummer_2020"] == "3002"
     assert m.loc["3002", "kommunenummer_2020"] == "3002"
     assert m.loc["0101", "first_year"] == 2013 and m.loc["3001", "last_year"] == 2023
 
 
 def test_split_kommune_goes_whole_to_the_configured_successor():
-    m = build_code_map(SMALL).set_index("code")
+    m = build_code_map(SMALL, SPLIT_TO).set_index("code")
     assert m.loc["1613", "kommunenummer_2020"] == "5059" and bool(m.loc["1613", "split"])
     assert m.loc["5012", "kommunenummer_2020"] == "5059"
     m2 = build_code_map(SMALL, {"1613": "5056", "5012": "5056"}).set_index("code")
@@ -52,14 +53,14 @@ def test_split_kommune_goes_whole_to_the_configured_successor():
 def test_harmonise_stops_on_a_code_valid_in_no_year():
     df = pd.DataFrame({"kommunenummer": ["0104", "0136", "0199"], "line": [2, 3, 4]})
     with pytest.raises(InputError) as e:
-        harmonise(df, build_code_map(SMALL), "reg.csv", line_col="line")
+        harmonise(df, build_code_map(SMALL, SPLIT_TO), "reg.csv", line_col="line")
     assert (e.value.line, e.value.column, e.value.value) == (4, "kommunenummer", "0199")
-    ok = harmonise(df.iloc[:2], build_code_map(SMALL), "reg.csv")
+    ok = harmonise(df.iloc[:2], build_code_map(SMALL, SPLIT_TO), "reg.csv")
     assert ok["kommunenummer_2020"].tolist() == ["3002", "3002"]
 
 
 def test_real_crosswalk_gives_356_kommuner(shared_dir):
-    m = load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    m = load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
     targets = set(m["kommunenummer_2020"]) - {"9999"}
     assert len(targets) == 356
     assert set(m.loc[m["split"], "code"]) == {"1613", "5012", "1850"}

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.demo import kostra as demo_kostra
@@ -215,7 +215,7 @@ def code_map_real():
 
     from analysis.core.kommune import load_code_map
 
-    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
 
 
 def test_each_kommune_is_counted_once_per_year(code_map_real):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import DEFAULTS
 
 from analysis.core.errors import InputError
 from analysis.demo.frame import attainable, choose_respondents, group_counts
@@ -76,7 +77,8 @@ def munis():
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
     return nr.municipalities(
         load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"),
-        nr.region_table(cw, grouping="report_derived"),
+        nr.region_table(cw, DEFAULTS["weighting"]["region_overrides"], grouping="report_derived"),
+        DEFAULTS["weighting"]["population_column"],
     )
 
 

@@ -96,8 +96,8 @@ def test_a_hidden_number_in_the_running_text_shows_its_label():
     t = pd.DataFrame({"year": ["2018", "2019"], "value": [np.nan, 6.0], "value_label": ["1–2", ""]})
     tables = Tables({"t": t})
     hidden, shown = tables.value("t", year=2018), tables.value("t", year=2019)
-    assert fmt_number(hidden) == "1–2" and fmt_pct(hidden, 1) == "1–2"
-    assert fmt_number(shown) == "6" and hidden != hidden  # NaN in arithmetic
+    assert fmt_number(hidden, 0, "no") == "1–2" and fmt_pct(hidden, 1, "no") == "1–2"
+    assert fmt_number(shown, 0, "no") == "6" and hidden != hidden  # NaN in arithmetic
 
 
 def test_tabell_9_1_settlement_rows_follow_the_period_count_and_hide_small_differences():

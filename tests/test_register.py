@@ -2,6 +2,7 @@
 
 import polars as pl
 import pytest
+from conftest import REGISTER_END, SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.core.kommune import load_code_map
@@ -22,7 +23,9 @@ GOOD = [
 
 @pytest.fixture(scope="module")
 def code_map(shared_dir):
-    return load_code_map(shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    return load_code_map(
+        shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO
+    )
 
 
 def write(tmp_path, rows, header=HEADER, name="reg.csv"):
@@ -32,7 +35,7 @@ def write(tmp_path, rows, header=HEADER, name="reg.csv"):
 
 
 def test_register_harmonises_codes_bydeler_and_splits(tmp_path, code_map):
-    reg, ledger = read_register(write(tmp_path, GOOD), code_map)
+    reg, ledger = read_register(write(tmp_path, GOOD), code_map, REGISTER_END)
     d = {r["person_id"]: r for r in reg.iter_rows(named=True)}
     assert d["A1"]["kommunenummer_2020"] == "4601" and d["A1"]["unit_id"] == "4601"
     assert d["A2"]["unit_id"] == "030112" and d["A2"]["kommunenummer_2020"] == "0301"
@@ -45,13 +48,13 @@ def test_register_harmonises_codes_bydeler_and_splits(tmp_path, code_map):
 
 
 def test_register_reads_parquet_with_dates(tmp_path, code_map):
-    reg, _ = read_register(write(tmp_path, GOOD), code_map)
+    reg, _ = read_register(write(tmp_path, GOOD), code_map, REGISTER_END)
     src = pl.read_csv(write(tmp_path, GOOD), infer_schema=False).with_columns(
         pl.col("bosettingsdato").str.to_date()
     )
     p = tmp_path / "reg.parquet"
     src.write_parquet(p)
-    reg2, _ = read_register(str(p), code_map)
+    reg2, _ = read_register(str(p), code_map, REGISTER_END)
     assert reg2["unit_id"].to_list() == reg["unit_id"].to_list()
 
 
@@ -60,7 +63,7 @@ def test_register_split_rule_is_configurable(tmp_path, shared_dir):
         shared_dir / "data" / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv",
         {"1613": "5059", "5012": "5059", "1850": "1875"},
     )
-    reg, _ = read_register(write(tmp_path, GOOD), cm)
+    reg, _ = read_register(write(tmp_path, GOOD), cm, REGISTER_END)
     assert reg.filter(pl.col("person_id") == "A3")["kommunenummer_2020"].item() == "1875"
 
 
@@ -104,7 +107,7 @@ BAD = [
 def test_register_bad_input_names_file_line_column_value(tmp_path, code_map, row, column, message):
     path = write(tmp_path, [GOOD[0], row, *GOOD[2:]])
     with pytest.raises(InputError) as e:
-        read_register(path, code_map)
+        read_register(path, code_map, REGISTER_END)
     err = e.value
     assert err.file == path and err.column == column and message in err.message
     assert err.line == 3
@@ -118,9 +121,13 @@ def test_register_bad_input_names_file_line_column_value(tmp_path, code_map, row
 
 def test_register_header_problems(tmp_path, code_map):
     with pytest.raises(InputError, match="missing column"):
-        read_register(write(tmp_path, GOOD, header=HEADER.replace(",kategori", ",kat")), code_map)
+        read_register(
+            write(tmp_path, GOOD, header=HEADER.replace(",kategori", ",kat")), code_map, REGISTER_END
+        )
     with pytest.raises(InputError, match="unexpected column"):
-        read_register(write(tmp_path, [r + ",x" for r in GOOD], header=HEADER + ",extra"), code_map)
+        read_register(
+            write(tmp_path, [r + ",x" for r in GOOD], header=HEADER + ",extra"), code_map, REGISTER_END
+        )
 
 
 def _parquet(tmp_path, rows=GOOD, name="reg.parquet"):
@@ -135,7 +142,7 @@ def _parquet(tmp_path, rows=GOOD, name="reg.parquet"):
 def test_register_typed_parquet_dates_report_their_text(tmp_path, code_map):
     """Typed dates are checked as dates, but an error shows the date as its text would read."""
     with pytest.raises(InputError) as e:
-        read_register(_parquet(tmp_path, [GOOD[0], BAD[0][0], *GOOD[2:]]), code_map)
+        read_register(_parquet(tmp_path, [GOOD[0], BAD[0][0], *GOOD[2:]]), code_map, REGISTER_END)
     # record 2 is line 3: lines count as in a CSV export of the file (header = line 1)
     assert e.value.column == "vedtaksdato" and e.value.value == "2017-03-02" and e.value.line == 3
     src = pl.read_parquet(_parquet(tmp_path)).with_columns(
@@ -146,19 +153,21 @@ def test_register_typed_parquet_dates_report_their_text(tmp_path, code_map):
     )
     src.write_parquet(tmp_path / "null.parquet")
     with pytest.raises(InputError, match="not an ISO date") as e:  # as the empty text it was read as
-        read_register(str(tmp_path / "null.parquet"), code_map)
+        read_register(str(tmp_path / "null.parquet"), code_map, REGISTER_END)
     assert e.value.value == "" and e.value.line == 3
 
 
 def test_register_row_order_and_padding_do_not_change_the_result(tmp_path, code_map):
     """Shuffled ids (the general sort), ids in order (a stable sort by date) and padded values
     (the cleaning path) give the same processed register."""
-    ref, _ = read_register(write(tmp_path, GOOD), code_map)
-    shuffled, _ = read_register(write(tmp_path, [GOOD[i] for i in (3, 0, 4, 2, 1)], name="s.csv"), code_map)
+    ref, _ = read_register(write(tmp_path, GOOD), code_map, REGISTER_END)
+    shuffled, _ = read_register(
+        write(tmp_path, [GOOD[i] for i in (3, 0, 4, 2, 1)], name="s.csv"), code_map, REGISTER_END
+    )
     renamed = [f"Z{i}" + r[2:] for i, r in enumerate(GOOD[::-1], 1)]  # ids rising, dates falling
-    by_date, _ = read_register(write(tmp_path, renamed, name="d.csv"), code_map)
+    by_date, _ = read_register(write(tmp_path, renamed, name="d.csv"), code_map, REGISTER_END)
     padded = [" " + r.replace(",mottak,", ", mottak ,") for r in GOOD]
-    cleaned, _ = read_register(write(tmp_path, padded, name="p.csv"), code_map)
+    cleaned, _ = read_register(write(tmp_path, padded, name="p.csv"), code_map, REGISTER_END)
     assert shuffled.equals(ref) and cleaned.equals(ref)
     assert by_date["person_id"].to_list() == [f"Z{i}" for i in range(5, 0, -1)]
     assert by_date.drop("person_id").equals(ref.drop("person_id"))
@@ -168,12 +177,14 @@ def test_register_quoted_csv_field_counts(tmp_path, code_map):
     """Quoted empty fields ("" as some exports write) take the fast field count; a truncated row
     in a quoted file is still named by csv.reader's line."""
     quoted = [r.replace(",,", ',"",') for r in GOOD]
-    ref, _ = read_register(write(tmp_path, GOOD), code_map)
-    got, _ = read_register(write(tmp_path, quoted, name="q.csv"), code_map)
+    ref, _ = read_register(write(tmp_path, GOOD), code_map, REGISTER_END)
+    got, _ = read_register(write(tmp_path, quoted, name="q.csv"), code_map, REGISTER_END)
     assert got.equals(ref)
     with pytest.raises(InputError, match="row has 5 fields") as e:
         read_register(
-            write(tmp_path, [*quoted[:2], quoted[2].rsplit(",", 3)[0], *quoted[3:]], name="t.csv"), code_map
+            write(tmp_path, [*quoted[:2], quoted[2].rsplit(",", 3)[0], *quoted[3:]], name="t.csv"),
+            code_map,
+            REGISTER_END,
         )
     assert e.value.line == 4
 

@@ -2,7 +2,7 @@
 
 import pytest
 import yaml
-from conftest import REFERENCE, ROOT, study_of
+from conftest import DEFAULTS, REFERENCE, REGISTER_END, ROOT, SPLIT_TO, study_of
 
 from analysis.core.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
 from analysis.demo.register import _persons, asb_plan, generate, settled_counts
@@ -30,13 +30,13 @@ ENTRIES = [
 def demo(tmp_path_factory, shared_dir):
     data = shared_dir / "data"
     wide = read_crosswalk_wide(data / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
-    code_map = build_code_map(wide)
+    code_map = build_code_map(wide, SPLIT_TO)
     path = str(data / "imdi/imdi_bosatt_anmodede_kommune_1995-2023.csv")
     public, _ = select_persons(read_imdi_public(path), (2014, 2021), code_map, path)
-    raw = generate(public, wide, 2021018)
+    raw = generate(public, wide, DEFAULTS["seed"], REGISTER_END)
     csv = tmp_path_factory.mktemp("demo") / "register.csv"
     raw.to_csv(csv, index=False)
-    reg, ledger = read_register(str(csv), code_map)
+    reg, ledger = read_register(str(csv), code_map, REGISTER_END)
     return public, raw, reg.to_pandas(), ledger, data
 
 

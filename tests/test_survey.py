@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import DEFAULTS, SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.core.kommune import load_code_map
@@ -109,7 +110,7 @@ def check(path, year, frame=None, code_map=None):
 
 @pytest.fixture(scope="module")
 def code_map():
-    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def test_planted_open_text_reaches_no_output(tmp_path):
 def run_stage(tmp_path, frame_path, s21_path, s16_path, code_map=None):
     """What the survey_ingest and survey rules do, on the given files only."""
     code_map = (
-        load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+        load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
         if code_map is None
         else code_map
     )
@@ -372,7 +373,7 @@ def _demo_build():
     resp = sorted(list(rng.permutation(byd)[:9]) + list(rng.permutation(kom)[:129]))
     yes = ds.choose_yes_branch(resp, {u: 1 for u in kom[:40]}, 64, 1)
     assert set(kom[:40]) & set(resp) <= set(yes)
-    cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
     u16 = ds.units_2016(cm, 150, 3)
     claims = ds.survey_claims(CB, yaml.safe_load(CLAIMS.read_text(encoding="utf-8")))
     w21, w16, _ = ds.generate_waves(
@@ -546,11 +547,11 @@ def test_figures_mark_small_bases(demo_tables):
 
     tables, _, _ = demo_tables
     t7 = tables["fig_11_7"]
-    fig = plot_figure(t7, CB, "fig_11_7", "no")
+    fig = plot_figure(t7, CB, "fig_11_7", "no", DEFAULTS["survey"]["confidence"])
     texts = [t.get_text() for t in fig.axes[0].texts]
     for n, small in set(zip(t7["n"], t7["small_base"])):
         assert any(t.endswith(f"(N = {n}{'*' if small else ''})") for t in texts), (n, small)
     assert t7["small_base"].any() and not t7["small_base"].all()
     assert not tables["fig_11_4"]["small_base"].any()
-    fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no")
+    fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no", DEFAULTS["survey"]["confidence"])
     assert not any("*" in t.get_text() for t in fig.axes[0].get_yticklabels())

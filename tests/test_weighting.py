@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import DEFAULTS, RAKE
 
 from analysis.survey import nonresponse as nr
 from analysis.survey import weighting as wt
@@ -25,7 +26,7 @@ def _toy():
 
 def test_rake_converges_to_exact_margins():
     sample, margins = _toy()
-    res = wt.rake(sample, margins, tol=1e-14)
+    res = wt.rake(sample, margins, tol=1e-14, max_iter=RAKE["max_iter"])
     assert res.converged and res.iterations > 1
     for v, m in margins.items():
         got = res.weights.groupby(sample[v]).sum()
@@ -36,7 +37,7 @@ def test_rake_converges_to_exact_margins():
 
 def test_rake_with_one_variable_is_poststratification():
     sample, margins = _toy()
-    res = wt.rake(sample, {"a": margins["a"]})
+    res = wt.rake(sample, {"a": margins["a"]}, **RAKE)
     assert res.weights.tolist() == pytest.approx([5, 5, 10, 10, 10])
     assert res.iterations == 1
 
@@ -44,18 +45,18 @@ def test_rake_with_one_variable_is_poststratification():
 def test_rake_refuses_empty_cells_and_inconsistent_totals():
     sample, margins = _toy()
     with pytest.raises(ValueError, match="no respondents in"):
-        wt.rake(sample, {"a": pd.Series({"x": 10.0, "y": 20.0, "z": 10.0})})
+        wt.rake(sample, {"a": pd.Series({"x": 10.0, "y": 20.0, "z": 10.0})}, **RAKE)
     with pytest.raises(ValueError, match="without a population count"):
-        wt.rake(sample, {"a": pd.Series({"x": 40.0})})
+        wt.rake(sample, {"a": pd.Series({"x": 40.0})}, **RAKE)
     with pytest.raises(ValueError, match="population total"):
-        wt.rake(sample, {"a": margins["a"], "b": pd.Series({"p": 1.0, "q": 1.0})})
+        wt.rake(sample, {"a": margins["a"], "b": pd.Series({"p": 1.0, "q": 1.0})}, **RAKE)
 
 
 def test_kish_deff_and_diagnostics():
     assert wt.kish_deff([1, 1, 2, 2]) == pytest.approx(4 * 10 / 36)
     assert wt.kish_deff([3, 3, 3]) == pytest.approx(1.0)
     sample, margins = _toy()
-    res = wt.rake(sample, margins)
+    res = wt.rake(sample, margins, **RAKE)
     d = pd.DataFrame(wt.diagnostics(res, sample, margins))
     s = d[d["item"].isna()].set_index("series")["value"] if "item" in d else d.set_index("series")["value"]
     assert s["n_respondents"] == 5 and s["converged"] == 1
@@ -82,7 +83,7 @@ def test_linearised_variance_with_equal_weights_is_the_srs_variance():
 
 def test_compare_estimates_base_excludes_empty_and_excluded_codes():
     sample, margins = _toy()
-    res = wt.rake(sample, margins)
+    res = wt.rake(sample, margins, **RAKE)
     survey = pd.DataFrame({"Q": [1, 2, 1, None, 9]})
     recs = wt.compare_estimates(
         survey,
@@ -126,7 +127,8 @@ def demo():
     cw = read_crosswalk_wide(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
     munis = nr.municipalities(
         load_kommuner_2020(PUBLIC / "kommuner/kommuner_2020_folkemengde.csv"),
-        nr.region_table(cw, grouping="report_derived"),
+        nr.region_table(cw, DEFAULTS["weighting"]["region_overrides"], grouping="report_derived"),
+        DEFAULTS["weighting"]["population_column"],
     )
     units = nr.frame_units(munis, nr.read_bydeler(PUBLIC / "geo" / "oslo_bydeler_2020.geojson"))
     rng = np.random.default_rng(3)
@@ -145,7 +147,7 @@ def test_demo_weighted_margins_equal_frame_margins(demo, variables):
     units["settlement_band"] = wt.settlement_band(units["all"], [50, 200])
     sample = units[units["responded"]].reset_index(drop=True)
     margins = wt.margins_of(units, variables)
-    res = wt.rake(sample, margins)
+    res = wt.rake(sample, margins, **RAKE)
     assert res.converged
     got = wt.weighted_margins(sample, res.weights, variables)
     for v in variables:
@@ -175,7 +177,7 @@ def test_weights_equal_r_survey_rake(demo, tmp_path, rscript):
         capture_output=True,
     )
     r = pd.read_csv(tmp_path / "w.csv", dtype={"unit_id": str})
-    ours = wt.rake(sample, margins).weights
+    ours = wt.rake(sample, margins, **RAKE).weights
     assert r["unit_id"].tolist() == sample["unit_id"].tolist()
     assert np.allclose(ours.to_numpy(), r["weight"].to_numpy(), rtol=1e-9, atol=1e-9)
 
@@ -187,7 +189,7 @@ def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path, rscrip
     variables = ["size_group", "region"]
     sample = demo[demo["responded"]].reset_index(drop=True)
     margins = wt.margins_of(demo, variables)
-    res = wt.rake(sample, margins)
+    res = wt.rake(sample, margins, **RAKE)
     w = res.weights.to_numpy()
     assert w.max() / w.min() > 1.5  # the weights are far from equal
     rng = np.random.default_rng(18)
@@ -232,3 +234,19 @@ def test_weighted_ses_equal_r_svymean_on_the_raked_design(demo, tmp_path, rscrip
         assert abs(se - r["se"]) < 1e-8, k
         # the FPC matters at this size: without it the SE is visibly larger
         assert np.sqrt(wt.calibrated_share(np.nan_to_num(y), valid.astype(float), w, X)[1]) > se * 1.2, k
+
+
+def test_weighted_estimates_figure_names_the_configured_interval_level():
+    table = pd.DataFrame(
+        {
+            "item": ["a", "a"],
+            "label_no": ["Et spørsmål", "Et spørsmål"],
+            "label_en": ["A question", "A question"],
+            "category": ["unweighted", "weighted"],
+            "value": [40.0, 45.0],
+            "ci_low": [30.0, 33.0],
+            "ci_high": [50.0, 57.0],
+        }
+    )
+    assert wt.plot_estimates(table, "no", 0.9).axes[0].get_xlabel() == "Prosent (90 % konfidensintervall)"
+    assert wt.plot_estimates(table, "en", 0.95).axes[0].get_xlabel() == "Percent (95% confidence interval)"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from conftest import REGISTER_END, SPLIT_TO
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -49,7 +50,7 @@ HUSBANKEN_MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"
 def code_map():
     from analysis.core.kommune import load_code_map
 
-    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+    return load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
 
 
 @functools.cache
@@ -77,7 +78,7 @@ def read_imdi_public(path):
 def read_register(path):
     from analysis.imdi.register import read_register
 
-    reg, _ = read_register(str(path), code_map())
+    reg, _ = read_register(str(path), code_map(), REGISTER_END)
     return reg.to_pandas()
 
 
@@ -158,7 +159,7 @@ def read_crosswalk(path):
     from analysis.core.kommune import build_code_map, read_crosswalk_wide
 
     wide = read_crosswalk_wide(str(path))
-    build_code_map(wide)
+    build_code_map(wide, SPLIT_TO)
     return wide.reset_index(drop=True)
 
 

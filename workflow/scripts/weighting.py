@@ -87,7 +87,7 @@ def main(smk):
         out["x_weighting_region_sensitivity"],
         synthetic=p["synthetic"],
     )
-    fig = plot_estimates(est, p["language"])
+    fig = plot_estimates(est, p["language"], p["confidence"])
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
     write_csv(w, smk.output.weights)

@@ -48,7 +48,6 @@ BYDEL_NAMES = dict(
         ),
     )
 )
-DEFAULT_SPLIT_TO = {"1613": "5059", "5012": "5059", "1850": "1806"}
 _YEAR_COLUMNS = {
     "2013": range(2013, 2017),
     "2017": [2017],
@@ -89,13 +88,13 @@ def read_crosswalk_wide(path: str | Path) -> pd.DataFrame:
     return df.drop(columns=[LINE])
 
 
-def build_code_map(wide: pd.DataFrame, split_to: dict[str, str] | None = None) -> pd.DataFrame:
+def build_code_map(wide: pd.DataFrame, split_to: dict[str, str]) -> pd.DataFrame:
     """One row per historical code: ``code, kommunenummer_2020, split, first_year, last_year``.
 
     ``split`` marks codes divided between several 2020 kommuner; they are assigned by
-    ``split_to`` (code -> 2020 code), which must name one of the code's real successors.
+    ``split_to`` (code -> 2020 code, config ``harmonisation.split_to``), which must name one of the
+    code's real successors.
     """
-    split_to = DEFAULT_SPLIT_TO if split_to is None else split_to
     rows = []
     for col, years in _YEAR_COLUMNS.items():
         for code, code20 in zip(wide[f"kommunenummer_{col}"], wide["kommunenummer_2020"]):
@@ -142,7 +141,7 @@ def _names_per_code(wide: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str] | None = None) -> pd.DataFrame:
+def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str]) -> pd.DataFrame:
     """The harmonisation table from SSB's wide code crosswalk file."""
     return build_code_map(read_crosswalk_wide(crosswalk_path), split_to)
 

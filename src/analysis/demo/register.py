@@ -465,9 +465,7 @@ def _assign_waits(df: pd.DataFrame, seed: int) -> np.ndarray:
     return wait
 
 
-def generate(
-    public: pd.DataFrame, wide: pd.DataFrame, seed: int, register_end: str = "2021-03-31"
-) -> pd.DataFrame:
+def generate(public: pd.DataFrame, wide: pd.DataFrame, seed: int, register_end: str) -> pd.DataFrame:
     """The synthetic register in the contract's shape (strings, ISO dates)."""
     counts = settled_counts(public, wide, seed)
     plan = asb_plan(counts, seed)

@@ -464,7 +464,7 @@ def _structure_of(code_map: pd.DataFrame) -> int:
 def check_register(
     path: str,
     code_map: pd.DataFrame,
-    register_end: str = "2021-03-31",
+    register_end: str,
     start: str = STUDY_START,
     mapping: dict | None = None,
 ) -> dict:
@@ -490,7 +490,7 @@ def check_register(
 def read_register(
     path: str,
     code_map: pd.DataFrame,
-    register_end: str = "2021-03-31",
+    register_end: str,
     start: str = STUDY_START,
     mapping: dict | None = None,
 ) -> tuple[pl.DataFrame, pd.DataFrame]:

@@ -135,7 +135,7 @@ STAGE_COLOURS = {
 }
 
 
-def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, language: str = "no"):
+def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, language: str):
     """The workflow from left (inputs) to right (the report): ``graph`` from :func:`rule_graph`.
 
     Edges into provenance are left out (it records every file, it feeds nothing but the report);

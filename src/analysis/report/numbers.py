@@ -45,7 +45,7 @@ def round_half_up(value, decimals: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
+def fmt_number(value, decimals: int, language: str) -> str:
     """15284 -> '15 284' (nb, U+202F) / '15,284' (en); 5.797, 1 -> '5,8' / '5.8'; NaN -> '–'."""
     if isinstance(value, Hidden):
         return value.label
@@ -63,7 +63,7 @@ def fmt_number(value, decimals: int = 0, language: str = "no") -> str:
     return text
 
 
-def fmt_pct(value, decimals: int = 0, language: str = "no") -> str:
+def fmt_pct(value, decimals: int, language: str) -> str:
     """81.04 -> '81 %' (nb, no-break space) / '81%' (en)."""
     if isinstance(value, Hidden):
         return value.label
@@ -72,7 +72,7 @@ def fmt_pct(value, decimals: int = 0, language: str = "no") -> str:
     return fmt_number(value, decimals, language) + PERCENT[language]
 
 
-def fmt_small(value, decimals: int = 3, language: str = "no") -> str:
+def fmt_small(value, decimals: int, language: str) -> str:
     """A quantity that is often tiny (a convergence error): '< 0,001' instead of '3.7e-11'.
 
     Exactly zero prints as '0'; a value below one unit of the last decimal as '< 0,001'."""
@@ -89,14 +89,14 @@ def fmt_small(value, decimals: int = 3, language: str = "no") -> str:
     return fmt_number(v, decimals, language)
 
 
-def fmt_p(p, language: str = "no") -> str:
+def fmt_p(p, language: str) -> str:
     """A p-value at three decimals, '< 0,001' below that (never 'p = 0,000')."""
     if is_missing(p):
         return MISSING
     return "< " + fmt_number(0.001, 3, language) if float(p) < 0.001 else fmt_number(p, 3, language)
 
 
-def fmt_p_phrase(p, language: str = "no") -> str:
+def fmt_p_phrase(p, language: str) -> str:
     """'p = 0,042' or 'p < 0,001' for running text."""
     text = fmt_p(p, language)
     return "p " + text if text.startswith(("<", ">")) else "p = " + text
@@ -105,7 +105,7 @@ def fmt_p_phrase(p, language: str = "no") -> str:
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def fmt_power10(value, language: str = "no") -> str:
+def fmt_power10(value, language: str) -> str:
     """A tolerance such as 1e-12 as '10⁻¹²' (or '1,5 · 10⁻⁸'), never '1e-12'."""
     if is_missing(value):
         return MISSING

@@ -54,7 +54,7 @@ class Codebook:
     def codes(self, item: str) -> list[int]:
         return sorted(int(c) for c in self.scales[self.items[item]["scale"]]["codes"])
 
-    def code_label(self, item: str, code: int, language: str = "no") -> str:
+    def code_label(self, item: str, code: int, language: str) -> str:
         return self.scales[self.items[item]["scale"]]["codes"][int(code)][language]
 
     def gate(self, item: str) -> dict | None:

@@ -24,6 +24,10 @@ FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
 UNIT_TYPES = ("kommune", "bydel")
 _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
 
+# Input messages quote the codebook's labels in the questionnaire's own language (the words in the
+# file), whatever language the report is written in.
+QUESTIONNAIRE = "no"
+
 
 def read_frame(path: str, mapping: dict | None = None, reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """The 2021 frame: one row per unit the survey was sent to (any format; ``mapping`` is the
@@ -166,7 +170,7 @@ def codebook_labels(df: pd.DataFrame, cb: Codebook, items: list[str], path: str,
                     f"mapping.{role}.labels is codebook, but item {item} has {len(labels)} label(s) the "
                     f"codebook's scale {cb.items[item]['scale']} does not know: {shown}{more} "
                     f"({int(unknown.sum())} cells); the scale's labels are "
-                    f"{sorted({cb.code_label(item, int(c)) for c in cb.codes(item)})}; recode others with "
+                    f"{sorted({cb.code_label(item, int(c), QUESTIONNAIRE) for c in cb.codes(item)})}; recode others with "
                     f"mapping.{role}.values",
                     line=first,
                     column=item,
@@ -206,7 +210,7 @@ def check_labels(labels: dict[str, dict[str, str]], cb: Codebook, items: list[st
                 InputError(
                     path,
                     f"SPSS value labels of item {item} contradict the codebook scale {scale}: code {code} "
-                    f"is labelled «{label}», which is code {should} («{cb.code_label(item, should)}») in the "
+                    f"is labelled «{label}», which is code {should} («{cb.code_label(item, should, QUESTIONNAIRE)}») in the "
                     f"codebook ({len(wrong)} code(s) in all; a reversed or shifted scale? recode it with "
                     f"mapping values)",
                     line=1,  # the header, where the variable (and its labels) is defined
@@ -319,7 +323,7 @@ def validate_survey(
         answered = out[item].notna()
         routed = out[g["item"]].isin(g["in"]).fillna(False).astype(bool)
         kind = "routing violation" if cb.items[g["item"]]["block"] == "filter" else "gate-question violation"
-        gate_labels = "/".join(cb.code_label(g["item"], c) for c in g["in"])
+        gate_labels = "/".join(cb.code_label(g["item"], c, QUESTIONNAIRE) for c in g["in"])
         first_bad(
             answered & ~routed,
             df,

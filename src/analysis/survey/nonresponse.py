@@ -52,8 +52,6 @@ BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavange
 SIZE_GROUPS = ["big4", "30k_plus", "10k_30k", "under_10k"]
 REGIONS = ["east", "tva", "west", "mid_north"]
 SIZE_THRESHOLDS = (10_000, 30_000)
-POPULATION_COLUMN = "folkemengde_2021_01_01"
-DEFAULT_REGION_OVERRIDES = {"1577": "west"}  # Volda (see the module docstring)
 
 # Pre-2020 fylke (first two digits of the kommune code valid in 2019; 16/17 before 2018) -> region.
 PRE2020_FYLKE_REGION = {
@@ -130,9 +128,7 @@ def size_group(
     return pd.Series(out, index=population.index, name="size_group")
 
 
-def region_table(
-    crosswalk_wide: pd.DataFrame, overrides: dict[str, str] | None = None, *, grouping: str
-) -> pd.DataFrame:
+def region_table(crosswalk_wide: pd.DataFrame, overrides: dict[str, str], *, grouping: str) -> pd.DataFrame:
     """Region of every 2020 kommune from the pre-2020 fylke of its predecessors (see module doc),
     under one of the ``REGION_GROUPINGS``.
 
@@ -141,7 +137,6 @@ def region_table(
     if grouping not in REGION_GROUPINGS:
         raise ValueError(f"unknown region grouping {grouping!r}; use one of {sorted(REGION_GROUPINGS)}")
     pre2020, fylke2020 = REGION_GROUPINGS[grouping]
-    overrides = DEFAULT_REGION_OVERRIDES if overrides is None else overrides
     bad = {k: v for k, v in overrides.items() if v not in REGIONS}
     if bad:
         raise ValueError(f"region_overrides: unknown region(s) {bad}; use one of {REGIONS}")
@@ -175,7 +170,7 @@ def region_table(
 def municipalities(
     kommuner: pd.DataFrame,
     regions: pd.DataFrame,
-    population_column: str = POPULATION_COLUMN,
+    population_column: str,
     thresholds: tuple[int, int] = SIZE_THRESHOLDS,
 ) -> pd.DataFrame:
     """The 356 kommuner with population, size group and region."""

@@ -168,7 +168,7 @@ def _whiskers(ax, x, y, lo, hi, label, bounds):
     return container
 
 
-def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str = "no", confidence: float = 0.95):
+def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, confidence: float):
     """The report's style: stacked 100 % bars for distributions, paired bars otherwise; every bar
     with its base (N) and its confidence interval (the table's ``ci_low``/``ci_high``).
 

@@ -59,8 +59,9 @@ def rake(
     sample: pd.DataFrame,
     margins: dict[str, pd.Series],
     base_weights: pd.Series | None = None,
-    tol: float = 1e-12,
-    max_iter: int = 1000,
+    *,
+    tol: float,
+    max_iter: int,
 ) -> RakeResult:
     """Rake ``sample`` to ``margins`` ({variable: Series category -> population count}).
 
@@ -381,8 +382,9 @@ DEFAULT_ESTIMATES = [
 ]
 
 
-def plot_estimates(table: pd.DataFrame, language: str = "no"):
-    """Dot-and-interval plot: each estimate unweighted and weighted, with its interval."""
+def plot_estimates(table: pd.DataFrame, language: str, confidence: float):
+    """Dot-and-interval plot: each estimate unweighted and weighted, with its ``confidence``
+    interval (the level the table's intervals were computed at)."""
     import matplotlib.pyplot as plt
 
     from analysis.core.figures import PALETTE, apply_style
@@ -414,8 +416,11 @@ def plot_estimates(table: pd.DataFrame, language: str = "no"):
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#dddddd")
     ax.grid(axis="y", visible=False)
+    level = f"{100 * confidence:g}"  # the intervals' level (survey.confidence), as the intervals
     ax.set_xlabel(
-        "Prosent (95 % konfidensintervall)" if language == "no" else "Percent (95% confidence interval)"
+        f"Prosent ({level} % konfidensintervall)"
+        if language == "no"
+        else f"Percent ({level}% confidence interval)"
     )
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     return fig
