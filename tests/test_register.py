@@ -202,13 +202,13 @@ def test_a_headerless_register_leaks_none_of_its_first_record(tmp_path, code_map
     first = f"{FNR},2016-01-10,2016-05-01,1201,,1,mottak,enslig_voksen"
     path = write(tmp_path, [GOOD[1], GOOD[2]], header=first)
     with pytest.raises(InputError) as e:
-        read_register(path, code_map)
+        read_register(path, code_map, REGISTER_END)
     assert "matches no contract column" in str(e.value) and e.value.column is None
     cells = [c for c in first.split(",") if len(c) > 1]
     assert not [c for c in cells if c in str(e.value)]
     with collecting() as problems:
         try:
-            read_register(path, code_map)
+            read_register(path, code_map, REGISTER_END)
         except InputError as err:
             problems.add(err)
     texts = [str(p) + str(p.column) + str(p.value) for p in problems]
@@ -226,18 +226,18 @@ def test_a_label_reversed_spss_register_stops_naming_the_column(tmp_path, code_m
     pyreadstat.write_sav(
         df, str(good), variable_value_labels={"avtalt_selvbosetting": {0.0: "Nei", 1.0: "Ja"}}
     )
-    reg, _ = read_register(str(good), code_map)
+    reg, _ = read_register(str(good), code_map, REGISTER_END)
     assert reg.height == len(GOOD)
     pyreadstat.write_sav(
         df, str(bad), variable_value_labels={"avtalt_selvbosetting": {0.0: "Ja", 1.0: "Nei"}}
     )
     with pytest.raises(InputError) as e:
-        read_register(str(bad), code_map)
+        read_register(str(bad), code_map, REGISTER_END)
     assert e.value.column == "avtalt_selvbosetting" and "contradict the contract" in e.value.message
 
 
 def test_kommune_9999_is_an_error_not_a_national_count(tmp_path, code_map):
     path = write(tmp_path, [GOOD[0], "A9,2017-02-01,2017-03-01,9999,,0,mottak,barnefamilie"])
     with pytest.raises(InputError) as e:
-        read_register(path, code_map)
+        read_register(path, code_map, REGISTER_END)
     assert e.value.column == "kommunenummer" and "unknown kommune" in e.value.message and e.value.line == 3

@@ -13,7 +13,10 @@ SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 # Arguments that only look like schema keys: "no mapping" (None), a formatting width.
 NOT_SCHEMA_VALUES = {"mapping": None, "tolerance": None}
 # Constants equal to a default on purpose: the synthetic truth does not follow the config.
-DELIBERATE = {"frame.py REGION_GROUPING"}  # demo frame calibrated under this grouping (decision 0004)
+DELIBERATE = {
+    "frame.py REGION_GROUPING",  # the demo frame is calibrated under this grouping (decision 0004)
+    "register.py REPORT_REGISTER_END",  # the demo register's calibration ends where the report's data end
+}
 
 
 def schema_defaults(node: dict | None = None, path: tuple = ()) -> dict[tuple, object]:

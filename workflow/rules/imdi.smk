@@ -230,8 +230,6 @@ if have("register"):
             "../scripts/waiting.py"
 
 
-
-
 # A follow-up study (years or waves after the report's period): IMDi's public series to its last
 # year, the per-capita settlement map of the last full year and the published agreed counts.
 if STUDY.extends_report:

@@ -128,7 +128,11 @@ _IMDI_ANNUAL = config["inputs"].get("imdi_annual")
 rule udi:
     """Tabell 10.2: UDI's privately housed asylum seekers per year, with the source of each."""
     input:
-        **({"imdi_annual": rules.imdi_annual.output.annual} if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists() else {}),
+        **(
+            {"imdi_annual": rules.imdi_annual.output.annual}
+            if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists()
+            else {}
+        ),
         udi=configured("udi_privatboende"),
         # the IMDi annual-report number printed beside the table (273 in 2020), when the file exists
         settings=settings(
