@@ -100,7 +100,7 @@ def _run_r(mode: str, tmp_path: Path, frame: pd.DataFrame | None = None) -> pd.D
         frame.to_csv(tmp_path / f"{mode}_in.csv", index=False, na_rep="NA")
     subprocess.run(
         [
-            "Rscript",
+            "Rscript",  # the tests calling this take the rscript fixture (skips without R's survey)
             str(INFERENCE_SCRIPT),
             mode,
             str(tmp_path / f"{mode}_in.csv"),
@@ -135,8 +135,7 @@ def _overlapping_waves() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed")
-def test_weighted_rao_scott_matches_r_on_apistrat(tmp_path):
+def test_weighted_rao_scott_matches_r_on_apistrat(tmp_path, rscript):
     """R's own apistrat (stratified, unequal weights, fpc): stype x awards, F = 14.1694."""
     from analysis.survey.inference import design_rao_scott
 
@@ -158,8 +157,7 @@ def test_weighted_rao_scott_matches_r_on_apistrat(tmp_path):
     assert rs.p_value == pytest.approx(ref["p"], rel=1e-8)
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed")
-def test_rao_scott_over_overlapping_waves_matches_r(tmp_path):
+def test_rao_scott_over_overlapping_waves_matches_r(tmp_path, rscript):
     """Units as clusters across the stacked waves (svydesign(ids = ~unit_id)), with and without
     weights and a finite population correction, and the stratified independent-waves design."""
     from analysis.survey.inference import design_rao_scott
@@ -221,9 +219,8 @@ def test_rao_scott_over_overlapping_waves_matches_r(tmp_path):
     )
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed")
 @pytest.mark.parametrize("fpc", [None, 200.0])
-def test_stacked_covariance_matches_r_svyby(tmp_path, fpc):
+def test_stacked_covariance_matches_r_svyby(tmp_path, fpc, rscript):
     """Means of two overlapping waves and their covariance (units as clusters) equal R's
     svyby(covmat = TRUE), weighted, domain estimation (units outside the base)."""
     from analysis.survey.inference import stacked_covariance
@@ -248,8 +245,7 @@ def test_stacked_covariance_matches_r_svyby(tmp_path, fpc):
     assert cov[0, 1] > 0  # the overlapping units answer alike: positive covariance
 
 
-@pytest.mark.skipif(not _has_r_survey(), reason="Rscript with the 'survey' package is not installed")
-def test_fisher_exact_matches_r(tmp_path):
+def test_fisher_exact_matches_r(tmp_path, rscript):
     from analysis.survey.inference import fisher_exact_p
 
     tables = {"t0_50_4_64": (0, 50, 4, 60), "t3_21_1_30": (3, 21, 1, 30), "t12_12_2_20": (12, 12, 2, 20)}
