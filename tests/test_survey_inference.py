@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import RAKE, SPLIT_TO
 
 from analysis.survey.inference import (
     design_rao_scott,
@@ -135,7 +136,7 @@ def test_weighted_interval_keeps_the_fpc_at_0_and_100_percent():
 
     sample = pd.DataFrame({"g": ["a"] * 6 + ["b"] * 4})
     frame = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 12})
-    res = rake(sample, margins_of(frame, ["g"]))
+    res = rake(sample, margins_of(frame, ["g"]), **RAKE)
     survey = pd.DataFrame({"Q": [1] * 10})
     recs = compare_estimates(
         survey, res.weights, sample, ["g"], [{"id": "q", "item": "Q", "positive": [1]}], 0.95, 24
@@ -158,10 +159,10 @@ def test_starting_weights_must_be_equal():
     margins = margins_of(pd.DataFrame({"g": ["a"] * 4 + ["b"] * 2}), ["g"])
     check_equal_start(np.full(3, 2.0))
     with pytest.raises(ValueError, match="unequal"):
-        rake(sample, margins, base_weights=pd.Series([1.0, 2.0, 2.0]))
+        rake(sample, margins, base_weights=pd.Series([1.0, 2.0, 2.0]), **RAKE)
     with pytest.raises(ValueError, match="positive"):
-        rake(sample, margins, base_weights=pd.Series([0.0, 0.0, 0.0]))
-    assert rake(sample, margins, base_weights=pd.Series([2.0, 2.0, 2.0])).converged
+        rake(sample, margins, base_weights=pd.Series([0.0, 0.0, 0.0]), **RAKE)
+    assert rake(sample, margins, base_weights=pd.Series([2.0, 2.0, 2.0]), **RAKE).converged
 
 
 def test_non_convergence_is_reported_not_hidden():
@@ -170,7 +171,7 @@ def test_non_convergence_is_reported_not_hidden():
     # the margins are reached only as the weight of the (a, y) unit goes to 0: slow, not in 2 rounds
     sample = pd.DataFrame({"g": ["a", "a", "b"], "h": ["x", "y", "y"]})
     frame = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10, "h": ["x"] * 10 + ["y"] * 10})
-    res = rake(sample, margins_of(frame, ["g", "h"]), max_iter=2)
+    res = rake(sample, margins_of(frame, ["g", "h"]), tol=RAKE["tol"], max_iter=2)
     assert not res.converged and res.iterations == 2
     d = {
         r["series"]: r["value"]
@@ -227,7 +228,7 @@ def test_sensitivity_rows_on_the_demo_waves(demo_tables):  # noqa: F811
         2016: respondents(pd.read_parquet(processed[1])),
     }
     if "kommunenummer_2020" not in resp[2016].columns:  # the ingest adds it; this fixture does not
-        cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv")
+        cm = load_code_map(PUBLIC / "crosswalk/alle_kommunenummer_fra2013_til2020_wide.csv", SPLIT_TO)
         resp[2016]["kommunenummer_2020"] = harmonise_units(resp[2016], cm)
     sizes = {2021: 370, 2016: None}
     n21 = len(resp[2021])
