@@ -169,3 +169,26 @@ def test_title_page_of_a_real_run_with_protection_off_describes_that_run():
         assert str(escape(t("title.off_real_inputs_by_configuration"))) in real
         demo = env.get_template("title.html.j2").render(**ctx, demo=True, protect=False)
         assert all(w in demo for w in says_synthetic)
+
+
+def test_the_method_note_prints_the_suppressed_range_of_core_protection():
+    """The range a reader sees for a hidden count ("1–2" at threshold 3) has one home:
+    core.protection.range_label, used by the tables and, through the template global, the text."""
+    from conftest import ROOT
+
+    from analysis.core.protection import range_label
+    from analysis.report.messages import Messages, load_messages
+    from analysis.report.render import make_env
+
+    t = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))
+    env = make_env(ROOT / "workflow" / "report" / "templates", "no", t)
+    from markupsafe import escape
+
+    for threshold in (2, 3, 5):
+        html = env.get_template("method/50_protection.html.j2").render(
+            threshold=threshold, protect=False, demo=True
+        )
+        rule = t(
+            "method_protection.rules", top=threshold - 1, range=range_label(threshold), threshold=threshold
+        )
+        assert str(escape(rule)) in html

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
+from analysis.core.protection import range_label
 from analysis.report.numbers import (
     MISSING,
     Hidden,
@@ -57,6 +58,7 @@ def make_env(template_dir: str | Path, language: str, t, cache_dir: str | Path |
     env.filters["blank"] = lambda v: "" if is_missing(v) else v
     env.globals["msg"] = t
     env.globals["language"] = language
+    env.globals["range_label"] = range_label  # "1–2" for threshold 3: one home (core.protection)
     return env
 
 
