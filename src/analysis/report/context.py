@@ -514,6 +514,42 @@ def prose_lookup(tables, published: dict, label, language: str, t):
     return prose
 
 
+def data_rows_lookup(tables, label, language: str):
+    """figure_data(entry_id): the numbers a figure shows as rows for an accessible table under it
+    (screen only): the row's keys in words, its value and base. A key without a label is shown
+    as it is (the table must not stop a render)."""
+    from analysis.report.numbers import fmt_number
+
+    def words(entry_id, col, key) -> str:
+        if col in ("group", "kommune"):
+            return str(key)
+        try:
+            return label(entry_id, key)
+        except KeyError:
+            return str(key).replace("_", " ")
+
+    def figure_data(entry_id: str) -> list[dict]:
+        if entry_id not in tables:
+            return []
+        df = tables.get(entry_id)
+        df = df[df["value"].notna()]
+        return [
+            {
+                "year": str(r["year"]),
+                "what": " – ".join(
+                    words(entry_id, c, r[c])
+                    for c in ("series", "item", "category", "group", "kommune")
+                    if r[c]
+                ),
+                "value": fmt_number(r["value"], 0 if float(r["value"]).is_integer() else 1, language),
+                "n": "" if pd.isna(r["n"]) else fmt_number(r["n"], 0, language),
+            }
+            for _, r in df.iterrows()
+        ]
+
+    return figure_data
+
+
 def table_lookup(paths: dict[str, str]):
     """table_src(entry_id): the entry's tidy CSV as a data: URI, so that each figure of
     report.html links to its numbers and the file still works copied alone (screen only)."""
@@ -693,6 +729,7 @@ def build_context(
         "text_rows": text_number_rows,
         "figure_src": figure_lookup(figure_uris or {}),
         "table_src": table_lookup(table_files or {}),
+        "figure_data": data_rows_lookup(tables, label, language),
         "prose": prose_lookup(tables, published, label, language, t),
         "alt": alt_lookup(
             published,
