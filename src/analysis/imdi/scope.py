@@ -1,72 +1,23 @@
-"""Scope of refugee settlement (kap. 2): national totals per year and Figur 2.1."""
+"""Scope of agreed self-settlement from the register (kap. 2, 4.1.3, 12): the tables and figures of
+the scope rule, built from the register's person counts per year, unit, category and flag."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.core.figures import ORDINARY, apply_style, thousands
 from analysis.core.kommune import population_column
+from analysis.core.study import Study
 from analysis.core.tidy import tidy
-
-
-def total_settled_table(totals: pd.DataFrame, years: range) -> pd.DataFrame:
-    """Tidy rows ``fig_2_1 / total_settled`` from IMDi's public national totals per year.
-
-    Extra columns say where each number comes from and how many kommune cells were
-    suppressed (``:``) in the public file, since those make the sum a lower bound.
-    """
-    sel = totals[totals["year"].isin(list(years))].sort_values("year")
-    return tidy(
-        "fig_2_1",
-        pd.DataFrame(
-            {
-                "year": sel["year"],
-                "series": "total_settled",
-                "value": sel["value"],
-                "source": "imdi_public",
-                "suppressed_cells": sel["suppressed_cells"],
-            }
-        ),
-    )
-
-
-def plot_total_settled(table: pd.DataFrame, labels: dict):
-    """Bars of refugees settled per year (public IMDi file)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    apply_style()
-    rows = table[table["series"] == "total_settled"]
-    fig, ax = plt.subplots(figsize=(6.3, 3.2))
-    x = rows["year"].astype(int)
-    ax.bar(x, rows["value"], color=ORDINARY, width=0.65, label=labels["total_settled"])
-    for xi, v in zip(x, rows["value"]):
-        ax.annotate(
-            thousands(v),
-            (xi, v),
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
-    ax.set_xticks(list(x))
-    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    ax.set_ylabel(labels["persons"])
-    ax.legend(loc="upper right")
-    return fig
-
+from analysis.imdi.annual import get as annual_get
+from analysis.imdi.register import scan
 
 # --- Register-based scope (kap. 2, 4.1.3, 12) -------------------------------------------------
 # ``counts`` is :func:`register_counts` of the processed register: persons (``n``) per year,
 # kommunenummer_2020, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kategori and the
 # agreed self-settlement flag. Every register number below is a sum of these cells.
-
-from dataclasses import dataclass  # noqa: E402
-
-from analysis.core.study import Study  # noqa: E402
-from analysis.imdi.annual import get as annual_get  # noqa: E402
-from analysis.imdi.register import scan  # noqa: E402
 
 
 @dataclass(frozen=True)
