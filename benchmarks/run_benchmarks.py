@@ -1,6 +1,7 @@
 """Pipeline benchmarks: prints figures, asserts nothing (budgets are read by people).
 
     .venv/bin/python benchmarks/run_benchmarks.py [--reps N] [--keep] [--json PATH] [--write-results]
+                                                  [--only cold,noop,template]
     .venv/bin/python benchmarks/run_benchmarks.py --ci
 
 The goals (issue 28) are ratios measured in the same run, so that a slower or busier machine
@@ -277,6 +278,9 @@ def main() -> int:
             ]
             if ci:
                 scenarios = scenarios[:2]
+            elif "--only" in sys.argv:  # e.g. --only cold,noop,template (in this order)
+                keep = sys.argv[sys.argv.index("--only") + 1].split(",")
+                scenarios = [sc for sc in scenarios if sc[0] in keep]
             # Snakemake's own start-up (interpreter + imports + CLI), the floor under a no-op
             start_wall, start_cpu = startup(main_dir)
             this = {"startup_s": start_wall, "startup_cpu_s": start_cpu, "scenarios": {}}

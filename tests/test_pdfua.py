@@ -35,3 +35,19 @@ def test_scopes_are_deterministic(tmp_path):
     add_table_scopes(tmp_path / "raw.pdf", tmp_path / "a.pdf")
     add_table_scopes(tmp_path / "raw.pdf", tmp_path / "b.pdf")
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_scopes_set_while_writing_match_the_pikepdf_pass(tmp_path):
+    from analysis.report.pdfua import scope_finisher
+
+    counts = {}
+    write_pdf(
+        HTML, tmp_path, tmp_path / "direct.pdf", finisher=lambda d, p: counts.update(scope_finisher(d, p))
+    )
+    assert counts == {"Column": 3, "Row": 2}
+    assert scope_coverage(tmp_path / "direct.pdf") == (5, 5)
+    with pikepdf.open(tmp_path / "direct.pdf") as pdf:
+        scopes = [str(th.A.Scope) for th in header_cells(pdf)]
+    assert scopes == ["/Column", "/Column", "/Column", "/Row", "/Row"]
+    write_pdf(HTML, tmp_path, tmp_path / "again.pdf", finisher=scope_finisher)
+    assert (tmp_path / "direct.pdf").read_bytes() == (tmp_path / "again.pdf").read_bytes()

@@ -1,11 +1,11 @@
-"""Adapter: reports/report.html -> reports/report.pdf (WeasyPrint), then the PDF/UA header scopes."""
+"""Adapter: reports/report.html -> reports/report.pdf (WeasyPrint, with the PDF/UA header scopes)."""
 
 import gc
 import json
 from pathlib import Path
 
 from analysis.core.logsetup import run
-from analysis.report.pdfua import add_table_scopes
+from analysis.report.pdfua import scope_finisher
 from analysis.report.printsize import figure_text_report, printed_figures
 from analysis.report.render import write_pdf
 
@@ -16,11 +16,10 @@ def main(smk):
     # few MB (reference counting frees the rest; peak RSS +~10 MB).
     gc.disable()
     html = Path(smk.input.html)
-    out = Path(smk.output.pdf)
-    raw = out.with_name(out.name + ".untagged-scopes")
-    document = write_pdf(html.read_text(encoding="utf-8"), html.parent, raw)
-    add_table_scopes(raw, out)
-    raw.unlink()
+    # the PDF/UA header scopes are set on WeasyPrint's objects before it writes the file
+    document = write_pdf(
+        html.read_text(encoding="utf-8"), html.parent, smk.output.pdf, finisher=scope_finisher
+    )
     # the printed size of every figure and its smallest text (tests/test_figure_style.py)
     sizes = figure_text_report(printed_figures(document))
     Path(smk.output.print_sizes).write_text(

@@ -1,5 +1,9 @@
-"""PDF/UA post-processing: header cells get a /Scope (WeasyPrint writes none, not even for HTML
+"""PDF/UA header scopes: header cells get a /Scope (WeasyPrint writes none, not even for HTML
 ``scope`` attributes), so that a screen reader can tell which cells a header applies to.
+
+The render adds them while WeasyPrint writes the PDF (:func:`scope_finisher`, on its objects in
+memory); :func:`add_table_scopes` does the same to a finished file with pikepdf (reading it back
+and saving it again cost the render ~0,3 s, issue 28) and :func:`scope_coverage` checks a file.
 
 The scope follows the table's structure tree: a TH in a row of header cells only (the table
 head) heads a column; a TH in a row with data cells heads that row (the templates write row
@@ -91,3 +95,44 @@ def scope_coverage(path: str | Path) -> tuple[int, int]:
     with pikepdf.open(path) as pdf:
         cells = header_cells(pdf)
         return sum(has_scope(th) for th in cells), len(cells)
+
+
+def _struct_kids(elem, objects: dict) -> list:
+    """The structure-element children of a pydyf structure element (references resolved)."""
+    out = []
+    for kid in elem.get("K") or []:
+        if isinstance(kid, bytes) and kid.endswith(b" R"):
+            obj = objects.get(int(kid.split()[0]))
+            if obj is not None and hasattr(obj, "get") and obj.get("S"):
+                out.append(obj)
+    return out
+
+
+def scope_finisher(document, pdf) -> dict[str, int]:
+    """WeasyPrint ``finisher``: the /Scope of :func:`scope_of` on every /TH of the PDF's structure
+    tree, set on WeasyPrint's objects before they are written (the same rule as
+    :func:`add_table_scopes`: a TH in a row of header cells only heads a column, one in a row with
+    data cells heads that row). Returns the counts per scope."""
+    import pydyf
+
+    objects = {obj.number: obj for obj in pdf.objects if getattr(obj, "number", None) is not None}
+    counts = {"Column": 0, "Row": 0}
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/TH":
+            continue
+        parent = obj.get("P")
+        row = objects.get(int(parent.split()[0])) if isinstance(parent, bytes) else None
+        scope = "Column"
+        if row is not None and row.get("S") == "/TR":
+            cells = [c for c in _struct_kids(row, objects) if c.get("S") in ("/TH", "/TD")]
+            scope = "Column" if all(c.get("S") == "/TH" for c in cells) else "Row"
+        attrs = obj.get("A")
+        if isinstance(attrs, pydyf.Dictionary) and attrs.get("O") == "/Table":
+            attrs["Scope"] = f"/{scope}"
+        elif attrs is None:
+            obj["A"] = pydyf.Dictionary({"O": "/Table", "Scope": f"/{scope}"})
+        else:  # another attribute object (or a list of them): add ours beside it
+            items = list(attrs) if isinstance(attrs, pydyf.Array) else [attrs]
+            obj["A"] = pydyf.Array([*items, pydyf.Dictionary({"O": "/Table", "Scope": f"/{scope}"})])
+        counts[scope] += 1
+    return counts

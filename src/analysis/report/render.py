@@ -150,10 +150,12 @@ def render_html(template_dir: str | Path, context: dict, language: str, t, cache
     return furnish(page, [ch["anchor"] for ch in context.get("chapters", [])], t)
 
 
-def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path):
+def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finisher=None):
     """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes.
 
-    Returns the laid-out WeasyPrint document (for :func:`analysis.report.printsize.printed_figures`).
+    ``finisher(document, pdf)`` may change WeasyPrint's PDF objects before they are written
+    (:func:`analysis.report.pdfua.scope_finisher`). Returns the laid-out WeasyPrint document (for
+    :func:`analysis.report.printsize.printed_figures`).
     """
     from weasyprint import DEFAULT_OPTIONS, HTML
 
@@ -170,5 +172,5 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path):
         "optimize_images": False,
     }
     document = HTML(string=html_text, base_url=str(base_url)).render(**options)
-    document.write_pdf(str(out_path), **options)
+    document.write_pdf(str(out_path), finisher=finisher, **options)
     return document
