@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from analysis.core.messages import Messages, flatten
 from analysis.report.alt_text import figure_alt
-from analysis.report.messages import Messages, flatten
 
 T = Messages(
     flatten(
@@ -99,9 +99,9 @@ def alt_problems(reports) -> dict[str, str]:
     import re
     from pathlib import Path
 
+    from analysis.core.messages import load_messages
     from analysis.core.tidy import read_tidy
     from analysis.core.yamlio import load_yaml
-    from analysis.report.messages import load_messages
     from analysis.survey.codebook import load_codebook
 
     root = Path(__file__).resolve().parents[1]

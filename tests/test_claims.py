@@ -11,9 +11,9 @@ import pytest
 import yaml
 from conftest import SHARED
 
+from analysis.core.messages import Messages, load_messages
 from analysis.report import claims as claims_module
 from analysis.report.claims import CLAIMS_COLUMNS, claims_scorecard, not_checkable_row
-from analysis.report.messages import Messages, load_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 T_NO = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core.messages import Messages, flatten, load_messages, placeholders
 from analysis.report.context import VERDICT_ORDER, verdict_labels
-from analysis.report.messages import Messages, flatten, load_messages, placeholders
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = ROOT / "workflow" / "report" / "messages"
@@ -57,6 +57,7 @@ def test_every_template_key_exists_and_every_catalogue_key_is_used():
         "claims_why.",
         "input_role.",
         "data_dictionary.",
+        "figure.",
     )  # used from Python (context.py), not by literal key
     unused = sorted(k for k in cat if not k.startswith(dynamic) and k not in used)
     assert not unused, f"catalogue keys no template uses: {unused}"

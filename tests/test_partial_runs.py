@@ -16,8 +16,8 @@ import yaml
 from conftest import ROOT, copy_workflow, run_snakemake
 
 from analysis.core.config import input_path_problems
+from analysis.core.messages import Messages, load_messages
 from analysis.report.context import plan_chapters
-from analysis.report.messages import Messages, load_messages
 
 CONFIDENTIAL = ["register", "survey_2016", "survey_2021", "survey_frame_2021", "kostra_12012"]
 SURVEYS = ["survey_2016", "survey_2021", "survey_frame_2021"]

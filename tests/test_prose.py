@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from analysis.report.messages import Messages, flatten
+from analysis.core.messages import Messages, flatten
 from analysis.report.prose import figure_prose
 
 T = Messages(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report.messages import load_messages
+from analysis.core.messages import load_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 NO = load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml")

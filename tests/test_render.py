@@ -65,8 +65,8 @@ def test_kilde_line_says_when_a_synthetic_input_contributed():
     import pandas as pd
     from conftest import ROOT
 
+    from analysis.core.messages import Messages, load_messages
     from analysis.report.context import source_line, synthetic_entries
-    from analysis.report.messages import Messages, load_messages
 
     msgs = {
         lang: Messages(load_messages(ROOT / "workflow" / "report" / "messages" / f"{lang}.yaml"))
@@ -136,7 +136,7 @@ def test_title_page_of_a_real_run_with_protection_off_describes_that_run():
     """A real run (demo: false) with protection off never says that its data are synthetic."""
     from conftest import ROOT
 
-    from analysis.report.messages import Messages, load_messages
+    from analysis.core.messages import Messages, load_messages
     from analysis.report.render import make_env
 
     ctx = {
@@ -176,8 +176,8 @@ def test_the_method_note_prints_the_suppressed_range_of_core_protection():
     core.protection.range_label, used by the tables and, through the template global, the text."""
     from conftest import ROOT
 
+    from analysis.core.messages import Messages, load_messages
     from analysis.core.protection import range_label
-    from analysis.report.messages import Messages, load_messages
     from analysis.report.render import make_env
 
     t = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))

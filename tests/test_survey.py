@@ -411,8 +411,8 @@ def test_demo_reproduces_every_exact_and_text_survey_number(demo_tables):
 
 def test_demo_meets_every_survey_claim_with_other_seeds_and_units(demo_tables):
     """The calibration to the report's statements is not luck of the build's seed."""
+    from analysis.core.messages import Messages, load_messages
     from analysis.report.claims import claims_scorecard
-    from analysis.report.messages import Messages, load_messages
 
     tables, _, _ = demo_tables
     doc = yaml.safe_load(CLAIMS.read_text(encoding="utf-8"))

@@ -248,5 +248,15 @@ def test_weighted_estimates_figure_names_the_configured_interval_level():
             "ci_high": [50.0, 57.0],
         }
     )
-    assert wt.plot_estimates(table, "no", 0.9).axes[0].get_xlabel() == "Prosent (90 % konfidensintervall)"
-    assert wt.plot_estimates(table, "en", 0.95).axes[0].get_xlabel() == "Percent (95% confidence interval)"
+    from analysis.core.messages import Messages, load_messages
+
+    t = {
+        lang: Messages(load_messages(ROOT / f"workflow/report/messages/{lang}.yaml")) for lang in ("no", "en")
+    }
+    fig = wt.plot_estimates(table, t["no"], "no", 0.9)
+    assert fig.axes[0].get_xlabel() == "Prosent (90 % konfidensintervall)"
+    assert [x.get_text() for x in fig.axes[0].get_legend().get_texts()] == ["Uvektet", "Vektet (raking)"]
+    assert (
+        wt.plot_estimates(table, t["en"], "en", 0.95).axes[0].get_xlabel()
+        == "Percent (95% confidence interval)"
+    )

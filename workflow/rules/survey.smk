@@ -144,6 +144,7 @@ if have(*SURVEY_ROLES, "register"):
         input:
             units=rules.nonresponse.output.units,
             survey=rules.survey_ingest.output.survey_2021,
+            messages=f"workflow/report/messages/{LANG}.yaml",
             settings=settings(
                 "weighting",
                 margins=WEIGHTING["margins"],

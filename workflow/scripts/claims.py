@@ -5,10 +5,10 @@ from pathlib import Path
 
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import read_tidy
 from analysis.core.yamlio import load_yaml
 from analysis.report.claims import claims_scorecard, summarise
-from analysis.report.messages import Messages, load_messages
 
 log = logging.getLogger("claims")
 

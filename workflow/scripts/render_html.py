@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import read_tidy
 from analysis.core.yamlio import load_yaml
 from analysis.report.context import build_context, synthetic_entries
-from analysis.report.messages import Messages, load_messages
 from analysis.report.render import Tables, data_uri, pdf_date, render_html
 
 # compiled templates, reused by the next render (generated, like data/processed; not an output)

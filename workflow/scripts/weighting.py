@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.core.figures import save_figure, too_few_answers_figure
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.inference import fpc_sizes
 from analysis.survey.weighting import (
@@ -87,7 +88,9 @@ def main(smk):
         out["x_weighting_region_sensitivity"],
         synthetic=p["synthetic"],
     )
-    fig = plot_estimates(est, p["language"], p["confidence"])
+    fig = plot_estimates(
+        est, Messages(load_messages(smk.input.messages), smk.input.messages), p["language"], p["confidence"]
+    )
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=p["synthetic"])
     w = sample[["unit_id", "unit_type", *variables]].assign(weight=res.weights.to_numpy())
     write_csv(w, smk.output.weights)

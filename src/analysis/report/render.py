@@ -31,7 +31,7 @@ from analysis.report.numbers import (
 
 
 def make_env(template_dir: str | Path, language: str, t, cache_dir: str | Path | None = None) -> Environment:
-    """Jinja2 environment; ``t`` is the language's message catalogue (analysis.report.messages).
+    """Jinja2 environment; ``t`` is the language's message catalogue (analysis.core.messages).
 
     ``cache_dir`` keeps the compiled templates between renders (keyed by each template's source,
     so only an edited template is compiled again): compiling all of them is ~40 % of the HTML

@@ -382,9 +382,10 @@ DEFAULT_ESTIMATES = [
 ]
 
 
-def plot_estimates(table: pd.DataFrame, language: str, confidence: float):
+def plot_estimates(table: pd.DataFrame, t, language: str, confidence: float):
     """Dot-and-interval plot: each estimate unweighted and weighted, with its ``confidence``
-    interval (the level the table's intervals were computed at)."""
+    interval (the level the table's intervals were computed at). ``t``: the language's message
+    catalogue (analysis.core.messages.Messages), group ``figure``."""
     import matplotlib.pyplot as plt
 
     from analysis.core.figures import PALETTE, apply_style
@@ -393,10 +394,7 @@ def plot_estimates(table: pd.DataFrame, language: str, confidence: float):
     items = list(dict.fromkeys(table["item"]))
     labels = {r["item"]: r[f"label_{language}"] for _, r in table.iterrows()}
     fig, ax = plt.subplots(figsize=(6.3, 0.55 * len(items) + 1.0))
-    names = {"unweighted": ("Uvektet", "Unweighted"), "weighted": ("Vektet (raking)", "Weighted (raking)")}
-    for k, (kind, colour, off) in enumerate(
-        (("unweighted", PALETTE[1], -0.15), ("weighted", PALETTE[0], 0.15))
-    ):
+    for kind, colour, off in (("unweighted", PALETTE[1], -0.15), ("weighted", PALETTE[0], 0.15)):
         sub = table[table["category"] == kind].set_index("item").reindex(items)
         y = np.arange(len(items)) + off
         ax.errorbar(
@@ -408,7 +406,7 @@ def plot_estimates(table: pd.DataFrame, language: str, confidence: float):
             ms=4,
             capsize=2,
             lw=1,
-            label=names[kind][0 if language == "no" else 1],
+            label=t(f"figure.weighted_estimates_{kind}"),
         )
     ax.set_yticks(np.arange(len(items)))
     ax.set_yticklabels([labels[i] for i in items])
@@ -416,11 +414,6 @@ def plot_estimates(table: pd.DataFrame, language: str, confidence: float):
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#dddddd")
     ax.grid(axis="y", visible=False)
-    level = f"{100 * confidence:g}"  # the intervals' level (survey.confidence), as the intervals
-    ax.set_xlabel(
-        f"Prosent ({level} % konfidensintervall)"
-        if language == "no"
-        else f"Percent ({level}% confidence interval)"
-    )
+    ax.set_xlabel(t("figure.weighted_estimates_axis", level=f"{100 * confidence:g}"))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     return fig

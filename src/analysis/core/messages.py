@@ -1,10 +1,12 @@
-"""The report's words: one message catalogue per language (``workflow/report/messages/<lang>.yaml``).
+"""Reader-facing words: one message catalogue per language (``workflow/report/messages/<lang>.yaml``).
 
 A catalogue is a YAML mapping of groups (one per template, plus ``context`` for text built in
 Python) to ``key: text``. Templates call ``msg('group.key')``; a text may hold ``{name}``
 placeholders that the call fills: ``t('ch02.fig_2_1_note', total='15 284')``. A key missing from
 the catalogue, a placeholder without a value or a value without a placeholder stops the render
 with the key named, so a translation can never silently fall back to the other language.
+Stage code draws its figures' words from the group ``figure`` (``figure.<figure>_<what>``): the
+rule lists the catalogue of its language as an input and hands ``Messages`` to the plot function.
 """
 
 from __future__ import annotations
