@@ -22,6 +22,8 @@ from analysis.report.context import plan_chapters
 CONFIDENTIAL = ["register", "survey_2016", "survey_2021", "survey_frame_2021", "kostra_12012"]
 SURVEYS = ["survey_2016", "survey_2021", "survey_frame_2021"]
 DEMO_RULES = {"demo_register", "demo_frame", "demo_survey", "demo_kostra"}
+# the input groups a chapter may need (any survey wave, any frame), as survey.smk derives them
+GROUPS = {"survey_waves": ["survey_2016", "survey_2021"], "survey_frames": ["survey_frame_2021"]}
 
 
 def _chapters():
@@ -33,24 +35,24 @@ def _t(lang="no"):
 
 
 def test_every_chapter_is_kept_when_nothing_is_missing():
-    kept, left_out = plan_chapters(_chapters(), [], "no", _t())
+    kept, left_out = plan_chapters(_chapters(), [], "no", _t(), GROUPS)
     assert [c["anchor"] for c in kept] == ["kap2", "kap4", "kap9", "kap10", "kap11", "kap12"]
     assert left_out == []
 
 
 def test_register_only_leaves_out_the_survey_chapters_and_the_kostra_part():
-    kept, left_out = plan_chapters(_chapters(), SURVEYS + ["kostra_12012"], "en", _t("en"))
+    kept, left_out = plan_chapters(_chapters(), SURVEYS + ["kostra_12012"], "en", _t("en"), GROUPS)
     assert [c["anchor"] for c in kept] == ["kap2", "kap4", "kap10", "kap12"]
     assert [(x["anchor"], x["inputs"]) for x in left_out] == [
-        ("kap9", SURVEYS),
+        ("kap9", ["survey_frame_2021"]),
         ("kap10", ["kostra_12012"]),
-        ("kap11", SURVEYS),
+        ("kap11", ["survey_2016", "survey_2021"]),
     ]
     assert left_out[1]["what"].startswith("10 Municipal housing") and "Table 10.3" in left_out[1]["what"]
 
 
 def test_surveys_without_register_keep_chapter_9_without_table_9_1():
-    kept, left_out = plan_chapters(_chapters(), ["register"], "no", _t())
+    kept, left_out = plan_chapters(_chapters(), ["register"], "no", _t(), GROUPS)
     assert [c["anchor"] for c in kept] == ["kap9", "kap10", "kap11"]
     assert [(x["anchor"], x["inputs"]) for x in left_out] == [
         ("kap2", ["register"]),
@@ -59,6 +61,25 @@ def test_surveys_without_register_keep_chapter_9_without_table_9_1():
         ("kap12", ["register"]),
     ]
     assert "Tabell 9.1" in left_out[2]["what"]
+
+
+def test_one_wave_with_its_frame_keeps_chapters_9_and_11_titled_by_the_waves_given():
+    """Any one survey wave builds chapter 11 (and, with its frame, chapter 9); the title names the
+    waves of the run."""
+    from analysis.report.context import survey_title
+
+    t = _t()
+    title = {"survey_title": survey_title([2021], t)}
+    kept, left_out = plan_chapters(_chapters(), ["survey_2016", "kostra_12012"], "no", t, GROUPS, title)
+    assert [c["anchor"] for c in kept] == ["kap2", "kap4", "kap9", "kap10", "kap11", "kap12"]
+    assert [x["anchor"] for x in left_out] == ["kap10"]
+    assert kept[4]["title"] == "11 Kommuneundersøkelsen 2021"
+    kept, left_out = plan_chapters(_chapters(), ["survey_frame_2021"], "no", t, GROUPS, title)
+    assert "kap9" not in [c["anchor"] for c in kept] and "kap11" in [c["anchor"] for c in kept]
+    assert survey_title([2016, 2021], t) == "Kommuneundersøkelsen 2021 sammenlignet med 2016"
+    assert (
+        survey_title([2016, 2021, 2026], _t("en")) == "The 2026 municipal survey compared with 2016 and 2021"
+    )
 
 
 def test_input_paths_must_be_files_and_public_dir_a_folder(tmp_path):
@@ -98,8 +119,9 @@ def _jobs(proc) -> set[str]:
         ([], {"imdi_public", "udi", "render_report"}, {"register", "survey_ingest", "kostra", "nonresponse"}),
         (["kostra_12012"], {"kostra", "render_report"}, {"register", "survey_ingest"}),
         (SURVEYS, {"survey_ingest", "survey_tables"}, {"register", "nonresponse", "weighting", "kostra"}),
+        (["survey_2021"], {"survey_ingest", "survey_tables"}, {"register", "nonresponse", "weighting"}),
     ],
-    ids=["none", "kostra", "surveys"],
+    ids=["none", "kostra", "surveys", "one_wave"],
 )
 def test_dry_run_plans_only_the_stages_whose_inputs_are_given(
     workflow_copy, tmp_path, given, present, absent

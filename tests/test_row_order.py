@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus.cases import code_map  # noqa: E402
 
 from analysis.survey.codebook import load_codebook
-from analysis.survey.ingest import assemble_waves, read_frame, read_survey, strip_open_text, validate_survey
+from analysis.survey.ingest import assemble_wave, read_frame, read_survey, strip_open_text, validate_survey
 from analysis.survey.tables import survey_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,8 +49,10 @@ def _tables(tmp: Path, cb, s21: pd.DataFrame, s16: pd.DataFrame, frame: pd.DataF
         read_survey(str(tmp / "s21.csv"), cb, 2021), cb, 2021, "s21", valid_units=set(fr["unit_id"])
     )
     w16 = validate_survey(read_survey(str(tmp / "s16.csv"), cb, 2016), cb, 2016, "s16", code_map=cm)
-    wave21, wave16 = assemble_waves(fr, strip_open_text(w21, cb, 2021), strip_open_text(w16, cb, 2016), cm)
-    return survey_tables({2021: wave21, 2016: wave16}, cb, {2021: len(wave21), 2016: None}, 0.95, 30)
+    wave21 = assemble_wave(strip_open_text(w21, cb, 2021), cm, fr)
+    wave16 = assemble_wave(strip_open_text(w16, cb, 2016), cm, None)
+    waves, sizes = {2021: wave21, 2016: wave16}, {2021: len(wave21), 2016: None}
+    return survey_tables(waves, cb, sizes, 0.95, 30, {2021: "text_ch9_response_rate"})
 
 
 def test_tables_do_not_depend_on_the_row_order(tmp_path):

@@ -19,7 +19,14 @@ from analysis.core.errors import InputError
 from analysis.core.kommune import load_code_map
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
-from analysis.survey.ingest import harmonise_units, read_frame, read_survey, strip_open_text, validate_survey
+from analysis.survey.ingest import (
+    frame_wave,
+    harmonise_units,
+    read_frame,
+    read_survey,
+    strip_open_text,
+    validate_survey,
+)
 from analysis.survey.stats import domain_stats, effective_base, figure_table, wilson
 from analysis.survey.tables import survey_tables
 
@@ -321,14 +328,13 @@ def run_stage(tmp_path, frame_path, s21_path, s16_path, code_map=None):
     s21 = strip_open_text(check(s21_path, 2021, frame=frame_path), CB, 2021)
     s16 = strip_open_text(check(s16_path, 2016, code_map=code_map), CB, 2016)
     fr = frame.drop(columns=["_line"])
-    fr["kommunenummer_2020"] = harmonise_units(fr, code_map)
-    w21 = fr.merge(s21, on="unit_id", how="left", indicator=True)
-    w21["responded"] = (w21.pop("_merge") == "both").astype(int)
+    w21 = frame_wave(fr, s21, harmonise_units(fr, code_map))
     p21, p16 = tmp_path / "survey_2021.parquet", tmp_path / "survey_2016.parquet"
     w21.to_parquet(p21, index=False)
     s16.to_parquet(p16, index=False)
     waves = {2021: pd.read_parquet(p21), 2016: pd.read_parquet(p16)}
-    return survey_tables(waves, CB, {2021: len(fr), 2016: None}, 0.95, 30), [p21, p16]
+    tables = survey_tables(waves, CB, {2021: len(fr), 2016: None}, 0.95, 30, {2021: "text_ch9_response_rate"})
+    return tables, [p21, p16]
 
 
 def test_tables_come_from_the_given_files_alone(tmp_path):

@@ -132,6 +132,7 @@ PUBLIC_FILES = {
     "geo_bydeler": "geo/oslo_bydeler_2020.geojson",
     **_STRUCTURE_FILES[STUDY.structure],
     **{f"{k}_2020": v for k, v in _STRUCTURE_FILES[2020].items()},
+    **{f"{k}_2024": v for k, v in _STRUCTURE_FILES[2024].items()},
 }
 # The register needs the 2020->2024 crosswalk when it may hold 2024 codes or is harmonised to them.
 USES_2024_CODES = STUDY.structure == 2024 or max(STUDY.last_year, STUDY.register_end_year) >= 2024

@@ -1,5 +1,5 @@
-"""Synthetic confidential inputs for the demo (demo: true): register, survey frame and
-respondents, both survey waves, KOSTRA 12012. Every rule writes ``confidential(role)``, the path the
+"""Synthetic confidential inputs for the demo (demo: true): register, survey frames and
+respondents, every survey wave, KOSTRA 12012. Every rule writes ``confidential(role)``, the path the
 stages read; with demo: false none of these rules exist and the stages read the user's files.
 
 Included after the stage files so that it can name their outputs (rules.register.output...).
@@ -31,23 +31,45 @@ if DEMO:
         script:
             "../scripts/demo_register.py"
 
+
+# Survey waves of the demo. The report's waves (the codebook's demo.branches: 2016, 2021) are
+# calibrated to the report, together, on the responding units of the calibrated frame
+# (demo.frame_wave: 2021); any other wave (a follow-up, 2026) is drawn plainly by its own rule,
+# with its frame in the kommune codes of its year, and only when survey_waves asks for it.
+DEMO_CALIBRATED = sorted(int(y) for y in _SURVEY_CB["demo"]["branches"])
+DEMO_FRAME_YEAR = int(_SURVEY_CB["demo"]["frame_wave"])
+DEMO_PLAIN = [w for w in STUDY.waves if w.year not in DEMO_CALIBRATED]
+if DEMO:
+    _odd = [w.year for w in STUDY.frame_waves if w.year in DEMO_CALIBRATED and w.year != DEMO_FRAME_YEAR]
+    if _odd:
+        raise WorkflowError(
+            f"survey_frame_waves {_odd}: the demo draws the frame of {DEMO_FRAME_YEAR} and of waves "
+            f"other than {DEMO_CALIBRATED}, not of these (their answers are calibrated without a frame)"
+        )
+
+if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
+
     rule demo_frame:
-        """Demo survey frame 2021 (real units) and responding units (synthetic, calibrated)."""
+        """Demo survey frame of the report's frame wave (real units) and responding units (synthetic, calibrated)."""
         input:
             population=public_2020("population"),
             crosswalk=public("crosswalk"),
+            crosswalk_2024=SURVEY_CROSSWALK_2024,
             geo_bydeler=public("geo_bydeler"),
             register=rules.register.output.register,
             published=PUBLISHED,
             settings=settings(
                 "demo_frame",
                 seed=config["seed"],
+                window=settlement_window(DEMO_FRAME_YEAR),
+                structure=STUDY.structure,
+                split_to_2024=SPLIT_TO_2024,
                 **NR_PARAMS,
             ),
             code=code("demo_frame"),
         output:
-            frame=confidential("survey_frame_2021"),
-            respondents=f"{DEMO_DIR}/respondents_2021.csv",
+            frame=f"{DEMO_DIR}/survey_frame_{DEMO_FRAME_YEAR}.csv",
+            respondents=f"{DEMO_DIR}/respondents_{DEMO_FRAME_YEAR}.csv",
         log:
             "logs/demo_frame.log",
         benchmark:
@@ -59,16 +81,18 @@ if DEMO:
             "../scripts/demo_frame.py"
 
     rule demo_survey:
-        """Synthetic 2016 and 2021 responses, calibrated to every survey percentage the report prints.
+        """Synthetic answers of the report's waves (2016, 2021), calibrated to every survey percentage
+        the report prints.
 
         The frame and the 138 responding units come from rule demo_frame; yes-branch units are
         responding units with agreed self-settlement in the register.
         """
         input:
-            frame=confidential("survey_frame_2021"),
+            frame=rules.demo_frame.output.frame,
             respondents=rules.demo_frame.output.respondents,
             register=rules.register.output.register,
             crosswalk=public("crosswalk"),
+            crosswalk_2024=SURVEY_CROSSWALK_2024,
             codebook=SURVEY_CODEBOOK,
             published=PUBLISHED,
             claims=CLAIMS,
@@ -76,11 +100,19 @@ if DEMO:
                 "demo_survey",
                 seed=config["seed"],
                 split_to=SPLIT_TO,
+                split_to_2024=SPLIT_TO_2024,
+                structure=STUDY.structure,
+                window=settlement_window(DEMO_FRAME_YEAR),
+                study=STUDY.as_dict(),
+                waves=[y for y in DEMO_CALIBRATED if y in STUDY.wave_years],
             ),
             code=code("demo_survey"),
         output:
-            survey_2016=confidential("survey_2016"),
-            survey_2021=confidential("survey_2021"),
+            **{
+                STUDY.wave(y).survey_role: confidential(STUDY.wave(y).survey_role)
+                for y in DEMO_CALIBRATED
+                if y in STUDY.wave_years
+            },
         log:
             "logs/demo_survey.log",
         benchmark:
@@ -91,6 +123,45 @@ if DEMO:
         script:
             "../scripts/demo_survey.py"
 
+
+if DEMO and DEMO_PLAIN:
+
+    rule demo_followup_waves:
+        """Synthetic survey waves after the report's (e.g. 2026): a frame in the kommune codes of the
+        wave's year where the wave has one, respondents and answers drawn from the codebook's
+        plausible profiles, asking what the latest wave the codebook knows asked."""
+        input:
+            population=public_2020("population"),
+            population_2024=public("population_2024"),
+            crosswalk=public("crosswalk"),
+            crosswalk_2024=SURVEY_CROSSWALK_2024,
+            geo_bydeler=public("geo_bydeler"),
+            register=rules.register.output.register,
+            codebook=SURVEY_CODEBOOK,
+            published=PUBLISHED,
+            settings=settings(
+                "demo_followup_waves",
+                seed=config["seed"],
+                study=STUDY.as_dict(),
+                waves=[w.year for w in DEMO_PLAIN],
+                split_to=SPLIT_TO,
+                split_to_2024=SPLIT_TO_2024,
+            ),
+            code=code("demo_followup_waves"),
+        output:
+            **{w.survey_role: confidential(w.survey_role) for w in DEMO_PLAIN},
+            **{w.frame_role: confidential(w.frame_role) for w in DEMO_PLAIN if w.frame_role},
+        log:
+            "logs/demo_followup_waves.log",
+        benchmark:
+            "benchmarks/runs/demo_followup_waves.tsv"
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/demo_followup_waves.py"
+
+
+if DEMO:
     # with kostra.fetch: true the table comes from SSB (official.smk), never synthesised
     if not KOSTRA["fetch"]:
 

@@ -149,6 +149,7 @@ rule render_html:
             language=LANG,
             demo=DEMO,
             missing_inputs=MISSING_INPUTS,
+            survey=SURVEY_REPORT,
             protect=PROTECT,
             config=config,
         ),

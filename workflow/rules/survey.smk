@@ -1,52 +1,110 @@
-"""Stage: survey (see DEVELOPING.md). The 2016 and 2021 municipal surveys, kapittel 11.
+"""Stage: survey (see DEVELOPING.md). The municipal survey waves (2016, 2021 ...), kapittel 11.
 
-Everything item- or figure-specific is in workflow/resources/codebook.yaml.
+Everything item- or figure-specific is in workflow/resources/codebook.yaml. The waves come from the
+study (STUDY.waves, common.smk); a wave whose answers are given is built, with or without the others
+(docs/decisions/0055): chapter 11 shows every wave, changes come per pair of consecutive waves,
+non-response and weights per wave with a frame.
 """
 
+from analysis.core.kommune import FIRST_YEAR_2024
+from analysis.survey.codebook import Codebook, check_codebook
+from analysis.survey.waves import WEIGHTING_ENTRIES, change_id, pairs, report_frame_wave, wave_entry
+
 SURVEY_CODEBOOK = "workflow/resources/codebook.yaml"
-SURVEY_ROLES = ("survey_2016", "survey_2021", "survey_frame_2021")
 _SURVEY_CB = load_yaml(ROOT / SURVEY_CODEBOOK)
-# The survey stage needs both waves and the frame (docs/decisions/0015).
-if have(*SURVEY_ROLES):
+check_codebook(_SURVEY_CB, SURVEY_CODEBOOK)
+_CB = Codebook(_SURVEY_CB)
+# The waves this run has answers for; a wave's frame counts where it is given too.
+SURVEY_WAVES = [w for w in STUDY.waves if have(w.survey_role)]
+FRAME_WAVES = [w for w in SURVEY_WAVES if w.frame_role and have(w.frame_role)]
+SURVEY_ROLES = tuple(
+    r for w in SURVEY_WAVES for r in (w.survey_role, w.frame_role if w in FRAME_WAVES else None) if r
+)
+# A wave from 2024 on names the 2024 kommuner: its codes are known through the 2020->2024 crosswalk.
+SURVEY_CROSSWALK_2024 = (
+    [public("crosswalk_2024")]
+    if USES_2024_CODES or any(w.year >= FIRST_YEAR_2024 for w in SURVEY_WAVES)
+    else []
+)
+# The frame wave whose tables carry the report's own ids (tab_9_1 ...); the others get x_..._<YYYY>.
+REPORT_FRAME_WAVE = report_frame_wave([w.year for w in FRAME_WAVES], STUDY.report_period[1])
+RESPONSE_RATE_IDS = {
+    w.year: wave_entry("text_ch9_response_rate", w.year, REPORT_FRAME_WAVE) for w in FRAME_WAVES
+}
+
+
+# What the report needs to know of the waves (chapters 9 and 11): which it has, which have a frame,
+# the ids of each frame wave's tables, the wording the codebook lacks per wave, and the input groups
+# a chapter needs (any wave for kapittel 11, any frame for kapittel 9).
+SURVEY_REPORT = {
+    "waves": [w.year for w in SURVEY_WAVES],
+    "frame_waves": [w.year for w in FRAME_WAVES],
+    "report_frame_wave": REPORT_FRAME_WAVE,
+    "response_rate_ids": {str(y): eid for y, eid in RESPONSE_RATE_IDS.items()},
+    "inherited_wording": {
+        str(w.year): {"from": sorted(set(inh.values())), "items": len(inh)}
+        for w in SURVEY_WAVES
+        if (inh := _CB.inherited_wording(w.year))
+    },
+    "input_groups": {
+        "survey_waves": [w.survey_role for w in STUDY.waves],
+        "survey_frames": [w.frame_role for w in STUDY.waves if w.frame_role],
+    },
+}
+
+
+def survey_parquet(wave):
+    return f"data/processed/{wave.survey_role}.parquet"
+
+
+def asked(years):
+    """The waves of this run that asked what the codebook lists for ``years``, latest first."""
+    return [w for w in reversed(SURVEY_WAVES) if _CB.asked_in(years, w.year)]
+
+
+if SURVEY_WAVES:
     # hashed in provenance like every other input (the lineage footers name it with its sha256)
     use_input("codebook", SURVEY_CODEBOOK)
     # Entries come from the codebook: a figure there is a table here, and a plot when it has a chart.
-    STAGE_TABLES["survey"] = list(_SURVEY_CB["figures"]) + [
-        "text_ch9_response_rate",
-        "text_ch11_survey_routing_counts",
-        "x_survey_change_2016_2021",
-    ]
-    STAGE_FIGURES["survey"] = [f for f, d in _SURVEY_CB["figures"].items() if d.get("chart")]
+    _FIGS = {f: d for f, d in _SURVEY_CB["figures"].items() if asked(d["years"])}
+    STAGE_TABLES["survey"] = (
+        list(_FIGS)
+        + list(RESPONSE_RATE_IDS.values())
+        + ["text_ch11_survey_routing_counts"]
+        + [change_id(a, b) for a, b in pairs(w.year for w in SURVEY_WAVES)]
+    )
+    STAGE_FIGURES["survey"] = [f for f, d in _FIGS.items() if d.get("chart")]
     # Which wave feeds which entry (see FEEDS in common.smk), from the codebook's years per figure.
     FEEDS["survey_tables"] = {
-        **{
-            f: [f"survey_{y}" for y in sorted(d["years"], reverse=True)] + ["codebook"]
-            for f, d in _SURVEY_CB["figures"].items()
-        },
-        "text_ch9_response_rate": ["survey_2021"],
+        **{f: [w.survey_role for w in asked(d["years"])] + ["codebook"] for f, d in _FIGS.items()},
+        **{eid: [STUDY.wave(y).survey_role] for y, eid in RESPONSE_RATE_IDS.items()},
     }
     FEEDS["survey_ingest"] = {
-        "survey_2021": ["survey_2021", "frame", "crosswalk", "codebook"],
-        "survey_2016": ["survey_2016", "crosswalk", "codebook"],
+        w.survey_role: [w.survey_role]
+        + ([w.frame_role] if w in FRAME_WAVES else [])
+        + ["crosswalk", "codebook"]
+        for w in SURVEY_WAVES
     }
 
     rule survey_ingest:
-        """Validate both survey waves and the 2021 frame; harmonise units; drop open text."""
+        """Validate every survey wave and its frame (read once, here); harmonise units; drop open text."""
         input:
-            survey_2016=confidential("survey_2016"),
-            survey_2021=confidential("survey_2021"),
-            frame=confidential("survey_frame_2021"),
+            **{r: confidential(r) for r in SURVEY_ROLES},
             crosswalk=public("crosswalk"),
+            crosswalk_2024=SURVEY_CROSSWALK_2024,
             codebook=SURVEY_CODEBOOK,
             settings=settings(
                 "survey_ingest",
+                study=STUDY.as_dict(),
+                waves=[w.year for w in SURVEY_WAVES],
+                frame_waves=[w.year for w in FRAME_WAVES],
                 split_to=SPLIT_TO,
+                split_to_2024=SPLIT_TO_2024,
                 mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
             ),
             code=code("survey_ingest"),
         output:
-            survey_2021="data/processed/survey_2021.parquet",
-            survey_2016="data/processed/survey_2016.parquet",
+            **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
             ledger="data/processed/ledger/survey.csv",
         log:
             "logs/survey_ingest.log",
@@ -59,18 +117,22 @@ if have(*SURVEY_ROLES):
             "../scripts/survey_ingest.py"
 
     rule survey_tables:
-        """Kapittel 11: every figure with 95 % intervals, the survey text numbers, 2016 -> 2021 changes."""
+        """Kapittel 11: every figure of every wave with 95 % intervals, the survey text numbers, and
+        the changes between consecutive waves."""
         input:
-            survey_2021=rules.survey_ingest.output.survey_2021,
-            survey_2016=rules.survey_ingest.output.survey_2016,
+            **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
             codebook=SURVEY_CODEBOOK,
             settings=settings(
                 "survey_tables",
+                study=STUDY.as_dict(),
                 language=LANG,
                 confidence=config["survey"]["confidence"],
-                frame_size_2016=config["survey"]["frame_size_2016"],
+                waves=[w.year for w in SURVEY_WAVES],
+                frame_waves=[w.year for w in FRAME_WAVES],
+                frame_sizes={str(k): v for k, v in config["survey"]["frame_sizes"].items()},
+                response_rate_ids={str(k): v for k, v in RESPONSE_RATE_IDS.items()},
                 fpc=config["survey"]["fpc"],
-                synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021"),
+                synthetic=synthetic_of(*SURVEY_ROLES),
                 small_base=config["survey"]["small_base"],
             ),
             code=code("survey_tables"),
@@ -91,45 +153,70 @@ if have(*SURVEY_ROLES):
 
 WEIGHTING = config["weighting"]
 NR_PARAMS = dict(
-    years=[2016, int(config["register_end"][:4])],
     region_overrides=WEIGHTING["region_overrides"],
     population_column=WEIGHTING["population_column"],
 )
-# Non-response and weights also need the register (settlements per unit).
-if have(*SURVEY_ROLES, "register"):
-    STAGE_TABLES["nonresponse"] = ["tab_9_1"]  # text_ch9_response_rate comes from the survey stage
+
+
+def settlement_window(year):
+    """Settlements counted for a frame wave's non-response table: from 1 January of the previous
+    wave's year (the first study year for the first wave) to weighting.settlements_until of the
+    wave, else to 31 December of the year before it. Returns [first year, last date]."""
+    before = [w.year for w in STUDY.waves if w.year < year]
+    until = WEIGHTING["settlements_until"]
+    last = until[str(year)] if str(year) in until else f"{year - 1}-12-31"
+    return [before[-1] if before else STUDY.first_year, last]
+
+
+# Non-response and weights: every wave with a frame; they also need the register (settlements).
+NR_WAVES = FRAME_WAVES if have("register") else []
+SURVEY_REPORT["settlement_windows"] = {str(w.year): settlement_window(w.year) for w in NR_WAVES}
+if NR_WAVES:
+    STAGE_TABLES["nonresponse"] = [wave_entry("tab_9_1", w.year, REPORT_FRAME_WAVE) for w in NR_WAVES]
     STAGE_TABLES["weighting"] = [
-        "x_weighting_diagnostics",
-        "x_weighted_estimates",
-        "x_weighting_region_sensitivity",
+        wave_entry(e, w.year, REPORT_FRAME_WAVE) for w in NR_WAVES for e in WEIGHTING_ENTRIES
     ]
-    STAGE_FIGURES["weighting"] = ["x_weighted_estimates"]
+    STAGE_FIGURES["weighting"] = [
+        wave_entry("x_weighted_estimates", w.year, REPORT_FRAME_WAVE) for w in NR_WAVES
+    ]
+    NR_SETTINGS = {
+        str(w.year): {
+            "tab_9_1": wave_entry("tab_9_1", w.year, REPORT_FRAME_WAVE),
+            "settlement_window": settlement_window(w.year),
+            "report_wave": w.year == REPORT_FRAME_WAVE,
+            **{e: wave_entry(e, w.year, REPORT_FRAME_WAVE) for e in WEIGHTING_ENTRIES},
+        }
+        for w in NR_WAVES
+    }
     STAGE_TABLES["survey_sensitivity"] = ["x_survey_sensitivity"]
 
     rule nonresponse:
-        """Tabell 9.1: response by size group and region, settlements in responding units."""
+        """Tabell 9.1 for every wave with a frame: response by size group and region, settlements in
+        responding units. The frame comes validated from survey_ingest (read once there)."""
         input:
-            frame=confidential("survey_frame_2021"),
-            survey=rules.survey_ingest.output.survey_2021,
+            **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
             population=public_2020("population"),
+            population_2024=public("population_2024"),
             crosswalk=public("crosswalk"),
+            crosswalk_2024=SURVEY_CROSSWALK_2024,
             geo_bydeler=public("geo_bydeler"),
             settings=settings(
                 "nonresponse",
+                study=STUDY.as_dict(),
+                split_to_2024=SPLIT_TO_2024,
+                waves=NR_SETTINGS,
                 protect=PROTECT,
                 threshold=config["protection"]["threshold"],
-                synthetic=synthetic_of("survey_frame_2021", "survey_2021", "register", "population"),
-                mapping=config["mapping"].get("survey_frame_2021", {}),
+                synthetic=synthetic_of(*SURVEY_ROLES, "register", "population"),
                 region_grouping=WEIGHTING["region_grouping"],
                 **NR_PARAMS,
             ),
             code=code("nonresponse"),
         output:
+            **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
             tables=tables("nonresponse"),
-            units="data/processed/nonresponse_units.parquet",
-            ledger="data/processed/ledger/survey_frame_2021.csv",
         log:
             "logs/nonresponse.log",
         benchmark:
@@ -140,13 +227,15 @@ if have(*SURVEY_ROLES, "register"):
             "../scripts/nonresponse.py"
 
     rule weighting:
-        """Raking weights to the frame margins; diagnostics; weighted vs unweighted estimates."""
+        """Raking weights to each frame's margins; diagnostics; weighted vs unweighted estimates."""
         input:
-            units=rules.nonresponse.output.units,
-            survey=rules.survey_ingest.output.survey_2021,
+            **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
+            **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
             messages=f"workflow/report/messages/{LANG}.yaml",
             settings=settings(
                 "weighting",
+                study=STUDY.as_dict(),
+                waves=NR_SETTINGS,
                 margins=WEIGHTING["margins"],
                 settlement_breaks=WEIGHTING["settlement_breaks"],
                 tolerance=WEIGHTING["tolerance"],
@@ -154,16 +243,15 @@ if have(*SURVEY_ROLES, "register"):
                 estimates=WEIGHTING.get("estimates") or None,
                 confidence=config["survey"]["confidence"],
                 fpc=config["survey"]["fpc"],
-                wave_year=2021,
                 language=LANG,
-                synthetic=synthetic_of("survey_2021", "survey_frame_2021", "register", "population"),
+                synthetic=synthetic_of(*SURVEY_ROLES, "register", "population"),
             ),
             code=code("weighting"),
         output:
+            **{f"weights_{w.year}": f"data/processed/weights_{w.year}.csv" for w in NR_WAVES},
             tables=tables("weighting"),
             figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
             png=figures("weighting", "png"),
-            weights="data/processed/weights_2021.csv",
         log:
             "logs/weighting.log",
         benchmark:
@@ -177,19 +265,25 @@ if have(*SURVEY_ROLES, "register"):
         """Kapittel 11 under the other FPC choice, weighted for non-response and with the waves'
         overlap (Tabell X11.2; decisions 0080-0082)."""
         input:
-            survey_2021=rules.survey_ingest.output.survey_2021,
-            survey_2016=rules.survey_ingest.output.survey_2016,
+            **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
+            **{f"weights_{w.year}": f"data/processed/weights_{w.year}.csv" for w in NR_WAVES},
+            **{
+                change_id(a, b): f"reports/tables/{change_id(a, b)}.csv"
+                for a, b in pairs(w.year for w in SURVEY_WAVES)
+            },
             codebook=SURVEY_CODEBOOK,
-            weights=rules.weighting.output.weights,
-            change="reports/tables/x_survey_change_2016_2021.csv",
             settings=settings(
                 "survey_sensitivity",
+                study=STUDY.as_dict(),
+                waves=[w.year for w in SURVEY_WAVES],
+                frame_waves=[w.year for w in FRAME_WAVES],
+                weighted_waves=[w.year for w in NR_WAVES],
                 confidence=config["survey"]["confidence"],
-                frame_size_2016=config["survey"]["frame_size_2016"],
+                frame_sizes={str(k): v for k, v in config["survey"]["frame_sizes"].items()},
                 fpc=config["survey"]["fpc"],
                 sensitivity_points=config["survey"]["sensitivity_points"],
                 margins=WEIGHTING["margins"],
-                synthetic=synthetic_of("survey_2016", "survey_2021", "survey_frame_2021", "register"),
+                synthetic=synthetic_of(*SURVEY_ROLES, "register"),
             ),
             code=code("survey_sensitivity"),
         output:

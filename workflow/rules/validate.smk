@@ -25,7 +25,7 @@ rule validate:
     input:
         unpack(validate_inputs),
         crosswalk=public("crosswalk"),
-        crosswalk_2024=crosswalk_2024(),
+        crosswalk_2024=SURVEY_CROSSWALK_2024,
         population=public_file("population", structure=2020),
         geo_bydeler=public("geo_bydeler"),
         codebook=SURVEY_CODEBOOK,

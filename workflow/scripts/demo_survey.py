@@ -1,4 +1,6 @@
-"""Adapter: synthetic 2016 and 2021 survey responses (demo: true only)."""
+"""Adapter: synthetic answers of the report's survey waves, 2016 and 2021 (demo: true only).
+
+Both waves are calibrated together (claims compare them); the run writes the waves it asks for."""
 
 import logging
 
@@ -6,25 +8,34 @@ import pandas as pd
 import yaml
 
 from analysis.core.files import write_csv
-from analysis.core.kommune import build_code_map, read_crosswalk_wide
+from analysis.core.kommune import build_code_map, read_crosswalk_2024, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
+from analysis.core.study import Study
 from analysis.core.yamlio import YAML_LOADER, load_yaml
 from analysis.demo.survey import choose_yes_branch, generate_waves, survey_claims, units_2016
 from analysis.survey.codebook import load_codebook
+from analysis.survey.nonresponse import read_unit_settlements, register_units_as_frame, settlement_totals
 
 log = logging.getLogger("demo_survey")
+FRAME_STRUCTURE = 2020  # the calibrated frame (2021) lists the kommuner of 2020
 
 
-def asb_per_unit(path) -> dict[str, int]:
-    """Agreed self-settlements per unit (2016 onwards) from the processed register, if any."""
-    reg = pd.read_parquet(path)
-    col = "unit_id" if "unit_id" in reg.columns else "kommunenummer"
-    if "avtalt_selvbosetting" not in reg.columns:
-        return {}
-    if "year" in reg.columns:
-        reg = reg[pd.to_numeric(reg["year"]) >= 2016]
-    s = pd.to_numeric(reg["avtalt_selvbosetting"]).groupby(reg[col].astype(str)).sum()
-    return {k: int(v) for k, v in s.items()}
+def asb_per_unit(smk, s) -> dict[str, int]:
+    """Agreed self-settlements per frame unit in the calibrated frame's settlement window (the
+    register's units in the frame's 2020 codes, whatever the study's kommune structure)."""
+    reg = read_unit_settlements(smk.input.register)
+    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
+    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    reg["unit_id"] = register_units_as_frame(
+        reg["unit_id"].astype(str),
+        int(s["structure"]),
+        FRAME_STRUCTURE,
+        None if cw24 is None else read_crosswalk_2024(cw24),
+        s["split_to_2024"],
+    )
+    first, last = s["window"]
+    t = settlement_totals(reg, (int(first), int(last[:4])), last)
+    return {k: int(v) for k, v in zip(t["unit_id"], t["asb"])}
 
 
 def main(smk):
@@ -39,7 +50,7 @@ def main(smk):
     unknown = sorted(set(resp) - set(frame["unit_id"]))
     if unknown:
         raise ValueError(f"respondents not in the frame: {unknown[:5]}")
-    asb = asb_per_unit(smk.input.register)
+    asb = asb_per_unit(smk, s)
     n_yes = branches[2021]["yes_branch"]
     yes = choose_yes_branch(resp, asb, n_yes, seed + 41)
     no = sorted(set(resp) - set(yes))
@@ -63,8 +74,10 @@ def main(smk):
     log.info("%d survey claims calibrated; not met: %s", len(claims), unmet or "none")
     if unmet:
         log.warning("demo survey does not meet claims %s", unmet)
-    for df, path in ((w21, smk.output.survey_2021), (w16, smk.output.survey_2016)):
-        write_csv(df, path)
+    study = Study.from_dict(s["study"])
+    made = {2021: w21, 2016: w16}
+    for year in s["waves"]:
+        write_csv(made[int(year)], smk.output[study.wave(year).survey_role])
 
 
 run(main, snakemake)  # noqa: F821

@@ -40,6 +40,7 @@ def main(smk):
         t=t,
         demo=s["demo"],
         missing_inputs=s["missing_inputs"],
+        survey=s["survey"],
         protect=s["protect"],
         config=s["config"],
         tables=lookups,

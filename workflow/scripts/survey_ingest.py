@@ -1,4 +1,9 @@
-"""Adapter: validate the survey files and the 2021 frame -> processed Parquet (no open text) + ledger."""
+"""Adapter: validate every survey wave and its frame -> processed Parquet per wave (no open text) + ledger.
+
+A wave with a frame is validated against it (every respondent a frame unit) and written as the whole
+frame, respondents flagged; the frame is read and checked here only, and the non-response stage reads
+it from this output. A wave without a frame is checked against the kommune codes valid in its year.
+"""
 
 import logging
 
@@ -6,13 +11,14 @@ import pandas as pd
 
 from analysis.core.codenames import reference_names
 from analysis.core.files import write_csv, write_parquet
-from analysis.core.kommune import BYDEL_NAMES, build_code_map, read_crosswalk_wide
+from analysis.core.kommune import BYDEL_NAMES, study_code_map
 from analysis.core.logsetup import run, settings
+from analysis.core.study import Study
 from analysis.survey.codebook import load_codebook
 from analysis.survey.ingest import (
-    assemble_waves,
+    assemble_wave,
+    check_frame,
     ledger_rows,
-    read_frame,
     read_survey,
     strip_open_text,
     units_of_year,
@@ -20,58 +26,73 @@ from analysis.survey.ingest import (
 )
 
 log = logging.getLogger("survey_ingest")
+FRAME_USE = "frame unit: Tabell 9.1 and the raking margins"
 
 
 def main(smk):
     s = settings(smk)
+    study = Study.from_dict(s["study"])
     cb = load_codebook(smk.input.codebook)
-    code_map = build_code_map(read_crosswalk_wide(smk.input.crosswalk), dict(s["split_to"]))
+    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
+    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    code_map = study_code_map(
+        smk.input.crosswalk, dict(s["split_to"]), study.structure, cw24, dict(s["split_to_2024"])
+    )
     m = s["mapping"]
     names = reference_names(code_map, BYDEL_NAMES)
-    frame = read_frame(smk.input.frame, m["survey_frame_2021"], reference=names)
-    raw21 = read_survey(smk.input.survey_2021, cb, 2021, m["survey_2021"], reference=names)
-    raw16 = read_survey(smk.input.survey_2016, cb, 2016, m["survey_2016"], reference=names)
-    excluded = [
-        (role, reason, n)
-        for role, df in (("survey_2021", raw21), ("survey_2016", raw16))
-        for reason, n in df.attrs["excluded"]
-    ]
-    s21 = validate_survey(
-        raw21,
-        cb,
-        2021,
-        smk.input.survey_2021,
-        valid_units=set(frame["unit_id"]),
-        unit_names=frame[["unit_id", "unit_name"]],
-        checkbox_unticked=m["survey_2021"].get("checkbox_unticked"),
-        checkbox_all_empty=m["survey_2021"].get("checkbox_all_empty"),
-    )
-    s16 = validate_survey(
-        raw16,
-        cb,
-        2016,
-        smk.input.survey_2016,
-        code_map=code_map,
-        unit_names=units_of_year(code_map, 2016),
-        checkbox_unticked=m["survey_2016"].get("checkbox_unticked"),
-        checkbox_all_empty=m["survey_2016"].get("checkbox_all_empty"),
-    )
-    n21, n16 = len(s21), len(s16)
-    s21 = strip_open_text(s21, cb, 2021)
-    s16 = strip_open_text(s16, cb, 2016)
-    wave21, s16 = assemble_waves(frame, s21, s16, code_map)
-    write_parquet(wave21, smk.output.survey_2021)
-    write_parquet(s16, smk.output.survey_2016)
-    # the frame's rows are counted by the non-response stage (data/processed/ledger/survey_frame_2021.csv)
-    ledger = pd.DataFrame(
-        [
-            ledger_rows("survey_2021", n21),
-            ledger_rows("survey_2016", n16),
-            *({"input": r, "disposition": "excluded", "reason": why, "rows": n} for r, why, n in excluded),
+    frame_years = {int(y) for y in s["frame_waves"]}
+    waves = [study.wave(y) for y in s["waves"]]
+    # read every file first (collecting mode lists the problems of all of them), latest wave first
+    frames, raw = {}, {}
+    for w in reversed(waves):
+        if w.year in frame_years:
+            frames[w.year] = check_frame(
+                smk.input[w.frame_role], m[w.frame_role], w.frame_role, code_map, w.year, names
+            )
+        raw[w.year] = read_survey(smk.input[w.survey_role], cb, w.year, m[w.survey_role], reference=names)
+    ledger, counts = [], []
+    for w in reversed(waves):
+        df, path, mp = raw[w.year], smk.input[w.survey_role], m[w.survey_role]
+        frame = frames.get(w.year)
+        checked = dict(
+            checkbox_unticked=mp.get("checkbox_unticked"),
+            checkbox_all_empty=mp.get("checkbox_all_empty"),
+        )
+        if frame is not None:
+            valid = validate_survey(
+                df,
+                cb,
+                w.year,
+                path,
+                valid_units=set(frame["unit_id"]),
+                unit_names=frame[["unit_id", "unit_name"]],
+                **checked,
+            )
+        else:
+            valid = validate_survey(
+                df, cb, w.year, path, code_map=code_map, unit_names=units_of_year(code_map, w.year), **checked
+            )
+        n = len(valid)
+        out = assemble_wave(strip_open_text(valid, cb, w.year), code_map, frame)
+        write_parquet(out, smk.output[w.survey_role])
+        if frame is not None:
+            ledger.append(
+                {"input": w.frame_role, "disposition": "used", "reason": FRAME_USE, "rows": len(frame)}
+            )
+            ledger += [
+                {"input": w.frame_role, "disposition": "excluded", "reason": why, "rows": k}
+                for why, k in frame.attrs["excluded"]
+            ]
+        ledger.append(ledger_rows(w.survey_role, n))
+        ledger += [
+            {"input": w.survey_role, "disposition": "excluded", "reason": why, "rows": k}
+            for why, k in df.attrs["excluded"]
         ]
-    )
-    write_csv(ledger, smk.output.ledger)
-    log.info("frame %d units, 2021 %d responding, 2016 %d responding", len(frame), n21, n16)
+        counts.append(
+            f"{w.year}: {n} responding" + (f" of {len(out)} in the frame" if frame is not None else "")
+        )
+    write_csv(pd.DataFrame(ledger, columns=["input", "disposition", "reason", "rows"]), smk.output.ledger)
+    log.info("%s", "; ".join(counts))
 
 
 run(main, snakemake)  # noqa: F821

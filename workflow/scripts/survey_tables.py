@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.core.figures import save_figures
 from analysis.core.logsetup import run, settings
+from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
 from analysis.survey.inference import fpc_sizes
@@ -18,10 +19,21 @@ FIGURE_WORKERS = 2
 def main(smk):
     s = settings(smk)
     cb = load_codebook(smk.input.codebook)
-    waves = {2021: pd.read_parquet(smk.input.survey_2021), 2016: pd.read_parquet(smk.input.survey_2016)}
-    # the finite population correction per wave is a stated choice (survey.fpc)
-    frame_sizes = fpc_sizes({2021: len(waves[2021]), 2016: s["frame_size_2016"]}, s["fpc"])
-    tables = survey_tables(waves, cb, frame_sizes, float(s["confidence"]), int(s["small_base"]))
+    study = Study.from_dict(s["study"])
+    waves = {int(y): pd.read_parquet(smk.input[study.wave(y).survey_role]) for y in s["waves"]}
+    # a wave with a frame file holds the whole frame; the others' frame sizes are configured, if
+    # known; the finite population correction per wave is a stated choice (survey.fpc)
+    known = {int(y): s["frame_sizes"].get(str(y)) for y in waves}
+    known.update({int(y): len(waves[int(y)]) for y in s["frame_waves"]})
+    frame_sizes = fpc_sizes(known, s["fpc"])
+    tables = survey_tables(
+        waves,
+        cb,
+        frame_sizes,
+        float(s["confidence"]),
+        int(s["small_base"]),
+        {int(y): eid for y, eid in s["response_rate_ids"].items()},
+    )
     for path in smk.output.tables:
         write_tidy(tables[Path(path).stem], path, synthetic=s["synthetic"])
     # Drawing is most of the job and this rule is on the build's critical path (it has priority):

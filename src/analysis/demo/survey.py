@@ -496,8 +496,12 @@ def generate_wave(
     claims: list[SurveyClaim] = (),
     known: dict[tuple[str, int], dict] | None = None,
     redraw: dict[tuple[str, int], int] | None = None,
+    filter_no_codes: dict[int, int] | None = None,
 ) -> pd.DataFrame:
     """Answers of one wave: a row per responding unit, columns as in the contract.
+
+    ``filter_no_codes``: how many no-branch units answer each filter code (default: the codebook's
+    ``demo.branches`` of the wave).
 
     ``claims`` (:func:`survey_claims`) bound the answer counts; ``known`` collects every item's
     counts (item, year) -> {code: units} across waves, so that a claim comparing two items or two
@@ -513,7 +517,7 @@ def generate_wave(
     data = {item: {} for item in cb.items_for(year)}
     # filter question
     data["Q_FILTER"] = {u: 1 for u in yes_units}
-    split = {int(k): v for k, v in demo["branches"][year]["filter_no_codes"].items()}
+    split = filter_no_codes or {int(k): v for k, v in demo["branches"][year]["filter_no_codes"].items()}
     data["Q_FILTER"].update(_assign(rng, list(no_units), split))
     specs = item_specs(cb, published, year)
     items = [i for i in cb.items_for(year) if i != "Q_FILTER"]

@@ -248,30 +248,103 @@ def key_numbers(
     return out
 
 
-def plan_chapters(chapters: list[dict], missing_inputs, language: str, t) -> tuple[list[dict], list[dict]]:
+class _KeepMissing(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def plan_chapters(
+    chapters: list[dict],
+    missing_inputs,
+    language: str,
+    t,
+    groups: dict[str, list[str]] | None = None,
+    title_values: dict[str, str] | None = None,
+) -> tuple[list[dict], list[dict]]:
     """The chapters a run renders, and what it leaves out for want of a confidential input.
 
     A chapter whose ``needs`` (chapters.yaml) names a missing input is left out whole; a ``parts``
     entry names a part of a rendered chapter (its label is the message ``context.left_out_<part>``)
     that needs an input of its own. Each left-out item says which inputs it lacked, so the report
-    can tell the reader why (CONTRACT.md: partial real runs; docs/decisions/0015).
+    can tell the reader why (CONTRACT.md: partial real runs; docs/decisions/0015). A ``needs``
+    entry may name a group of ``groups`` (``survey_waves``: any survey wave will do): it is
+    missing when every input of the group is (or the study has none). Titles may hold
+    ``{placeholders}`` filled from ``title_values`` (chapter 11's waves).
     """
     missing = set(missing_inputs)
+    groups = groups or {}
+
+    def lacking_of(needs):
+        out = []
+        for r in needs or []:
+            if r in groups:
+                if not [g for g in groups[r] if g not in missing]:
+                    out += groups[r] or [r]
+            elif r in missing:
+                out.append(r)
+        return out
+
     kept, left_out = [], []
     for ch in chapters:
         title = ch[f"title_{language}"]
-        lacking = [r for r in ch.get("needs") or [] if r in missing]
+        if "{" in title:  # a placeholder without a value stays as it is
+            title = title.format_map(_KeepMissing(title_values or {}))
+        lacking = lacking_of(ch.get("needs"))
         if lacking:
             left_out.append({"what": title, "anchor": ch["anchor"], "inputs": lacking})
             continue
         kept.append({**ch, "title": title})
         for part in ch.get("parts") or []:
-            lacking = [r for r in part["needs"] if r in missing]
+            lacking = lacking_of(part["needs"])
             if lacking:
                 label = t("context.left_out_" + part["id"])
                 what = f"{title}: {label}"
                 left_out.append({"what": what, "anchor": ch["anchor"], "inputs": lacking})
     return kept, left_out
+
+
+def survey_title(waves: list[int], t) -> str:
+    """Chapter 11's title from the waves: "Kommuneundersøkelsen 2021 sammenlignet med 2016"."""
+    if not waves:
+        return t("context.survey_title_none")
+    years = [str(y) for y in sorted(waves)]
+    if len(years) == 1:
+        return t("context.survey_title_one", latest=years[0])
+    earlier = years[:-1]
+    joined = (
+        earlier[0] if len(earlier) == 1 else f"{', '.join(earlier[:-1])} {t('context.and')} {earlier[-1]}"
+    )
+    return t("context.survey_title_compared", latest=years[-1], earlier=joined)
+
+
+def wave_entries(extra: dict, ids) -> list[dict]:
+    """Metadata of the per-wave and per-pair tables (``x_tab_9_1_2026``, ``x_survey_change_2021_2026``)
+    from the ``wave_entries`` patterns of extra_entries.yaml: ``{year}`` or ``{first}``/``{last}`` in
+    the pattern's id, filled into its other fields; ``{k}`` is the table's number among those the
+    pattern matches (the ids listed under ``entries`` keep their own metadata)."""
+
+    known = {e["id"] for e in extra.get("entries", [])}
+    out = []
+    for spec in extra.get("wave_entries", []):
+        pattern = spec["id"]
+        rx = re.compile(
+            "^"
+            + re.escape(pattern)
+            .replace(r"\{year\}", r"(?P<year>\d{4})")
+            .replace(r"\{first\}", r"(?P<first>\d{4})")
+            .replace(r"\{last\}", r"(?P<last>\d{4})")
+            + "$"
+        )
+        matched = sorted(i for i in ids if rx.match(i))
+        for k, eid in enumerate(matched, start=1):
+            if eid in known:
+                continue
+            values = {**rx.match(eid).groupdict(), "k": k}
+            out.append(
+                {key: (v.format(**values) if isinstance(v, str) else v) for key, v in spec.items()}
+                | {"id": eid}
+            )
+    return out
 
 
 def text_number_rows(df: pd.DataFrame) -> list[dict]:
@@ -580,7 +653,8 @@ def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, la
     entries = {e["id"]: e for e in list(published["entries"]) + list(extra.get("entries", []))}
 
     def alt(entry_id: str) -> str:
-        spec = specs.get(entry_id, {})
+        # a survey wave's own copy of a figure (x_weighted_estimates_2026) is summarised as the figure
+        spec = specs.get(entry_id) or specs.get(re.sub(r"_\d{4}$", "", entry_id), {})
         table = spec.get("table", entry_id)  # a figure drawn from another entry's table
         df = tables.get(table) if table in tables else None
         text = figure_alt(table, df, entries.get(table, entries.get(entry_id, {})), spec, label, language, t)
@@ -654,9 +728,12 @@ def build_context(
     missing_inputs: list[str] = (),
     cited_roles=(),
     table_files: dict[str, str] | None = None,
+    survey: dict | None = None,
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
+    survey = survey or {}
+    extra = {**extra, "entries": list(extra.get("entries", [])) + wave_entries(extra, tables.ids("x_"))}
     meta = fill_study(
         entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, language
     )
@@ -667,12 +744,20 @@ def build_context(
         missing_inputs,
         language,
         t,
+        survey.get("input_groups"),
+        {"survey_title": survey_title(survey.get("waves", []), t)},
     )
     method_needs = spec.get("method_needs") or {}
     method_sections = sorted(
         f"method/{p.name}"
         for p in (template_dir / "method").glob("*.html.j2")
-        if not set(method_needs.get(p.name.removesuffix(".html.j2"), [])) & set(missing_inputs)
+        if not plan_chapters(
+            [{"needs": method_needs.get(p.name.removesuffix(".html.j2"), []), "title_no": "", "anchor": ""}],
+            missing_inputs,
+            "no",
+            t,
+            survey.get("input_groups"),
+        )[1]
     )
     kinds = {i["role"]: i["kind"] for i in provenance["inputs"]}
     title = config["report"][f"title_{language}"]
@@ -705,6 +790,7 @@ def build_context(
         "chapters": chapters,
         "left_out": left_out,
         "missing_inputs": list(missing_inputs),
+        "survey": survey,
         "method_sections": method_sections,
         "key_numbers": key_numbers(
             _yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),

@@ -84,8 +84,12 @@ class Tables:
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self._t
 
-    def ids(self) -> list[str]:
-        return list(self._t)
+    def ids(self, prefix: str = "") -> list[str]:
+        """Every table id (in load order); with ``prefix`` the ids starting with it, sorted (the
+        per-wave and per-pair survey tables: ``T.ids('x_survey_change_')``)."""
+        if not prefix:
+            return list(self._t)
+        return sorted(e for e in self._t if e.startswith(prefix))
 
     def get(self, entry_id: str) -> pd.DataFrame:
         return self._t[entry_id]

@@ -143,10 +143,9 @@ def check_inputs_counted(
     content codes); ``public`` the reference files the checks need (crosswalk, population,
     geo_bydeler)."""
     from analysis.core.codenames import reference_names
-    from analysis.core.kommune import BYDEL_NAMES, load_kommuner_2020, study_code_map
+    from analysis.core.kommune import BYDEL_NAMES, study_code_map
     from analysis.core.study import Study
     from analysis.survey.codebook import load_codebook
-    from analysis.survey.nonresponse import read_bydeler
 
     mapping = s.get("mapping") or {}
     study = Study.from_dict(s["study"])
@@ -161,7 +160,6 @@ def check_inputs_counted(
     names = reference_names(code_map, BYDEL_NAMES)
     rows: list[dict] = []
     counts: dict[str, dict] = {}
-    frame_units = frame_names = None
 
     def checked(role, fn):
         nonlocal rows
@@ -199,44 +197,46 @@ def check_inputs_counted(
                 mapping=mapping.get("register"),
             ),
         )
-    if "survey_frame_2021" in paths:
-        from analysis.survey.nonresponse import read_frame
+    # survey waves: every frame first (a wave's answers are checked against its frame), then the
+    # answers wave by wave; a wave without a frame against the kommune codes valid in its year
+    from analysis.survey.ingest import check_frame, read_survey, units_of_year, validate_survey
 
-        kommuner = set(load_kommuner_2020(public["population"])["kommunenummer"])
-        bydeler = set(read_bydeler(public["geo_bydeler"])["bydelsnummer"])
-        frame = checked(
-            "survey_frame_2021",
-            lambda: read_frame(
-                paths["survey_frame_2021"], kommuner, bydeler, mapping.get("survey_frame_2021"), names
-            ),
-        )
-        frame_units = None if frame is None else set(frame["unit_id"])
-        frame_names = None if frame is None else frame[["unit_id", "unit_name"]]
-    for year in (2016, 2021):
-        role = f"survey_{year}"
-        if role in paths:
-            from analysis.survey.ingest import read_survey, units_of_year, validate_survey
+    waves = study.waves
+    frames = {}
+    for w in waves:
+        if w.frame_role and w.frame_role in paths:
+            frames[w.year] = checked(
+                w.frame_role,
+                lambda w=w: check_frame(
+                    paths[w.frame_role], mapping.get(w.frame_role), w.frame_role, code_map, w.year, names
+                ),
+            )
+    for w in waves:
+        if w.survey_role not in paths:
+            continue
+        m = mapping.get(w.survey_role) or {}
+        frame = frames.get(w.year)
 
-            m = mapping.get(role) or {}
+        def survey(w=w, m=m, frame=frame):
+            df = read_survey(paths[w.survey_role], cb, w.year, m, reference=names)
+            excluded = df.attrs["excluded"]
+            out = validate_survey(
+                df,
+                cb,
+                w.year,
+                paths[w.survey_role],
+                valid_units=None if frame is None else set(frame["unit_id"]),
+                code_map=code_map if frame is None else None,
+                unit_names=units_of_year(code_map, w.year)
+                if frame is None
+                else frame[["unit_id", "unit_name"]],
+                checkbox_unticked=m.get("checkbox_unticked"),
+                checkbox_all_empty=m.get("checkbox_all_empty"),
+            )
+            out.attrs["excluded"] = excluded
+            return out
 
-            def survey(role=role, year=year, m=m):
-                df = read_survey(paths[role], cb, year, m, reference=names)
-                excluded = df.attrs["excluded"]
-                out = validate_survey(
-                    df,
-                    cb,
-                    year,
-                    paths[role],
-                    valid_units=frame_units if year == 2021 else None,
-                    code_map=code_map if year == 2016 else None,
-                    unit_names=frame_names if year == 2021 else units_of_year(code_map, 2016),
-                    checkbox_unticked=m.get("checkbox_unticked"),
-                    checkbox_all_empty=m.get("checkbox_all_empty"),
-                )
-                out.attrs["excluded"] = excluded
-                return out
-
-            checked(role, survey)
+        checked(w.survey_role, survey)
     if "kostra_12012" in paths:
         from analysis.official import kostra
 

@@ -1,10 +1,10 @@
-"""Ingest and validate the municipal survey files (2016, 2021) and the 2021 survey frame.
+"""Ingest and validate the municipal survey waves (2016, 2021 ...) and their frames.
 
 Every check stops the run with the file, line, column and value (:class:`InputError`):
 codes outside an item's scale, answers to items the unit was not routed to (yes-branch items for
 units that answered no/don't know to the filter; channel, rule and refusal options where their
 gate question was not yes), a missing filter answer, duplicate units, and unit ids that are not
-in the 2021 frame or not valid kommune/bydel codes for 2016. Open-text answers never leave this
+in the wave's frame or, for a wave without a frame, not kommune/bydel codes valid in its year. Open-text answers never leave this
 module: they are reduced to an answered flag and to counts of codebook-defined patterns.
 """
 
@@ -17,25 +17,34 @@ import pandas as pd
 from analysis.core.codenames import check_code_names, name_lookup, resolve_names
 from analysis.core.errors import InputError, first_bad, report
 from analysis.core.intake import LINE, read_pandas
-from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER
+from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER, UNKNOWN_CODE
 from analysis.survey.codebook import Codebook
 
 FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
 UNIT_TYPES = ("kommune", "bydel")
 _UNIT = re.compile(r"^(\d{4}|0301\d{2})$")
+_KOMMUNE = re.compile(r"\d{4}")
+_BYDEL = re.compile(r"0301\d{2}")
 
 # Input messages quote the codebook's labels in the questionnaire's own language (the words in the
 # file), whatever language the report is written in.
 QUESTIONNAIRE = "no"
 
 
-def read_frame(path: str, mapping: dict | None = None, reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The 2021 frame: one row per unit the survey was sent to (any format; ``mapping`` is the
-    config's ``mapping.survey_frame_2021``); "code name" unit ids are checked against
-    ``reference`` (:func:`analysis.core.codenames.reference_names`)."""
-    df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
+def read_frame(
+    path: str,
+    mapping: dict | None = None,
+    reference: pd.DataFrame | None = None,
+    role: str = "survey_frame",
+) -> pd.DataFrame:
+    """A wave's frame: one row per unit the survey was sent to (any format; ``mapping`` is the
+    config's ``mapping.<role>``, ``role`` e.g. ``survey_frame_2021``); "code name" unit ids are
+    checked against ``reference`` (:func:`analysis.core.codenames.reference_names`).
+    ``attrs["excluded"]``: the ledger rows of ``keep_rows``."""
+    df, t = read_pandas(path, role, FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
     if reference is not None:
         check_code_names(t.code_names, reference, path)
+    df.attrs["excluded"] = list(t.excluded)
     _check_unit_format(df, path)
     _check_unique(df, path)
     bad = ~df["unit_type"].isin(UNIT_TYPES)
@@ -66,6 +75,76 @@ def read_frame(path: str, mapping: dict | None = None, reference: pd.DataFrame |
         line_col=LINE,
     )
     return df
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    path: str,
+    kommuner: set[str],
+    bydeler: set[str],
+    *,
+    structure: str,
+) -> pd.DataFrame:
+    """Check a frame (as read by :func:`read_frame`): unique, valid, consistent units.
+
+    Every kommune of the frame's structure (``kommuner``: the codes valid in the wave's year,
+    ``structure`` their label, "2020" for 2020-2023) except Oslo and every bydel must be present
+    once (2021: 355 + 15 = 370 units); a 4-digit code must be one of them with ``unit_type``
+    kommune, a 6-digit code an Oslo bydel with ``unit_type`` bydel. Errors name the file, line,
+    column and value.
+    """
+
+    def bad(mask, column, message):
+        first_bad(mask, df, path, column, message, line_col=LINE)
+
+    uid, utype = df["unit_id"], df["unit_type"]
+    bad(uid == "", "unit_id", "empty unit_id")
+    form = uid.str.fullmatch(_KOMMUNE.pattern) | uid.str.fullmatch(_BYDEL.pattern)
+    bad(
+        ~form & (uid != ""),
+        "unit_id",
+        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN (keep leading "
+        "zeros: 301 is 0301, 30101 is 030101; store the column as text)",
+    )
+    bad(uid == OSLO, "unit_id", "Oslo (0301) is not a frame unit: its 15 bydeler are")
+    is_k = uid.str.len() == 4
+    bad(is_k & ~uid.isin(kommuner), "unit_id", f"not a kommunenummer of the {structure} structure")
+    bad(~is_k & ~uid.isin(bydeler), "unit_id", "not one of Oslo's 15 bydeler (030101-030115)")
+    bad(~utype.isin(UNIT_TYPES), "unit_type", f"unit_type must be one of {list(UNIT_TYPES)}")
+    bad(is_k & (utype != "kommune"), "unit_type", "a 4-digit unit_id must have unit_type kommune")
+    bad(~is_k & (utype != "bydel"), "unit_type", "a 6-digit unit_id must have unit_type bydel")
+    bad(df["unit_name"] == "", "unit_name", "empty unit_name")
+    bad(uid.duplicated(), "unit_id", "duplicate unit_id")
+    expected = (set(kommuner) - {OSLO}) | set(bydeler)
+    missing = sorted(expected - set(uid))
+    if missing:
+        n_form = int((~form).sum())
+        cause = (
+            f"; {n_form} row(s) hold a unit_id that is not a code of that form (reported by line): "
+            "that is the cause, fix it first"
+            if n_form
+            else ""
+        )
+        report(
+            InputError(
+                path,
+                f"{len(missing)} unit(s) of the {len(expected)} missing from the frame, first {missing[:5]}{cause}",
+                column="unit_id",
+                value=missing[0],
+            )
+        )
+    return df[FRAME_COLUMNS].sort_values("unit_id").reset_index(drop=True)
+
+
+def check_frame(
+    path: str, mapping: dict, role: str, code_map: pd.DataFrame, year: int, reference: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Read a wave's frame and check it whole (:func:`read_frame`, then :func:`validate_frame`
+    against the kommune codes valid in ``year``); the frame in its file's order."""
+    frame = read_frame(path, mapping, reference, role)
+    kommuner, label = valid_codes(code_map, year)
+    validate_frame(frame, path, kommuner, set(OSLO_BYDELER), structure=label)
+    return frame
 
 
 def _check_unit_format(df: pd.DataFrame, path: str) -> None:
@@ -255,7 +334,7 @@ def validate_survey(
             df,
             path,
             "unit_id",
-            "unit_id is not in the 2021 survey frame",
+            f"unit_id is not in the {year} survey frame",
             line_col=LINE,
         )
     if code_map is not None:
@@ -408,26 +487,49 @@ def units_of_year(code_map: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "unit_name"])
 
 
-def assemble_waves(
-    frame: pd.DataFrame, s21: pd.DataFrame, s16: pd.DataFrame, code_map: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The processed waves: 2021 as the whole frame with ``responded`` and the design weight,
-    2016 as its respondents, both with ``kommunenummer_2020`` and in unit order, whatever the
-    order of the files (sums, intervals and weights then do not change in their last digits
-    with the respondents' row order)."""
-    fr = frame.drop(columns=[LINE]).sort_values("unit_id", kind="stable").reset_index(drop=True)
-    s16 = s16.sort_values("unit_id", kind="stable").reset_index(drop=True)
-    fr["kommunenummer_2020"] = harmonise_units(fr, code_map)
-    wave21 = fr.merge(s21, on="unit_id", how="left", indicator=True)
-    wave21.insert(4, "responded", (wave21.pop("_merge") == "both").astype(int))
-    n_resp = int(wave21["responded"].sum())
-    wave21.insert(5, "weight", wave21["responded"] * len(fr) / max(n_resp, 1))
-    s16.insert(1, "kommunenummer_2020", harmonise_units(s16, code_map))
-    return wave21, s16
+def valid_codes(code_map: pd.DataFrame, year: int) -> tuple[set[str], str]:
+    """The kommune codes valid in ``year`` (SSB's unknown-kommune code left out), and the label of
+    their structure: the year of the latest code change in force ("2020" for 2020-2023)."""
+    y = int(year)
+    valid = code_map[(code_map["first_year"] <= y) & (code_map["last_year"] >= y)]
+    valid = valid[valid["code"] != UNKNOWN_CODE]
+    if valid.empty:
+        raise ValueError(f"the code crosswalk knows no kommune codes valid in {y}")
+    return set(valid["code"]), str(int(valid["first_year"].max()))
+
+
+def assemble_wave(
+    respondents: pd.DataFrame, code_map: pd.DataFrame | None, frame: pd.DataFrame | None
+) -> pd.DataFrame:
+    """A processed wave in unit order, whatever the order of the files (sums, intervals and
+    weights then do not change in their last digits with the row order): with a frame the whole
+    frame (:func:`frame_wave`), without one its respondents; both with ``kommunenummer_2020``, the
+    kommune of the study's structure (the name core.kommune gives the harmonised kommune in every
+    structure)."""
+    if frame is not None:
+        fr = frame.drop(columns=[LINE], errors="ignore")
+        fr = fr.sort_values("unit_id", kind="stable").reset_index(drop=True)
+        return frame_wave(fr, respondents, harmonise_units(fr, code_map))
+    out = respondents.sort_values("unit_id", kind="stable").reset_index(drop=True)
+    out.insert(1, "kommunenummer_2020", harmonise_units(out, code_map))
+    return out
+
+
+def frame_wave(frame: pd.DataFrame, respondents: pd.DataFrame, kommunenummer: pd.Series) -> pd.DataFrame:
+    """A wave with a frame as one table: every frame unit (in the frame's order) with its kommune
+    (``kommunenummer_2020``, harmonised), ``responded`` (0/1), ``weight`` (the frame size over the
+    respondents for respondents, 0 otherwise) and the answers of the respondents."""
+    fr = frame[FRAME_COLUMNS].copy()
+    fr["kommunenummer_2020"] = kommunenummer.to_numpy()
+    out = fr.merge(respondents, on="unit_id", how="left", indicator=True)
+    out.insert(4, "responded", (out.pop("_merge") == "both").astype(int))
+    n_resp = int(out["responded"].sum())
+    out.insert(5, "weight", out["responded"] * len(fr) / max(n_resp, 1))
+    return out
 
 
 def harmonise_units(df: pd.DataFrame, code_map: pd.DataFrame | None) -> pd.Series:
-    """The 2020 kommunenummer of each unit (Oslo bydeler -> 0301)."""
+    """The kommune of each unit in the study's structure (Oslo bydeler -> 0301)."""
     is_bydel = df["unit_id"].str.len() == 6
     if code_map is None:
         return df["unit_id"].where(~is_bydel, OSLO)

@@ -37,16 +37,15 @@ Finnmark), which a test checks. 16 of the 31 kommuner over 30 000 (outside the b
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import InputError, first_bad, report
-from analysis.core.intake import LINE, read_pandas
+from analysis.core.errors import InputError, first_bad
+from analysis.core.intake import read_pandas
 from analysis.core.kommune import OSLO
-from analysis.survey.ingest import FRAME_COLUMNS, UNIT_TYPES
+from analysis.survey.ingest import FRAME_COLUMNS, validate_frame
 
 BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
 SIZE_GROUPS = ["big4", "30k_plus", "10k_30k", "under_10k"]
@@ -109,9 +108,6 @@ SIZE_LABELS = {
     "10k_30k": ("10.000–29.999 innbyggere", "10,000–29,999 inhabitants"),
     "under_10k": ("<10.000 innbyggere", "<10,000 inhabitants"),
 }
-
-_KOMMUNE = re.compile(r"\d{4}")
-_BYDEL = re.compile(r"0301\d{2}")
 
 
 # --------------------------------------------------------------------------- classification
@@ -240,61 +236,6 @@ def frame_units(munis: pd.DataFrame, bydeler: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- frame validation
 
 
-def validate_frame(
-    df: pd.DataFrame,
-    path: str,
-    kommuner_2020: set[str],
-    bydeler: set[str],
-) -> pd.DataFrame:
-    """Check the frame (as read by :func:`read_frame`): 370 unique, valid, consistent units.
-
-    Every kommune of 2020 except Oslo and every bydel must be present once; a 4-digit code
-    must be a 2020 kommune with ``unit_type`` kommune, a 6-digit code an Oslo bydel with
-    ``unit_type`` bydel. Errors name the file, line, column and value.
-    """
-
-    def bad(mask, column, message):
-        first_bad(mask, df, path, column, message, line_col=LINE)
-
-    uid, utype = df["unit_id"], df["unit_type"]
-    bad(uid == "", "unit_id", "empty unit_id")
-    form = uid.str.fullmatch(_KOMMUNE.pattern) | uid.str.fullmatch(_BYDEL.pattern)
-    bad(
-        ~form & (uid != ""),
-        "unit_id",
-        "unit_id must be a 4-digit kommunenummer or a 6-digit Oslo bydel number 0301NN (keep leading "
-        "zeros: 301 is 0301, 30101 is 030101; store the column as text)",
-    )
-    bad(uid == OSLO, "unit_id", "Oslo (0301) is not a frame unit: its 15 bydeler are")
-    is_k = uid.str.len() == 4
-    bad(is_k & ~uid.isin(kommuner_2020), "unit_id", "not a kommunenummer of the 2020 structure")
-    bad(~is_k & ~uid.isin(bydeler), "unit_id", "not one of Oslo's 15 bydeler (030101-030115)")
-    bad(~utype.isin(UNIT_TYPES), "unit_type", f"unit_type must be one of {list(UNIT_TYPES)}")
-    bad(is_k & (utype != "kommune"), "unit_type", "a 4-digit unit_id must have unit_type kommune")
-    bad(~is_k & (utype != "bydel"), "unit_type", "a 6-digit unit_id must have unit_type bydel")
-    bad(df["unit_name"] == "", "unit_name", "empty unit_name")
-    bad(uid.duplicated(), "unit_id", "duplicate unit_id")
-    expected = (set(kommuner_2020) - {OSLO}) | set(bydeler)
-    missing = sorted(expected - set(uid))
-    if missing:
-        n_form = int((~form).sum())
-        cause = (
-            f"; {n_form} row(s) hold a unit_id that is not a code of that form (reported by line): "
-            "that is the cause, fix it first"
-            if n_form
-            else ""
-        )
-        report(
-            InputError(
-                path,
-                f"{len(missing)} unit(s) of the {len(expected)} missing from the frame, first {missing[:5]}{cause}",
-                column="unit_id",
-                value=missing[0],
-            )
-        )
-    return df[FRAME_COLUMNS].sort_values("unit_id").reset_index(drop=True)
-
-
 def read_frame(
     path: str,
     kommuner_2020: set[str],
@@ -309,7 +250,7 @@ def read_frame(
         from analysis.core.codenames import check_code_names
 
         check_code_names(t.code_names, reference, path)
-    out = validate_frame(df, path, kommuner_2020, bydeler)
+    out = validate_frame(df, path, kommuner_2020, bydeler, structure="2020")
     out.attrs["excluded"] = list(t.excluded)  # ledger rows of mapping keep_rows
     return out
 
@@ -342,14 +283,20 @@ def response_status(frame: pd.DataFrame, respondents: pd.Series, path: str) -> p
 # --------------------------------------------------------------------------- settlements
 
 
-def settlement_totals(register: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
-    """Settlements (all, agreed self-settlement) per ``unit_id`` in the years (inclusive)."""
-    need = ["unit_id", "year", "avtalt_selvbosetting"]
+def settlement_totals(
+    register: pd.DataFrame, years: tuple[int, int], until: str | None = None
+) -> pd.DataFrame:
+    """Settlements (all, agreed self-settlement) per ``unit_id`` in the years (inclusive), and
+    with ``until`` (ISO date) settled on that day at the latest."""
+    need = ["unit_id", "year", "avtalt_selvbosetting"] + (["bosettingsdato"] if until else [])
     missing = [c for c in need if c not in register.columns]
     if missing:
         raise ValueError(f"register lacks columns {missing}")
     y = pd.to_numeric(register["year"])
-    sel = register[(y >= years[0]) & (y <= years[1])]
+    keep = (y >= years[0]) & (y <= years[1])
+    if until:
+        keep &= register["bosettingsdato"].astype(str).str[:10] <= until
+    sel = register[keep]
     asb = pd.to_numeric(sel["avtalt_selvbosetting"]).fillna(0).astype(int)
     out = (
         pd.DataFrame({"unit_id": sel["unit_id"].astype(str), "all": 1, "asb": asb})
@@ -373,6 +320,34 @@ def attach_settlements(units: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.Da
     out["asb"] = out["unit_id"].map(t["asb"]).fillna(0).astype(int)
     outside = totals[~totals["unit_id"].isin(units["unit_id"])].reset_index(drop=True)
     return out, outside
+
+
+def register_units_as_frame(
+    units: pd.Series,
+    register_structure: int,
+    frame_structure: int,
+    crosswalk_2024: pd.DataFrame | None,
+    split_to_2024: dict[str, str],
+) -> pd.Series:
+    """The register's units (kommuner of the study's structure, Oslo bydeler) in the codes of a
+    frame of another structure, so that a unit's settlements are its own whatever the structure.
+
+    A 2024 register on a 2020-2023 frame: each 2024 kommune lies in one 2020 kommune (Ålesund and
+    Haram in 2020 Ålesund). A 2020 register on a 2024 frame: a 2020 kommune split on 1.1.2024 goes
+    whole to its ``split_to_2024`` kommune (Ålesund to Ålesund), as the register's own rule."""
+    if register_structure == frame_structure:
+        return units
+    if crosswalk_2024 is None:
+        raise ValueError(
+            "a frame in another kommune structure than the register's needs the 2020->2024 crosswalk"
+        )
+    cw = crosswalk_2024
+    if register_structure == 2024:
+        m = dict(zip(cw["kommunenummer_2024"], cw["kommunenummer_2020"]))
+    else:
+        fwd = cw.groupby("kommunenummer_2020")["kommunenummer_2024"].agg(lambda x: sorted(set(x)))
+        m = {k: (t[0] if len(t) == 1 else split_to_2024[k]) for k, t in fwd.items()}
+    return units.map(lambda u: m.get(u, u))
 
 
 # --------------------------------------------------------------------------- Tabell 9.1
@@ -460,21 +435,58 @@ def frame_population(
     grouping (the sensitivity table of the weights). Shared by the demo frame generator and the
     Tabell 9.1 stage so both group units alike.
     """
-    from analysis.core.kommune import load_kommuner_2020, read_crosswalk_wide
+    from analysis.core.kommune import load_kommuner_2020
 
-    kommuner = load_kommuner_2020(population_path)
-    cw = read_crosswalk_wide(crosswalk_path)
-    munis = municipalities(
-        kommuner, region_table(cw, region_overrides, grouping=region_grouping), population_column
+    return structure_population(
+        load_kommuner_2020(population_path),
+        crosswalk_path,
+        geo_bydeler_path,
+        region_overrides,
+        population_column,
+        region_grouping,
     )
+
+
+def structure_population(
+    kommuner: pd.DataFrame,
+    crosswalk_path: str,
+    geo_bydeler_path: str,
+    region_overrides: dict[str, str],
+    population_column: str,
+    region_grouping: str,
+):
+    """As :func:`frame_population` for the kommuner of any structure: ``kommuner`` has
+    ``kommunenummer, kommunenavn, fylkesnummer``, the population column and, for a structure
+    after 2020, ``kommunenummer_2020`` (the 2020 kommune each one lies in, which gives its
+    region; 2024 Haram lies in 2020 Ålesund)."""
+    from analysis.core.kommune import read_crosswalk_wide
+
+    cw = read_crosswalk_wide(crosswalk_path)
+    to_2020 = (
+        kommuner.set_index("kommunenummer")["kommunenummer_2020"]
+        if "kommunenummer_2020" in kommuner.columns
+        else None
+    )
+
+    def regions(grouping: str) -> pd.DataFrame:
+        r = region_table(cw, region_overrides, grouping=grouping)
+        if to_2020 is None:
+            return r
+        r = r.rename(columns={"kommunenummer": "kommunenummer_2020"})
+        k = to_2020.rename("kommunenummer_2020").reset_index()
+        return k.merge(r, on="kommunenummer_2020", how="left").drop(columns="kommunenummer_2020")
+
+    munis = municipalities(kommuner, regions(region_grouping), population_column)
     bydeler = read_bydeler(geo_bydeler_path)
     units = frame_units(munis, bydeler)
     for g in REGION_GROUPINGS:
-        region = region_table(cw, region_overrides, grouping=g).set_index("kommunenummer")["region"]
+        region = regions(g).set_index("kommunenummer")["region"]
         units[f"region_{g}"] = units["kommunenummer"].map(region)
     return munis, bydeler, units
 
 
 def read_unit_settlements(register_path: str) -> pd.DataFrame:
     """The register stage's persons: unit, year and the agreed-self-settlement flag."""
-    return pd.read_parquet(register_path, columns=["unit_id", "year", "avtalt_selvbosetting"])
+    return pd.read_parquet(
+        register_path, columns=["unit_id", "year", "bosettingsdato", "avtalt_selvbosetting"]
+    )

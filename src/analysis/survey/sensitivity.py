@@ -167,7 +167,7 @@ def change_rows(
             rho = cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1]) if cov[0, 0] > 0 and cov[1, 1] > 0 else 0.0
             rec["rho"] = rho
             if r["ci_method"] == "newcombe":
-                p0, p1 = r["value_2016"] / 100, r["value_2021"] / 100
+                p0, p1 = r[f"value_{y0}"] / 100, r[f"value_{y1}"] / 100
                 w0 = _wave_ci(values[k0], len(d0), frame_sizes.get(y0), confidence)
                 w1 = _wave_ci(values[k1], len(d1), frame_sizes.get(y1), confidence)
                 lo, hi = newcombe_correlated(p0, w0, p1, w1, rho)
@@ -194,7 +194,7 @@ def change_rows(
                     )
                     se_w = math.sqrt(var_w + _se(values[k0], d0, frame_sizes.get(y0)) ** 2)
                     if se_w > 0:
-                        rec["p_weighted"] = float(2 * ndtr(-abs((m_w - r["value_2016"]) / se_w)))
+                        rec["p_weighted"] = float(2 * ndtr(-abs((m_w - r[f"value_{y0}"]) / se_w)))
         if r["test"] in ("rao_scott_f", "fisher_exact"):
             rec.update(_tests(resp, cb, r["series"], r["item"], years, ids, pair_size, frame_sizes, weights))
         if r["test"] == "fisher_exact":  # sparse: the exact test stands in every variant

@@ -12,9 +12,9 @@ that of a ratio estimator (what R's ``survey`` package computes for ``svymean`` 
 with n the wave's respondents, n_d the item base and N the frame size (no finite population
 correction when N is unknown, as for the 2016 wave). Intervals for percentages are Wilson score
 intervals on the effective base n_d (n - 1) / (n (1 - n/N)), which equals the Wald interval's
-variance but stays inside 0-100 and has width at 0 % and 100 %. Changes 2016 -> 2021 treat the
-waves as independent samples from different frames: difference, SE = sqrt(V16 + V21), normal
-interval and two-sided z test.
+variance but stays inside 0-100 and has width at 0 % and 100 %. Changes between two consecutive
+waves (2016 -> 2021, 2021 -> 2026 ...) treat the waves as independent samples from different
+frames: difference, SE = sqrt(V0 + V1), normal interval and two-sided z test.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def estimands(data: pd.DataFrame, cb: Codebook, fid: str, year: int):
     f = cb.figures[fid]
     exclude = set(f.get("exclude_from_base", []))
     for key, item in cb.figure_items(fid):
-        if item not in data.columns or int(year) not in cb.items[item]["years"]:
+        if item not in data.columns or not cb.asked_in(cb.items[item]["years"], year):
             continue
         x = _codes(data[item])
         if f["kind"] == "mean":
@@ -277,18 +277,25 @@ def answer_groups(data: pd.DataFrame, cb: Codebook, fid: str, key: str) -> tuple
     return groups, in_domain
 
 
-CHANGE_COLUMNS = [
-    "series",
-    "item",
-    "category",
-    "value",
-    "n",
-    "n_2016",
-    "n_2021",
-    "small_base",
-    "small_base_limit",
-    "value_2016",
-    "value_2021",
+def change_columns(y0: int, y1: int) -> list[str]:
+    """Columns of the change table of waves ``y0`` -> ``y1`` (the waves' bases and values by year)."""
+    return [
+        "series",
+        "item",
+        "category",
+        "value",
+        "n",
+        f"n_{y0}",
+        f"n_{y1}",
+        "small_base",
+        "small_base_limit",
+        f"value_{y0}",
+        f"value_{y1}",
+        *CHANGE_COLUMNS_REST,
+    ]
+
+
+CHANGE_COLUMNS_REST = [
     "se",
     "ci_low",
     "ci_high",
@@ -313,9 +320,10 @@ def change_table(
     frame_sizes: dict[int, int | None],
     confidence: float,
     small_base: int,
-    years=(2016, 2021),
+    years: tuple[int, int],
 ) -> pd.DataFrame:
-    """2016 -> 2021 change for every figure row present in both waves (independent samples).
+    """Change from wave ``years[0]`` to wave ``years[1]`` for every figure row present in both
+    waves (independent samples).
 
     Percentages: difference with Newcombe's hybrid score interval built from each wave's Wilson
     limits (which carry the wave's finite population correction). Means: difference with a
@@ -326,13 +334,13 @@ def change_table(
     test instead (``test`` = ``fisher_exact``, no statistic), where the chi-square approximation
     behind Rao-Scott is unreliable (Fisher conditions on the margins and ignores the finite
     population correction: conservative). Items whose wording or answer options changed between the
-    waves (codebook ``wave_changes``) get no test and ``comparable`` false. Holm and
+    waves (:meth:`Codebook.wave_changes`) get no test and ``comparable`` false. Holm and
     Benjamini-Hochberg adjust over every test of the table. ``small_base``: a row is flagged
     when either wave's base is below it.
     """
     z = z_value(confidence)
     y0, y1 = years
-    changed = cb.wave_changes()
+    changed = cb.wave_changes(y0, y1)
     rows = []
 
     def test_of(fid: str, key: str) -> RaoScott | None:
@@ -373,11 +381,11 @@ def change_table(
                 "category": key[1],
                 "value": float(r1["value"] - r0["value"]),
                 "n": n1,
-                "n_2016": n0,
-                "n_2021": n1,
+                f"n_{y0}": n0,
+                f"n_{y1}": n1,
                 "small_base": min(n0, n1) < small_base,
-                "value_2016": float(r0["value"]),
-                "value_2021": float(r1["value"]),
+                f"value_{y0}": float(r0["value"]),
+                f"value_{y1}": float(r1["value"]),
                 "se": math.sqrt(float(r0["se"]) ** 2 + float(r1["se"]) ** 2),
                 "comparable": change is None,
                 "test": "",
@@ -426,8 +434,8 @@ def change_table(
                 "item": item,
                 "category": "",
                 "n": ns[1],
-                "n_2016": ns[0],
-                "n_2021": ns[1],
+                f"n_{y0}": ns[0],
+                f"n_{y1}": ns[1],
                 "small_base": min(ns) < small_base,
                 "comparable": change is None,
                 "test": "",
@@ -441,7 +449,7 @@ def change_table(
                 )
             last = max(i for i, r in enumerate(rows) if r["series"] == fid and r["item"] == item)
             rows.insert(last + 1, row)
-    out = pd.DataFrame(rows, columns=CHANGE_COLUMNS).assign(small_base_limit=small_base)
+    out = pd.DataFrame(rows, columns=change_columns(y0, y1)).assign(small_base_limit=small_base)
     p = out["p_value"].to_numpy(dtype=float)
     out["p_holm"] = holm(p)
     out["p_bh"] = benjamini_hochberg(p)

@@ -11,13 +11,15 @@ from analysis.core.figures import PALETTE, apply_style, too_few_answers_figure
 from analysis.core.tidy import tidy
 from analysis.survey.codebook import Codebook
 from analysis.survey.stats import change_table, figure_table
+from analysis.survey.waves import change_id, pairs
 
 STACK_COLOURS = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#d9d9d9", "#f4b183", "#c55a11"]
-YEAR_COLOURS = {"2021": "#1f4e79", "2016": "#a9c9e8"}
+# two waves: the latest dark, the earlier light; more waves: the palette from dark to light
+WAVE_COLOURS = ["#1f4e79", "#a9c9e8"]
 
 
 def respondents(wave: pd.DataFrame) -> pd.DataFrame:
-    """Responding units only (the 2021 file also holds the frame's non-respondents)."""
+    """Responding units only (the file of a wave with a frame also holds its non-respondents)."""
     if "responded" in wave.columns:
         wave = wave[wave["responded"] == 1]
     return wave.reset_index(drop=True)
@@ -29,16 +31,22 @@ def survey_tables(
     frame_sizes: dict[int, int | None],
     confidence: float,
     small_base: int,
+    response_rate_ids: dict[int, str],
 ) -> dict[str, pd.DataFrame]:
-    """Every figure/text entry of the codebook as a tidy table, plus the 2016 -> 2021 changes.
+    """Every figure/text entry of the codebook as a tidy table over every wave, plus the changes
+    of each pair of consecutive waves (``x_survey_change_<FROM>_<TO>``).
 
-    ``small_base``: percentages and means on fewer units are flagged (column ``small_base``)."""
+    ``waves``: year -> the wave's validated units (a wave with a frame holds the whole frame,
+    flagged ``responded``). A wave the codebook does not know asks what the latest known wave
+    asked (:meth:`Codebook.questionnaire_of`). ``response_rate_ids``: frame wave -> the entry id
+    of its kap. 9.1.3 counts. ``small_base``: percentages and means on fewer units are flagged
+    (column ``small_base``)."""
     resp = {year: respondents(w) for year, w in waves.items()}
     out = {}
     for fid, f in cb.figures.items():
         recs = []
-        for year in sorted(f["years"], reverse=True):
-            if year in resp:
+        for year in sorted(resp, reverse=True):
+            if cb.asked_in(f["years"], year):
                 recs += figure_table(resp[year], cb, fid, year, frame_sizes.get(year), confidence)
         df = tidy(
             fid,
@@ -46,22 +54,26 @@ def survey_tables(
         )
         df["small_base"] = df["n"].notna() & (df["n"].fillna(0) < small_base)
         out[fid] = df
-    change = change_table(resp, out, cb, frame_sizes, confidence, small_base)
-    out["x_survey_change_2016_2021"] = tidy("x_survey_change_2016_2021", change.assign(year="2016-2021"))
-    if 2021 in waves:
-        out["text_ch9_response_rate"] = response_rate_table(waves[2021])
+    figure_tables = dict(out)
+    for y0, y1 in pairs(resp):
+        change = change_table(resp, figure_tables, cb, frame_sizes, confidence, small_base, (y0, y1))
+        cid = change_id(y0, y1)
+        out[cid] = tidy(cid, change.assign(year=f"{y0}-{y1}"))
+    for year, eid in response_rate_ids.items():
+        out[eid] = response_rate_table(waves[year], eid)
     out["text_ch11_survey_routing_counts"] = routing_counts_table(resp, cb)
     return out
 
 
-def response_rate_table(wave21: pd.DataFrame) -> pd.DataFrame:
-    """Frame and response counts (kap. 9.1.3); Oslo counts once among the municipalities."""
-    is_bydel = wave21["unit_type"] == "bydel"
-    resp = wave21["responded"] == 1
-    n_units, n_resp = len(wave21), int(resp.sum())
+def response_rate_table(wave: pd.DataFrame, entry_id: str) -> pd.DataFrame:
+    """Frame and response counts of a wave with a frame (kap. 9.1.3); Oslo counts once among the
+    municipalities."""
+    is_bydel = wave["unit_type"] == "bydel"
+    resp = wave["responded"] == 1
+    n_units, n_resp = len(wave), int(resp.sum())
     n_by, n_by_resp = int(is_bydel.sum()), int((resp & is_bydel).sum())
     recs = [
-        {"series": "municipalities_in_frame", "value": wave21["kommunenummer_2020"].nunique()},
+        {"series": "municipalities_in_frame", "value": wave["kommunenummer_2020"].nunique()},
         {"series": "oslo_bydeler_in_frame", "value": n_by},
         {"series": "units_in_frame", "value": n_units},
         {"series": "units_responded", "value": n_resp},
@@ -74,7 +86,7 @@ def response_rate_table(wave21: pd.DataFrame) -> pd.DataFrame:
             "n": n_by,
         },
     ]
-    return tidy("text_ch9_response_rate", recs)
+    return tidy(entry_id, recs)
 
 
 def routing_counts_table(resp: dict[int, pd.DataFrame], cb: Codebook) -> pd.DataFrame:
@@ -82,8 +94,8 @@ def routing_counts_table(resp: dict[int, pd.DataFrame], cb: Codebook) -> pd.Data
     responding units (:func:`respondents`)."""
     recs = []
     for name, spec in cb.raw.get("routing_counts", {}).items():
-        for year in spec["years"]:
-            if year not in resp:
+        for year in sorted(resp):
+            if not cb.asked_in(spec["years"], year):
                 continue
             w = resp[year]
             if spec.get("answered"):
@@ -274,7 +286,8 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
         }
         vals = get["value"]
         ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
-        ax.barh(pos, vals, height=h * 0.95, color=YEAR_COLOURS.get(y, PALETTE[j]), label=f"{y}")
+        colour = (WAVE_COLOURS if len(years) <= len(WAVE_COLOURS) else PALETTE)[j % len(PALETTE)]
+        ax.barh(pos, vals, height=h * 0.95, color=colour, label=f"{y}")
         bounds = MEAN_RANGE if f["kind"] == "mean" else (0, 100)
         if _whiskers(ax, vals, pos, get["ci_low"], get["ci_high"], whisker_label, bounds):
             whisker_label = "_nolegend_"

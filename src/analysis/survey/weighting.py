@@ -1,4 +1,4 @@
-"""Non-response weights for the 2021 survey: raking (iterative proportional fitting).
+"""Non-response weights for a survey wave with a frame (2021 in the report): raking (iterative proportional fitting).
 
 The respondents (kommuner and Oslo bydeler) are weighted so that their weighted counts equal
 the frame's counts in every category of each raking variable (size group and region by
@@ -335,14 +335,15 @@ def settlement_band(settled: pd.Series, breaks: list[int]) -> pd.Series:
     return pd.Series(np.asarray(labels, dtype=object)[idx], index=settled.index, name="settlement_band")
 
 
-# Key 2021 survey estimates compared weighted vs unweighted (codebook item ids and codes).
+# Key survey estimates compared weighted vs unweighted (codebook item ids and codes); ``{period}``
+# in a label is the period the wave's filter question asks about (2016–2021 for the 2021 wave).
 DEFAULT_ESTIMATES = [
     {
         "id": "had_asb",
         "item": "Q_FILTER",
         "positive": [1],
-        "label_no": "Har hatt avtalt selvbosetting 2016–2021 (ja)",
-        "label_en": "Had agreed self-settlement 2016–2021 (yes)",
+        "label_no": "Har hatt avtalt selvbosetting {period} (ja)",
+        "label_en": "Had agreed self-settlement {period} (yes)",
     },
     {
         "id": "informs",
@@ -380,6 +381,14 @@ DEFAULT_ESTIMATES = [
         "label_en": "Settled in more different neighbourhoods (partly/completely agree)",
     },
 ]
+
+
+def estimates_for(specs: list[dict], period: str) -> list[dict]:
+    """The estimate specs with ``{period}`` in their labels filled in."""
+    return [
+        {k: v.format(period=period) if k.startswith("label_") else v for k, v in spec.items()}
+        for spec in specs
+    ]
 
 
 def plot_estimates(table: pd.DataFrame, t, language: str, confidence: float):
