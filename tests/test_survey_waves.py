@@ -38,7 +38,7 @@ def test_every_item_of_an_unknown_wave_inherits_its_wording_and_says_from_which_
     inherited = CB.inherited_wording(2026)
     assert set(inherited) == set(CB.items_for(2021)) and set(inherited.values()) == {2021}
     assert CB.inherited_wording(2021) == {} and CB.inherited_wording(2016) == {}
-    text, src = CB.wording("Q_FILTER", 2026)
+    text, src = CB.wording("Q_FILTER", 2026, "no")
     assert src == 2016 and text == CB.items["Q_FILTER"]["label_no"]  # first asked in 2016
 
 
@@ -51,8 +51,8 @@ def _codebook_with(item_wording: dict) -> Codebook:
 
 def test_per_wave_wording_is_inherited_until_the_next_entry():
     cb = _codebook_with({2016: {"no": "Gammel ordlyd", "en": "Old"}, 2026: {"no": "Ny ordlyd", "en": "New"}})
-    assert cb.wording("NB_FUTURE", 2016) == ("Gammel ordlyd", 2016)
-    assert cb.wording("NB_FUTURE", 2021) == ("Gammel ordlyd", 2016)  # 2021 has no entry: inherits
+    assert cb.wording("NB_FUTURE", 2016, "no") == ("Gammel ordlyd", 2016)
+    assert cb.wording("NB_FUTURE", 2021, "no") == ("Gammel ordlyd", 2016)  # 2021 has no entry: inherits
     assert cb.wording("NB_FUTURE", 2026, "en") == ("New", 2026)
     assert cb.inherited_wording(2021) == {"NB_FUTURE": 2016}
     # the wording changed between 2021 and 2026 only: that pair is not compared for fig_11_2

@@ -728,11 +728,10 @@ def build_context(
     missing_inputs: list[str] = (),
     cited_roles=(),
     table_files: dict[str, str] | None = None,
-    survey: dict | None = None,
+    survey: dict,
 ) -> dict:
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
-    survey = survey or {}
     extra = {**extra, "entries": list(extra.get("entries", [])) + wave_entries(extra, tables.ids("x_"))}
     meta = fill_study(
         entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, language

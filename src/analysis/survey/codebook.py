@@ -57,7 +57,7 @@ class Codebook:
         """Item ids asked in ``year``, in codebook order (the expected survey columns)."""
         return [i for i, d in self.items.items() if self.asked_in(d["years"], year)]
 
-    def wording(self, item: str, year: int, language: str = "no") -> tuple[str, int]:
+    def wording(self, item: str, year: int, language: str) -> tuple[str, int]:
         """(the item's wording in wave ``year``, the wave that wording was written down for).
 
         An item's ``label_<language>`` is its wording in the first wave of its ``years``; an entry
@@ -80,7 +80,7 @@ class Codebook:
         known = int(year) in self.known_waves()
         for item in self.items_for(year):
             d = self.items[item]
-            _, src = self.wording(item, year)
+            _, src = self.wording(item, year, "no")
             if not known or (d.get("wording") and src != int(year)):
                 out[item] = src if known else self.questionnaire_of(year)
         return out
@@ -126,7 +126,7 @@ class Codebook:
                 item = node["item"]
                 if (fid, key) in out or not self.items[item].get("wording"):
                     continue
-                (a, _), (b, _) = self.wording(item, y0), self.wording(item, y1)
+                (a, _), (b, _) = self.wording(item, y0, "no"), self.wording(item, y1, "no")
                 (a_en, _), (b_en, _) = self.wording(item, y0, "en"), self.wording(item, y1, "en")
                 if a != b:
                     out[(fid, key)] = {
