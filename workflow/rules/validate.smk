@@ -24,10 +24,10 @@ rule validate:
     """Check every configured input, listing every problem: reports/validation.csv and .html."""
     input:
         unpack(validate_inputs),
-        crosswalk=public("crosswalk"),
+        crosswalk=public_file("crosswalk"),
         crosswalk_2024=SURVEY_CROSSWALK_2024,
         population=public_file("population", structure=2020),
-        geo_bydeler=public("geo_bydeler"),
+        geo_bydeler=public_file("geo_bydeler"),
         codebook=SURVEY_CODEBOOK,
         settings=settings(
             "validate",
