@@ -75,7 +75,14 @@ def copy_build(build: Path, dest: Path) -> Path:
 def run_snakemake(
     workdir: Path, *args: str, check: bool = True, timeout: int = 900, env: dict | None = None
 ) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1638316800", **(env or {})}
+    # GIT_CEILING_DIRECTORIES: the cached build lies inside the checkout; it must not find the
+    # checkout's git history (provenance's code_version), or it would differ from builds in /tmp.
+    full_env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": "1638316800",
+        "GIT_CEILING_DIRECTORIES": str(BUILD_CACHE),
+        **(env or {}),
+    }
     proc = subprocess.run(
         [*SNAKEMAKE, "--cores", "2", *args],
         cwd=workdir,
@@ -159,10 +166,11 @@ def rscript() -> str:
 # ---------------------------------------------------------------------------------------------
 # the session's demo build
 def _build_key() -> str:
-    """sha256 of what a workflow copy holds (tests/ aside) and of the shared data's file list."""
+    """sha256 of what a workflow copy holds (tests/ aside, but for this file) and of the shared
+    data's file list."""
     h = hashlib.sha256()
     for rel in copied_files():
-        if rel.parts[0] == "tests":
+        if rel.parts[0] == "tests" and rel.name != "conftest.py":  # conftest.py says how to build
             continue
         h.update(rel.as_posix().encode() + b"\0" + (ROOT / rel).read_bytes() + b"\0")
     for p in sorted(SHARED.rglob("*")):
