@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, run_snakemake, study_of
+from conftest import ROOT, copy_build, run_snakemake, study_of
 
 from analysis.core.config import validate_config
 from analysis.core.errors import InputError
@@ -150,11 +150,11 @@ def test_imdi_2024_2025_pages_read_as_published(shared_dir):
 
 
 @pytest.mark.e2e
-def test_followup_demo_equals_the_default_build_for_the_reports_years(demo_build):
+def test_followup_demo_equals_the_default_build_for_the_reports_years(demo_build, tmp_path):
     """The follow-up demo (examples/followup.yaml) built to its register tables: its register is
     the default demo's up to 2021-03-31, its totals after that IMDi's real public counts, and its
     numbers for the report's own full years equal the default build's."""
-    main = demo_build
+    main = copy_build(demo_build, tmp_path)  # the follow-up run beside a copy of the shared build
     targets = [
         f"reports/runs/followup/tables/{t}.csv"
         for t in ("tab_2_1", "fig_2_1", "tab_12_1", "x_agreed_published")
