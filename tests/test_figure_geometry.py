@@ -134,8 +134,11 @@ def test_no_whisker_leaves_its_plot_or_touches_a_label_in_any_figure(demo_build)
     figures["x_waiting_distribution"] = lambda: plot_distribution(
         read_tidy(tables / "x_waiting_distribution.csv"), labels, {}
     )
+    from analysis.core.messages import Messages, load_messages
+
+    t_no = Messages(load_messages(ROOT / "workflow/report/messages/no.yaml"))
     figures["x_weighted_estimates"] = lambda: plot_estimates(
-        read_tidy(tables / "x_weighted_estimates.csv"), "no"
+        read_tidy(tables / "x_weighted_estimates.csv"), t_no, "no", 0.95
     )
     assert len(figures) > 20
     problems = {}

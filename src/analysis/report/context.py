@@ -207,6 +207,9 @@ def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: di
 _WAVE_ROLE = re.compile(r"^(survey|survey_frame)_(\d{4})$")
 
 
+_STRUCTURE_ROLE = re.compile(r"^(\w+?)_(\d{4})$")
+
+
 def role_words(role: str, t) -> str:
     """An input role in words for the reader ('register' -> "IMDi's settlement register"): the
     catalogue's ``input_role.<role>``, a survey wave's role through its year; a role the catalogue
@@ -215,7 +218,13 @@ def role_words(role: str, t) -> str:
     if wave:
         return t(f"input_role.{wave.group(1)}", year=wave.group(2))
     key = f"input_role.{role}"
-    return t(key) if key in t else role
+    if key in t:
+        return t(key)
+    variant = _STRUCTURE_ROLE.match(role)  # population_2024: a kommune file of another structure
+    if variant and f"input_role.{variant.group(1)}" in t:
+        words = t(f"input_role.{variant.group(1)}")
+        return f"{words} {t('input_role.structure', year=variant.group(2))}"
+    return role
 
 
 def basis_labels(t) -> list[tuple[str, str]]:
