@@ -204,9 +204,13 @@ NAME_ONLY = 3  # respondents given by name only in the Nettskjema export
 
 def _code_names() -> dict[str, str]:
     """A name per kommune code (the crosswalk's latest for the code) and per Oslo bydel."""
+    from analysis.core.config import validate_config
     from analysis.core.kommune import BYDEL_NAMES, load_code_map
 
-    cm = load_code_map(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv")
+    split_to = validate_config({}, ROOT / "workflow" / "schemas" / "config.schema.yaml")["harmonisation"][
+        "split_to"
+    ]
+    cm = load_code_map(PUBLIC / "crosswalk" / "alle_kommunenummer_fra2013_til2020_wide.csv", split_to)
     return {**{c: n[-1] for c, n in zip(cm["code"], cm["names"]) if n}, **BYDEL_NAMES}
 
 
@@ -220,7 +224,7 @@ def _label(cb, item: str, code: str) -> str:
         return ""
     if cb.items[item].get("scale") == "checkbox":
         return cb.items[item]["label_no"] if code == "1" else ""
-    return cb.code_label(item, int(code))
+    return cb.code_label(item, int(code), "no")
 
 
 def survey_nettskjema(df: pd.DataFrame, cb, names: dict[str, str], path: Path) -> None:
@@ -260,7 +264,7 @@ def survey_surveyxact(df: pd.DataFrame, cb, path: Path) -> None:
             if cb.is_open(item):
                 cells.append(v or None)
             elif cb.items[item].get("scale") == "checkbox" and v != "":
-                cells.append(cb.code_label(item, int(v)))  # "Krysset av" / "Ikke krysset av"
+                cells.append(cb.code_label(item, int(v), "no"))  # "Krysset av" / "Ikke krysset av"
             else:
                 cells.append(_label(cb, item, v) or None)
         ws.append(cells)
