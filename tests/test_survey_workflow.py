@@ -5,25 +5,25 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake
-from test_survey import no_unit, write_frame, write_survey, yes_unit
+from conftest import PUBLIC, copy_workflow, run_snakemake
+from test_survey import no_unit, write_survey, yes_unit
+
+from analysis.core.kommune import load_kommuner_2020
+from analysis.demo.survey import demo_frame
 
 
 def test_survey_tables_from_configured_files(tmp_path, shared_dir):
     main = copy_workflow(tmp_path)
     user = tmp_path / "user"
     user.mkdir()
-    frame = write_frame(user / "frame.csv")
-    s21 = write_survey(
-        user / "s21.csv",
-        2021,
-        [
-            yes_unit("1101", YB_INFORM=1),
-            yes_unit("1103", YB_INFORM=2),
-            yes_unit("030101", YB_INFORM=2),
-            no_unit("030102"),
-        ],
-    )
+    # a frame lists every unit the survey was sent to (355 kommuner + 15 bydeler; a shorter one
+    # is refused); all 370 answered, three of them the yes branch
+    frame = user / "frame.csv"
+    units = demo_frame(load_kommuner_2020(PUBLIC / "kommuner" / "kommuner_2020_folkemengde.csv"))
+    units.to_csv(frame, index=False)
+    yes = [yes_unit("1101", YB_INFORM=1), yes_unit("1103", YB_INFORM=2), yes_unit("030101", YB_INFORM=2)]
+    rest = [no_unit(u) for u in units["unit_id"] if u not in {"1101", "1103", "030101"}]
+    s21 = write_survey(user / "s21.csv", 2021, yes + rest)
     s16 = write_survey(user / "s16.csv", 2016, [yes_unit("1601", YB_INFORM=1), no_unit("1103")])
     for name in ("register.csv", "kostra.json"):  # required by the config, not read here
         (user / name).write_text("", encoding="utf-8")
@@ -50,7 +50,7 @@ def test_survey_tables_from_configured_files(tmp_path, shared_dir):
     assert row16["value"] == pytest.approx(100.0) and int(row16["n"]) == 1
     assert (main / "data" / "processed" / "survey_2021.parquet").exists()
     rr = pd.read_csv(main / targets[1], keep_default_na=False).set_index("series")["value"]
-    assert rr["units_in_frame"] == 4 and rr["units_responded"] == 4
+    assert rr["units_in_frame"] == 370 and rr["units_responded"] == 370
 
 
 PLANT = "ZQXPLANT7f3a"
