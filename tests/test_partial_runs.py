@@ -18,12 +18,17 @@ from conftest import ROOT, copy_workflow, run_snakemake
 from analysis.core.config import input_path_problems
 from analysis.core.messages import Messages, load_messages
 from analysis.report.context import plan_chapters
+from analysis.report.provenance import is_internal
 
 CONFIDENTIAL = ["register", "survey_2016", "survey_2021", "survey_frame_2021", "kostra_12012"]
 SURVEYS = ["survey_2016", "survey_2021", "survey_frame_2021"]
 DEMO_RULES = {"demo_register", "demo_frame", "demo_survey", "demo_kostra"}
-# the input groups a chapter may need (any survey wave, any frame), as survey.smk derives them
-GROUPS = {"survey_waves": ["survey_2016", "survey_2021"], "survey_frames": ["survey_frame_2021"]}
+# the input groups a chapter may need (any survey wave; any wave with its frame, answers and frame
+# together), as survey.smk derives them
+GROUPS = {
+    "survey_waves": ["survey_2016", "survey_2021"],
+    "survey_frames": [["survey_2021", "survey_frame_2021"]],
+}
 
 
 def _chapters():
@@ -44,7 +49,7 @@ def test_register_only_leaves_out_the_survey_chapters_and_the_kostra_part():
     kept, left_out = plan_chapters(_chapters(), SURVEYS + ["kostra_12012"], "en", _t("en"), GROUPS)
     assert [c["anchor"] for c in kept] == ["kap2", "kap4", "kap10", "kap12"]
     assert [(x["anchor"], x["inputs"]) for x in left_out] == [
-        ("kap9", ["survey_frame_2021"]),
+        ("kap9", ["survey_2021", "survey_frame_2021"]),
         ("kap10", ["kostra_12012"]),
         ("kap11", ["survey_2016", "survey_2021"]),
     ]
@@ -76,6 +81,10 @@ def test_one_wave_with_its_frame_keeps_chapters_9_and_11_titled_by_the_waves_giv
     assert kept[4]["title"] == "11 Kommuneundersøkelsen 2021"
     kept, left_out = plan_chapters(_chapters(), ["survey_frame_2021"], "no", t, GROUPS, title)
     assert "kap9" not in [c["anchor"] for c in kept] and "kap11" in [c["anchor"] for c in kept]
+    # a frame without its wave's answers is no frame wave: chapter 9 is left out, lacking the answers
+    kept, left_out = plan_chapters(_chapters(), ["survey_2021"], "no", t, GROUPS, title)
+    assert "kap9" not in [c["anchor"] for c in kept] and "kap11" in [c["anchor"] for c in kept]
+    assert [(x["anchor"], x["inputs"]) for x in left_out] == [("kap9", ["survey_2021"])]
     assert survey_title([2016, 2021], t) == "Kommuneundersøkelsen 2021 sammenlignet med 2016"
     assert (
         survey_title([2016, 2021, 2026], _t("en")) == "The 2026 municipal survey compared with 2016 and 2021"
@@ -172,7 +181,9 @@ def test_register_only_real_run_builds_a_report_naming_what_it_left_out(demo_bui
         assert f'id="{anchor}"' in html
     assert 'id="kap9"' not in html and 'id="kap11"' not in html
     left = html.split('id="left-out"', 1)[1].split("</ul>", 1)[0]
-    assert "9 Metode og frafall – mangler survey_2016, survey_2021, survey_frame_2021" in left
+    # chapter 9 needs a wave with its frame (2021's answers and frame), chapter 11 any wave
+    assert "9 Metode og frafall – mangler survey_2021, survey_frame_2021</li>" in left
+    assert "11 Kommuneundersøkelsene – mangler survey_2016, survey_2021</li>" in left
     assert "Tabell 10.3" in left and "mangler kostra_12012" in left
     assert (work / "reports/report.pdf").stat().st_size > 10_000
     assert (work / "reports/tables/tab_2_1.csv").exists() and not (
@@ -197,8 +208,11 @@ def test_register_only_real_run_builds_a_report_naming_what_it_left_out(demo_bui
     }
     assert "data/processed/register.parquet" not in prov["outputs"]
     assert "reports/tables/tab_10_2.csv" in prov["outputs"]
+    # every output listed is on disk; an intermediate file's hash is withheld (docs/decisions/0100)
+    assert "data/processed/imdi_annual.parquet" in prov["outputs"]
     for path, rec in prov["outputs"].items():
-        assert hashlib.sha256((work / path).read_bytes()).hexdigest() == rec["sha256"], path
+        digest = None if is_internal(path) else hashlib.sha256((work / path).read_bytes()).hexdigest()
+        assert (work / path).is_file() and rec["sha256"] == digest, path
 
 
 def test_failed_build_provenance_follows_only_files_that_are_there(tmp_path, monkeypatch):

@@ -35,7 +35,8 @@ RESPONSE_RATE_IDS = {
 
 # What the report needs to know of the waves (chapters 9 and 11): which it has, which have a frame,
 # the ids of each frame wave's tables, the wording the codebook lacks per wave, and the input groups
-# a chapter needs (any wave for kapittel 11, any frame for kapittel 9).
+# a chapter needs (any wave for kapittel 11; for kapittel 9 any wave given with its frame, the
+# answers and the frame together: a frame alone is no frame wave).
 SURVEY_REPORT = {
     "waves": [w.year for w in SURVEY_WAVES],
     "frame_waves": [w.year for w in FRAME_WAVES],
@@ -48,7 +49,7 @@ SURVEY_REPORT = {
     },
     "input_groups": {
         "survey_waves": [w.survey_role for w in STUDY.waves],
-        "survey_frames": [w.frame_role for w in STUDY.waves if w.frame_role],
+        "survey_frames": [[w.survey_role, w.frame_role] for w in STUDY.waves if w.frame_role],
     },
 }
 

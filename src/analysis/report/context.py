@@ -267,7 +267,7 @@ def plan_chapters(
     missing_inputs,
     language: str,
     t,
-    groups: dict[str, list[str]] | None = None,
+    groups: dict[str, list] | None = None,
     title_values: dict[str, str] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """The chapters a run renders, and what it leaves out for want of a confidential input.
@@ -276,8 +276,10 @@ def plan_chapters(
     entry names a part of a rendered chapter (its label is the message ``context.left_out_<part>``)
     that needs an input of its own. Each left-out item says which inputs it lacked, so the report
     can tell the reader why (CONTRACT.md: partial real runs; docs/decisions/0015). A ``needs``
-    entry may name a group of ``groups`` (``survey_waves``: any survey wave will do): it is
-    missing when every input of the group is (or the study has none). Titles may hold
+    entry may name a group of ``groups``: alternatives, any one of which will do, each an input or
+    a list of inputs needed together (``survey_waves``: any survey wave; ``survey_frames``: any
+    wave given with its frame). The group is missing when no alternative is whole (or the study has
+    none); it then lacks the missing inputs of every alternative. Titles may hold
     ``{placeholders}`` filled from ``title_values`` (chapter 11's waves).
     """
     missing = set(missing_inputs)
@@ -287,9 +289,11 @@ def plan_chapters(
         out = []
         for r in needs or []:
             if r in groups:
-                if not [g for g in groups[r] if g not in missing]:
-                    out += groups[r] or [r]
-            elif r in missing:
+                alternatives = [[a] if isinstance(a, str) else list(a) for a in groups[r]]
+                if not any(all(i not in missing for i in a) for a in alternatives):
+                    lacking = [i for a in alternatives for i in a if i in missing] or [r]
+                    out += [i for i in lacking if i not in out]
+            elif r in missing and r not in out:
                 out.append(r)
         return out
 
