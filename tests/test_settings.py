@@ -11,7 +11,7 @@ import json
 import re
 from types import SimpleNamespace
 
-from conftest import ROOT, copy_workflow, run_snakemake
+from conftest import ROOT, copy_workflow, run_snakemake, study_of
 
 from analysis.core.logsetup import settings
 
@@ -45,6 +45,7 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     assert {"provenance", "render_html", "scope", "weighting"} <= set(first)
     scope = json.loads(first["scope"][1])
     assert scope == {
+        "study": study_of().as_dict(),
         "language": "no",
         "protect": False,
         "threshold": 3,
