@@ -171,6 +171,9 @@ def settlement_window(year):
 
 # Non-response and weights: every wave with a frame; they also need the register (settlements).
 NR_WAVES = FRAME_WAVES if have("register") else []
+# A frame of a wave from 2024 on is sized by the 2024 kommuner's population: read (and listed in the
+# provenance) only when the run has such a wave, so the default build's inputs stay its own.
+NR_POPULATION_2024 = [public("population_2024")] if any(w.year >= FIRST_YEAR_2024 for w in NR_WAVES) else []
 SURVEY_REPORT["settlement_windows"] = {str(w.year): settlement_window(w.year) for w in NR_WAVES}
 if NR_WAVES:
     STAGE_TABLES["nonresponse"] = [wave_entry("tab_9_1", w.year, REPORT_FRAME_WAVE) for w in NR_WAVES]
@@ -199,7 +202,7 @@ if NR_WAVES:
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
             population=public_2020("population"),
-            population_2024=public("population_2024"),
+            population_2024=NR_POPULATION_2024,
             crosswalk=public("crosswalk"),
             crosswalk_2024=SURVEY_CROSSWALK_2024,
             geo_bydeler=public("geo_bydeler"),
