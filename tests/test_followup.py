@@ -157,13 +157,23 @@ def test_followup_demo_equals_the_default_build_for_the_reports_years(demo_build
     main = copy_build(demo_build, tmp_path)  # the follow-up run beside a copy of the shared build
     targets = [
         f"reports/runs/followup/tables/{t}.csv"
-        for t in ("tab_2_1", "fig_2_1", "tab_12_1", "x_agreed_published")
+        for t in (
+            "tab_2_1",
+            "fig_2_1",
+            "tab_12_1",
+            "x_agreed_published",
+            "x_tab_9_1_2026",  # the third wave's non-response on the 2024 kommuner
+            "x_survey_change_2021_2026",
+        )
     ]
     run_snakemake(
         main, *targets, "--configfile", "examples/followup.yaml"
     )  # targets first: --configfile takes many
     fu = main / "reports" / "runs" / "followup" / "tables"
     default = main / "reports" / "tables"
+    change = pd.read_csv(fu / "x_survey_change_2021_2026.csv", dtype=str, keep_default_na=False)
+    assert len(change) > 20 and {"value_2021", "value_2026"} <= set(change.columns)
+    assert (pd.read_csv(fu / "x_tab_9_1_2026.csv")["n"].dropna() > 0).any()
 
     def rows(path, entry):
         df = pd.read_csv(path / f"{entry}.csv", dtype=str, keep_default_na=False)

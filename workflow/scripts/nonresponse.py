@@ -43,7 +43,9 @@ def wave_population(smk, p, year: int, report_wave: bool):
     """(kommuner with size group and region, bydeler, frame units) for a frame wave of ``year``."""
     args = (smk.input.crosswalk, smk.input.geo_bydeler, p["region_overrides"])
     if year >= FIRST_2024_WAVE:
-        k24 = load_kommuner(smk.input.population_2024, FIRST_2024_WAVE)
+        # one path: the rule names the 2024 population (a one-element list) only for such a wave
+        (population_2024,) = smk.input.population_2024
+        k24 = load_kommuner(population_2024, FIRST_2024_WAVE)
         return structure_population(k24, *args, population_column(k24, year), p["region_grouping"])
     if report_wave:
         col = p["population_column"]
