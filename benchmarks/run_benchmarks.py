@@ -241,6 +241,11 @@ def rule_cpu(main: Path, since: float) -> dict[str, float]:
 
 
 def main() -> int:
+    known = {"--reps", "--keep", "--json", "--write-results", "--only", "--ci"}
+    flags = [a for a in sys.argv[1:] if a.startswith("-")]
+    if any(a in ("-h", "--help") for a in flags) or set(flags) - known:
+        print(__doc__)  # an unknown flag (or --help) builds nothing: a benchmark run takes minutes
+        raise SystemExit(0 if set(flags) <= known | {"-h", "--help"} else 2)
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     # target before --quiet: `--quiet` takes optional values and would swallow a trailing "all"
     snake = [sys.executable, "-m", "snakemake", "all", "--cores", "2", "--quiet", "all"]

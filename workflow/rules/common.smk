@@ -15,7 +15,7 @@ ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.core.config import ConfigError, input_path_problems, validate_config  # noqa: E402
 from analysis.core.sources import source_files  # noqa: E402
-from analysis.core.study import study_from_config  # noqa: E402
+from analysis.core.study import FIRST_YEAR_2024, study_from_config  # noqa: E402
 from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
 
 # The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
@@ -135,7 +135,7 @@ PUBLIC_FILES = {
     **{f"{k}_2024": v for k, v in _STRUCTURE_FILES[2024].items()},
 }
 # The register needs the 2020->2024 crosswalk when it may hold 2024 codes or is harmonised to them.
-USES_2024_CODES = STUDY.structure == 2024 or max(STUDY.last_year, STUDY.register_end_year) >= 2024
+USES_2024_CODES = STUDY.structure == 2024 or max(STUDY.last_year, STUDY.register_end_year) >= FIRST_YEAR_2024
 
 # Confidential inputs: generated under data/raw/demo/ with demo: true, read from config otherwise.
 # Role -> demo file name: register, one survey per wave (and its frame), KOSTRA 12012.

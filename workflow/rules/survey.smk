@@ -6,7 +6,7 @@ study (STUDY.waves, common.smk); a wave whose answers are given is built, with o
 non-response and weights per wave with a frame.
 """
 
-from analysis.core.kommune import FIRST_YEAR_2024
+from analysis.core.study import FIRST_YEAR_2024
 from analysis.survey.codebook import Codebook, check_codebook
 from analysis.survey.waves import WEIGHTING_ENTRIES, change_id, pairs, report_frame_wave, wave_entry
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError, first_bad
+from analysis.core.study import FIRST_YEAR_2024
 
 UNKNOWN_CODE = "9999"
 OSLO = "0301"
@@ -148,7 +149,6 @@ def load_code_map(crosswalk_path: str | Path, split_to: dict[str, str]) -> pd.Da
 
 # --- the 2024 structure (357 kommuner of 1.1.2024; docs/decisions/0051) -------------------------
 KOMMUNER_PER_STRUCTURE = {2020: 356, 2024: 357}
-FIRST_YEAR_2024 = 2024
 LAST_YEAR_OPEN = 9999  # codes of the newest structure: valid from their first year on
 
 

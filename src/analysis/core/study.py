@@ -21,6 +21,9 @@ from dataclasses import dataclass
 SURVEY_ROLE = re.compile(r"^survey_(\d{4})$")
 FRAME_ROLE = re.compile(r"^survey_frame_(\d{4})$")
 STRUCTURES = (2020, 2024)
+# The 2024 kommuner exist from 1.1.2024 (codes of the 2024 structure; docs/decisions/0051). Here, not
+# in core.kommune, so that the workflow reads it without importing pandas on every start.
+FIRST_YEAR_2024 = 2024
 
 
 def survey_role(year: int) -> str:
