@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import fdtrc, gammaln, ndtri, stdtrit
+from scipy.special import gammaln, ndtri, stdtrit
 
-from analysis.survey.stats import RaoScott
+from analysis.survey.stats import RaoScott, rao_scott_from_covariance
 
 # the rule of thumb for the chi-square approximation (Cochran 1954): every expected count >= 5
 SPARSE_EXPECTED = 5.0
@@ -119,28 +119,9 @@ def design_rao_scott(
     V = _psu_variance(U, strata, clusters, popsize, domain)
     if V is None:
         return None
-    rows_i = np.tile(np.arange(nr), nc)
-    cols_i = np.repeat(np.arange(nc), nr)
-    R = (rows_i[:, None] == np.arange(1, nr)[None, :]).astype(float)
-    C = (cols_i[:, None] == np.arange(1, nc)[None, :]).astype(float)
-    X1 = np.column_stack([np.ones(cells), R, C])
-    inter = np.column_stack([R[:, i] * C[:, j] for j in range(nc - 1) for i in range(nr - 1)])
-    beta, *_ = np.linalg.lstsq(X1, inter, rcond=None)
-    Cmat = inter - X1 @ beta
-    iD = np.diag(np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p)))
-    denom = Cmat.T @ (iD / n_dom) @ Cmat
-    numr = Cmat.T @ iD @ V @ iD @ Cmat
-    delta = np.linalg.solve(denom, numr)
-    tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
-    if not tr > 0:
-        return None
     table = (n_dom * p).reshape((nr, nc), order="F")
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_dom
-    pearson = float(((table - expected) ** 2 / expected).sum())
-    f = pearson / tr
-    d0 = tr * tr / tr2
     nu = len(np.unique(clusters[domain])) - len(np.unique(strata[domain]))
-    return RaoScott(f, d0, d0 * nu, float(fdtrc(d0, d0 * nu, f)), pearson, n_dom)
+    return rao_scott_from_covariance(table, p, V, n_dom, nu)
 
 
 def stacked_covariance(

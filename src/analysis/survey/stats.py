@@ -208,6 +208,19 @@ def rao_scott(waves: list[tuple[np.ndarray, int, int | None]]) -> RaoScott | Non
         s = m - n_dr * p
         fpc = 1.0 - n_r / N_r if N_r else 1.0
         V += fpc * n_r / (n_r - 1) * (S - np.outer(s, s) / n_r) / n_dom**2
+    # clusters (units) minus strata (waves) of the domain
+    return rao_scott_from_covariance(counts, p, V, n_dom, nu=n_dom - nr)
+
+
+def rao_scott_from_covariance(
+    table: np.ndarray, p: np.ndarray, V: np.ndarray, n_dom: float, nu: float
+) -> RaoScott | None:
+    """The Rao–Scott second-order F test of independence in an r x c ``table`` (counts or
+    estimated counts of the domain's ``n_dom`` units), given its cell proportions ``p`` and their
+    design covariance ``V`` in R's cell order (rows fastest), with ``nu`` design degrees of
+    freedom (clusters minus strata). None when the design has no sampling variance."""
+    nr, nc = table.shape
+    cells = nr * nc
     rows = np.tile(np.arange(nr), nc)
     colsx = np.repeat(np.arange(nc), nr)
     R = (rows[:, None] == np.arange(1, nr)[None, :]).astype(float)
@@ -223,11 +236,10 @@ def rao_scott(waves: list[tuple[np.ndarray, int, int | None]]) -> RaoScott | Non
     tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
     if not tr > 0:  # no sampling variance (every wave a census): nothing to test
         return None
-    expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / n_dom
-    pearson = float(((counts - expected) ** 2 / expected).sum())
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_dom
+    pearson = float(((table - expected) ** 2 / expected).sum())
     f = pearson / tr
     d0 = tr * tr / tr2
-    nu = n_dom - nr  # clusters (units) minus strata (waves) of the domain
     return RaoScott(f, d0, d0 * nu, float(fdtrc(d0, d0 * nu, f)), pearson, int(n_dom))
 
 
