@@ -13,7 +13,7 @@ from analysis.core.kommune import (
     load_kommuner_2020,
     study_code_map,
 )
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.core.yamlio import load_yaml
 from analysis.demo.followup import plain_frame, plain_wave
@@ -39,8 +39,7 @@ def main(smk):
     study = Study.from_dict(s["study"])
     cb = load_codebook(smk.input.codebook)
     published = load_yaml(smk.input.published)
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     code_map = study_code_map(
         smk.input.crosswalk, dict(s["split_to"]), study.structure, cw24, dict(s["split_to_2024"])
     )

@@ -2,7 +2,7 @@
 
 from analysis.core.files import write_csv
 from analysis.core.kommune import read_crosswalk_2024
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.yamlio import load_yaml
 from analysis.demo.frame import REGION_GROUPING, demo_frame
 from analysis.survey.nonresponse import (
@@ -29,8 +29,7 @@ def main(smk):
     first, last = p["window"]
     register = read_unit_settlements(smk.input.register)
     # the register's units in the frame's (2020) codes, whatever the study's kommune structure
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     register["unit_id"] = register_units_as_frame(
         register["unit_id"].astype(str),
         int(p["structure"]),

@@ -9,7 +9,7 @@ import yaml
 
 from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_2024, read_crosswalk_wide
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.core.yamlio import YAML_LOADER, load_yaml
 from analysis.demo.survey import choose_yes_branch, generate_waves, survey_claims, units_2016
@@ -24,8 +24,7 @@ def asb_per_unit(smk, s) -> dict[str, int]:
     """Agreed self-settlements per frame unit in the calibrated frame's settlement window (the
     register's units in the frame's 2020 codes, whatever the study's kommune structure)."""
     reg = read_unit_settlements(smk.input.register)
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     reg["unit_id"] = register_units_as_frame(
         reg["unit_id"].astype(str),
         int(s["structure"]),

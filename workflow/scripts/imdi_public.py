@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.core.files import write_csv, write_parquet
 from analysis.core.kommune import study_code_map
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.imdi.public import (
     national_totals,
@@ -20,11 +20,6 @@ from analysis.imdi.public import (
 log = logging.getLogger("imdi_public")
 
 
-def _one(files):
-    """One path, or None for an empty optional input."""
-    return files if isinstance(files, str) else (list(files) or [None])[0]
-
-
 def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
@@ -33,14 +28,14 @@ def main(smk):
         smk.input.crosswalk,
         dict(s["split_to"]),
         study.structure,
-        _one(smk.input.crosswalk_2024),
+        optional_input(smk, "crosswalk_2024"),
         dict(s["split_to_2024"]),
     )
     years = (study.first_year, study.last_year)
     label = study.structure_label
     persons, ledger = select_persons(raw, years, code_map, smk.input.data, label)
     log.info("read %d rows, kept %d person rows", len(raw), len(persons))
-    path_2024 = _one(smk.input.data_2024)
+    path_2024 = optional_input(smk, "data_2024")
     if path_2024:
         later = read_imdi_public_2024(path_2024)
         p24, l24 = select_persons_2024(later, years, code_map, path_2024, label)

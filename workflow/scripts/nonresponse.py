@@ -19,7 +19,7 @@ from analysis.core.kommune import (
     population_column,
     read_crosswalk_2024,
 )
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.core.tidy import tidy, write_tidy
 from analysis.imdi.disclosure import protect_settlement_rows
@@ -43,9 +43,7 @@ def wave_population(smk, p, year: int, report_wave: bool):
     """(kommuner with size group and region, bydeler, frame units) for a frame wave of ``year``."""
     args = (smk.input.crosswalk, smk.input.geo_bydeler, p["region_overrides"])
     if year >= FIRST_2024_WAVE:
-        # one path: the rule names the 2024 population (a one-element list) only for such a wave
-        (population_2024,) = smk.input.population_2024
-        k24 = load_kommuner(population_2024, FIRST_2024_WAVE)
+        k24 = load_kommuner(optional_input(smk, "population_2024"), FIRST_2024_WAVE)
         return structure_population(k24, *args, population_column(k24, year), p["region_grouping"])
     if report_wave:
         col = p["population_column"]
@@ -58,8 +56,7 @@ def main(smk):
     p = settings(smk)
     study = Study.from_dict(p["study"])
     register = read_unit_settlements(smk.input.register)
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     cw24 = None if cw24 is None else read_crosswalk_2024(cw24)
     out = {Path(t).stem: t for t in smk.output.tables}
     plan = None

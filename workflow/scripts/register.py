@@ -4,7 +4,7 @@ import logging
 
 from analysis.core.files import write_csv
 from analysis.core.kommune import study_code_map
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.imdi.register import read_register
 
@@ -14,8 +14,7 @@ log = logging.getLogger("register")
 def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when the study has no 2024 codes
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     code_map = study_code_map(
         smk.input.crosswalk, dict(s["split_to"]), study.structure, cw24, dict(s["split_to_2024"])
     )

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.core.codenames import reference_names
 from analysis.core.files import write_csv, write_parquet
 from analysis.core.kommune import BYDEL_NAMES, study_code_map
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.survey.codebook import load_codebook
 from analysis.survey.ingest import (
@@ -33,8 +33,7 @@ def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
     cb = load_codebook(smk.input.codebook)
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when no code of 2024 can occur
-    cw24 = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    cw24 = optional_input(smk, "crosswalk_2024")
     code_map = study_code_map(
         smk.input.crosswalk, dict(s["split_to"]), study.structure, cw24, dict(s["split_to_2024"])
     )

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from analysis.core.logsetup import run, settings
+from analysis.core.logsetup import optional_input, run, settings
 from analysis.report.validation import (
     causes,
     check_inputs_counted,
@@ -20,8 +20,7 @@ def main(smk):
     s = settings(smk)
     paths = {role: str(smk.input[role]) for role in s["roles"]}
     public = {k: smk.input[k] for k in ("crosswalk", "population", "geo_bydeler")}
-    cw24 = smk.input.crosswalk_2024  # one path, or an empty list when the study has no 2024 codes
-    public["crosswalk_2024"] = cw24 if isinstance(cw24, str) else (list(cw24) or [None])[0]
+    public["crosswalk_2024"] = optional_input(smk, "crosswalk_2024")
     rows, counts = check_inputs_counted(paths, s, public, smk.input.codebook)
     write_validation_csv(rows, smk.output.csv)
     write_validation_html(rows, paths, smk.output.html, counts)

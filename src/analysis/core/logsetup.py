@@ -37,6 +37,18 @@ def settings(snakemake) -> dict:
         return json.load(fh)
 
 
+def optional_input(snakemake, name: str) -> str | None:
+    """A rule input that is declared only when the run needs it (``[path]`` or ``[]`` in the
+    stage file, e.g. the 2020->2024 crosswalk): its path, or None."""
+    value = getattr(snakemake.input, name)
+    if isinstance(value, str):
+        return value
+    paths = list(value)
+    if len(paths) > 1:
+        raise ValueError(f"input {name!r}: one path expected, got {len(paths)}")
+    return paths[0] if paths else None
+
+
 def _panic() -> type[BaseException]:
     """Polars' PanicException (a BaseException), caught like any failure (issue 27)."""
     try:
