@@ -137,17 +137,23 @@ def bare_render(main_dir: Path) -> tuple[float, float]:
     return wall, cpu
 
 
-def rule_times(main: Path, since: float) -> dict[str, float]:
-    """Seconds per rule from benchmarks/runs/*.tsv files written after `since`."""
+def _rule_column(main: Path, since: float, column: str) -> dict[str, float]:
+    """One column per rule from Snakemake's benchmarks/runs/*.tsv files written after `since`
+    (the last row of each; rules whose value is missing or NA are left out)."""
     out = {}
     for f in sorted((main / "benchmarks" / "runs").glob("*.tsv")):
         if f.stat().st_mtime < since:
             continue
         with f.open() as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))
-        if rows:
-            out[f.stem] = float(rows[-1]["s"])
+        if rows and rows[-1].get(column) not in (None, "", "NA"):
+            out[f.stem] = float(rows[-1][column])
     return out
+
+
+def rule_times(main: Path, since: float) -> dict[str, float]:
+    """Seconds per rule from benchmarks/runs/*.tsv files written after `since`."""
+    return _rule_column(main, since, "s")
 
 
 def machine() -> str:
@@ -229,15 +235,7 @@ def goal_lines(reps: list[dict]) -> list[str]:
 
 def rule_cpu(main: Path, since: float) -> dict[str, float]:
     """CPU seconds per rule (`cpu_time` of Snakemake's benchmark files written after `since`)."""
-    out = {}
-    for f in sorted((main / "benchmarks" / "runs").glob("*.tsv")):
-        if f.stat().st_mtime < since:
-            continue
-        with f.open() as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t"))
-        if rows and rows[-1].get("cpu_time") not in (None, "", "NA"):
-            out[f.stem] = float(rows[-1]["cpu_time"])
-    return out
+    return _rule_column(main, since, "cpu_time")
 
 
 def main() -> int:
