@@ -52,13 +52,17 @@ BUDGETS = {"cold": 45.0, "noop": 2.0, "template": 15.0}
 # issue 28: ratio goals (measured side over its reference, both in the same run); bare_render_s and
 # survey_tables_s are seconds on the reference machine (2 cores, RESULTS.md), shown for reading only
 GOALS = {
+    "cold_s": 20.0,
     "cold_x_version": 25.0,
     "noop_x_version": 1.3,
     "template_x_bare_render": 1.2,
     "bare_render_s": 7.0,
     "survey_tables_s": 4.0,
 }
+# issue 26 states the cold build as seconds on 2 cores: judged, wall time
+JUDGED_SECONDS = {"cold_s"}
 GOAL_TEXT = {
+    "cold_s": "cold demo build on 2 cores (s; issue 26's budget)",
     "cold_x_version": "cold demo build / `snakemake --version`",
     "noop_x_version": "no-op rerun / `snakemake --version`",
     "template_x_bare_render": "template edit to PDF / bare WeasyPrint render of its HTML",
@@ -188,6 +192,7 @@ def goal_ratios(rep: dict) -> dict[str, float | None]:
     """The issue-28 goals of one rep (wall times): ratios, and the two absolute seconds."""
     sc = rep["scenarios"]
     out: dict[str, float | None] = {
+        "cold_s": sc["cold"]["wall"],
         "cold_x_version": sc["cold"]["wall"] / rep["startup_s"],
         "noop_x_version": sc["noop"]["wall"] / rep["startup_s"],
         "template_x_bare_render": sc["template"]["wall"] / rep["bare_render_s"] if "template" in sc else None,
@@ -201,6 +206,7 @@ def goal_ratios_cpu(rep: dict) -> dict[str, float | None]:
     """The same ratios from CPU seconds (user + system of the process trees)."""
     sc = rep["scenarios"]
     return {
+        "cold_s": sc["cold"]["cpu"],
         "cold_x_version": sc["cold"]["cpu"] / rep["startup_cpu_s"],
         "noop_x_version": sc["noop"]["cpu"] / rep["startup_cpu_s"],
         "template_x_bare_render": sc["template"]["cpu"] / rep["bare_render_cpu_s"]
@@ -213,7 +219,7 @@ def goal_ratios_cpu(rep: dict) -> dict[str, float | None]:
 
 def goal_lines(reps: list[dict]) -> list[str]:
     """One line per goal: median over the reps (min-max), goal, verdict; wall and CPU."""
-    lines = [f"{'goal (issue 28)':<60} {'wall':>7} {'min-max':>12} {'cpu':>7} {'goal':>6}  verdict"]
+    lines = [f"{'goal (issues 26, 28)':<60} {'wall':>7} {'min-max':>12} {'cpu':>7} {'goal':>6}  verdict"]
     for key, text in GOAL_TEXT.items():
         walls = [r for r in (goal_ratios(rep)[key] for rep in reps) if r is not None]
         cpus = [r for r in (goal_ratios_cpu(rep)[key] for rep in reps) if r is not None]
@@ -221,14 +227,16 @@ def goal_lines(reps: list[dict]) -> list[str]:
             continue
         med = _median(walls)
         absolute = key.endswith("_s")
-        if absolute:  # seconds on the reference machine: shown, judged by the reader
+        if key in JUDGED_SECONDS:  # a budget in seconds on 2 cores (wall)
+            verdict = "met" if med <= GOALS[key] else "WARNING: missed"
+        elif absolute:  # seconds on the reference machine: shown, judged by the reader
             verdict = "(seconds; reference machine)"
         else:
             verdict = "met" if med <= GOALS[key] else "WARNING: missed"
         cpu = f"{_median(cpus):7.2f}" if cpus else "      -"
         lines.append(
             f"{text:<60} {med:7.2f} {f'{min(walls):.2f}-{max(walls):.2f}':>12} {cpu} "
-            f"{('<= ' if not absolute else '~') + f'{GOALS[key]:g}':>6}  {verdict}"
+            f"{('<= ' if not absolute or key in JUDGED_SECONDS else '~') + f'{GOALS[key]:g}':>6}  {verdict}"
         )
     return lines
 
