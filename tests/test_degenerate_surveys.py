@@ -12,12 +12,14 @@ import pandas as pd
 import pytest
 from conftest import DEFAULTS, RAKE
 
+from analysis.core.messages import Messages, load_messages
 from analysis.survey import weighting as wt
 from analysis.survey.codebook import load_codebook
 from analysis.survey.tables import plot_figure, routing_counts_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CB = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
+WORDS_EN = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "en.yaml"))
 
 
 def test_routing_share_over_an_empty_branch_is_empty_not_a_crash():
@@ -38,7 +40,7 @@ def test_a_figure_without_answers_says_too_few_answers():
     empty = pd.DataFrame(
         {"year": ["2021"], "item": [""], "category": [""], "value": [float("nan")], "n": [0.0]}
     )
-    fig = plot_figure(empty, CB, fid, "en", DEFAULTS["survey"]["confidence"])
+    fig = plot_figure(empty, CB, fid, "en", DEFAULTS["survey"]["confidence"], WORDS_EN)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     plt.close(fig)
     assert "Too few answers to show this figure" in texts

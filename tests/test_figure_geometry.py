@@ -12,12 +12,14 @@ import pytest
 from matplotlib.container import ErrorbarContainer
 from matplotlib.transforms import Bbox
 
+from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import read_tidy
 from analysis.survey.codebook import load_codebook
 from analysis.survey.tables import plot_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "workflow" / "resources" / "codebook.yaml"
+WORDS_NO = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))
 TOLERANCE_PX = 1.0  # half a line width: a cap drawn exactly at the axis edge is inside
 
 
@@ -101,7 +103,7 @@ def test_stacked_bar_whiskers_stop_at_100_and_bar_labels_clear_their_caps():
             rows.append(
                 {"year": "2021", "item": item, "category": cat, "value": v, "ci_low": v - 4, "ci_high": v + 6}
             )
-    fig = plot_figure(_table(rows), cb, dist, "no", 0.95)
+    fig = plot_figure(_table(rows), cb, dist, "no", 0.95, WORDS_NO)
     assert collisions(fig) == []
     plt.close(fig)
     share = next(f for f, s in cb.figures.items() if s.get("kind") == "share")
@@ -110,7 +112,7 @@ def test_stacked_bar_whiskers_stop_at_100_and_bar_labels_clear_their_caps():
         for item in cb.figures[share]["items"]
         for y, v in (("2021", 66.0), ("2016", 93.0))
     ]
-    fig = plot_figure(_table(rows), cb, share, "no", 0.95)
+    fig = plot_figure(_table(rows), cb, share, "no", 0.95, WORDS_NO)
     assert collisions(fig) == []
     plt.close(fig)
 
@@ -126,7 +128,7 @@ def test_no_whisker_leaves_its_plot_or_touches_a_label_in_any_figure(demo_build)
     tables = demo_build / "reports" / "tables"
     cb = load_codebook(CODEBOOK)
     figures = {
-        fid: (lambda fid=fid: plot_figure(read_tidy(tables / f"{fid}.csv"), cb, fid, "no", 0.95))
+        fid: (lambda fid=fid: plot_figure(read_tidy(tables / f"{fid}.csv"), cb, fid, "no", 0.95, WORDS_NO))
         for fid in cb.figures
         if (demo_build / "reports" / "figures" / f"{fid}.svg").exists()
     }
@@ -134,9 +136,7 @@ def test_no_whisker_leaves_its_plot_or_touches_a_label_in_any_figure(demo_build)
     figures["x_waiting_distribution"] = lambda: plot_distribution(
         read_tidy(tables / "x_waiting_distribution.csv"), labels, {}
     )
-    from analysis.core.messages import Messages, load_messages
-
-    t_no = Messages(load_messages(ROOT / "workflow/report/messages/no.yaml"))
+    t_no = WORDS_NO
     figures["x_weighted_estimates"] = lambda: plot_estimates(
         read_tidy(tables / "x_weighted_estimates.csv"), t_no, "no", 0.95
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,9 +13,11 @@ import pandas as pd
 import pytest
 
 from analysis.core.figures import MIN_FONT_PT, full_range_norm, sequential_cmap
+from analysis.core.messages import Messages, load_messages
 from analysis.report.printsize import figure_text_report, printed_scale, svg_font_sizes, svg_size_pt
 from analysis.survey.tables import plot_figure
 
+WORDS_NO = Messages(load_messages(Path(__file__).resolve().parents[1] / "workflow/report/messages/no.yaml"))
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="200pt" viewBox="0 0 400 200">'
     "<text style=\"font: 10px 'DejaVu Sans'\">a</text>"
@@ -85,7 +88,7 @@ def _whisker_spans(fig):
 
 def test_paired_bars_have_the_tables_intervals_and_n_per_bar():
     cb, t = _codebook_and_table("share")
-    fig = plot_figure(t, cb, "fig_t", "no", 0.95)
+    fig = plot_figure(t, cb, "fig_t", "no", 0.95, WORDS_NO)
     assert _whisker_spans(fig) == [(18.0, 45.0), (40.0, 60.0), (46.0, 72.0)]
     texts = [x.get_text() for x in fig.axes[0].texts]
     assert any("(N = 50)" in x for x in texts) and any("(N = 90)" in x for x in texts)
@@ -96,7 +99,7 @@ def test_paired_bars_have_the_tables_intervals_and_n_per_bar():
 
 def test_stacked_bars_put_each_interval_at_its_categorys_edge():
     cb, t = _codebook_and_table("distribution")
-    fig = plot_figure(t, cb, "fig_t", "no", 0.9)
+    fig = plot_figure(t, cb, "fig_t", "no", 0.9, WORDS_NO)
     # the first category's edge is its share; the last category (ends at 100) has none
     assert _whisker_spans(fig) == [(18.0, 45.0), (46.0, 72.0)]
     labels = [x.get_text() for x in fig.axes[0].get_yticklabels()]

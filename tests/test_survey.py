@@ -17,6 +17,7 @@ from conftest import DEFAULTS, SPLIT_TO
 
 from analysis.core.errors import InputError
 from analysis.core.kommune import load_code_map
+from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
 from analysis.survey.ingest import (
@@ -35,6 +36,7 @@ PUBLIC = (ROOT.parent / "shared" / "data").resolve()
 PUBLISHED = (ROOT.parent / "shared" / "reference" / "published_results.yaml").resolve()
 CLAIMS = (ROOT.parent / "shared" / "reference" / "published_claims.yaml").resolve()
 CB = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")
+WORDS_NO = Messages(load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml"))
 PLANTED = "PLANTET-HEMMELIG-7f3a kommentar om Fru Hansen"
 
 
@@ -553,11 +555,11 @@ def test_figures_mark_small_bases(demo_tables):
 
     tables, _, _ = demo_tables
     t7 = tables["fig_11_7"]
-    fig = plot_figure(t7, CB, "fig_11_7", "no", DEFAULTS["survey"]["confidence"])
+    fig = plot_figure(t7, CB, "fig_11_7", "no", DEFAULTS["survey"]["confidence"], WORDS_NO)
     texts = [t.get_text() for t in fig.axes[0].texts]
     for n, small in set(zip(t7["n"], t7["small_base"])):
         assert any(t.endswith(f"(N = {n}{'*' if small else ''})") for t in texts), (n, small)
     assert t7["small_base"].any() and not t7["small_base"].all()
     assert not tables["fig_11_4"]["small_base"].any()
-    fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no", DEFAULTS["survey"]["confidence"])
+    fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no", DEFAULTS["survey"]["confidence"], WORDS_NO)
     assert not any("*" in t.get_text() for t in fig.axes[0].get_yticklabels())

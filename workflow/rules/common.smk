@@ -98,6 +98,10 @@ if RUN:
 
 DEMO = bool(config["demo"])
 LANG = config["language"]
+# The reader-facing words of the report's language (analysis.core.messages): an input of every
+# rule that writes words, like code and settings not data, so it stays out of the lineage.
+MESSAGES = f"workflow/report/messages/{LANG}.yaml"
+NOT_DATA = ("code", "settings", "messages")
 # The one derived default: protection follows the data unless set (off for synthetic, on for real).
 PROTECT = bool(config["protection"].get("enabled", not DEMO))
 PUBLIC_DIR = config["inputs"]["public_dir"]
@@ -407,10 +411,10 @@ def _stem(path):
 
 
 def _named_data(r, code_files):
-    """A rule's named data inputs: name -> files (code and settings left out)."""
+    """A rule's named data inputs: name -> files (code, settings and messages left out)."""
     out = {}
     for name, value in r.input.items():
-        if name in ("code", "settings"):
+        if name in NOT_DATA:
             continue
         files = _resolve(value if isinstance(value, list) else [value])
         files = [
@@ -441,7 +445,7 @@ def check_feeds():
         except Exception:
             raise WorkflowError(f"FEEDS[{rule_name!r}]: no such rule") from None
         stems = {_stem(o) for o in _resolve(r.output)}
-        names = set(r.input.keys()) - {"code", "settings"}
+        names = set(r.input.keys()) - set(NOT_DATA)
         for stem, roles in spec.items():
             if stem not in stems:
                 raise WorkflowError(f"FEEDS[{rule_name!r}][{stem!r}]: the rule has no such output")
@@ -464,7 +468,9 @@ def lineage():
         data = [
             run_path(f)
             for f in _resolve(r.input)
-            if f not in code_files and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
+            if f not in code_files
+            and f != MESSAGES
+            and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
         ]
         by_name = _named_data(r, code_files)
         code_list = sorted(

@@ -95,6 +95,7 @@ if have("kostra_12012"):
             crosswalk=public("crosswalk"),
             kommuner=public_2020("population"),
             geo=public_2020("geo_kommuner"),
+            messages=MESSAGES,
             settings=settings(
                 "kostra",
                 content_new=KOSTRA["content_new_applications"],
@@ -103,7 +104,6 @@ if have("kostra_12012"):
                 map_year=2020,
                 # years Tabell 10.3 (2016, 2020) and the map show: each must have numbers
                 required_years=KOSTRA_REQUIRED_YEARS,
-                language=LANG,
                 synthetic=synthetic_of(KOSTRA_ROLE, "population"),
             ),
             code=code("kostra"),

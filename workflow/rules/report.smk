@@ -56,7 +56,7 @@ rule claims:
         tables=all_tables(),
         claims=CLAIMS,
         # the notes are in the report's language
-        messages=f"workflow/report/messages/{LANG}.yaml",
+        messages=MESSAGES,
         settings=settings("claims", cited=CITED_INPUTS, language=LANG),
         code=code("claims"),
     output:
@@ -139,7 +139,7 @@ rule render_html:
             f"workflow/report/{f}.yaml"
             for f in ("chapters", "key_numbers", "extra_entries", "figure_alt", "references")
         ],
-        messages=f"workflow/report/messages/{LANG}.yaml",
+        messages=MESSAGES,
         # measured benchmark figures, shown in the lineage appendix when they have been recorded
         benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
         settings=settings(

@@ -123,6 +123,7 @@ if SURVEY_WAVES:
         input:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
             codebook=SURVEY_CODEBOOK,
+            messages=MESSAGES,
             settings=settings(
                 "survey_tables",
                 study=STUDY.as_dict(),
@@ -235,7 +236,7 @@ if NR_WAVES:
         input:
             **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
             **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
-            messages=f"workflow/report/messages/{LANG}.yaml",
+            messages=MESSAGES,
             settings=settings(
                 "weighting",
                 study=STUDY.as_dict(),

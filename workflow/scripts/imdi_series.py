@@ -9,34 +9,21 @@ import pandas as pd
 from analysis.core.figures import save_figure
 from analysis.core.kommune import load_kommuner
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, figure_words, load_messages
 from analysis.core.protection import range_label
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, series
 from analysis.imdi.scope import register_counts
 
-LABELS = {
-    "no": {
-        "persons": "Personer",
-        "in_report": "Rapportens periode ({period})",
-        "after_report": "Etter rapporten",
-        "per1000": "Bosatte flyktninger per 1 000 innbyggere {year}",
-        "decimal_comma": True,
-    },
-    "en": {
-        "persons": "Persons",
-        "in_report": "The report's period ({period})",
-        "after_report": "After the report",
-        "per1000": "Refugees settled per 1,000 inhabitants {year}",
-        "decimal_comma": False,
-    },
-}
-
 
 def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
-    lab = dict(LABELS[s["language"]])
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    lab = figure_words(
+        t, "series", persons="persons", after_report="after_report", decimal_mark="decimal_mark"
+    )
     persons = pd.read_parquet(smk.input.imdi_public)
     kommuner = load_kommuner(smk.input.population, study.structure)
     names = dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))

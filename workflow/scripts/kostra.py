@@ -10,18 +10,11 @@ from analysis.core.figures import save_figure
 from analysis.core.files import write_csv
 from analysis.core.kommune import build_code_map, read_crosswalk_wide
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, figure_words, load_messages
 from analysis.core.tidy import write_tidy
 from analysis.official import kostra
 
 log = logging.getLogger("kostra")
-
-LABELS = {
-    "no": {"share": "Andel nye søkere med avslag (%)", "missing": "Skjult (:), mangler eller ingen søkere"},
-    "en": {
-        "share": "Share of new applicants refused (%)",
-        "missing": "Suppressed (:), missing or no applicants",
-    },
-}
 
 
 def main(smk):
@@ -49,7 +42,8 @@ def main(smk):
     write_tidy(check, out["x_kostra_aggregate_check"], synthetic=s["synthetic"])
     write_tidy(per_kommune, out[f"x_kostra_rejection_share_{year}"], synthetic=s["synthetic"])
     geo = gpd.read_file(smk.input.geo)
-    fig = kostra.plot_map(per_kommune, geo, LABELS[s["language"]])
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    fig = kostra.plot_map(per_kommune, geo, figure_words(t, "kostra"))
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=s["synthetic"])
     led = kostra.ledger(cells)
     write_csv(led, smk.output.ledger)

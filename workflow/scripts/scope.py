@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.core.figures import save_figure
 from analysis.core.kommune import KOMMUNER_PER_STRUCTURE, load_kommuner
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, figure_words, load_messages
 from analysis.core.protection import apply_plan
 from analysis.core.study import Study, year_span
 from analysis.core.tidy import write_tidy
@@ -15,56 +16,23 @@ from analysis.imdi import maps, scope
 from analysis.imdi.public import national_totals
 from analysis.imdi.register import BYDELER
 
-LABELS = {
-    "no": {
-        "ordinary": "Ordinær bosetting",
-        "asb": "Avtalt selvbosetting",
-        "asb_pct": "Prosent som har benyttet avtalt selvbosetting",
-        "resettlement": "Overføringsflyktninger",
-        "resettlement_pct": "Prosent overføringsflyktninger",
-        "persons": "Personer",
-        "percent": "Prosent",
-        "q1": "{year} (1. kv.)",
-        "after_report": "Etter rapporten",
-        "total_only": "Bosatt i alt (fordeling ikke publisert)",
-        "decimal_comma": True,
-        "only_2016_2017": "Praktisert i 2016–2017 (ikke senere)",
-        "only_2018_2021": "Praktisert i 2018–{last} (ikke tidligere)",
-        "whole_period": "Praktisert i begge periodene",
-        "never": "Ikke praktisert",
-        "oslo_inset": "Oslo (bydeler)",
-        "per1000": "Avtalte selvbosettinger per 1 000 innbyggere {period}",
-        "protected": "Skjult (færre enn terskelen eller sekundært)",
-    },
-    "en": {
-        "ordinary": "Ordinary settlement",
-        "asb": "Agreed self-settlement",
-        "asb_pct": "Percent using agreed self-settlement",
-        "resettlement": "Resettlement refugees",
-        "resettlement_pct": "Percent resettlement refugees",
-        "persons": "Persons",
-        "percent": "Percent",
-        "q1": "{year} (Q1)",
-        "after_report": "After the report",
-        "total_only": "Total settled (breakdown not published)",
-        "decimal_comma": False,
-        "only_2016_2017": "Practised in 2016–2017 only",
-        "only_2018_2021": "Practised in 2018–{last} only",
-        "whole_period": "Practised in both periods",
-        "never": "Never practised",
-        "oslo_inset": "Oslo (city districts)",
-        "per1000": "Agreed self-settlements per 1,000 inhabitants {period}",
-        "protected": "Hidden (below the threshold, or secondary)",
-    },
-}
-
 
 def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
     counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
     first, last = (int(counts["year"].min()), int(counts["year"].max())) if len(counts) else (0, 0)
-    lab = dict(LABELS[s["language"]])
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    lab = figure_words(
+        t,
+        "scope",
+        ordinary="ordinary",
+        asb="agreed",
+        persons="persons",
+        q1="q1",
+        after_report="after_report",
+        decimal_mark="decimal_mark",
+    )
     for k in ("only_2018_2021", "per1000"):  # the late period and the period end where the data end
         lab[k] = lab[k].format(last=last, period=year_span(first, last))
     annual = pd.read_parquet(smk.input.imdi_annual)  # validated by rule imdi_annual

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.core.figures import save_figures
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, load_messages
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
@@ -19,6 +20,7 @@ FIGURE_WORKERS = 2
 def main(smk):
     s = settings(smk)
     cb = load_codebook(smk.input.codebook)
+    words = Messages(load_messages(smk.input.messages), smk.input.messages)
     study = Study.from_dict(s["study"])
     waves = {int(y): pd.read_parquet(smk.input[study.wave(y).survey_role]) for y in s["waves"]}
     # a wave with a frame file holds the whole frame; the others' frame sizes are configured, if
@@ -50,6 +52,7 @@ def main(smk):
                     Path(path).stem,
                     s["language"],
                     float(s["confidence"]),
+                    words,
                 ),
             )
             for path in smk.output.figures

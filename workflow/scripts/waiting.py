@@ -6,26 +6,12 @@ import pandas as pd
 
 from analysis.core.figures import save_figure
 from analysis.core.logsetup import run, settings
+from analysis.core.messages import Messages, figure_words, load_messages
 from analysis.core.protection import apply_plan
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import waiting
 from analysis.imdi.scope import register_period
-
-LABELS = {
-    "no": {
-        "avtalt": "Avtalt selvbosetting",
-        "ordinaer": "Ordinær bosetting",
-        "months": "Måneder (median og kvartiler)",
-        "q1": "{year} (1. kv.)",
-    },
-    "en": {
-        "avtalt": "Agreed self-settlement",
-        "ordinaer": "Ordinary settlement",
-        "months": "Months (median and quartiles)",
-        "q1": "{year} (Q1)",
-    },
-}
 
 
 def main(smk):
@@ -40,7 +26,9 @@ def main(smk):
     for p in smk.output.tables:
         write_tidy(tables[Path(p).stem], p, synthetic=s["synthetic"])
     partial = register_period(summary, study).partial
-    fig = waiting.plot_distribution(tables["x_waiting_distribution"], LABELS[s["language"]], partial)
+    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    lab = figure_words(t, "waiting", avtalt="agreed", ordinaer="ordinary", q1="q1")
+    fig = waiting.plot_distribution(tables["x_waiting_distribution"], lab, partial)
     save_figure(fig, Path(smk.output.figures[0]).with_suffix(""), synthetic=s["synthetic"])
 
 

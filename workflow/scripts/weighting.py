@@ -73,7 +73,7 @@ def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, 
         res = rake(sample, margins, base_weights=start, tol=p["tolerance"], max_iter=p["max_iter"])
     except TooFewRespondents as exc:  # a degenerate but valid survey: the report says so
         log.warning("%d: no weights: %s", wave.year, exc)
-        not_weighted(out, figure, weights_path, p, sample, variables, str(exc))
+        not_weighted(out, figure, weights_path, p, t, sample, variables, str(exc))
         return
     if not res.converged:
         log.warning(
@@ -124,7 +124,7 @@ def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, 
     write_csv(w, weights_path)
 
 
-def not_weighted(out, figure, weights_path, p, sample, variables, reason):
+def not_weighted(out, figure, weights_path, p, t, sample, variables, reason):
     """Outputs of a survey too small to rake: a diagnostics row saying so, no estimates, and a
     figure that says "too few answers" (ch. 9 shows the reason instead of the weights)."""
     ids = {e: Path(path).stem for e, path in out.items()}
@@ -134,7 +134,7 @@ def not_weighted(out, figure, weights_path, p, sample, variables, reason):
     write_tidy(diag, out["x_weighting_diagnostics"], synthetic=p["synthetic"])
     for entry in ("x_weighted_estimates", "x_weighting_region_sensitivity"):
         write_tidy(tidy(ids[entry], []), out[entry], synthetic=p["synthetic"])
-    fig = too_few_answers_figure(p["language"], f"N = {len(sample)}")
+    fig = too_few_answers_figure(t, f"N = {len(sample)}")
     save_figure(fig, Path(figure).with_suffix(""), synthetic=p["synthetic"])
     write_csv(sample[["unit_id", "unit_type", *variables]].assign(weight=float("nan")), weights_path)
 

@@ -204,18 +204,16 @@ def thousands(x: float, _pos=None) -> str:
     return f"{x:,.0f}".replace(",", "\u202f")
 
 
-TOO_FEW_ANSWERS = {"no": "For få svar til å vise denne figuren", "en": "Too few answers to show this figure"}
-
-
-def too_few_answers_figure(language: str, detail: str = ""):
+def too_few_answers_figure(words, detail: str):
     """A figure in place of one that has no answers to show (a degenerate but valid survey: no
-    unit practises the scheme, one unit answered), saying so instead of drawing empty axes."""
+    unit practises the scheme, one unit answered), saying so instead of drawing empty axes.
+    ``words``: the language's message catalogue (``analysis.core.messages.Messages``)."""
     import matplotlib.pyplot as plt
 
     apply_style()
     fig, ax = plt.subplots(figsize=(7.5, 1.6))
     ax.axis("off")
-    ax.text(0.5, 0.6, TOO_FEW_ANSWERS[language], ha="center", va="center", fontsize=11)
+    ax.text(0.5, 0.6, words("figure.too_few_answers"), ha="center", va="center", fontsize=11)
     if detail:
         ax.text(0.5, 0.25, detail, ha="center", va="center", fontsize=8, color="#555555")
     return fig

@@ -5,8 +5,9 @@ Python) to ``key: text``. Templates call ``msg('group.key')``; a text may hold `
 placeholders that the call fills: ``t('ch02.fig_2_1_note', total='15 284')``. A key missing from
 the catalogue, a placeholder without a value or a value without a placeholder stops the render
 with the key named, so a translation can never silently fall back to the other language.
-Stage code draws its figures' words from the group ``figure`` (``figure.<figure>_<what>``): the
-rule lists the catalogue of its language as an input and hands ``Messages`` to the plot function.
+Stage code draws its figures' words from the group ``figure`` (``figure.<figure>_<what>``, words
+several figures share as ``figure.<what>``): the rule lists the catalogue of its language as input
+``messages`` and the script hands ``Messages`` (or ``figure_words``) to the plot function.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ class Messages:
     def __contains__(self, key: str) -> bool:
         return key in self._m
 
+    def text(self, key: str) -> str:
+        """The catalogue text for key with its placeholders left for the caller (a figure fills
+        ``{year}`` per tick); unknown keys stop as in ``__call__``."""
+        try:
+            return self._m[key]
+        except KeyError:
+            raise KeyError(f"{self._source}: no message '{key}'") from None
+
     def __call__(self, key: str, **values) -> str:
         try:
             text = self._m[key]
@@ -68,3 +77,13 @@ class Messages:
         if not values:
             return text
         return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
+
+
+def figure_words(t: Messages, figure: str, **shared: str) -> dict[str, str]:
+    """The words a plot function looks up by its own short keys: every ``figure.<figure>_<key>``
+    as ``key``, plus ``shared`` (short key -> key in group ``figure`` that several figures share),
+    placeholders left for the plot to fill: ``figure_words(t, "scope", q1="q1")``."""
+    prefix = f"figure.{figure}_"
+    words = {k.removeprefix(prefix): v for k, v in t._m.items() if k.startswith(prefix)}
+    words.update({short: t.text(f"figure.{key}") for short, key in shared.items()})
+    return words

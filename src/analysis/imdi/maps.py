@@ -133,4 +133,4 @@ def plot_map(
 
 def _tick(value: float, labels: dict) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if labels.get("decimal_comma") else text
+    return text.replace(".", labels["decimal_mark"])

@@ -412,7 +412,7 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
     for xi, v in zip(x, share):
         if v == v:
             ax2.annotate(
-                f"{v:.1f}".replace(".", "," if labels.get("decimal_comma") else "."),
+                f"{v:.1f}".replace(".", labels["decimal_mark"]),
                 (xi, v),
                 ha="center",
                 va="bottom",

@@ -143,10 +143,9 @@ def _cat_label(cb: Codebook, fid: str, cat: str, language: str) -> str:
 CI_COLOUR = "#222222"
 
 
-def ci_label(confidence: float, language: str) -> str:
-    """Legend text for the whiskers: '95 % konfidensintervall'."""
-    pct = f"{100 * confidence:.0f}"
-    return f"{pct} % konfidensintervall" if language == "no" else f"{pct}% confidence interval"
+def ci_label(confidence: float, words) -> str:
+    """Legend text for the whiskers ('95 % konfidensintervall'); ``words``: the message catalogue."""
+    return words("figure.survey_interval", level=f"{100 * confidence:.0f}")
 
 
 MEAN_RANGE = (1, 5)  # the five-point scale of mean items (aldri = 1 ... svært ofte = 5)
@@ -180,9 +179,11 @@ def _whiskers(ax, x, y, lo, hi, label, bounds):
     return container
 
 
-def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, confidence: float):
+def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, confidence: float, words):
     """The report's style: stacked 100 % bars for distributions, paired bars otherwise; every bar
-    with its base (N) and its confidence interval (the table's ``ci_low``/``ci_high``).
+    with its base (N) and its confidence interval (the table's ``ci_low``/``ci_high``). Items and
+    categories are labelled from the codebook in ``language``, the rest from ``words`` (the
+    language's message catalogue, ``analysis.core.messages.Messages``).
 
     Distributions: the whisker of a category's share is drawn at the category's right edge in the
     stack (the preceding categories held fixed), so it shows how far that edge could move; the
@@ -196,8 +197,8 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
     f = cb.figures[fid]
     t = table[table["n"].notna() & (table["n"].fillna(0) > 0)]
     if t.empty:  # no unit was asked or answered (e.g. no unit practises the scheme)
-        return too_few_answers_figure(language, "N = 0")
-    ci_text = ci_label(confidence, language)
+        return too_few_answers_figure(words, "N = 0")
+    ci_text = ci_label(confidence, words)
     # bases under survey.small_base are marked with * after N (the figure note explains it)
     flagged = t[t["small_base"].astype(bool)] if "small_base" in t.columns else t.iloc[:0]
     small = set(zip(flagged["year"], flagged["item"]))
@@ -264,10 +265,10 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
         ax.set_yticks(range(len(rows)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("Prosent" if language == "no" else "Per cent")
+        ax.set_xlabel(words("figure.survey_percent"))
         ax.grid(axis="x", color="#dddddd")
         ax.grid(axis="y", visible=False)
-        fig.legend(*_ci_last(ax), loc="outside lower center", ncol=3)
+        fig.legend(*_ci_last(ax, ci_text), loc="outside lower center", ncol=3)
         return fig
     # paired bars: one bar per item and year
     if f["kind"] in ("share", "multi"):
@@ -295,7 +296,7 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
             if not np.isnan(v):
                 star = "*" if (y, k) in small else ""
                 txt = f"{v:.1f}" if f["kind"] == "mean" else f"{v:.0f}"
-                txt = txt.replace(".", ",") if language == "no" else txt
+                txt = txt.replace(".", words("figure.decimal_mark"))
                 end = hi if np.isfinite(hi) else v
                 # the label starts a few points right of the whisker's cap, never on it
                 ax.annotate(
@@ -311,23 +312,19 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
     ax.invert_yaxis()
     if f["kind"] == "mean":
         ax.set_xlim(1, 5.9)
-        ax.set_xlabel(
-            "Gjennomsnitt (aldri = 1 … svært ofte = 5)"
-            if language == "no"
-            else "Mean (never = 1 … very often = 5)"
-        )
+        ax.set_xlabel(words("figure.survey_mean"))
     else:
         ax.set_xlim(0, 125)
         ax.set_xticks(range(0, 101, 20))
-        ax.set_xlabel("Prosent" if language == "no" else "Per cent")
+        ax.set_xlabel(words("figure.survey_percent"))
     ax.grid(axis="x", color="#dddddd")
     ax.grid(axis="y", visible=False)
-    fig.legend(*_ci_last(ax), loc="outside lower center", ncol=3)
+    fig.legend(*_ci_last(ax, ci_text), loc="outside lower center", ncol=3)
     return fig
 
 
-def _ci_last(ax):
-    """Legend entries with the interval whisker last."""
+def _ci_last(ax, ci_text: str):
+    """Legend entries with the interval whisker (labelled ``ci_text``) last."""
     pairs = list(zip(*ax.get_legend_handles_labels()))
-    pairs.sort(key=lambda hl: hl[1].endswith(("konfidensintervall", "confidence interval")))
+    pairs.sort(key=lambda hl: hl[1] == ci_text)
     return [h for h, _ in pairs], [lab for _, lab in pairs]
