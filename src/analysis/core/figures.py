@@ -23,6 +23,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
+from analysis.core.svglite import lighten_file
 from analysis.core.synthetic import DESC, MARK, TITLE
 
 matplotlib.use("Agg")
@@ -155,6 +156,7 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
     plt.close(fig)
     if synthetic:
         _svg_title_desc(svg)
+    lighten_file(svg)  # what no reader sees, out of the SVG the PDF inlines (decision 0120)
     return svg, png
 
 
