@@ -1,0 +1,83 @@
+"""Every use of Snakemake's private API by the workflow, in one place (docs/decisions/0151).
+
+Written for the pinned Snakemake (``PINNED``, uv.lock). `tests/test_snakemake_compat.py` fails
+when the installed Snakemake is another version or behaves otherwise where these functions rely
+on it; the decision record says, per function, why it exists, what public API was looked for, and
+how to remove it. Only `workflow/rules/common.smk` calls them.
+
+- :func:`quote_script_interpreter`: Snakemake 9.27.1 puts the interpreter of a `script:` job into
+  the job's shell command unquoted (snakemake/snakemake#2645, open), so in a checkout whose path
+  holds a space every job fails with exit 127 (decision 0046).
+- :func:`install_run_paths`: named runs (`--config run=NAME`) move every path a rule declares with
+  Snakemake's own path modifier, the one behind `module ... replace_prefix:` (decision 0045).
+- :func:`rule_files`: the file names a rule's inputs or outputs hold, calling input functions, for
+  the lineage that provenance.json records (Snakemake wraps input functions in an IOFile).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+
+PINNED = "9.27.1"
+
+
+def quote_script_interpreter(script_class=None) -> None:
+    """Quote the interpreter in the command of every Python `script:` job (installed once).
+
+    Snakemake runs a Python script job as ``_execute_cmd("{py_exec} {fname:q}", py_exec=...)``;
+    the wrapper shell-quotes ``py_exec`` when the command holds it bare. A Snakemake that quotes
+    it itself (``{py_exec:q}``) is left alone, so the upstream fix makes this a no-op."""
+    if script_class is None:
+        from snakemake.script import PythonScript as script_class
+    original = script_class._execute_cmd
+    if getattr(original, "quotes_interpreter", False):
+        return
+
+    def _execute_cmd_quoted(self, cmd, **kwargs):
+        if "{py_exec}" in cmd and "py_exec" in kwargs:
+            kwargs["py_exec"] = shlex.quote(kwargs["py_exec"])
+        return original(self, cmd, **kwargs)
+
+    _execute_cmd_quoted.quotes_interpreter = True
+    script_class._execute_cmd = _execute_cmd_quoted
+
+
+def run_path_modifier(workflow, run_path: Callable[[str], str]):
+    """Snakemake's path modifier with ``run_path`` as its prefix rule (which must be idempotent:
+    paths that input functions return from other rules' already mapped outputs stay as they are).
+    Input functions and storage objects are left to Snakemake."""
+    from snakemake.io import is_callable, is_flagged
+    from snakemake.path_modifier import PathModifier
+
+    class RunPaths(PathModifier):
+        def replace_prefix(self, path, property=None):
+            if is_callable(path) or is_flagged(path, "storage_object"):
+                return path
+            return run_path(path)
+
+    return RunPaths(None, None, workflow)
+
+
+def install_run_paths(workflow, run_path: Callable[[str], str]) -> None:
+    """Map every path the rules defined after this call declare (input, output, log, benchmark)
+    through ``run_path``: the workflow's top-level path modifier is replaced."""
+    workflow.modifier.path_modifier = run_path_modifier(workflow, run_path)
+
+
+def rule_files(items) -> list[str]:
+    """File names of a rule's inputs or outputs (``rule.input``, ``rule.output`` or one named
+    entry), calling input functions with no wildcards (the workflow's take none)."""
+    from snakemake.iocontainers import Wildcards
+
+    out = []
+    for item in items:
+        inner = getattr(item, "_file", item)  # Snakemake wraps input functions in an IOFile
+        fn = inner if callable(inner) else getattr(inner, "callable", None)
+        if fn is not None:
+            res = fn(Wildcards())
+            res = res.values() if isinstance(res, dict) else res
+            out.extend(str(x) for x in ([res] if isinstance(res, str) else res))
+        else:
+            out.append(str(item))
+    return out

@@ -1,0 +1,184 @@
+"""analysis.core.snakemake_compat: each use of Snakemake's private API, checked against the pinned
+Snakemake. A failure here after an upgrade means: read docs/decisions/0151, then adapt or remove."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import snakemake
+import snakemake.api  # noqa: F401  (loads Snakemake's modules in the order the CLI does)
+from conftest import ROOT
+
+from analysis.core import snakemake_compat as compat
+
+
+def test_the_pinned_snakemake_is_installed_and_named_in_the_lock():
+    assert snakemake.__version__ == compat.PINNED
+    lock = (ROOT / "uv.lock").read_text(encoding="utf-8")
+    assert re.search(rf'name = "snakemake"\nversion = "{re.escape(compat.PINNED)}"', lock)
+
+
+def test_only_the_compat_module_touches_snakemake_internals():
+    """The private names the module uses appear nowhere else in the workflow."""
+    private = ("_execute_cmd", "path_modifier", "PathModifier", "._file", "iocontainers")
+    files = [*(ROOT / "workflow" / "rules").glob("*.smk"), ROOT / "Snakefile", *(ROOT / "src").rglob("*.py")]
+    users = sorted(
+        f"{p.relative_to(ROOT)}: {name}"
+        for p in files
+        if p.name != "snakemake_compat.py"
+        for name in private
+        if name in p.read_text(encoding="utf-8")
+    )
+    assert users == []
+
+
+# --- quote_script_interpreter ---------------------------------------------------------------
+
+
+def _python_script_command(py_exec: str) -> tuple[str, dict]:
+    """The command template and arguments the pinned PythonScript.execute_script hands to
+    _execute_cmd (captured on one instance, nothing run)."""
+    from snakemake.script import PythonScript
+
+    job = PythonScript.__new__(PythonScript)
+    job.container_img = job.conda_env = job.env_modules = None
+    seen = {}
+    job._execute_cmd = lambda cmd, **kw: seen.update(cmd=cmd, kwargs=kw)
+    import sys
+
+    real = sys.executable
+    try:
+        sys.executable = py_exec
+        PythonScript.execute_script(job, "/tmp/s p/script.py")
+    finally:
+        sys.executable = real
+    return seen["cmd"], seen["kwargs"]
+
+
+def test_the_pinned_snakemake_still_leaves_the_interpreter_unquoted():
+    """The bug the patch works around (snakemake/snakemake#2645). When this fails, Snakemake quotes
+    the interpreter itself: delete quote_script_interpreter and its call in common.smk."""
+    from snakemake.utils import format as smk_format
+
+    cmd, kwargs = _python_script_command("/home/ola/Mine dokumenter/.venv/bin/python")
+    assert cmd == "{py_exec} {fname:q}"
+    assert smk_format(cmd, **kwargs).startswith("/home/ola/Mine dokumenter/.venv/bin/python '")
+
+
+def test_the_interpreter_is_quoted_once_and_a_quoting_snakemake_is_left_alone():
+    from snakemake.utils import format as smk_format
+
+    class Script:
+        def _execute_cmd(self, cmd, **kwargs):
+            return smk_format(cmd, **kwargs)
+
+    compat.quote_script_interpreter(Script)
+    compat.quote_script_interpreter(Script)  # installed once, not wrapped twice
+    py = "/home/ola/Mine dokumenter/python"
+    assert (
+        Script()._execute_cmd("{py_exec} {fname:q}", py_exec=py, fname="a b.py")
+        == f"{shlex.quote(py)} 'a b.py'"
+    )
+    assert (
+        Script()._execute_cmd("{py_exec:q} {fname:q}", py_exec=py, fname="a.py") == f"{shlex.quote(py)} a.py"
+    )
+    assert Script()._execute_cmd("Rscript --vanilla {fname:q}", fname="a.R") == "Rscript --vanilla a.R"
+
+
+def test_the_workflow_installs_the_quoting_on_snakemakes_class():
+    from snakemake.script import PythonScript
+
+    text = (ROOT / "workflow" / "rules" / "common.smk").read_text(encoding="utf-8")
+    assert "\nsnakemake_compat.quote_script_interpreter()\n" in text
+    compat.quote_script_interpreter()
+    assert PythonScript._execute_cmd.quotes_interpreter
+
+
+# --- install_run_paths ----------------------------------------------------------------------
+
+
+class _Workflow:
+    """What Snakemake's PathModifier reads of the workflow: the default storage (none here)."""
+
+    class storage_settings:
+        default_storage_provider = None
+
+    class modifier:
+        path_modifier = None
+
+
+def _run(path):
+    return f"reports/runs/x/{path[len('reports/') :]}" if path.startswith("reports/") else path
+
+
+def test_the_run_path_modifier_maps_paths_the_way_the_pinned_snakemake_applies_it():
+    """Snakemake calls modify(path, property) on every input, output, log and benchmark path of a
+    rule as the rule is defined; flags (temp, report) must survive and a path is mapped once."""
+    from snakemake.io import flag, get_flag_value, is_flagged
+    from snakemake.path_modifier import PATH_MODIFIER_FLAG
+
+    wf = _Workflow()
+    compat.install_run_paths(wf, _run)
+    mod = wf.modifier.path_modifier
+    out = mod.modify(flag("reports/tables/a.csv", "temp"), "output")
+    assert out == "reports/runs/x/tables/a.csv" and is_flagged(out, "temp")
+    assert get_flag_value(out, PATH_MODIFIER_FLAG)
+    assert mod.modify(out, "input") == out  # already mapped: not mapped again
+    assert mod.modify("../shared/data/x.csv", "input") == "../shared/data/x.csv"
+
+    def fn(wildcards):
+        return "reports/x"
+
+    assert mod.modify(fn, "input") is fn  # input functions are mapped by what they return
+
+
+def test_rules_take_their_path_modifier_from_the_workflow_modifier():
+    """The pinned Snakemake hands workflow.modifier.path_modifier to each rule it defines."""
+    import inspect
+
+    from snakemake.workflow import Workflow
+
+    source = inspect.getsource(Workflow)
+    assert "def modifier(self)" in source and "self.modifier_stack[-1]" in source
+    assert re.search(r"rule\.(input|output)_modifier = ruleinfo\.(input|output)\.modifier", source)
+    from snakemake.modules import WorkflowModifier
+
+    assert "self.path_modifier = path_modifier or PathModifier(None, None, workflow)" in inspect.getsource(
+        WorkflowModifier
+    )
+
+
+# --- rule_files -----------------------------------------------------------------------------
+
+
+def test_rule_files_calls_input_functions_the_way_snakemake_wraps_them():
+    from snakemake.io import IOFile, flag
+
+    def paths(wildcards):
+        assert len(wildcards) == 0
+        return ["data/a.parquet", "data/b.parquet"]
+
+    def named(wildcards):
+        return {"x": "data/x.csv"}
+
+    def single(wildcards):
+        return "data/one.csv"
+
+    items = [
+        IOFile(paths),
+        IOFile(named),
+        IOFile(single),
+        IOFile("data/plain.csv"),
+        flag("data/f.csv", "temp"),
+    ]
+    assert compat.rule_files(items) == [
+        "data/a.parquet",
+        "data/b.parquet",
+        "data/x.csv",
+        "data/one.csv",
+        "data/plain.csv",
+        "data/f.csv",
+    ]
+    assert Path(compat.rule_files([IOFile("reports/a b.csv")])[0]).name == "a b.csv"
