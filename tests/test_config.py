@@ -1,5 +1,7 @@
 """The configuration is validated when the DAG starts."""
 
+import json
+
 import pytest
 from conftest import copy_workflow, run_snakemake
 
@@ -149,6 +151,37 @@ def test_validate_config_fills_defaults_and_names_the_key_path(tmp_path):
             validate_config({**cfg, "protection": {"threshold": low}}, schema)
     with pytest.raises(ConfigError, match=r"configuration key 'seed'"):
         validate_config({**cfg, "seed": "x"}, schema)
+
+
+def test_a_cached_validation_gives_what_validation_gives_and_never_keeps_a_failure(tmp_path):
+    """common.smk validates through the parse cache: an unchanged config is not validated again."""
+    import copy
+    import datetime as dt
+
+    from conftest import ROOT
+
+    from analysis.core.config import ConfigError, validate_config, validate_config_cached
+    from analysis.core.filecache import FileCache
+
+    schema = ROOT / "workflow/schemas/config.schema.yaml"
+    given = {"demo": True, "inputs": {"public_dir": "p"}, "survey": {"confidence": 0.9}}
+    expected = validate_config(copy.deepcopy(given), schema)
+    store = tmp_path / "cache.json"
+    for _ in range(2):  # computed, then read from the file by a new process
+        cache = FileCache(store, version="t")
+        cfg = copy.deepcopy(given)
+        assert validate_config_cached(cfg, schema, cache) is cfg
+        assert json.dumps(cfg) == json.dumps(expected)  # same values, same key order
+        cache.save()
+    assert not cache._dirty
+    cfg["language"] = "en"  # the run's own changes never reach the cache
+    assert validate_config_cached(copy.deepcopy(given), schema, cache)["language"] == "no"
+    for _ in range(2):
+        with pytest.raises(ConfigError, match=r"'seed'"):
+            validate_config_cached({**given, "seed": "x"}, schema, cache)
+    # a value JSON cannot hold exactly (a date, an integer key) is validated without the cache
+    with pytest.raises(ConfigError, match="register_end"):
+        validate_config_cached({**given, "register_end": dt.date(2021, 3, 31)}, schema, cache)
 
 
 # JSON Schema keywords the config schema may use: anything else in a schema object is a typo or a

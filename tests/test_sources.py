@@ -58,3 +58,106 @@ def test_every_rule_lists_the_code_of_its_own_script():
         (rule, re.findall(r"code=code\(\"(\w+)\"\)", body)) for rule, body in blocks if "script:" in body
     ]
     assert pairs and [(r, c) for r, c in pairs if c != [r]] == []
+
+
+def _ast_walk_imports(text: str) -> list[str]:
+    """The reference scan: every node of the tree (what sources.py did before issue 28)."""
+    import ast
+
+    out = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+            if node.module.split(".")[0] == "analysis":
+                names += [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        out |= {n for n in names if n.split(".")[0] == "analysis"}
+    return sorted(out)
+
+
+def test_the_statement_scan_finds_what_a_walk_over_every_node_finds():
+    """Over every script and module of the package, and over the forms the package may use."""
+    from analysis.core.sources import import_names
+
+    files = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "workflow" / "scripts").glob("*.py"))
+    assert len(files) > 80
+    differ = [
+        f
+        for f in files
+        if import_names(f.read_text(encoding="utf-8")) != _ast_walk_imports(f.read_text(encoding="utf-8"))
+    ]
+    assert differ == []
+    forms = (
+        "import os, analysis.core.files as f\n"
+        "from analysis.core import (\n    tidy,\n    files,\n)\n"
+        "class A:\n    def m(self):\n        if x:\n            pass\n        else:\n"
+        "            from analysis.a import b\n"
+        "try:\n    import analysis.t\nexcept ImportError:\n    import analysis.e\nelse:\n"
+        "    import analysis.o\nfinally:\n    import analysis.f\n"
+        "with open(p) as fh:\n    from analysis.w import x\n"
+        "for i in y:\n    import analysis.loop\nelse:\n    import analysis.loop_else\n"
+        "while 0:\n    import analysis.wl\n"
+        "match v:\n    case 1:\n        import analysis.case\n"
+        "async def g():\n    async with c:\n        import analysis.aw\n"
+        "x = lambda: __import__('analysis.dynamic')\n"
+        "from .rel import z\nfrom analysis import *\n"
+        "text = '''\nfrom analysis.in_a_string import no\n'''\n"
+    )
+    assert import_names(forms) == _ast_walk_imports(forms)
+    assert "analysis.loop_else" in import_names(forms) and "analysis.in_a_string" not in import_names(forms)
+
+
+def test_the_file_cache_keeps_values_between_runs_and_reads_a_changed_file_again(tmp_path):
+    import os
+
+    from analysis.core.filecache import FileCache
+
+    calls = []
+
+    def compute(path):
+        calls.append(path.name)
+        return path.read_text(encoding="utf-8").split()
+
+    data, store = tmp_path / "module.py", tmp_path / ".snakemake" / "cache.json"
+    data.write_text("a b\n", encoding="utf-8")
+    first = FileCache(store, version="v1")
+    assert first.get("words", data, compute) == ["a", "b"] and first.get("words", data, compute) == ["a", "b"]
+    first.save()
+    assert calls == ["module.py"] and store.exists()
+    # a new process: read from the file, nothing computed
+    assert FileCache(store, version="v1").get("words", data, compute) == ["a", "b"] and len(calls) == 1
+    # another version of the computing code, another size, another mtime, another key: computed again
+    assert FileCache(store, version="v2").get("words", data, compute) == ["a", "b"] and len(calls) == 2
+    data.write_text("a b c\n", encoding="utf-8")
+    assert FileCache(store, version="v1").get("words", data, compute) == ["a", "b", "c"] and len(calls) == 3
+    st = data.stat()
+    data.write_text("a b d\n", encoding="utf-8")  # same size, other mtime
+    os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert FileCache(store, version="v1").get("words", data, compute) == ["a", "b", "d"] and len(calls) == 4
+    assert (
+        FileCache(store, version="v1").get("words", data, compute, key="k") == ["a", "b", "d"]
+        and len(calls) == 5
+    )
+    # a damaged cache file is ignored, a cache that cannot be written only costs the reading
+    store.write_text("{not json", encoding="utf-8")
+    assert FileCache(store, version="v1").get("words", data, compute) == ["a", "b", "d"] and len(calls) == 6
+    blocked = FileCache(tmp_path / "module.py" / "cache.json", version="v1")
+    blocked.get("words", data, compute)
+    blocked.save()
+
+
+def test_code_files_are_the_same_with_the_file_cache(tmp_path):
+    from analysis.core.filecache import FileCache
+
+    store = tmp_path / "cache.json"
+    scripts = sorted((ROOT / "workflow" / "scripts").glob("*.py"))
+    plain = {s.stem: source_files(s, ROOT / "src") for s in scripts}
+    cold = FileCache(store, version="t")
+    assert {s.stem: source_files(s, ROOT / "src", cold) for s in scripts} == plain
+    cold.save()
+    warm = FileCache(store, version="t")
+    assert {s.stem: source_files(s, ROOT / "src", warm) for s in scripts} == plain
+    assert not warm._dirty  # every module's imports came from the file

@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,9 @@ from snakemake.exceptions import WorkflowError
 ROOT = Path(workflow.basedir)
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
-from analysis.core.config import ConfigError, input_path_problems, validate_config  # noqa: E402
+from analysis.core.config import ConfigError, input_path_problems, validate_config_cached  # noqa: E402
+from analysis.core.filecache import FileCache, code_stamp  # noqa: E402
+from analysis.core import snakemake_compat  # noqa: E402
 from analysis.core.sources import source_files  # noqa: E402
 from analysis.core.study import FIRST_YEAR_2024, study_from_config  # noqa: E402
 from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
@@ -27,21 +28,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
-# A checkout whose path holds a space: Snakemake 9.27 puts the interpreter of a `script:` job into
-# the job's shell command unquoted (snakemake/snakemake#2645), so every job would fail with
-# exit 127. Quote it; the script's own path is quoted by Snakemake already (docs/decisions/0046).
-from snakemake.script import PythonScript  # noqa: E402
-
-if not getattr(PythonScript._execute_cmd, "quotes_interpreter", False):
-    _execute_cmd = PythonScript._execute_cmd
-
-    def _execute_cmd_quoted(self, cmd, **kwargs):
-        if "{py_exec}" in cmd:  # a Snakemake that quotes it itself ({py_exec:q}) is left alone
-            kwargs["py_exec"] = shlex.quote(kwargs["py_exec"])
-        return _execute_cmd(self, cmd, **kwargs)
-
-    _execute_cmd_quoted.quotes_interpreter = True
-    PythonScript._execute_cmd = _execute_cmd_quoted
+# Snakemake's private API is used only through analysis.core.snakemake_compat (pinned 9.27.1;
+# docs/decisions/0151). A checkout whose path holds a space: script jobs' interpreter quoted (0046).
+snakemake_compat.quote_script_interpreter()
 
 
 # `snakemake validate` removes its earlier result when it starts, before anything can stop it (a
@@ -52,8 +41,26 @@ if "validate" in sys.argv[1:] and not {"-n", "--dry-run", "--dryrun"} & set(sys.
     for _name in ("validation.csv", "validation.html"):
         Path("reports", *(("runs", _run_name) if _run_name else ()), _name).unlink(missing_ok=True)
 
+# What the Snakefile reads from files on every start (the validated config, each module's imports
+# for code(), the figure labels of published_results.yaml), kept between runs in .snakemake/ by file
+# path, mtime and size (docs/decisions/0150): a no-op rerun reads none of them again. The version is
+# the code computing the values: editing it starts a new cache.
+PARSE_CACHE = FileCache(
+    Path(".snakemake") / "analysis-parse-cache.json",
+    version=code_stamp(
+        [
+            ROOT / "workflow" / "rules" / "common.smk",
+            ROOT / "src" / "analysis" / "core" / "config.py",
+            ROOT / "src" / "analysis" / "core" / "filecache.py",
+            ROOT / "src" / "analysis" / "core" / "sources.py",
+            ROOT / "src" / "analysis" / "core" / "yamlio.py",
+        ]
+    ),
+)
+
+
 try:
-    validate_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    validate_config_cached(config, ROOT / "workflow" / "schemas" / "config.schema.yaml", PARSE_CACHE)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
@@ -82,19 +89,7 @@ def run_path(path):
 
 
 if RUN:
-    from snakemake.io import is_callable, is_flagged
-    from snakemake.path_modifier import PathModifier
-
-    class RunPaths(PathModifier):
-        """Snakemake's path modifier with run_path() as its prefix rule: idempotent, so paths that
-        input functions return from other rules' (already mapped) outputs stay as they are."""
-
-        def replace_prefix(self, path, property=None):
-            if is_callable(path) or is_flagged(path, "storage_object"):
-                return path
-            return run_path(path)
-
-    workflow.modifier.path_modifier = RunPaths(None, None, workflow)
+    snakemake_compat.install_run_paths(workflow, run_path)
 
 DEMO = bool(config["demo"])
 LANG = config["language"]
@@ -253,15 +248,23 @@ def code(script):
     """The package source files the rule's script (workflow/scripts/<script>.py) imports, followed
     transitively (analysis.core.sources), so an edit in src/analysis reruns exactly the rules whose
     scripts use it. Snakemake tracks the script itself."""
-    return [_rel(p) for p in source_files(ROOT / "workflow" / "scripts" / f"{script}.py", ROOT / "src")]
+    files = source_files(ROOT / "workflow" / "scripts" / f"{script}.py", ROOT / "src", PARSE_CACHE)
+    return [_rel(p) for p in files]
+
+
+_CWD = Path.cwd().resolve()
+_REL = {}
 
 
 def _rel(path):
     """A path relative to the working directory when it lies below it (stable across checkouts)."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    key = str(path)
+    if key not in _REL:
+        try:
+            _REL[key] = str(Path(path).resolve().relative_to(_CWD))
+        except ValueError:
+            _REL[key] = key
+    return _REL[key]
 
 
 SETTINGS_DIR = "data/processed/settings"
@@ -327,14 +330,16 @@ def figures(stage, ext="svg"):
     return [f"reports/figures/{e}.{ext}" for e in STAGE_FIGURES[stage]]
 
 
-_published_cache = {}
+def _figure_labels(path):
+    """Entry id -> {report_ref, title_no} (those it has) of published_results.yaml."""
+    return {
+        e["id"]: {k: e[k] for k in ("report_ref", "title_no") if k in e} for e in load_yaml(path)["entries"]
+    }
 
 
-def published_entries():
-    """Entries of published_results.yaml by id, read once per DAG build."""
-    if not _published_cache:
-        _published_cache.update({e["id"]: e for e in load_yaml(PUBLISHED)["entries"]})
-    return _published_cache
+def published_labels():
+    """The report's number and title of every published entry (the labels of figure_outputs)."""
+    return PARSE_CACHE.get("figure_labels", PUBLISHED, _figure_labels)
 
 
 # Snakemake's parser reads `report(` at the start of a line as its `report:` directive, and
@@ -354,7 +359,7 @@ def report_category(name):
 
 def figure_outputs(stage, category):
     """SVG figures marked for `snakemake --report`, with the report's number and title as labels."""
-    entries = published_entries()
+    entries = published_labels()
     outs = []
     for e in STAGE_FIGURES[stage]:
         meta = entries.get(e, {})
@@ -381,23 +386,6 @@ def provenance_inputs():
     return dict(sorted(USED_INPUTS.items()))
 
 
-def _resolve(items):
-    """File names of a rule's inputs or outputs, calling input functions (ours take no wildcards)."""
-    from snakemake.iocontainers import Wildcards
-
-    out = []
-    for item in items:
-        inner = getattr(item, "_file", item)  # Snakemake wraps input functions in an IOFile
-        fn = inner if callable(inner) else getattr(inner, "callable", None)
-        if fn is not None:
-            res = fn(Wildcards())
-            res = res.values() if isinstance(res, dict) else res
-            out.extend(str(x) for x in ([res] if isinstance(res, str) else res))
-        else:
-            out.append(str(item))
-    return out
-
-
 # Which named inputs of a rule feed which of its outputs, for rules that make several outputs from
 # different inputs (declared in the stage file beside STAGE_TABLES): FEEDS[rule][stem] = [input
 # names], where stem is the output's file name up to its first dot ("fig_2_1" for fig_2_1.csv,
@@ -416,7 +404,7 @@ def _named_data(r, code_files):
     for name, value in r.input.items():
         if name in NOT_DATA:
             continue
-        files = _resolve(value if isinstance(value, list) else [value])
+        files = snakemake_compat.rule_files(value if isinstance(value, list) else [value])
         files = [
             run_path(f)
             for f in files
@@ -444,7 +432,7 @@ def check_feeds():
             r = workflow.get_rule(rule_name)
         except Exception:
             raise WorkflowError(f"FEEDS[{rule_name!r}]: no such rule") from None
-        stems = {_stem(o) for o in _resolve(r.output)}
+        stems = {_stem(o) for o in snakemake_compat.rule_files(r.output)}
         names = set(r.input.keys()) - set(NOT_DATA)
         for stem, roles in spec.items():
             if stem not in stems:
@@ -467,7 +455,7 @@ def lineage():
         code_files = [str(c) for c in named.get("code", [])] if "code" in named else []
         data = [
             run_path(f)
-            for f in _resolve(r.input)
+            for f in snakemake_compat.rule_files(r.input)
             if f not in code_files
             and f != MESSAGES
             and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
@@ -477,7 +465,7 @@ def lineage():
             [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
             + ([str(r.script)] if r.script else [])
         )
-        for out in _resolve(r.output):
+        for out in snakemake_compat.rule_files(r.output):
             if r.name in FEEDS and by_name:
                 roles = {n: by_name[n] for n in _fed_by(r, out, by_name)}
                 inputs = [f for f in data if any(f in files for files in roles.values())]
@@ -514,10 +502,11 @@ def _code_version():
         ).stdout.strip()
 
     try:
+        commit, time = git("log", "-1", "--no-show-signature", "--format=%H %ct").split(" ")  # one call: ~10 ms each
         return {
-            "commit": git("rev-parse", "HEAD"),
+            "commit": commit,
             "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
-            "time": int(git("log", "-1", "--format=%ct")),
+            "time": int(time),
         }
     except (subprocess.CalledProcessError, FileNotFoundError, ValueError):
         # outside a git checkout: the report's publication date stands in for the commit time

@@ -10,6 +10,7 @@ filled in as jsonschema's FAQ recipe does; the schema is the only place a defaul
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from analysis.core.yamlio import load_yaml
@@ -107,6 +108,38 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     if err.validator == "required":
         raise ConfigError(f"configuration {where or 'top level'}: {err.message}")
     raise ConfigError(f"configuration key '{where}': {err.message}")
+
+
+def _json_exact(value) -> str | None:
+    """``value`` as JSON text when it reads back as exactly ``value`` (plain mappings with string
+    keys, lists, strings, numbers, booleans, null), else None."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    return text if json.loads(text) == value else None
+
+
+def validate_config_cached(config: dict, schema_path: str | Path, cache) -> dict:
+    """:func:`validate_config` for the Snakefile: the filled-in config of the last run is kept in
+    ``cache`` (an :class:`analysis.core.filecache.FileCache`) under the schema file and the config's
+    exact text, so an unchanged config is neither validated nor is jsonschema imported again (about
+    0.1 s of every snakemake start). A config that fails is never kept: it is validated, and fails,
+    every time. Fills ``config`` in place, as validate_config does."""
+    text = _json_exact(config)
+    if text is None:
+        return validate_config(config, schema_path)
+
+    def compute(path):
+        filled = validate_config(json.loads(text), path)
+        return filled if _json_exact(filled) is not None else None
+
+    filled = cache.get("config", schema_path, compute, key=text)
+    if filled is None:  # a default JSON cannot hold exactly
+        return validate_config(config, schema_path)
+    config.clear()
+    config.update(json.loads(json.dumps(filled)))  # a copy: the run may change its config
+    return config
 
 
 # Input keys that name a folder; every other key under `inputs:` names a file.
