@@ -164,7 +164,7 @@ def _validate_settings(**extra) -> dict:
 
 def test_validation_csv_lists_all_problems_without_values(tmp_path):
     from analysis.core.kommune import read_crosswalk_wide  # noqa: F401  (public files below)
-    from analysis.report.validation import check_inputs, write_validation_csv, write_validation_html
+    from analysis.validate.inputs import check_inputs, write_validation_csv, write_validation_html
 
     public = ROOT.parent / "shared" / "data"
     lines = REG.splitlines()
@@ -211,7 +211,7 @@ def test_validate_groups_by_cause_counts_rows_and_names_the_real_cause(tmp_path)
     the cause, and the rows read/kept are counted."""
     import pandas as pd
 
-    from analysis.report.validation import check_inputs_counted, write_validation_html
+    from analysis.validate.inputs import check_inputs_counted, write_validation_html
 
     public = ROOT.parent / "shared" / "data"
     frame = pd.read_csv(BASE["survey_frame_2021"], dtype=str, keep_default_na=False)

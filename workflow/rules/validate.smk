@@ -1,5 +1,5 @@
 """`snakemake validate`: every problem of every configured input at once, without the report
-(../shared/CONTRACT.md, "Validation"; logic in src/analysis/report/validation.py)."""
+(../shared/CONTRACT.md, "Validation"; logic in src/analysis/validate/inputs.py)."""
 
 # public/cited inputs the build reads as well (checked first-problem-only by their readers)
 VALIDATE_CONFIGURED = ["imdi_public", "imdi_annual", "udi_privatboende", "husbanken"]

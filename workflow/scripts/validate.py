@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from analysis.core.logsetup import optional_input, run, settings
-from analysis.report.validation import (
+from analysis.validate.inputs import (
     causes,
     check_inputs_counted,
     write_validation_csv,
