@@ -30,3 +30,7 @@ rule all:
         rules.claims.output,
         rules.provenance.output,
         rules.manifest.output,
+
+
+# On a cluster each rule runs in the group job of its phase, derived from the rules (decision 0153).
+assign_cluster_groups()

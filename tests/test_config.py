@@ -62,26 +62,50 @@ def test_run_name_is_checked(workflow_copy):
     assert proc.returncode != 0 and "configuration key 'run'" in proc.stdout + proc.stderr
 
 
-def test_slurm_profile_groups_every_rule(workflow_copy):
-    """Jobs take seconds, queue waits longer: on a cluster every rule runs inside a group job."""
+def _cluster_groups(workflow_copy, *args) -> dict[str, str]:
+    """rule -> group job, read from a dry run (Snakemake plans group jobs in a dry run)."""
+    import re
+
+    proc = run_snakemake(workflow_copy, "-n", *args)
+    groups, current = {}, None
+    for line in proc.stdout.splitlines():
+        if m := re.search(r"Group job (\w+) ", line):
+            current = m.group(1)
+        elif m := re.match(r"(\s*)(?:local)?rule (\w+):", line):
+            groups[m.group(2)] = current if m.group(1) else None  # a job outside a group is not indented
+    return groups
+
+
+# The three phases of a cluster run (profiles/slurm): every rule of the default build in one.
+PHASES = {
+    "inputs": [
+        "demo_frame", "demo_kostra", "demo_register", "demo_survey", "husbanken", "imdi_annual",
+        "imdi_public", "kostra", "public_ledger", "register", "survey_ingest", "udi",
+    ],
+    "chapters": ["nonresponse", "scope", "survey_sensitivity", "survey_tables", "waiting", "weighting"],
+    "report": [
+        "claims", "lineage_graph", "manifest", "provenance", "render_html", "render_report",
+        "reproduction", "row_ledger",
+    ],
+}  # fmt: skip
+
+
+def test_cluster_groups_follow_from_the_rules(workflow_copy):
+    """Jobs take seconds, queue waits longer: on a cluster every rule runs in the group job of its
+    phase, derived by the workflow (no hand list in the profile that a new rule can miss)."""
     from analysis.core.yamlio import load_yaml
 
     profile = load_yaml(workflow_copy / "profiles" / "slurm" / "config.yaml")
-    grouped = {g.split("=")[0] for g in profile["groups"]}
-    sizes = {g.split("=")[0] for g in profile["group-components"]}
-    assert {g.split("=")[1] for g in profile["groups"]} == sizes
-    proc = run_snakemake(workflow_copy, "--list-rules")
-    import re
-
-    local = {
-        m.group(1)
-        for f in (workflow_copy / "workflow" / "rules").glob("*.smk")
-        for m in re.finditer(r"^\s*rule (\w+):\n((?:\s.*\n|\n)*)", f.read_text(encoding="utf-8"), re.M)
-        if "localrule: True" in m.group(2)
-    }
-    rules = set(re.findall(r"^([a-z_][a-z0-9_]*)(?: \(|$)", proc.stdout, re.M)) - {"all"} - local
-    assert {"register", "render_report"} <= rules
-    assert sorted(rules - grouped) == []
+    assert "groups" not in profile
+    assert sorted(g.split("=")[0] for g in profile["group-components"]) == sorted(PHASES)
+    groups = _cluster_groups(workflow_copy, "--group-components", *profile["group-components"])
+    assert groups.pop("all") is None  # the target runs no job
+    assert groups == {r: phase for phase, rules in PHASES.items() for r in rules}
+    # protection on (the real-data default) and `snakemake validate`: their rules get a phase too
+    (workflow_copy / "protect.yaml").write_text("protection:\n  enabled: true\n", encoding="utf-8")
+    groups = _cluster_groups(workflow_copy, "validate", "all", "--configfile", "protect.yaml")
+    assert groups["validate"] == "inputs" and groups["protection"] == "chapters"
+    assert [r for r, g in groups.items() if g is None] == ["all"]
 
 
 @pytest.mark.network  # uv builds a throw-away environment with the SLURM plugin (downloads it once)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from analysis.report.lineage import (
     column_order,
     columns,
@@ -160,3 +162,38 @@ def test_provenance_and_manifest_hash_no_internal_file(demo_build):
     assert all(prov["outputs"][p]["bytes"] is None for p in internal)
     manifest = json.loads((demo_build / "reports/manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert not [p for p in manifest if p.startswith("data/processed/")]
+
+
+def test_cluster_groups_are_phases_that_never_wait_for_a_later_one():
+    from analysis.report.lineage import cluster_groups
+
+    stages = {
+        "demo_x": "demo",
+        "read_a": "imdi",  # reads an input (writes a ledger)
+        "plan": "imdi",  # a stage rule an input reader needs: an input phase rule too
+        "table_a": "imdi",
+        "table_b": "survey",
+        "validate": "validate",
+        "scorecard": "report",
+        "after_report": "survey",  # needs the report: report phase
+    }
+    edges = {
+        ("demo_x", "read_a"),
+        ("plan", "read_a"),
+        ("read_a", "table_a"),
+        ("table_a", "table_b"),
+        ("table_b", "scorecard"),
+        ("scorecard", "after_report"),
+    }
+    assert cluster_groups(stages, edges, {"read_a"}) == {
+        "after_report": "report",
+        "demo_x": "inputs",
+        "plan": "inputs",
+        "read_a": "inputs",
+        "scorecard": "report",
+        "table_a": "chapters",
+        "table_b": "chapters",
+        "validate": "inputs",
+    }
+    with pytest.raises(ValueError, match="scorecard"):  # a report rule feeding an input reader
+        cluster_groups(stages, edges | {("scorecard", "plan")}, {"read_a"})

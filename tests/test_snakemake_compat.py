@@ -22,7 +22,7 @@ def test_the_pinned_snakemake_is_installed_and_named_in_the_lock():
 
 def test_only_the_compat_module_touches_snakemake_internals():
     """The private names the module uses appear nowhere else in the workflow."""
-    private = ("_execute_cmd", "path_modifier", "PathModifier", "._file", "iocontainers")
+    private = ("_execute_cmd", "path_modifier", "PathModifier", "._file", "iocontainers", "_localrules")
     files = [*(ROOT / "workflow" / "rules").glob("*.smk"), ROOT / "Snakefile", *(ROOT / "src").rglob("*.py")]
     users = sorted(
         f"{p.relative_to(ROOT)}: {name}"
@@ -182,3 +182,34 @@ def test_rule_files_calls_input_functions_the_way_snakemake_wraps_them():
         "data/f.csv",
     ]
     assert Path(compat.rule_files([IOFile("reports/a b.csv")])[0]).name == "a b.csv"
+
+
+# --- set_rule_groups ------------------------------------------------------------------------
+
+
+def test_rule_groups_count_only_on_a_cluster_and_would_send_a_local_rule_there():
+    """What set_rule_groups relies on in the pinned Snakemake: a rule's group is used only for
+    cluster execution and dry runs (`--groups` wins), and a grouped rule is never local."""
+    import inspect
+
+    from snakemake.rules import Rule
+    from snakemake.workflow import Workflow
+
+    getter = inspect.getsource(Rule.group.fget)
+    assert "non_local_exec_or_dryrun" in getter and "overwrite_groups" in getter
+    assert "rule.group is None" in inspect.getsource(Workflow.is_local)
+
+
+def test_set_rule_groups_leaves_local_rules_and_targets_alone():
+    class R:
+        def __init__(self, name, norun=False):
+            self.name, self.norun, self.is_template_engine, self.group = name, norun, False, None
+
+    class W:
+        rules = [R("register"), R("html"), R("all", norun=True), R("scope")]
+        _localrules = {"html"}
+
+    assert compat.set_rule_groups(W, {"register": "inputs", "html": "report", "all": "report"}) == [
+        "register"
+    ]
+    assert [r.group for r in W.rules] == ["inputs", None, None, None]

@@ -17,7 +17,7 @@ from analysis.core.filecache import FileCache, code_stamp  # noqa: E402
 from analysis.core import snakemake_compat  # noqa: E402
 from analysis.core.sources import source_files  # noqa: E402
 from analysis.core.study import FIRST_YEAR_2024, study_from_config  # noqa: E402
-from analysis.report.lineage import downstream_rules, rule_graph  # noqa: E402
+from analysis.report.lineage import cluster_groups, downstream_rules, rule_graph  # noqa: E402
 
 # The pinned environment every rule runs in (generated from uv.lock); used with --use-conda.
 CONDA_ENV = str(ROOT / "environment.yml")
@@ -491,6 +491,29 @@ def hashed_outputs():
     return [out for out, info in LINEAGE.items() if info["rule"] not in AFTER_PROVENANCE]
 
 
+def assign_cluster_groups():
+    """On a cluster every rule runs in the group job of its phase (inputs, chapters, report), derived
+    from the rules: their stage file, whether they read an input (a `ledger` output) and which rule
+    feeds which (analysis.report.lineage.cluster_groups; profiles/slurm, decision 0153). Called
+    once, after the last rule; locally Snakemake ignores groups."""
+    producer = {out: info["rule"] for out, info in LINEAGE.items()}
+    edges = {
+        (producer[i], info["rule"]) for info in LINEAGE.values() for i in info["inputs"] if i in producer
+    }
+    done = {info["rule"] for info in LINEAGE.values()}
+    for r in workflow.rules:  # rules after report.smk (validate) are not in LINEAGE
+        if r.name not in done and r.name != "all":
+            edges |= {(producer[f], r.name) for f in snakemake_compat.rule_files(r.input) if f in producer}
+    stages = {r.name: Path(r.snakefile).stem for r in workflow.rules if r.name != "all"}
+    readers = {r.name for r in workflow.rules if "ledger" in r.output.keys()}
+    try:
+        groups = cluster_groups(stages, edges, readers)
+    except ValueError as err:  # a cluster run would wait forever; a local one does not care
+        print(f"NOTE no cluster groups: {err}", file=sys.stderr)
+        return
+    snakemake_compat.set_rule_groups(workflow, groups)
+
+
 def ledger_parts():
     return sorted(str(r.output.ledger) for r in workflow.rules if "ledger" in r.output.keys())
 
@@ -502,7 +525,9 @@ def _code_version():
         ).stdout.strip()
 
     try:
-        commit, time = git("log", "-1", "--no-show-signature", "--format=%H %ct").split(" ")  # one call: ~10 ms each
+        commit, time = git("log", "-1", "--no-show-signature", "--format=%H %ct").split(
+            " "
+        )  # one call: ~10 ms each
         return {
             "commit": commit,
             "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),

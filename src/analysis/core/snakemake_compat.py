@@ -12,6 +12,8 @@ how to remove it. Only `workflow/rules/common.smk` calls them.
   Snakemake's own path modifier, the one behind `module ... replace_prefix:` (decision 0045).
 - :func:`rule_files`: the file names a rule's inputs or outputs hold, calling input functions, for
   the lineage that provenance.json records (Snakemake wraps input functions in an IOFile).
+- :func:`set_rule_groups`: the SLURM group job of every rule, derived from the rules
+  (`analysis.report.lineage.cluster_groups`) instead of a hand list in the profile (decision 0153).
 """
 
 from __future__ import annotations
@@ -81,3 +83,18 @@ def rule_files(items) -> list[str]:
         else:
             out.append(str(item))
     return out
+
+
+def set_rule_groups(workflow, groups: dict[str, str]) -> list[str]:
+    """Put each rule named in ``groups`` into that group (what a `group:` directive does), except
+    local rules (`localrule: True`, rules without a job such as `all`): a group would send them to
+    the cluster. Snakemake uses a rule's group only when it executes on a cluster or plans a dry
+    run; locally it is ignored, and `--groups` on the command line still wins. Returns the rules
+    grouped."""
+    done = []
+    for rule in workflow.rules:
+        local = rule.name in workflow._localrules or rule.norun or rule.is_template_engine
+        if rule.name in groups and not local:
+            rule.group = groups[rule.name]
+            done.append(rule.name)
+    return sorted(done)

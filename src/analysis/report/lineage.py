@@ -264,3 +264,36 @@ def footer_lookup(provenance: dict):
         }
 
     return lineage_of
+
+
+def cluster_groups(stages: dict[str, str], edges, reads_inputs: set[str]) -> dict[str, str]:
+    """The group job of every rule on a cluster (profiles/slurm), one per phase, run in order:
+
+    - ``inputs``: the rules of the demo and validate stage files, every rule that reads an input
+      (it writes a ``ledger``) and every rule these need;
+    - ``report``: the rules of report.smk and every rule that needs one of them;
+    - ``chapters``: the rest (the stages' tables and figures).
+
+    ``stages``: rule -> stage file (stem); ``edges``: (producer, consumer) pairs. ``inputs`` is
+    closed upstream and ``report`` downstream, so no group job waits for a later one; a rule that
+    would be in both (a report rule feeding an input reader) raises ValueError."""
+    needs: dict[str, set[str]] = {r: set() for r in stages}
+    feeds: dict[str, set[str]] = {r: set() for r in stages}
+    for a, b in edges:
+        if a in stages and b in stages:
+            needs[b].add(a)
+            feeds[a].add(b)
+
+    def closure(start, step):
+        found, todo = set(start), list(start)
+        while todo:
+            for nxt in step[todo.pop()] - found:
+                found.add(nxt)
+                todo.append(nxt)
+        return found
+
+    inputs = closure({r for r, s in stages.items() if s in ("demo", "validate") or r in reads_inputs}, needs)
+    report = closure({r for r, s in stages.items() if s == "report"}, feeds)
+    if inputs & report:
+        raise ValueError(f"rules both read inputs and need the report: {sorted(inputs & report)}")
+    return {r: "inputs" if r in inputs else "report" if r in report else "chapters" for r in sorted(stages)}
