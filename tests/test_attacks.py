@@ -26,7 +26,8 @@ import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake, study_of
 
-from analysis.imdi import disclosure
+from analysis.imdi import disclosure, scope
+from analysis.imdi import waiting as waiting_stage
 
 PLANT = "ZQPLANT9c1e"
 T = 3  # the default threshold
@@ -71,12 +72,17 @@ def attacked(demo_build, tmp_path_factory):
     run_snakemake(main, "html", "--configfile", str(user / "my.yaml"))
     processed = main / "data" / "processed"
     shared = main.parent / "shared" / "data"
-    truth = disclosure.register_tables(
-        processed / "register.parquet",
-        processed / "imdi_annual.parquet",
-        shared / "kommuner" / "kommuner_2020_folkemengde.csv",
-        processed / "imdi_public.parquet",
-        study_of(),
+    truth = (
+        scope.build(
+            processed / "register.parquet",
+            processed / "imdi_annual.parquet",
+            shared / "kommuner" / "kommuner_2020_folkemengde.csv",
+            processed / "imdi_public.parquet",
+            study_of(),
+        ).tables
+        | waiting_stage.build(
+            processed / "register.parquet", processed / "imdi_annual.parquet", study_of()
+        ).tables
     )
     register = pd.read_parquet(processed / "register.parquet", columns=disclosure.REGISTER_COLUMNS)
     builder = disclosure.collect(register, truth)
@@ -515,6 +521,9 @@ def test_no_hash_or_size_of_an_internal_file_is_published(attacked):
     prov = json.loads((attacked.main / "reports" / "provenance.json").read_text(encoding="utf-8"))
     internal = {p: o for p, o in prov["outputs"].items() if p.startswith("data/processed/")}
     assert "data/processed/protection_plan.csv" in internal
+    # the scope and waiting tables before protection, built once by rule protection (issue 26)
+    assert "data/processed/unprotected/scope/tab_12_1.parquet" in internal
+    assert not any("unprotected" in p for p in prov["outputs"] if p.startswith(("reports/", "logs/")))
     assert all(o["sha256"] is None and o["bytes"] is None for o in internal.values())
     # manifest.json (made after the PDF, which this build skips): tests/test_lineage.py
 

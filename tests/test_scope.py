@@ -5,7 +5,9 @@ import pytest
 from conftest import study_of
 
 from analysis.imdi.scope import (
+    asb_per_1000,
     asb_share,
+    place_protected,
     register_counts,
     register_period,
     resettlement_overview,
@@ -128,7 +130,6 @@ def test_overview_shares_and_resettlement():
 def test_scope_protection_hides_small_counts_and_their_rank():
     from analysis.core.protection import apply_plan
     from analysis.imdi import disclosure, maps
-    from analysis.imdi.scope import asb_per_1000, place_protected
 
     persons = pd.DataFrame(small_register_rows())
     counts = register_counts(persons)
@@ -171,3 +172,61 @@ def small_register_rows():
                 rows.append(person(i, year, k, flag, u))
     rows.append(person(999, 2020, "4601", 0, kategori="overforing"))
     return rows
+
+
+def test_values_before_protection_read_back_as_built(tmp_path):
+    """Rule protection writes the scope and waiting values it built (issue 26: built once) and
+    the stage rules read them: every frame comes back equal, dtypes included, and applying a plan
+    to what was read publishes byte for byte what applying it to the built values does."""
+    from analysis.core.protection import apply_plan, read_unprotected, write_unprotected
+    from analysis.core.tidy import write_tidy
+    from analysis.imdi import disclosure, maps, scope, waiting
+
+    persons = pd.DataFrame(small_register_rows())
+    counts = register_counts(persons)
+    kommuner = pd.DataFrame(
+        {
+            "kommunenummer": list(NAMES),
+            "kommunenavn": list(NAMES.values()),
+            "fylkesnavn": "F",
+            "folkemengde_2020_01_01": [700000, 285000, 144000, 11000, 20000, 128000],
+        }
+    )
+    k_cls = maps.classify(counts, list(NAMES), "kommunenummer_2020")
+    b_cls = maps.classify(counts, ["030101", "030112"], "unit_id")
+    built = scope.Unprotected(
+        {
+            "tab_12_1": top_ten(counts, NAMES, (2016, 2020)),
+            "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls, _period(), 2020),
+            "fig_2_2_map": maps.map_table(k_cls, b_cls),
+            "fig_2_1": settlement_overview(counts, None, None, _period()),
+        },
+        k_cls,
+        b_cls,
+        [2016, 2020],
+    )
+    summary = waiting.wait_summary(persons)
+    built_w = waiting.Unprotected({"x_waiting_distribution": waiting.distribution(summary)}, [2016, 2020])
+    for stage, values in (("scope", built), ("waiting", built_w)):
+        paths = [tmp_path / stage / f"{name}.parquet" for name in values.frames()]
+        write_unprotected(values.frames(), paths)
+        named = {f"unprotected_{p.stem}": str(p) for p in paths} | {"plan": "elsewhere.csv"}
+        back = type(values).from_frames(read_unprotected(named))
+        assert set(back.tables) == set(values.tables) and back.years == values.years
+        for name, frame in values.frames().items():
+            pd.testing.assert_frame_equal(back.frames()[name], frame, check_exact=True)
+        with pytest.raises(ValueError, match="do not match"):
+            write_unprotected(values.frames(), paths[1:])
+    read = scope.Unprotected.from_frames(
+        read_unprotected({f"unprotected_{p.stem}": str(p) for p in (tmp_path / "scope").glob("*.parquet")})
+    )
+    plan = disclosure.plan(persons, built.tables, threshold=3)
+    assert (plan["status"] != "").any()  # something is hidden: the comparison has teeth
+    for name, values in (("built", built), ("read", read)):
+        tables, _, _ = place_protected(apply_plan(values.tables, plan, 3), values.k_cls, values.b_cls)
+        for eid, t in tables.items():
+            write_tidy(t, tmp_path / name / f"{eid}.csv", synthetic=True)
+    for eid in built.tables:
+        assert (tmp_path / "read" / f"{eid}.csv").read_bytes() == (
+            tmp_path / "built" / f"{eid}.csv"
+        ).read_bytes()

@@ -139,16 +139,69 @@ if have("register"):
         script:
             "../scripts/register.py"
 
+    # The values of scope and waiting before protection are built once (docs/decisions/0170):
+    # with protection off by those rules themselves, from these inputs; with it on by rule
+    # protection, which plans on them and writes them under data/processed/unprotected/<stage>/
+    # (internal: never published, never hashed, 0100): every table, and what the figures need
+    # besides (the map classes, the register's years). The stage rule then reads them as inputs
+    # `unprotected_<name>`, applies the plan and publishes.
+    STAGE_INPUTS = {
+        "scope": {
+            "register": rules.register.output.register,
+            "imdi_public": rules.imdi_public.output.persons,
+            "imdi_annual": rules.imdi_annual.output.annual,
+            "population": public("population"),
+        },
+        "waiting": {
+            "register": rules.register.output.register,
+            "imdi_annual": rules.imdi_annual.output.annual,
+        },
+    }
+    BEFORE_PROTECTION = {  # values besides the tables -> the inputs they come from
+        "scope": {"map_classes": ["register", "population"], "register_years": ["register"]},
+        "waiting": {"register_years": ["register"]},
+    }
+    FIGURE_VALUES = {"fig_2_2_map": ["map_classes", "register_years"]}  # else the years (labels)
+    UNPROTECTED = {
+        stage: {
+            name: f"data/processed/unprotected/{stage}/{name}.parquet"
+            for name in STAGE_TABLES[stage] + list(BEFORE_PROTECTION[stage])
+        }
+        for stage in STAGE_INPUTS
+    }
+
+    def stage_inputs(stage):
+        """A stage rule's register-based inputs: its own (protection off) or the values rule
+        protection built from them."""
+        if not PROTECT:
+            return STAGE_INPUTS[stage]
+        return {f"unprotected_{name}": path for name, path in UNPROTECTED[stage].items()}
+
+    if PROTECT:  # lineage through rule protection: each value is fed as its entry was
+        FEEDS["protection"] = {}
+        for stage, own in STAGE_INPUTS.items():
+            via = {}
+            for entry in STAGE_TABLES[stage]:
+                spec = FEEDS[stage].get(entry, [*own, "plan"])
+                parts = spec if isinstance(spec, dict) else {"table": spec, "figure": spec}
+                FEEDS["protection"][entry] = [r for r in parts["table"] if r in own]
+                values = [f"unprotected_{v}" for v in FIGURE_VALUES.get(entry, ["register_years"])]
+                via[entry] = {
+                    part: [f"unprotected_{entry}"]
+                    + (values if part == "figure" else [])
+                    + [r for r in roles if r not in own]
+                    for part, roles in parts.items()
+                }
+            FEEDS["protection"].update(BEFORE_PROTECTION[stage])
+            FEEDS[stage] = via
     if PROTECT:
 
         rule protection:
-            """Disclosure control: primary, small-n and secondary suppression of every register-based number."""
+            """Disclosure control: primary, small-n and secondary suppression of every register-based
+            number, planned on the scope and waiting values it builds once for those rules."""
             input:
                 **PREVIOUS_INPUTS,
-                register=rules.register.output.register,
-                imdi_public=rules.imdi_public.output.persons,
-                imdi_annual=rules.imdi_annual.output.annual,
-                population=public("population"),
+                **(STAGE_INPUTS["scope"] | STAGE_INPUTS["waiting"]),
                 settings=settings(
                     "protection",
                     study=STUDY.as_dict(),
@@ -160,6 +213,8 @@ if have("register"):
             output:
                 plan=PROTECTION_PLAN[0],
                 summary=tables("protection")[0],
+                scope=list(UNPROTECTED["scope"].values()),
+                waiting=list(UNPROTECTED["waiting"].values()),
             log:
                 "logs/protection.log",
             benchmark:
@@ -172,11 +227,8 @@ if have("register"):
     rule scope:
         """Scope of agreed self-settlement: Tabell 2.1, 12.1, Figur 2.1, both Figur 2.2, kap. 4.1.3, per 1 000."""
         input:
-            register=rules.register.output.register,
+            **stage_inputs("scope"),
             plan=PROTECTION_PLAN,
-            imdi_public=rules.imdi_public.output.persons,
-            imdi_annual=rules.imdi_annual.output.annual,
-            population=public("population"),
             geo_kommuner=public("geo_kommuner"),
             geo_bydeler=public("geo_bydeler"),
             messages=MESSAGES,
@@ -204,9 +256,8 @@ if have("register"):
     rule waiting:
         """Waiting time from decision to settlement: Tabell 4.1, 4.2, kap. 2.2, 4.1, 4.1.1 and the distribution."""
         input:
-            register=rules.register.output.register,
+            **stage_inputs("waiting"),
             plan=PROTECTION_PLAN,
-            imdi_annual=rules.imdi_annual.output.annual,
             messages=MESSAGES,
             settings=settings(
                 "waiting",

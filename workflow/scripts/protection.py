@@ -1,4 +1,5 @@
-"""Adapter: register + the scope and waiting tables as built -> the protection plan and summary."""
+"""Adapter: register + the inputs of the scope and waiting tables -> those tables before protection
+(built once here, written for rules scope and waiting), the protection plan and its summary."""
 
 import logging
 from pathlib import Path
@@ -6,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.logsetup import run, settings
-from analysis.core.protection import summary_table
+from analysis.core.protection import summary_table, write_unprotected
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
-from analysis.imdi import disclosure
+from analysis.imdi import disclosure, scope, waiting
 
 log = logging.getLogger("protection")
 
@@ -19,7 +20,11 @@ def main(smk):
     threshold = int(s["threshold"])
     i = smk.input
     study = Study.from_dict(s["study"])
-    tables = disclosure.register_tables(i.register, i.imdi_annual, i.population, i.imdi_public, study)
+    built_scope = scope.build(i.register, i.imdi_annual, i.population, i.imdi_public, study)
+    built_waiting = waiting.build(i.register, i.imdi_annual, study)
+    write_unprotected(built_scope.frames(), smk.output.scope)
+    write_unprotected(built_waiting.frames(), smk.output.waiting)
+    tables = built_scope.tables | built_waiting.tables
     register = pd.read_parquet(i.register, columns=disclosure.REGISTER_COLUMNS)
     previous = None
     if s["previous_release"]:  # an earlier release over the same years (issue 27)

@@ -1,4 +1,5 @@
-"""Adapter: register + public totals + annual reports -> kap. 2 / 4.1.3 / 12 tables, figures, maps."""
+"""Adapter: register + public totals + annual reports (or, protection on, the tables as rule protection
+built them) -> kap. 2 / 4.1.3 / 12 tables, figures, maps."""
 
 from pathlib import Path
 
@@ -6,23 +7,25 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.core.figures import save_figure
-from analysis.core.kommune import KOMMUNER_PER_STRUCTURE, load_kommuner
+from analysis.core.kommune import KOMMUNER_PER_STRUCTURE
 from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, figure_words, load_messages
-from analysis.core.protection import apply_plan
+from analysis.core.protection import apply_plan, read_unprotected
 from analysis.core.study import Study, year_span
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, scope
-from analysis.imdi.public import national_totals
-from analysis.imdi.register import BYDELER
 
 
 def main(smk):
     s = settings(smk)
     study = Study.from_dict(s["study"])
-    counts = scope.register_counts(smk.input.register)  # small: persons per year, unit, ...
-    first, last = (int(counts["year"].min()), int(counts["year"].max())) if len(counts) else (0, 0)
-    t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    i = smk.input
+    if s["protect"]:  # built once by rule protection, which made the plan on these tables
+        built = scope.Unprotected.from_frames(read_unprotected(i))
+    else:
+        built = scope.build(i.register, i.imdi_annual, i.population, i.imdi_public, study)
+    first, last = (built.years[0], built.years[-1]) if built.years else (0, 0)
+    t = Messages(load_messages(i.messages), i.messages)
     lab = figure_words(
         t,
         "scope",
@@ -35,15 +38,9 @@ def main(smk):
     )
     for k in ("only_2018_2021", "per1000"):  # the late period and the period end where the data end
         lab[k] = lab[k].format(last=last, period=year_span(first, last))
-    annual = pd.read_parquet(smk.input.imdi_annual)  # validated by rule imdi_annual
-    kommuner = load_kommuner(smk.input.population, study.structure)
-    totals = national_totals(pd.read_parquet(smk.input.imdi_public))
-    totals = totals[totals["year"].between(study.first_year, study.last_year)]
-    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
-    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study)
+    tables, k_cls, b_cls = built.tables, built.k_cls, built.b_cls
     if s["protect"]:
-        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        plan = pd.read_csv(i.plan[0], dtype=str, keep_default_na=False)
         tables = apply_plan(tables, plan, int(s["threshold"]))
         tables, k_cls, b_cls = scope.place_protected(tables, k_cls, b_cls)
     out = {Path(p).stem: p for p in smk.output.tables}

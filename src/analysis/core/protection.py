@@ -411,3 +411,52 @@ def protect_counts(
     out["value_label"] = labels
     out.loc[primary | secondary, value_col] = np.nan
     return out
+
+
+# --- the values before protection, written once (docs/decisions/0170) ---------------------------
+# With protection on, rule protection builds every value of the stages it plans for (scope and
+# waiting) and writes them under data/processed/unprotected/<stage>/<name>.parquet; the stage
+# rule reads them as its inputs ``unprotected_<name>``, applies the plan and publishes. They are
+# internal files: never published, never hashed (docs/decisions/0100).
+UNPROTECTED_INPUT = "unprotected_"
+
+
+def write_unprotected(frames: dict[str, pd.DataFrame], paths) -> None:
+    """Each frame to the path of ``paths`` named ``<name>.parquet``; a frame without a path or a
+    path without a frame is an error (the rule's outputs and the stage's values must agree)."""
+    from pathlib import Path
+
+    from analysis.core.files import write_parquet
+
+    by_name = {Path(p).name.removesuffix(".parquet"): p for p in paths}
+    if set(by_name) != set(frames):
+        raise ValueError(
+            f"values before protection {sorted(frames)} do not match the rule's outputs {sorted(by_name)}"
+        )
+    for name, frame in frames.items():
+        write_parquet(frame, by_name[name])
+
+
+def read_unprotected(named_inputs) -> dict[str, pd.DataFrame]:
+    """The values before protection among a rule's named inputs (``unprotected_<name>``), by name,
+    each with the column types it was written with (:func:`_read_as_written`)."""
+    return {
+        name.removeprefix(UNPROTECTED_INPUT): _read_as_written(path)
+        for name, path in named_inputs.items()
+        if name.startswith(UNPROTECTED_INPUT)
+    }
+
+
+def _read_as_written(path) -> pd.DataFrame:
+    """A Parquet file of :func:`write_unprotected` as the frame that was written: pandas reads a
+    column of strings back as ``str`` and one of flags with gaps (``tie_at_cutoff``) as objects
+    with None; the tables' object columns (tidy's key columns among them) come back as objects,
+    gaps as NaN, so the stage publishes from exactly what the plan was made on."""
+    import pyarrow.parquet as pq
+
+    frame = pd.read_parquet(path)
+    written = {c["name"]: c["numpy_type"] for c in pq.read_schema(path).pandas_metadata["columns"]}
+    for col in frame.columns:
+        if written.get(col) == "object":
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), np.nan)
+    return frame

@@ -535,24 +535,6 @@ REGISTER_COLUMNS = [
 ]
 
 
-def register_tables(register_path, imdi_annual_path, population_path, imdi_public_path, study) -> dict:
-    """Every scope and waiting table as built before protection (what the plan is made on)."""
-    from analysis.core.kommune import load_kommuner
-    from analysis.imdi import maps, scope, waiting
-    from analysis.imdi.public import national_totals
-    from analysis.imdi.register import BYDELER
-
-    counts = scope.register_counts(register_path)
-    annual = pd.read_parquet(imdi_annual_path)  # validated by rule imdi_annual
-    kommuner = load_kommuner(population_path, study.structure)
-    totals = national_totals(pd.read_parquet(imdi_public_path))
-    totals = totals[totals["year"].between(study.first_year, study.last_year)]
-    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
-    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
-    tables = scope.build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study)
-    return tables | waiting.build_tables(waiting.wait_summary(register_path), annual, study)
-
-
 # Tabell 9.1's settlement rows (survey stage): the register's persons 2016-2021 in responding and
 # other units. Their total is the period count of fig_2_1, so they follow its protection.
 SETTLEMENT_ITEMS = {"all_settlements": "total_settled", "asb_settlements": "asb"}

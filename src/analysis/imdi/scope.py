@@ -433,7 +433,7 @@ def plot_overview(table: pd.DataFrame, labels: dict, series=("ordinary", "asb"),
 
 
 def build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study: Study) -> dict[str, pd.DataFrame]:
-    """Every scope table, unprotected (the protection rule builds the same to plan on)."""
+    """Every scope table, unprotected (:func:`build` reads the inputs and calls this)."""
     names = kommune_names(kommuner)
     from analysis.imdi import maps
 
@@ -449,6 +449,62 @@ def build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study: Study) -
         "x_asb_per_1000": asb_per_1000(counts, kommuner, k_cls, period, study.structure),
         "text_ch10_1_1_bergen_2018_2019": bergen_counts(counts, annual),
     }
+
+
+@dataclass(frozen=True)
+class Unprotected:
+    """The scope stage's values before protection: every table, the map classes of the kommuner
+    (``k_cls``) and of Oslo's bydeler (``b_cls``), and the register's years (the figures' labels).
+
+    Built once, by :func:`build`: in rule scope with protection off; with it on in rule
+    protection, which plans on these tables and writes :meth:`frames` under
+    ``data/processed/unprotected/scope/`` for rule scope to read (:meth:`from_frames`), apply the
+    plan to and publish (docs/decisions/0170)."""
+
+    tables: dict[str, pd.DataFrame]
+    k_cls: pd.DataFrame
+    b_cls: pd.DataFrame
+    years: list[int]
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every value as a frame, by name: the tables by entry id, ``map_classes`` (column
+        ``level``: kommune or bydel) and ``register_years``."""
+        classes = pd.concat(
+            [self.k_cls.assign(level="kommune"), self.b_cls.assign(level="bydel")], ignore_index=True
+        )
+        years = pd.DataFrame({"year": pd.Series(self.years, dtype="int64")})
+        return {**self.tables, "map_classes": classes, "register_years": years}
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pd.DataFrame]) -> Unprotected:
+        """The values back from :meth:`frames` (as written and read again)."""
+        rest = dict(frames)
+        classes, years = rest.pop("map_classes"), rest.pop("register_years")
+
+        def level(name):
+            return classes[classes["level"] == name].drop(columns="level").reset_index(drop=True)
+
+        return cls(rest, level("kommune"), level("bydel"), [int(y) for y in years["year"]])
+
+
+def build(register, imdi_annual, population, imdi_public, study: Study) -> Unprotected:
+    """Every scope value before protection, from the input files: the processed register, IMDi's
+    annual aggregates (validated by rule imdi_annual), the population file (the study's kommuner
+    and names) and IMDi's public file (the national totals of the study's years)."""
+    from analysis.core.kommune import load_kommuner
+    from analysis.imdi import maps
+    from analysis.imdi.public import national_totals
+    from analysis.imdi.register import BYDELER
+
+    counts = register_counts(register)  # small: persons per year, unit, kategori and flag
+    annual = pd.read_parquet(imdi_annual)
+    kommuner = load_kommuner(population, study.structure)
+    totals = national_totals(pd.read_parquet(imdi_public))
+    totals = totals[totals["year"].between(study.first_year, study.last_year)]
+    k_cls = maps.classify(counts, list(kommuner["kommunenummer"]), "kommunenummer_2020")
+    b_cls = maps.classify(counts, list(BYDELER), "unit_id")
+    tables = build_tables(counts, annual, kommuner, totals, k_cls, b_cls, study)
+    return Unprotected(tables, k_cls, b_cls, sorted(int(y) for y in counts["year"].unique()))
 
 
 PROTECTED_CLASS = "protected"

@@ -10,6 +10,8 @@ Household groups: ``families`` = persons in barnefamilier, ``single_adults`` = e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analysis.core.study import Study
@@ -305,7 +307,7 @@ def full_years(summary: pd.DataFrame, study: Study) -> range:
 
 
 def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None, study: Study) -> dict[str, pd.DataFrame]:
-    """Every waiting-time table, unprotected (the protection rule builds the same to plan on)."""
+    """Every waiting-time table, unprotected (:func:`build` reads the inputs and calls this)."""
     years = full_years(summary, study)
     return {
         "tab_4_1": settled_within(summary, annual, years),
@@ -315,6 +317,36 @@ def build_tables(summary: pd.DataFrame, annual: pd.DataFrame | None, study: Stud
         "text_ch2_2_processing_times": processing_times(annual),
         "x_waiting_distribution": distribution(summary),
     }
+
+
+@dataclass(frozen=True)
+class Unprotected:
+    """The waiting stage's values before protection: every table and the register's years (the
+    figure's note of a partial year). Built once, by :func:`build`, like
+    :class:`analysis.imdi.scope.Unprotected`: in rule waiting with protection off, in rule
+    protection with it on (written under ``data/processed/unprotected/waiting/``)."""
+
+    tables: dict[str, pd.DataFrame]
+    years: list[int]
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every value as a frame, by name: the tables by entry id and ``register_years``."""
+        return {**self.tables, "register_years": pd.DataFrame({"year": pd.Series(self.years, dtype="int64")})}
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pd.DataFrame]) -> Unprotected:
+        """The values back from :meth:`frames` (as written and read again)."""
+        rest = dict(frames)
+        years = rest.pop("register_years")
+        return cls(rest, [int(y) for y in years["year"]])
+
+
+def build(register, imdi_annual, study: Study) -> Unprotected:
+    """Every waiting value before protection, from the processed register and IMDi's annual
+    aggregates (validated by rule imdi_annual)."""
+    summary = wait_summary(register)  # small: statistics per year and group
+    tables = build_tables(summary, pd.read_parquet(imdi_annual), study)
+    return Unprotected(tables, sorted(int(y) for y in summary["year"].unique()))
 
 
 def plot_distribution(table: pd.DataFrame, labels: dict, partial: dict):
