@@ -102,7 +102,7 @@ def test_a_hidden_number_in_the_running_text_shows_its_label():
 
 def test_tabell_9_1_settlement_rows_follow_the_period_count_and_hide_small_differences():
     from analysis.core.tidy import tidy
-    from analysis.imdi.disclosure import protect_settlement_rows
+    from analysis.survey.nonresponse import protect_settlement_rows
 
     def rows(item, total, responded):
         return [

@@ -22,10 +22,10 @@ from analysis.core.kommune import (
 from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.core.tidy import tidy, write_tidy
-from analysis.imdi.disclosure import protect_settlement_rows
 from analysis.survey.nonresponse import (
     attach_settlements,
     frame_population,
+    protect_settlement_rows,
     read_unit_settlements,
     register_units_as_frame,
     response_status,

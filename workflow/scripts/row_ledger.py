@@ -4,8 +4,8 @@ import pandas as pd
 
 from analysis.core.ledger import combine, protect
 from analysis.core.logsetup import run, settings
+from analysis.core.protection import is_period
 from analysis.core.tidy import write_tidy
-from analysis.imdi.disclosure import is_period
 
 
 def main(smk):

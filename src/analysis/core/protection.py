@@ -22,6 +22,7 @@ reader sees instead of the emptied number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,14 @@ SECONDARY_LABEL = "x"
 FOLLOWERS = ("derived", "ratio", "units")
 MIN_THRESHOLD = 3  # the schema's minimum too (docs/decisions/0020)
 _P = 2_147_483_629  # a prime below 2**31: exact elimination in int64 (products < 2**62)
+
+
+_PERIOD = re.compile(r"^\d{4}-\d{4}$")
+
+
+def is_period(year) -> bool:
+    """A plan's period key ("2016-2021": the register's first to last year) rather than one year."""
+    return isinstance(year, str) and bool(_PERIOD.match(year))
 
 
 def range_label(threshold: int) -> str:

@@ -11,12 +11,10 @@ so a number hidden in one table cannot be recovered from another.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from analysis.core.protection import Cell, decide
+from analysis.core.protection import Cell, decide, is_period
 
 # ``new``: settled after the earlier release's register_end (all False without one, issue 27)
 PERSON_DIMS = ["year", "kommune", "flag", "ovf", "hh", "waiting", "new"]
@@ -40,12 +38,6 @@ WAIT_SERIES = {  # text_ch4_1_1 series -> waiting group
     "ordinary_single_adults_mean_wait_months": "ordinaer_single_adults",
 }
 OSLO = "0301"
-_PERIOD = re.compile(r"^\d{4}-\d{4}$")
-
-
-def is_period(year) -> bool:
-    """A period key ("2016-2021": the register's first to last year) rather than one year."""
-    return isinstance(year, str) and bool(_PERIOD.match(year))
 
 
 def person_frame(register: pd.DataFrame, previous_end: str | None = None) -> pd.DataFrame:
@@ -533,52 +525,3 @@ REGISTER_COLUMNS = [
     "husholdningstype",
     "wait_months",
 ]
-
-
-# Tabell 9.1's settlement rows (survey stage): the register's persons 2016-2021 in responding and
-# other units. Their total is the period count of fig_2_1, so they follow its protection.
-SETTLEMENT_ITEMS = {"all_settlements": "total_settled", "asb_settlements": "asb"}
-
-
-def protect_settlement_rows(table: pd.DataFrame, plan: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Hide every row of a Tabell 9.1 settlement item (counts, shares and their base) when the
-    plan hides the same period count in fig_2_1, or when responded, not responded or outside the
-    frame is 1..threshold-1 persons (each is a difference of the others and the total)."""
-    from analysis.core.protection import SECONDARY_LABEL, range_label
-
-    out = table.copy()
-    for col in ("protected", "value_label", "n_label"):
-        out[col] = ""
-    hidden_period = set(
-        plan.loc[
-            (plan["entry_id"] == "fig_2_1")
-            & plan["year"].map(is_period)
-            & (plan["column"] == "value")
-            & (plan["status"] != ""),
-            "series",
-        ]
-    )
-    for item, series in SETTLEMENT_ITEMS.items():
-        rows = out["item"] == item
-        if not rows.any():
-            continue
-        count = out[rows].set_index("category")["value"]
-        total, resp = count.get("count_total", 0.0), count.get("count_responded", 0.0)
-        parts = {
-            "count_responded": resp,
-            "not_responded": total - resp,
-            "count_outside_frame": count.get("count_outside_frame", 0.0),
-        }
-        small = {k for k, v in parts.items() if 0 < v < threshold}
-        if series not in hidden_period and not small:
-            continue
-        for pos in out.index[rows]:
-            cat = out.at[pos, "category"]
-            primary = cat in small
-            out.at[pos, "protected"] = "primary" if primary else "secondary"
-            out.at[pos, "value_label"] = range_label(threshold) if primary else SECONDARY_LABEL
-            out.at[pos, "value"] = float("nan")
-            if pd.notna(out.at[pos, "n"]):
-                out.at[pos, "n"] = pd.NA
-                out.at[pos, "n_label"] = SECONDARY_LABEL
-    return out

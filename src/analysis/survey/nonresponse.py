@@ -45,6 +45,7 @@ import pandas as pd
 from analysis.core.errors import InputError, first_bad
 from analysis.core.intake import read_pandas
 from analysis.core.kommune import OSLO
+from analysis.core.protection import SECONDARY_LABEL, is_period, range_label
 from analysis.survey.ingest import FRAME_COLUMNS, validate_frame
 
 BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
@@ -490,3 +491,50 @@ def read_unit_settlements(register_path: str) -> pd.DataFrame:
     return pd.read_parquet(
         register_path, columns=["unit_id", "year", "bosettingsdato", "avtalt_selvbosetting"]
     )
+
+
+# Disclosure control of Tabell 9.1's settlement rows: the register's persons 2016-2021 in responding and
+# other units. Their total is the period count of fig_2_1, so they follow its protection.
+SETTLEMENT_ITEMS = {"all_settlements": "total_settled", "asb_settlements": "asb"}
+
+
+def protect_settlement_rows(table: pd.DataFrame, plan: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hide every row of a Tabell 9.1 settlement item (counts, shares and their base) when the
+    plan hides the same period count in fig_2_1, or when responded, not responded or outside the
+    frame is 1..threshold-1 persons (each is a difference of the others and the total)."""
+    out = table.copy()
+    for col in ("protected", "value_label", "n_label"):
+        out[col] = ""
+    hidden_period = set(
+        plan.loc[
+            (plan["entry_id"] == "fig_2_1")
+            & plan["year"].map(is_period)
+            & (plan["column"] == "value")
+            & (plan["status"] != ""),
+            "series",
+        ]
+    )
+    for item, series in SETTLEMENT_ITEMS.items():
+        rows = out["item"] == item
+        if not rows.any():
+            continue
+        count = out[rows].set_index("category")["value"]
+        total, resp = count.get("count_total", 0.0), count.get("count_responded", 0.0)
+        parts = {
+            "count_responded": resp,
+            "not_responded": total - resp,
+            "count_outside_frame": count.get("count_outside_frame", 0.0),
+        }
+        small = {k for k, v in parts.items() if 0 < v < threshold}
+        if series not in hidden_period and not small:
+            continue
+        for pos in out.index[rows]:
+            cat = out.at[pos, "category"]
+            primary = cat in small
+            out.at[pos, "protected"] = "primary" if primary else "secondary"
+            out.at[pos, "value_label"] = range_label(threshold) if primary else SECONDARY_LABEL
+            out.at[pos, "value"] = float("nan")
+            if pd.notna(out.at[pos, "n"]):
+                out.at[pos, "n"] = pd.NA
+                out.at[pos, "n_label"] = SECONDARY_LABEL
+    return out
