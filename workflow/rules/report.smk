@@ -102,7 +102,8 @@ rule lineage_graph:
         # not provenance.json, so that provenance can hash the picture like every other figure
         graph=settings_path("rule_graph"),
         # the picture of a run on synthetic inputs says so like every other figure
-        settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs()), language=LANG),
+        messages=MESSAGES,
+        settings=settings("lineage_graph", synthetic=synthetic_of(*provenance_inputs())),
         code=code("lineage_graph"),
     output:
         svg=report(

@@ -245,7 +245,7 @@ if NR_WAVES:
                 settlement_breaks=WEIGHTING["settlement_breaks"],
                 tolerance=WEIGHTING["tolerance"],
                 max_iter=WEIGHTING["max_iter"],
-                estimates=WEIGHTING.get("estimates") or None,
+                estimates=WEIGHTING["estimates"],
                 confidence=config["survey"]["confidence"],
                 fpc=config["survey"]["fpc"],
                 language=LANG,

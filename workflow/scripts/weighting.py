@@ -15,7 +15,6 @@ from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.inference import fpc_sizes
 from analysis.survey.waves import WEIGHTING_ENTRIES
 from analysis.survey.weighting import (
-    DEFAULT_ESTIMATES,
     TooFewRespondents,
     compare_estimates,
     diagnostics,
@@ -90,7 +89,7 @@ def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, 
     )
     survey = survey.drop(columns=[c for c in ("responded", "weight", "unit_type") if c in survey.columns])
     merged = sample[["unit_id"]].merge(survey, on="unit_id", how="left", validate="1:1")
-    wanted = p["estimates"] or estimates_for(DEFAULT_ESTIMATES, period)
+    wanted = estimates_for(p["estimates"], period)
     specs = [s for s in wanted if s["item"] in merged.columns]
     for s in wanted:
         if s["item"] not in merged.columns:

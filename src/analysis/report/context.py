@@ -40,20 +40,21 @@ def display_ref(report_ref: str) -> str:
     return re.sub(r"\s*\(.*\)\s*$", "", report_ref)
 
 
-_REF_EN = [
-    (r"\bFigur\b", "Figure"),
-    (r"\bTabell\b", "Table"),
-    (r"\bkap\.", "ch."),
-    (r"\bVedlegg\b", "Appendix"),
+# The published report's words for its parts (as published_results.yaml spells them) and the
+# catalogue keys of the words the report's language uses for them
+_REF_WORDS = [
+    (r"\bFigur\b", "context.ref_figure"),
+    (r"\bTabell\b", "context.ref_table"),
+    (r"\bkap\.", "context.ref_chapter"),
+    (r"\bVedlegg\b", "context.ref_appendix"),
 ]
 
 
-def localise_ref(ref: str, language: str) -> str:
+def localise_ref(ref: str, t) -> str:
     """'Figur 2.1' -> 'Figure 2.1' in the English report (numbers stay the report's)."""
-    if language != "en":
-        return ref
-    for pattern, repl in _REF_EN:
-        ref = re.sub(pattern, repl, ref)
+    for pattern, key in _REF_WORDS:
+        word = t(key)
+        ref = re.sub(pattern, lambda _m, word=word: word, ref)
     return ref
 
 
@@ -158,7 +159,7 @@ def entry_metadata(
     for e in list(published["entries"]) + list(extra.get("entries", [])):
         meta[e["id"]] = {
             "id": e["id"],
-            "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), language),
+            "report_ref": localise_ref(display_ref(e.get("report_ref", e["id"])), t),
             "title_no": typeset(e.get("title_no", ""), "no"),
             "title_en": e.get("title_en", e.get("title_no", "")),
             "source_line": typeset(source_line(e, language, e["id"] in synthetic, t), language),
@@ -184,7 +185,7 @@ def chapter_sources(chapters: list[dict], template_dir: Path) -> dict[str, str]:
     }
 
 
-def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: dict[str, str], language: str):
+def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: dict[str, str], t):
     """(anchor, reference) of the place in THIS report that shows an entry: a table or figure by
     its number ('Figur 2.1'); a number from the report's running text by the chapter of this
     report whose template shows it ('kap. 4'), not by the original report's sections
@@ -200,7 +201,7 @@ def where_in_report(entry_id: str, meta: dict, chapters: list[dict], sources: di
                 if (f'id="{entry_id}"' in src or f"text_numbers('{entry_id}')" in src)
                 else ch["anchor"]
             )
-            return anchor, localise_ref(f"kap. {number}", language)
+            return anchor, localise_ref(f"kap. {number}", t)
     return "summary", ""
 
 
@@ -233,7 +234,7 @@ def basis_labels(t) -> list[tuple[str, str]]:
 
 
 def key_numbers(
-    spec: list[dict], tables, language: str, chapters: list[dict], meta: dict, sources, cited_roles=()
+    spec: list[dict], tables, language: str, t, chapters: list[dict], meta: dict, sources, cited_roles=()
 ) -> list[dict]:
     """The key-number table's rows, each with the ``basis`` of the row it reads (real data,
     synthetic data calibrated to the report, or a cited published figure)."""
@@ -241,7 +242,7 @@ def key_numbers(
     for k in spec:
         if not tables.has(k["entry_id"], **k["keys"]):
             continue
-        anchor, ref = where_in_report(k["entry_id"], meta, chapters, sources, language)
+        anchor, ref = where_in_report(k["entry_id"], meta, chapters, sources, t)
         out.append(
             {
                 "entry_id": k["entry_id"],
@@ -376,11 +377,11 @@ def text_number_rows(df: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def key_text(row, label, language: str) -> str:
+def key_text(row, label, t) -> str:
     """A scorecard row's key in words: '2016, Kommuner/bydeler …' (the entry's labels), not
     'year=2016, series=units_practising'. An id without a label is shown as it is (the scorecard
     must not stop a build because a new mismatch lacks a label; the chapters' labels are strict)."""
-    parts = [localise_ref(str(row["year"]), language)] if row.get("year", "") else []
+    parts = [localise_ref(str(row["year"]), t)] if row.get("year", "") else []
     for c in ["series", "item", "category", "group", "kommune"]:
         if row.get(c, ""):
             try:
@@ -414,7 +415,7 @@ def scorecard_views(card: pd.DataFrame, meta: dict, t, label, language: str, not
         problems.append(
             {
                 "ref": meta.get(r["entry_id"], {}).get("report_ref", r["entry_id"]),
-                "key": key_text(r, label, language),
+                "key": key_text(r, label, t),
                 "status": t(f"context.status_{r['status']}"),
                 **scorecard_numbers(r["published"], r["computed"]),
                 "verdict": r["verdict"],
@@ -672,28 +673,25 @@ def alt_lookup(published: dict, extra: dict, specs: dict, tables, meta: dict, la
         df = tables.get(table) if table in tables else None
         text = figure_alt(table, df, entries.get(table, entries.get(entry_id, {})), spec, label, language, t)
         m = meta.get(entry_id, {})
-        text = text or m.get("title_no" if language == "no" else "title_en", entry_id)
+        text = text or m.get(f"title_{language}", entry_id)
         # a figure drawn from synthetic data says so in its alt text too, not only in the picture
         return f"{text} {t('alt.synthetic')}" if m.get("synthetic") else text
 
     return alt
 
 
-# The study's words in the titles and source lines of our own entries (extra_entries.yaml).
-_SPAN_Q1 = {"no": "{first} – første kvartal {last}", "en": "{first} – first quarter of {last}"}
-_PARTIAL_Q1 = {"no": "; {last} kun første kvartal", "en": "; {last} first quarter only"}
-
-
-def fill_study(meta: dict, study, tables, language: str) -> dict:
+def fill_study(meta: dict, study, tables, t) -> dict:
     """Put the register period ({register_span}: "2016 – første kvartal 2021" or "2016–2025"), the
     kommune structure ({structure}) and a part-year note ({partial_note}) into titles and source lines."""
     key = register_period_key(tables)
     first, last = key.split("-") if key else (str(study.first_year), str(study.last_year))
     q1 = study.is_partial_year(int(last)) and study.register_end[5:] == "03-31"
     words = {
-        "register_span": _SPAN_Q1[language].format(first=first, last=last) if q1 else f"{first}\u2013{last}",
+        "register_span": t("context.register_span_q1", first=first, last=last)
+        if q1
+        else f"{first}\u2013{last}",
         "structure": str(study.structure),
-        "partial_note": _PARTIAL_Q1[language].format(last=last) if q1 else "",
+        "partial_note": t("context.partial_q1", last=last) if q1 else "",
     }
     for m in meta.values():
         for k in ("title_no", "title_en", "source_line"):
@@ -747,7 +745,7 @@ def build_context(
     extra = _yaml(report_dir / "extra_entries.yaml")
     extra = {**extra, "entries": list(extra.get("entries", [])) + wave_entries(extra, tables.ids("x_"))}
     meta = fill_study(
-        entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, language
+        entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, t
     )
     label = label_lookup(published, language, t)
     spec = _yaml(report_dir / "chapters.yaml")
@@ -808,6 +806,7 @@ def build_context(
             _yaml(report_dir / "key_numbers.yaml").get("key_numbers", []),
             tables,
             language,
+            t,
             chapters,
             meta,
             chapter_sources(chapters, template_dir),

@@ -135,12 +135,13 @@ STAGE_COLOURS = {
 }
 
 
-def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, language: str):
+def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, t):
     """The workflow from left (inputs) to right (the report): ``graph`` from :func:`rule_graph`.
 
     Edges into provenance are left out (it records every file, it feeds nothing but the report);
     the many edges from the data stages into the report's collecting rules (ledger, scorecard,
-    render) join one bus line; calibration edges of the demo generators are dashed."""
+    render) join one bus line; calibration edges of the demo generators are dashed. ``t``: the
+    message catalogue of the report's language (its words, group ``figure``)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Patch
 
@@ -191,7 +192,7 @@ def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, language: str):
         ax.text(
             bus_x - 0.04,
             min(ys) - 0.45,
-            "tabeller, figurer, ledgere" if language == "no" else "tables, figures, ledgers",
+            t("figure.dag_outputs"),
             ha="center",
             va="bottom",
             fontsize=MIN_FONT_PT,
@@ -219,7 +220,7 @@ def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, language: str):
     ax.axis("off")
     ax.grid(False)
     used = [s for s in STAGE_COLOURS if s in set(stages.values())]
-    title = "Trinn (regelfil)" if language == "no" else "Stage (rule file)"
+    title = t("figure.dag_stages")
     handles = [Patch(facecolor=STAGE_COLOURS[s], edgecolor="#1f4e79", label=f"{s}.smk") for s in used]
     fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), title=title)
     return save_figure(fig, base, synthetic=synthetic)

@@ -97,18 +97,6 @@ REGION_GROUPINGS = {
     "report_derived": (PRE2020_FYLKE_REGION, FYLKE_2020_REGION),
     "ssb_landsdel": ({**PRE2020_FYLKE_REGION, "15": "west"}, {**FYLKE_2020_REGION, "15": "west"}),
 }
-REGION_LABELS = {
-    "east": ("Østlandet", "Eastern Norway"),
-    "tva": ("Telemark, Vestfold, Agder", "Telemark, Vestfold, Agder"),
-    "west": ("Vestlandet", "Western Norway"),
-    "mid_north": ("Midt-Norge, Nord-Norge", "Central and Northern Norway"),
-}
-SIZE_LABELS = {
-    "big4": ("De fire største byene", "The four largest cities"),
-    "30k_plus": (">30.000 innbyggere utenom storbyene", ">30,000 excl. the big cities"),
-    "10k_30k": ("10.000–29.999 innbyggere", "10,000–29,999 inhabitants"),
-    "under_10k": ("<10.000 innbyggere", "<10,000 inhabitants"),
-}
 
 
 # --------------------------------------------------------------------------- classification

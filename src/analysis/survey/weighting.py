@@ -335,58 +335,11 @@ def settlement_band(settled: pd.Series, breaks: list[int]) -> pd.Series:
     return pd.Series(np.asarray(labels, dtype=object)[idx], index=settled.index, name="settlement_band")
 
 
-# Key survey estimates compared weighted vs unweighted (codebook item ids and codes); ``{period}``
-# in a label is the period the wave's filter question asks about (2016–2021 for the 2021 wave).
-DEFAULT_ESTIMATES = [
-    {
-        "id": "had_asb",
-        "item": "Q_FILTER",
-        "positive": [1],
-        "label_no": "Har hatt avtalt selvbosetting {period} (ja)",
-        "label_en": "Had agreed self-settlement {period} (yes)",
-    },
-    {
-        "id": "informs",
-        "item": "YB_INFORM",
-        "positive": [1],
-        "label_no": "Informerer flyktninger om ordningen (ja)",
-        "label_en": "Informs refugees about the scheme (yes)",
-    },
-    {
-        "id": "written_rules",
-        "item": "YB_RULES",
-        "positive": [1],
-        "label_no": "Har skriftlige retningslinjer (ja)",
-        "label_en": "Has written rules (yes)",
-    },
-    {
-        "id": "refused",
-        "item": "YB_REFUSED",
-        "positive": [1],
-        "label_no": "Har avslått forespørsler om avtalt selvbosetting (ja)",
-        "label_en": "Has refused requests for agreed self-settlement (yes)",
-    },
-    {
-        "id": "more_unstable",
-        "item": "YB_CHAR_MORE_UNSTABLE",
-        "positive": [4, 5],
-        "label_no": "Mer ustabil bosituasjon (delvis/helt enig)",
-        "label_en": "More unstable housing (partly/completely agree)",
-    },
-    {
-        "id": "different_neighbourhoods",
-        "item": "YB_CONSEQ_DIFFERENT_NEIGHBOURHOODS",
-        "positive": [4, 5],
-        "label_no": "Bosettes i flere forskjellige nabolag (delvis/helt enig)",
-        "label_en": "Settled in more different neighbourhoods (partly/completely agree)",
-    },
-]
-
-
 def estimates_for(specs: list[dict], period: str) -> list[dict]:
-    """The estimate specs with ``{period}`` in their labels filled in."""
+    """The estimate specs (config ``weighting.estimates``) with ``{period}`` in their labels
+    filled in: the years the wave's filter question asks about."""
     return [
-        {k: v.format(period=period) if k.startswith("label_") else v for k, v in spec.items()}
+        {k: v.replace("{period}", period) if k.startswith("label_") else v for k, v in spec.items()}
         for spec in specs
     ]
 
