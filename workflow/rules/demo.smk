@@ -49,50 +49,17 @@ if DEMO:
 
 if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
 
-    rule demo_frame:
-        """Demo survey frame of the report's frame wave (real units) and responding units (synthetic, calibrated)."""
+    rule demo_survey:
+        """The report's frame wave and answers in one job (decision 0131): the frame of the frame
+        wave (real units) with its responding units, calibrated to Tabell 9.1, and the synthetic
+        answers of the report's waves (2016, 2021), calibrated to every survey percentage the report
+        prints. Yes-branch units are responding units with agreed self-settlement in the register."""
         input:
             population=public_2020("population"),
             crosswalk=public("crosswalk"),
             crosswalk_2024=SURVEY_CROSSWALK_2024,
             geo_bydeler=public("geo_bydeler"),
             register=rules.register.output.register,
-            published=PUBLISHED,
-            settings=settings(
-                "demo_frame",
-                seed=config["seed"],
-                window=settlement_window(DEMO_FRAME_YEAR),
-                structure=STUDY.structure,
-                split_to_2024=SPLIT_TO_2024,
-                **NR_PARAMS,
-            ),
-            code=code("demo_frame"),
-        output:
-            frame=f"{DEMO_DIR}/survey_frame_{DEMO_FRAME_YEAR}.csv",
-            respondents=f"{DEMO_DIR}/respondents_{DEMO_FRAME_YEAR}.csv",
-        log:
-            "logs/demo_frame.log",
-        benchmark:
-            "benchmarks/runs/demo_frame.tsv"
-        priority: CRITICAL_PATH
-        conda:
-            CONDA_ENV
-        script:
-            "../scripts/demo_frame.py"
-
-    rule demo_survey:
-        """Synthetic answers of the report's waves (2016, 2021), calibrated to every survey percentage
-        the report prints.
-
-        The frame and the 138 responding units come from rule demo_frame; yes-branch units are
-        responding units with agreed self-settlement in the register.
-        """
-        input:
-            frame=rules.demo_frame.output.frame,
-            respondents=rules.demo_frame.output.respondents,
-            register=rules.register.output.register,
-            crosswalk=public("crosswalk"),
-            crosswalk_2024=SURVEY_CROSSWALK_2024,
             codebook=SURVEY_CODEBOOK,
             published=PUBLISHED,
             claims=CLAIMS,
@@ -105,6 +72,7 @@ if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
                 window=settlement_window(DEMO_FRAME_YEAR),
                 study=STUDY.as_dict(),
                 waves=[y for y in DEMO_CALIBRATED if y in STUDY.wave_years],
+                **NR_PARAMS,
             ),
             code=code("demo_survey"),
         output:
@@ -113,6 +81,8 @@ if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
                 for y in DEMO_CALIBRATED
                 if y in STUDY.wave_years
             },
+            frame=f"{DEMO_DIR}/survey_frame_{DEMO_FRAME_YEAR}.csv",
+            respondents=f"{DEMO_DIR}/respondents_{DEMO_FRAME_YEAR}.csv",
         log:
             "logs/demo_survey.log",
         benchmark:

@@ -140,19 +140,29 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
     ``synthetic`` (a flag, or the rule's input roles -> flags): the figure's data come (partly)
     from synthetic inputs; the files then carry the visible mark and the machine-readable words
     (SVG title/desc, PNG Description).
+
+    The layout is computed once for both files (decision 0130): one draw without rendering runs
+    the constrained layout, the mark goes below its result, the tight box (``savefig.bbox:
+    tight`` with ``savefig.pad_inches``) is taken from the same draw, and the layout is then
+    frozen, so that each file costs one real draw. ``savefig`` with ``bbox_inches="tight"`` would
+    lay out and draw every figure once more per format.
     """
     synthetic = is_synthetic(synthetic)
     base = Path(base)
     base.parent.mkdir(parents=True, exist_ok=True)
     svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
+    fig.draw_without_rendering()
     if synthetic:
-        # finish the (constrained) layout first, so that the mark goes below the final position
-        # of a legend placed outside the axes
-        fig.draw_without_rendering()
+        # below the final position of everything, a legend placed outside the axes included
         mark_synthetic(fig)
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     png_meta = {"Software": None, **({"Description": DESC} if synthetic else {})}
-    fig.savefig(png, format="png", metadata=png_meta)
+    # no layout engine while saving (the style turns constrained layout on for every new figure,
+    # and savefig would restore it between the two files)
+    with plt.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+        fig.set_layout_engine(None)
+        fig.savefig(svg, format="svg", bbox_inches=box, metadata={"Date": None, "Creator": None})
+        fig.savefig(png, format="png", bbox_inches=box, metadata=png_meta)
     plt.close(fig)
     if synthetic:
         _svg_title_desc(svg)
@@ -164,7 +174,7 @@ def save_figures(jobs, workers: int = 1, *, synthetic: bool | Mapping[str, bool]
     """Draw and save many figures: ``jobs`` are ``(base, make)`` pairs, ``make()`` returning the
     figure that :func:`save_figure` writes to ``base`` (all with the same ``synthetic`` flag).
 
-    Drawing dominates (``bbox: tight`` draws every figure twice per format), so with
+    Drawing dominates (one layout pass and one draw per format), so with
     ``workers`` > 1 the jobs are shared round-robin between this process and ``workers - 1``
     forked copies of it (POSIX; sequential elsewhere). Each figure is drawn and saved by one
     process from the same state, so the files are byte for byte those of a sequential run.
