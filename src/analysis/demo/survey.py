@@ -600,13 +600,14 @@ def generate_wave(
         done.add(item)
     _open_texts(cb, published, year, data, list(yes_units), rng)
     rows = []
+    columns = cb.items_for(year)
     for u in sorted(units):
         row = {"unit_id": u}
-        for item in cb.items_for(year):
+        for item in columns:
             v = data[item].get(u)
             row[item] = "" if v is None else str(v)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["unit_id", *cb.items_for(year)])
+    return pd.DataFrame(rows, columns=["unit_id", *columns])
 
 
 def generate_waves(

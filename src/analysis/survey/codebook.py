@@ -55,7 +55,8 @@ class Codebook:
 
     def items_for(self, year: int) -> list[str]:
         """Item ids asked in ``year``, in codebook order (the expected survey columns)."""
-        return [i for i, d in self.items.items() if self.asked_in(d["years"], year)]
+        wave = self.questionnaire_of(year)  # once, not per item (it reads every item's years)
+        return [i for i, d in self.items.items() if wave in {int(y) for y in d["years"]}]
 
     def wording(self, item: str, year: int, language: str) -> tuple[str, int]:
         """(the item's wording in wave ``year``, the wave that wording was written down for).
