@@ -74,7 +74,7 @@ def attacked(demo_build, tmp_path_factory):
     shared = main.parent / "shared" / "data"
     truth = (
         scope.build(
-            processed / "register.parquet",
+            processed / "register_counts.parquet",
             processed / "imdi_annual.parquet",
             shared / "kommuner" / "kommuner_2020_folkemengde.csv",
             processed / "imdi_public.parquet",

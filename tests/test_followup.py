@@ -13,7 +13,7 @@ from analysis.core.errors import InputError
 from analysis.core.kommune import build_code_map, read_crosswalk_2024, read_crosswalk_wide, structure_code_map
 from analysis.imdi import scope
 from analysis.imdi.public import read_imdi_public_2024
-from analysis.imdi.register import read_register
+from analysis.imdi.register import read_register, register_counts
 
 HEADER = (
     "person_id,vedtaksdato,bosettingsdato,kommunenummer,bydelsnummer,avtalt_selvbosetting,"
@@ -68,7 +68,7 @@ def test_register_2014_2025_harmonised_to_the_2024_kommuner(tmp_path, shared_dir
     }
     assert ledger["rows"].sum() == len(ROWS)
     assert "harmonised to 2024 kommuner" in " ".join(ledger["reason"])
-    counts = scope.register_counts(reg)
+    counts = register_counts(reg)
     t = scope.units_practising(counts, None, scope.register_period(counts, study))
     units = {int(y): v for y, s, v in zip(t["year"], t["series"], t["value"]) if s == "units_practising"}
     assert units == {2014: 1, 2019: 2, 2021: 1, 2022: 1, 2024: 1, 2025: 2}
@@ -85,7 +85,7 @@ def test_register_2014_2025_harmonised_to_the_2024_kommuner(tmp_path, shared_dir
     reg15, _, _ = _register(
         tmp_path, shared_dir, 2024, ROWS + ["B10,2015-01-01,2015-02-01,0301,030101,1,mottak,enslig_voksen"]
     )
-    c15 = scope.register_counts(reg15)
+    c15 = register_counts(reg15)
     t15 = scope.units_practising(c15, annual, scope.register_period(c15, study))
     assert t15.loc[(t15["year"] == "2015") & (t15["series"] == "units_practising"), "value"].tolist() == [1.0]
     f = scope.settlement_overview(counts, None, None, scope.register_period(counts, study))

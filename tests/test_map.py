@@ -4,8 +4,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.imdi.maps import classify, map_table, plot_map
-from analysis.imdi.register import BYDELER
-from analysis.imdi.scope import register_counts
+from analysis.imdi.register import BYDELER, register_counts
 
 LABELS = {
     "only_2016_2017": "a",

@@ -159,10 +159,9 @@ def _release_register(seed=7):
 
 def _release_tables(persons, kommuner):
     from analysis.imdi import maps, scope
+    from analysis.imdi.register import register_counts
 
-    counts = scope.register_counts(
-        persons.drop(columns=["bosettingsdato", "husholdningstype", "wait_months"])
-    )
+    counts = register_counts(persons.drop(columns=["bosettingsdato", "husholdningstype", "wait_months"]))
     k = pd.DataFrame(
         {
             "kommunenummer": kommuner,

@@ -9,7 +9,7 @@ from analysis.demo.register import _persons, asb_plan, generate, settled_counts
 from analysis.imdi import maps, scope, waiting
 from analysis.imdi.annual import read_imdi_annual
 from analysis.imdi.public import read_imdi_public, select_persons
-from analysis.imdi.register import read_register
+from analysis.imdi.register import read_register, register_counts
 from analysis.report.reproduction import scorecard
 
 ENTRIES = [
@@ -88,7 +88,7 @@ def test_demo_persons_are_the_counts_and_the_plan_one_row_each_sorted(demo, shar
 
 def test_demo_register_reproduces_published_register_numbers(demo):
     public, raw, reg, ledger, data = demo
-    counts, summary = scope.register_counts(reg), waiting.wait_summary(reg)
+    counts, summary = register_counts(reg), waiting.wait_summary(reg)
     annual = read_imdi_annual(str(ROOT / "data/external/imdi_annual.csv"))
     kommuner = load_kommuner_2020(data / "kommuner/kommuner_2020_folkemengde.csv")
     names = scope.kommune_names(kommuner)

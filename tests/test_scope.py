@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 from conftest import study_of
 
+from analysis.imdi.register import register_counts
 from analysis.imdi.scope import (
     asb_per_1000,
     asb_share,
     place_protected,
-    register_counts,
     register_period,
     resettlement_overview,
     settlement_overview,

@@ -89,23 +89,24 @@ if have("register"):
         if PREVIOUS
         else {}
     )
-    # Which inputs feed which entry (provenance lineage; see FEEDS in common.smk). `population`
+    # Which inputs feed which entry (provenance lineage; see FEEDS in common.smk). `register_counts`:
+    # the register's persons per year, unit, kategori and flag (rule register); `population`
     # gives the kommune list and names, the geometry only the maps; `plan` every register number.
     FEEDS["scope"] = {
-        "tab_2_1": ["register", "plan", "imdi_annual"],
-        "tab_12_1": ["register", "plan", "population"],
-        "fig_2_1": ["register", "plan", "imdi_public", "imdi_annual"],
-        "fig_2_2_resettlement": ["register", "plan", "imdi_annual"],
+        "tab_2_1": ["register_counts", "plan", "imdi_annual"],
+        "tab_12_1": ["register_counts", "plan", "population"],
+        "fig_2_1": ["register_counts", "plan", "imdi_public", "imdi_annual"],
+        "fig_2_2_resettlement": ["register_counts", "plan", "imdi_annual"],
         "fig_2_2_map": {
-            "table": ["register", "plan", "population"],
-            "figure": ["register", "plan", "population", "geo_kommuner", "geo_bydeler"],
+            "table": ["register_counts", "plan", "population"],
+            "figure": ["register_counts", "plan", "population", "geo_kommuner", "geo_bydeler"],
         },
-        "text_ch4_1_3_bergen_oslo_asb_share": ["register", "plan", "population"],
+        "text_ch4_1_3_bergen_oslo_asb_share": ["register_counts", "plan", "population"],
         "x_asb_per_1000": {
-            "table": ["register", "plan", "population"],
-            "figure": ["register", "plan", "population", "geo_kommuner"],
+            "table": ["register_counts", "plan", "population"],
+            "figure": ["register_counts", "plan", "population", "geo_kommuner"],
         },
-        "text_ch10_1_1_bergen_2018_2019": ["register", "plan", "imdi_annual"],
+        "text_ch10_1_1_bergen_2018_2019": ["register_counts", "plan", "imdi_annual"],
     }
     FEEDS["waiting"] = {
         "text_ch2_2_processing_times": ["imdi_annual"],
@@ -128,6 +129,8 @@ if have("register"):
             code=code("register"),
         output:
             register="data/processed/register.parquet",
+            # persons per year, unit, kategori and flag: what scope, protection and imdi_series sum
+            counts="data/processed/register_counts.parquet",
             ledger="data/processed/ledger/register.csv",
         log:
             "logs/register.log",
@@ -147,7 +150,7 @@ if have("register"):
     # `unprotected_<name>`, applies the plan and publishes.
     STAGE_INPUTS = {
         "scope": {
-            "register": rules.register.output.register,
+            "register_counts": rules.register.output.counts,
             "imdi_public": rules.imdi_public.output.persons,
             "imdi_annual": rules.imdi_annual.output.annual,
             "population": public("population"),
@@ -158,7 +161,10 @@ if have("register"):
         },
     }
     BEFORE_PROTECTION = {  # values besides the tables -> the inputs they come from
-        "scope": {"map_classes": ["register", "population"], "register_years": ["register"]},
+        "scope": {
+            "map_classes": ["register_counts", "population"],
+            "register_years": ["register_counts"],
+        },
         "waiting": {"register_years": ["register"]},
     }
     FIGURE_VALUES = {"fig_2_2_map": ["map_classes", "register_years"]}  # else the years (labels)
@@ -292,14 +298,14 @@ if STUDY.extends_report:
             "table": ["imdi_public", "population"],
             "figure": ["imdi_public", "population", "geo_kommuner"],
         },
-        "x_agreed_published": ["imdi_public", "register", "population"],
+        "x_agreed_published": ["imdi_public", "register_counts", "population"],
     }
 
     rule imdi_series:
         """IMDi's public series after the report: per kommune and year, per capita, published agreed counts."""
         input:
             imdi_public=rules.imdi_public.output.persons,
-            register=[rules.register.output.register] if have("register") else [],
+            register_counts=[rules.register.output.counts] if have("register") else [],
             population=public("population"),
             geo_kommuner=public("geo_kommuner"),
             geo_bydeler=public("geo_bydeler"),

@@ -14,7 +14,7 @@ from analysis.core.protection import range_label
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, series
-from analysis.imdi.scope import register_counts
+from analysis.imdi.register import read_counts
 
 
 def main(smk):
@@ -28,7 +28,7 @@ def main(smk):
     kommuner = load_kommuner(smk.input.population, study.structure)
     names = dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
     year = study.last_full_year
-    counts = register_counts(smk.input.register[0]) if smk.input.register else None
+    counts = read_counts(smk.input.register_counts[0]) if smk.input.register_counts else None
     tables = {
         "x_imdi_public_series": series.public_series(persons, names, study),
         "x_settled_per_1000": series.settled_per_1000(persons, kommuner, year),

@@ -20,7 +20,7 @@ def main(smk):
     threshold = int(s["threshold"])
     i = smk.input
     study = Study.from_dict(s["study"])
-    built_scope = scope.build(i.register, i.imdi_annual, i.population, i.imdi_public, study)
+    built_scope = scope.build(i.register_counts, i.imdi_annual, i.population, i.imdi_public, study)
     built_waiting = waiting.build(i.register, i.imdi_annual, study)
     write_unprotected(built_scope.frames(), smk.output.scope)
     write_unprotected(built_waiting.frames(), smk.output.waiting)

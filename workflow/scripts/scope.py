@@ -23,7 +23,7 @@ def main(smk):
     if s["protect"]:  # built once by rule protection, which made the plan on these tables
         built = scope.Unprotected.from_frames(read_unprotected(i))
     else:
-        built = scope.build(i.register, i.imdi_annual, i.population, i.imdi_public, study)
+        built = scope.build(i.register_counts, i.imdi_annual, i.population, i.imdi_public, study)
     first, last = (built.years[0], built.years[-1]) if built.years else (0, 0)
     t = Messages(load_messages(i.messages), i.messages)
     lab = figure_words(

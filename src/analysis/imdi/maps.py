@@ -26,7 +26,7 @@ EARLY = (2016, 2017)  # the report's early period; the late one runs from 2018 t
 
 def classify(counts: pd.DataFrame, units: list[str], column: str) -> pd.DataFrame:
     """``unit_id, early, late, asb, category`` for every unit in ``units``, from the register's
-    person counts (``scope.register_counts``: ``n`` per year, unit, flag, ...)."""
+    person counts (``register.register_counts``: ``n`` per year, unit, flag, ...)."""
     asb = counts[counts["avtalt_selvbosetting"] == 1]
     early = set(asb.loc[asb["year"].between(*EARLY), column])
     late = set(asb.loc[asb["year"] > EARLY[1], column])  # to the register's last year

@@ -571,3 +571,31 @@ def scan(register) -> pl.LazyFrame:
     if isinstance(register, pd.DataFrame):
         return pl.from_pandas(register).lazy()
     return pl.scan_parquet(register)
+
+
+COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
+
+
+def count_cells(register) -> pl.DataFrame:
+    """Persons ``n`` per year, 2020 kommune, unit, kategori and agreed flag, aggregated in Polars
+    from the five columns it needs (a few thousand cells from millions of persons). Rule register
+    writes them once (``data/processed/register_counts.parquet``); the scope tables, the map and
+    the follow-up's published-beside-register table sum these cells instead of the register."""
+    return (
+        scan(register)
+        .select(COUNT_KEYS)
+        .group_by(COUNT_KEYS)
+        .agg(pl.len().cast(pl.Int64).alias("n"))
+        .sort(COUNT_KEYS)
+        .collect()
+    )
+
+
+def register_counts(register) -> pd.DataFrame:
+    """:func:`count_cells` as the pandas frame the tables take."""
+    return count_cells(register).to_pandas()
+
+
+def read_counts(path) -> pd.DataFrame:
+    """The counts rule register wrote, as :func:`register_counts` gives them."""
+    return pl.read_parquet(path).to_pandas()

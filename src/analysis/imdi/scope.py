@@ -12,10 +12,10 @@ from analysis.core.kommune import population_column
 from analysis.core.study import Study
 from analysis.core.tidy import tidy
 from analysis.imdi.annual import get as annual_get
-from analysis.imdi.register import scan
+from analysis.imdi.register import read_counts
 
 # --- Register-based scope (kap. 2, 4.1.3, 12) -------------------------------------------------
-# ``counts`` is :func:`register_counts` of the processed register: persons (``n``) per year,
+# ``counts`` is :func:`analysis.imdi.register.register_counts` of the processed register: persons (``n``) per year,
 # kommunenummer_2020, unit_id (4-digit 2020 kommune, or 0301NN Oslo bydel), kategori and the
 # agreed self-settlement flag. Every register number below is a sum of these cells.
 
@@ -49,26 +49,6 @@ def register_period(counts: pd.DataFrame, study: Study) -> RegisterPeriod:
         note = f"{end.year}: {what} (the register ends {study.register_end})"
     last = min(study.register_end_year, study.last_year)
     return RegisterPeriod(f"{years[0]}-{last}", partial, note, study.last_full_year, study.report_period[1])
-
-
-COUNT_KEYS = ["year", "kommunenummer_2020", "unit_id", "kategori", "avtalt_selvbosetting"]
-
-
-def register_counts(register) -> pd.DataFrame:
-    """Persons ``n`` per year, 2020 kommune, unit, kategori and agreed flag, aggregated in Polars
-    from the five columns it needs (a few thousand cells from millions of persons): the tables
-    below and the map sum these cells instead of loading the person-level register into pandas."""
-    import polars as pl
-
-    return (
-        scan(register)
-        .select(COUNT_KEYS)
-        .group_by(COUNT_KEYS)
-        .agg(pl.len().cast(pl.Int64).alias("n"))
-        .sort(COUNT_KEYS)
-        .collect()
-        .to_pandas()
-    )
 
 
 def _persons(cells: pd.DataFrame) -> int:
@@ -487,16 +467,16 @@ class Unprotected:
         return cls(rest, level("kommune"), level("bydel"), [int(y) for y in years["year"]])
 
 
-def build(register, imdi_annual, population, imdi_public, study: Study) -> Unprotected:
-    """Every scope value before protection, from the input files: the processed register, IMDi's
-    annual aggregates (validated by rule imdi_annual), the population file (the study's kommuner
+def build(counts_path, imdi_annual, population, imdi_public, study: Study) -> Unprotected:
+    """Every scope value before protection, from the input files: the register's counts (rule
+    register's ``register_counts.parquet``), IMDi's annual aggregates (validated by rule imdi_annual), the population file (the study's kommuner
     and names) and IMDi's public file (the national totals of the study's years)."""
     from analysis.core.kommune import load_kommuner
     from analysis.imdi import maps
     from analysis.imdi.public import national_totals
     from analysis.imdi.register import BYDELER
 
-    counts = register_counts(register)  # small: persons per year, unit, kategori and flag
+    counts = read_counts(counts_path)  # small: persons per year, unit, kategori and flag
     annual = pd.read_parquet(imdi_annual)
     kommuner = load_kommuner(population, study.structure)
     totals = national_totals(pd.read_parquet(imdi_public))
