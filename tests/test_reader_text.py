@@ -194,3 +194,19 @@ def plot(ax, language, years):
         (10, "Norwegian text"),  # f"Bosatte {years}"
         (11, "Norwegian text"),  # "Skjult"
     ]
+
+
+def test_no_catalogue_text_writes_the_interval_level():
+    """Every interval follows survey.confidence, so its level is a placeholder ({level}, filled
+    from the config), never "95 %" written into the text; the one exception is the coverage
+    simulation's own nominal level (benchmarks/survey_coverage.py draws at 95 %)."""
+    from analysis.core.messages import load_messages
+
+    nominal = {"method_survey.degrees_of_freedom"}
+    written = [
+        f"{lang}.yaml {key}"
+        for lang in LANGUAGES
+        for key, text in load_messages(ROOT / "workflow" / "report" / "messages" / f"{lang}.yaml").items()
+        if re.search(r"\b95 ?%", text) and key not in nominal
+    ]
+    assert not written, written

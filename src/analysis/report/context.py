@@ -820,6 +820,8 @@ def build_context(
         "register_period": register_period_key(tables),
         "years_of": lambda entry_id, **keys: years_of(tables, entry_id, **keys),
         "config": config,
+        # the level of every survey interval (survey.confidence) as the texts print it: 95
+        "ci_level": int(100 * config["survey"]["confidence"] + 0.5),
         "benchmarks": benchmarks,
         **scorecard_views(card, meta, t, label, language, decision_notes(decisions or {}, language)),
         **claims_views(claims, claims_catalogue or {}, meta, language, t),
