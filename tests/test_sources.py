@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from conftest import ROOT
@@ -161,3 +162,38 @@ def test_code_files_are_the_same_with_the_file_cache(tmp_path):
     warm = FileCache(store, version="t")
     assert {s.stem: source_files(s, ROOT / "src", warm) for s in scripts} == plain
     assert not warm._dirty  # every module's imports came from the file
+
+
+def test_exact_values_keep_their_key_types_and_order_and_come_back_as_copies(tmp_path):
+    """The codebook (integer keys: scale codes, years) goes through the parse cache of survey.smk."""
+    import datetime as dt
+
+    from analysis.core.filecache import FileCache, decode_exact, encode_exact
+    from analysis.core.yamlio import load_yaml
+
+    def same(a, b):
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict):
+            return [(type(k), k) for k in a] == [(type(k), k) for k in b] and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return a == b
+
+    codebook = ROOT / "workflow" / "resources" / "codebook.yaml"
+    raw = load_yaml(codebook)
+    assert same(decode_exact(json.loads(json.dumps(encode_exact(raw)))), raw)
+    odd = {1: [True, 1, 1.0, None, "1"], "1": {2.5: "x", False: 0}, None: []}
+    assert same(decode_exact(json.loads(json.dumps(encode_exact(odd)))), odd)
+    assert encode_exact({"d": dt.date(2021, 3, 31)}) is None and encode_exact((1, 2)) is None
+
+    store = tmp_path / "cache.json"
+    first = FileCache(store, version="t")
+    got = first.get_exact("yaml", codebook, load_yaml)
+    got["items"].clear()  # the caller's copy
+    assert same(first.get_exact("yaml", codebook, load_yaml), raw)
+    first.save()
+    assert same(FileCache(store, version="t").get_exact("yaml", codebook, lambda p: 1 / 0), raw)
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("end: 2021-03-31\n", encoding="utf-8")
+    assert FileCache(store, version="t").get_exact("yaml", dated, load_yaml) == {"end": dt.date(2021, 3, 31)}

@@ -11,7 +11,7 @@ from analysis.survey.codebook import Codebook, check_codebook
 from analysis.survey.waves import WEIGHTING_ENTRIES, change_id, pairs, report_frame_wave, wave_entry
 
 SURVEY_CODEBOOK = "workflow/resources/codebook.yaml"
-_SURVEY_CB = load_yaml(ROOT / SURVEY_CODEBOOK)
+_SURVEY_CB = PARSE_CACHE.get_exact("yaml", ROOT / SURVEY_CODEBOOK, load_yaml)  # load_yaml, cached
 check_codebook(_SURVEY_CB, SURVEY_CODEBOOK)
 _CB = Codebook(_SURVEY_CB)
 # The waves this run has answers for; a wave's frame counts where it is given too.

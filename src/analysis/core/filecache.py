@@ -54,6 +54,14 @@ class FileCache:
             self._registered = True
         return value
 
+    def get_exact(self, kind: str, path: str | Path, compute: Callable[[Path], object]):
+        """:meth:`get` for values JSON cannot hold as they are (mappings with integer keys, as
+        YAML gives): kept in an exact encoding (:func:`encode_exact`), returned as a fresh copy
+        each call (the caller may change it). A value that cannot be encoded exactly (a date) is
+        computed every time."""
+        encoded = self.get(kind, path, lambda p: encode_exact(compute(p)))
+        return compute(Path(path)) if encoded is None else decode_exact(encoded)
+
     def save(self) -> None:
         """Write the cache if anything was added (atomically; a failed write only costs a re-read)."""
         if self.path is None or not self._dirty:
@@ -82,3 +90,38 @@ def code_stamp(paths) -> str:
         st = os.stat(p)
         parts.append(f"{os.path.abspath(p)}:{st.st_mtime_ns}:{st.st_size}")
     return ";".join(parts)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def encode_exact(value):
+    """``value`` (mappings, lists, strings, numbers, booleans, null) as JSON that
+    :func:`decode_exact` turns back into an equal value of the same types, key types and key
+    order: every mapping becomes ``{"m": [[key, value], ...]}`` and every list ``{"l": [...]}``.
+    None when something else is in it (a date, a tuple, a set)."""
+
+    def enc(v):
+        if isinstance(v, dict):
+            if not all(type(k) in _SCALARS for k in v):
+                raise TypeError
+            return {"m": [[k, enc(x)] for k, x in v.items()]}
+        if type(v) is list:
+            return {"l": [enc(x) for x in v]}
+        if type(v) in _SCALARS:
+            return v
+        raise TypeError
+
+    try:
+        return enc(value)
+    except TypeError:
+        return None
+
+
+def decode_exact(encoded):
+    """The value :func:`encode_exact` encoded."""
+    if isinstance(encoded, dict):
+        if "m" in encoded:
+            return {k: decode_exact(x) for k, x in encoded["m"]}
+        return [decode_exact(x) for x in encoded["l"]]
+    return encoded

@@ -12,6 +12,7 @@ file cache of `common.smk` (analysis.core.filecache) a module is read again only
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 from analysis.core.filecache import FileCache
@@ -63,17 +64,37 @@ def _scan(path: Path) -> list[str]:
 
 def imported_modules(path: Path, src: Path, cache: FileCache | None = None) -> set[str]:
     """Dotted names of the `analysis` modules the file at `path` imports (below `src`)."""
-    names = (cache or _MEMORY).get("imports", path, _scan)
-    return {n for n in names if _lookup(src, n, cache)}
+    if cache is None:
+        return {n for n in _MEMORY.get("imports", path, _scan) if _module_file(src, n)}
+    key = ("imported_modules", str(path), str(src))  # once per file in one parse of the Snakefile
+    if key not in cache.memo:
+        cache.memo[key] = frozenset(n for n in cache.get("imports", path, _scan) if _lookup(src, n, cache))
+    return set(cache.memo[key])
+
+
+def _python_files(src: Path) -> set[str]:
+    """Every file below ``src`` (symlinks followed, as Path.is_file does), as paths below it:
+    one directory listing per package instead of two stat calls per imported name."""
+    found = set()
+    for top, dirs, _ in os.walk(src):
+        with os.scandir(top) as entries:
+            found.update(os.path.relpath(e.path, src) for e in entries if e.is_file())
+    return found
 
 
 def _lookup(src: Path, dotted: str, cache: FileCache | None) -> Path | None:
-    """:func:`_module_file`, remembered for the life of ``cache`` (one parse of the Snakefile)."""
+    """:func:`_module_file`, for the life of ``cache`` (one parse of the Snakefile) from one
+    listing of ``src``."""
     if cache is None:
         return _module_file(src, dotted)
     key = ("module_file", str(src), dotted)
     if key not in cache.memo:
-        cache.memo[key] = _module_file(src, dotted)
+        files = cache.memo.get(("python_files", str(src)))
+        if files is None:
+            files = cache.memo[("python_files", str(src))] = _python_files(src)
+        rel = os.path.join(*dotted.split("."))
+        hit = next((r for r in (rel + ".py", os.path.join(rel, "__init__.py")) if r in files), None)
+        cache.memo[key] = None if hit is None else src / hit
     return cache.memo[key]
 
 
