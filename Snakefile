@@ -29,7 +29,7 @@ rule all:
         rules.reproduction.output,
         rules.claims.output,
         rules.provenance.output,
-        rules.manifest.output,
+        rules.render_report.output.manifest,
 
 
 # On a cluster each rule runs in the group job of its phase, derived from the rules (decision 0153).

@@ -84,7 +84,7 @@ PHASES = {
     ],
     "chapters": ["nonresponse", "scope", "survey_sensitivity", "survey_tables", "waiting", "weighting"],
     "report": [
-        "claims", "lineage_graph", "manifest", "provenance", "render_html", "render_report",
+        "claims", "lineage_graph", "provenance", "render_html", "render_report",
         "reproduction", "row_ledger",
     ],
 }  # fmt: skip

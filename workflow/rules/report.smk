@@ -175,13 +175,17 @@ rule html:
 
 
 rule render_report:
-    """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell."""
+    """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell;
+    then reports/manifest.json, the sha256 of the report and of provenance.json, written last
+    (docs/decisions/0035; in this job since 0121)."""
     input:
         html=rules.render_html.output.html,
+        provenance=rules.provenance.output[0],
         code=code("render_report"),
     output:
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Hele rapporten"),
         print_sizes="data/processed/report_figure_sizes.json",
+        manifest="reports/manifest.json",
     log:
         "logs/render_report.log",
     benchmark:
@@ -190,26 +194,6 @@ rule render_report:
         CONDA_ENV
     script:
         "../scripts/render_report.py"
-
-
-rule manifest:
-    """sha256 of the rendered report and of provenance.json, written last (docs/decisions/0035)."""
-    input:
-        html=rules.render_html.output.html,
-        pdf=rules.render_report.output.pdf,
-        print_sizes=rules.render_report.output.print_sizes,
-        provenance=rules.provenance.output[0],
-        code=code("manifest"),
-    output:
-        "reports/manifest.json",
-    log:
-        "logs/manifest.log",
-    benchmark:
-        "benchmarks/runs/manifest.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/manifest.py"
 
 
 def write_failed_provenance():

@@ -1,4 +1,6 @@
-"""Adapter: reports/report.html -> reports/report.pdf (WeasyPrint, with the PDF/UA header scopes)."""
+"""Adapter: reports/report.html -> reports/report.pdf (WeasyPrint, with the PDF/UA header scopes),
+then reports/manifest.json with the sha256 of the report and of provenance.json (decisions 0035,
+0121: one job fewer on the build's last step)."""
 
 import gc
 import json
@@ -7,6 +9,7 @@ from pathlib import Path
 from analysis.core.logsetup import run
 from analysis.report.pdfua import scope_finisher
 from analysis.report.printsize import figure_text_report, printed_figures
+from analysis.report.provenance import manifest
 from analysis.report.render import write_pdf
 
 
@@ -25,6 +28,11 @@ def main(smk):
     Path(smk.output.print_sizes).write_text(
         json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
+    # last: the hashes of the files written above (the print sizes are internal: not hashed)
+    doc = manifest((smk.input.html, smk.output.pdf, smk.output.print_sizes, smk.input.provenance))
+    with open(smk.output.manifest, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
 
 
 run(main, snakemake)  # noqa: F821

@@ -65,6 +65,19 @@ def describe_output(path: str | Path) -> dict:
     return {"sha256": sha256_file(p), "bytes": p.stat().st_size}
 
 
+MANIFEST = "reports/manifest.json"
+
+
+def manifest(paths) -> dict:
+    """``reports/manifest.json``: the sha256 and size of the outputs made after provenance.json
+    (the report, provenance.json itself), which provenance.json cannot hash (decision 0035);
+    internal files are left out (decision 0100)."""
+    return {
+        "note": "Outputs made after provenance.json; every other output's sha256 is in provenance.json.",
+        "outputs": {str(p): describe_output(p) for p in publishable(paths)},
+    }
+
+
 INTERNAL = "data/processed/"
 WITHHELD = "internal file: not hashed (it may hold unprotected numbers; docs/decisions/0100)"
 
@@ -92,7 +105,7 @@ def output_lineage(
 
     raw = {i["path"] for i in inputs}
     hashed_set = set(hashed)
-    manifest = next((p for p, i in lineage.items() if i["rule"] == "manifest"), None)
+    manifest = MANIFEST if MANIFEST in lineage else None
     out = {}
     for path, info in lineage.items():
         entry = dict(info)
@@ -100,7 +113,7 @@ def output_lineage(
             entry.update({"sha256": None, "bytes": None, "note": WITHHELD})
         elif path in hashed_set:
             entry.update(describe_output(path))
-        elif manifest and info["rule"] in after_provenance and info["rule"] != "manifest":
+        elif manifest and info["rule"] in after_provenance and path != manifest:
             entry.update({"sha256": None, "bytes": None, "hash_in": manifest})
         else:
             entry.update({"sha256": None, "bytes": None})
