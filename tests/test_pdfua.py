@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pikepdf
 
+from analysis.report.pdf import write_pdf
 from analysis.report.pdfua import add_table_scopes, header_cells, scope_coverage
-from analysis.report.render import write_pdf
 
 HTML = """<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>t</title></head><body>
 <table>

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from analysis.core.logsetup import run
+from analysis.report.pdf import write_pdf
 from analysis.report.pdfua import scope_finisher
 from analysis.report.printsize import figure_text_report, printed_figures
 from analysis.report.provenance import manifest
-from analysis.report.render import write_pdf
 
 
 def main(smk):
