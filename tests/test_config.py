@@ -80,7 +80,7 @@ def _cluster_groups(workflow_copy, *args) -> dict[str, str]:
 PHASES = {
     "inputs": [
         "demo_kostra", "demo_register", "demo_survey", "husbanken", "imdi_annual", "imdi_public",
-        "kostra", "public_ledger", "register", "survey_ingest", "udi",
+        "kostra", "register", "survey_ingest", "udi",
     ],
     "chapters": ["nonresponse", "scope", "survey_sensitivity", "survey_tables", "waiting", "weighting"],
     "report": [

@@ -110,7 +110,7 @@ def _ledger_rows(kind: str, path: Path) -> int:
     if kind == "imdi_annual":
         return len(READERS[kind](path))  # workflow/scripts/imdi_annual_ledger.py
     if kind == "crosswalk":
-        return len(read_crosswalk_wide(p))  # workflow/scripts/public_ledger.py
+        return len(read_crosswalk_wide(p))  # workflow/scripts/row_ledger.py (public_reference)
     raise AssertionError(kind)
 
 

@@ -172,21 +172,3 @@ rule husbanken:
         CONDA_ENV
     script:
         "../scripts/husbanken.py"
-
-
-rule public_ledger:
-    """The public reference files with a row structure (code crosswalk, population): used in full."""
-    input:
-        crosswalk=public("crosswalk"),
-        population=public("population"),
-        code=code("public_ledger"),
-    output:
-        ledger="data/processed/ledger/public_reference.csv",
-    log:
-        "logs/public_ledger.log",
-    benchmark:
-        "benchmarks/runs/public_ledger.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/public_ledger.py"

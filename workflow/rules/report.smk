@@ -4,9 +4,13 @@ TEMPLATES = sorted(_rel(p) for p in (ROOT / "workflow" / "report" / "templates")
 
 
 rule row_ledger:
-    """Account for every input row as used or excluded, with a reason."""
+    """Account for every input row as used or excluded, with a reason. The public reference files
+    with a row structure (code crosswalk, population) are used in full and counted here, not by a
+    job of their own (decision 0132)."""
     input:
         parts=lambda w: ledger_parts(),
+        crosswalk=public("crosswalk"),
+        population=public("population"),
         # protection on: the register's row counts follow the plan (issue 27)
         plan=PROTECTION_PLAN if have("register") else [],
         # which ledger rows (series = input role) come from a synthetic input
