@@ -265,3 +265,55 @@ def test_the_ledger_shows_no_register_count_of_one_or_two():
     # the plan hides the period count: every used row goes with it
     hidden = protect(table, 3, period_hidden=True)
     assert hidden["value_label"].tolist()[:4] == ["x", "x", "1–2", ""]
+
+
+def test_the_register_count_beside_the_published_one_follows_the_plan(tmp_path):
+    """x_agreed_published (a follow-up): the register's Oslo count of the year is a cell of the
+    plan (docs/decisions/0175). In 2020 Oslo has 5 agreed self-settlements, Bergen 1: Tabell
+    12.1 ranks both and shows their sum 6, so Bergen's 1 is a range and Oslo's 5 is hidden
+    ("x", else 6 - 5 = 1). The same 5 beside IMDi's published count is hidden with it; without
+    Tabell 12.1 nothing gives Bergen back and the 5 is shown."""
+    from analysis.imdi import disclosure, scope, series
+    from analysis.imdi.register import register_counts
+
+    persons = pd.DataFrame(
+        [
+            {
+                "person_id": f"P{i}",
+                "year": 2020,
+                "bosettingsdato": "2020-06-15",
+                "kommunenummer_2020": k,
+                "unit_id": k,
+                "avtalt_selvbosetting": 1,
+                "kategori": "mottak",
+                "husholdningstype": "enslig_voksen",
+                "wait_months": 3.0,
+            }
+            for i, k in enumerate(["0301"] * 5 + ["4601"])
+        ]
+    )
+    counts = register_counts(persons.drop(columns=["bosettingsdato", "husholdningstype", "wait_months"]))
+    names = {"0301": "Oslo", "4601": "Bergen"}
+    imdi = pd.DataFrame(
+        {
+            "measure": ["avtalt"],
+            "status": ["value"],
+            "year": [2020],
+            "kommunenummer_2020": ["0301"],
+            "antall": [105],
+        }
+    )
+    agreed = series.published_agreed(imdi, counts, names)
+    tables = {"tab_12_1": scope.top_ten(counts, names, (2020, 2020)), "x_agreed_published": agreed}
+
+    def oslo(published, eid):
+        t = published[eid]
+        row = t[(t["kommunenummer"] == "0301") & (t.get("source", "register") == "register")]
+        return row["value_label"].iloc[0] if "value_label" in t.columns else "", row["value"].iloc[0]
+
+    both = _published(tables, disclosure.plan(persons, tables, 3), tmp_path, "both")
+    assert oslo(both, "tab_12_1") == ("x", "")
+    assert oslo(both, "x_agreed_published") == ("x", "")
+    alone = {"x_agreed_published": agreed}
+    shown = _published(alone, disclosure.plan(persons, alone, 3), tmp_path, "alone")
+    assert oslo(shown, "x_agreed_published") == ("", "5.0")

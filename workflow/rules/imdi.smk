@@ -183,6 +183,13 @@ if have("register"):
             return STAGE_INPUTS[stage]
         return {f"unprotected_{name}": path for name, path in UNPROTECTED[stage].items()}
 
+    # a follow-up's register count beside IMDi's published one (x_agreed_published): with
+    # protection on a cell of the plan, built once by rule protection (docs/decisions/0175)
+    AGREED_UNPROTECTED = (
+        {"agreed": "data/processed/unprotected/series/x_agreed_published.parquet"}
+        if PROTECT and STUDY.extends_report
+        else {}
+    )
     if PROTECT:  # lineage through rule protection: each value is fed as its entry was
         FEEDS["protection"] = {}
         for stage, own in STAGE_INPUTS.items():
@@ -200,6 +207,8 @@ if have("register"):
                 }
             FEEDS["protection"].update(BEFORE_PROTECTION[stage])
             FEEDS[stage] = via
+        if AGREED_UNPROTECTED:
+            FEEDS["protection"]["x_agreed_published"] = ["imdi_public", "register_counts", "population"]
     if PROTECT:
 
         rule protection:
@@ -217,6 +226,7 @@ if have("register"):
                 ),
                 code=code("protection"),
             output:
+                **AGREED_UNPROTECTED,
                 plan=PROTECTION_PLAN[0],
                 summary=tables("protection")[0],
                 scope=list(UNPROTECTED["scope"].values()),
@@ -292,20 +302,32 @@ if have("register"):
 if STUDY.extends_report:
     STAGE_TABLES["series"] = ["x_imdi_public_series", "x_settled_per_1000", "x_agreed_published"]
     STAGE_FIGURES["series"] = ["x_imdi_public_series", "x_settled_per_1000"]
+    # the register's count beside the published one: protection off, from the register's counts;
+    # on, the value rule protection built and made a cell of the plan (docs/decisions/0175)
+    SERIES_REGISTER = {}
+    if have("register"):
+        SERIES_REGISTER = (
+            {
+                "unprotected_x_agreed_published": AGREED_UNPROTECTED["agreed"],
+                "plan": PROTECTION_PLAN,
+            }
+            if PROTECT
+            else {"register_counts": rules.register.output.counts}
+        )
     FEEDS["imdi_series"] = {
         "x_imdi_public_series": ["imdi_public", "population"],
         "x_settled_per_1000": {
             "table": ["imdi_public", "population"],
             "figure": ["imdi_public", "population", "geo_kommuner"],
         },
-        "x_agreed_published": ["imdi_public", "register_counts", "population"],
+        "x_agreed_published": ["imdi_public", "population", *SERIES_REGISTER],
     }
 
     rule imdi_series:
         """IMDi's public series after the report: per kommune and year, per capita, published agreed counts."""
         input:
+            **SERIES_REGISTER,
             imdi_public=rules.imdi_public.output.persons,
-            register_counts=[rules.register.output.counts] if have("register") else [],
             population=public("population"),
             geo_kommuner=public("geo_kommuner"),
             geo_bydeler=public("geo_bydeler"),

@@ -10,7 +10,7 @@ from analysis.core.figures import save_figure
 from analysis.core.kommune import load_kommuner
 from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, figure_words, load_messages
-from analysis.core.protection import range_label
+from analysis.core.protection import apply_plan, read_unprotected
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.imdi import maps, series
@@ -28,18 +28,18 @@ def main(smk):
     kommuner = load_kommuner(smk.input.population, study.structure)
     names = dict(zip(kommuner["kommunenummer"], kommuner["kommunenavn"]))
     year = study.last_full_year
-    counts = read_counts(smk.input.register_counts[0]) if smk.input.register_counts else None
     tables = {
         "x_imdi_public_series": series.public_series(persons, names, study),
         "x_settled_per_1000": series.settled_per_1000(persons, kommuner, year),
-        "x_agreed_published": series.published_agreed(persons, counts, names),
     }
-    if s["protect"]:  # the register's count beside the published one: a small count is a range
-        t = tables["x_agreed_published"]
-        small = (t["series"] == "register") & (t["value"] > 0) & (t["value"] < int(s["threshold"]))
-        t["value_label"] = ""
-        t.loc[small, "value_label"] = range_label(int(s["threshold"]))
-        t.loc[small, "value"] = float("nan")
+    if "plan" in smk.input.keys():  # protection on: built by rule protection, a cell of its plan
+        plan = pd.read_csv(smk.input.plan[0], dtype=str, keep_default_na=False)
+        tables |= apply_plan(read_unprotected(smk.input), plan, int(s["threshold"]))
+    else:
+        counts = read_counts(smk.input.register_counts) if "register_counts" in smk.input.keys() else None
+        tables["x_agreed_published"] = series.published_agreed(persons, counts, names)
+    if s["protect"] and "value_label" not in tables["x_agreed_published"].columns:
+        tables["x_agreed_published"]["value_label"] = ""  # nothing hidden (or no register)
     public_only = {k: v for k, v in s["synthetic"].items() if k != "register"}  # real: IMDi, SSB
     for p in smk.output.tables:
         stem = Path(p).stem

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.kommune import load_kommuner
 from analysis.core.logsetup import run, settings
 from analysis.core.protection import summary_table, write_unprotected
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
-from analysis.imdi import disclosure, scope, waiting
+from analysis.imdi import disclosure, scope, series, waiting
+from analysis.imdi.register import read_counts
+from analysis.imdi.scope import kommune_names
 
 log = logging.getLogger("protection")
 
@@ -25,6 +28,13 @@ def main(smk):
     write_unprotected(built_scope.frames(), smk.output.scope)
     write_unprotected(built_waiting.frames(), smk.output.waiting)
     tables = built_scope.tables | built_waiting.tables
+    if "agreed" in smk.output.keys():  # a follow-up: the register's count beside IMDi's (0175)
+        names = kommune_names(load_kommuner(i.population, study.structure))
+        agreed = series.published_agreed(
+            pd.read_parquet(i.imdi_public), read_counts(i.register_counts), names
+        )
+        write_unprotected({"x_agreed_published": agreed}, [smk.output.agreed])
+        tables["x_agreed_published"] = agreed
     register = pd.read_parquet(i.register, columns=disclosure.REGISTER_COLUMNS)
     previous = None
     if s["previous_release"]:  # an earlier release over the same years (issue 27)

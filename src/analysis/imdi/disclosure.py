@@ -291,6 +291,14 @@ def collect(
             a = b.count("x_asb_per_1000", pos, "asb", {"kommune": r.kommunenummer, "flag": 1})
             b.count("x_asb_per_1000", pos, "settled", {"kommune": r.kommunenummer})
             b.follow("x_asb_per_1000", pos, "value", [a])
+    t = tables.get("x_agreed_published")
+    if t is not None:
+        # a follow-up's register count beside the count IMDi published for the kommune and year
+        # (docs/decisions/0175): the same persons as the plan's count of that kommune's agreed
+        # self-settlements in that year (Tabell 2.1's Oslo bydeler, Tabell 12.1), so one number
+        for pos, r in _register_rows(t):
+            pred = {"year": r["year"], "kommune": r["kommunenummer"], "flag": 1}
+            b.count("x_agreed_published", pos, "value", pred, 1)
 
     # waiting: the n of every statistic is a count of the waiting population
     def waiting_n(eid, pos, year, group):
