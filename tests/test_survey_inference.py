@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import RAKE, SPLIT_TO
 
+from analysis.survey.frame_sizes import fpc_sizes, frame_size_table, read_frame_sizes
 from analysis.survey.inference import (
     design_rao_scott,
     fisher_exact_p,
-    fpc_sizes,
     korn_graubard_base,
     newcombe_correlated,
     sparse_table,
@@ -29,6 +29,23 @@ def test_fpc_is_a_stated_choice_per_wave():
     assert fpc_sizes({2021: 370, 2016: 400}, {"default": "none", "2016": "frame"}) == {2021: None, 2016: 400}
     with pytest.raises(ValueError, match="2021"):
         fpc_sizes(sizes, {"default": "frame", "2021": "sometimes"})
+
+
+def test_frame_sizes_are_written_once_and_read_back_as_computed(tmp_path):
+    """survey_ingest's frame sizes (decision 0177): 2021 has a frame file of 370 rows, 2016 a
+    configured size of 428 and 2026 none; 2016's correction is switched off."""
+    t = frame_size_table(
+        {2026: 95, 2016: 210, 2021: 370}, {"2016": 428}, [2021], {"default": "frame", "2016": "none"}
+    )
+    path = tmp_path / "survey_frame_sizes.csv"
+    t.to_csv(path, index=False)
+    assert path.read_text().splitlines() == [
+        "wave,frame_size,fpc_size",
+        "2016,428,",
+        "2021,370,370",
+        "2026,,",
+    ]
+    assert read_frame_sizes(path) == ({2016: 428, 2021: 370, 2026: None}, {2016: None, 2021: 370, 2026: None})
 
 
 def test_design_rao_scott_with_waves_as_strata_is_the_equal_weights_test():

@@ -102,10 +102,14 @@ if SURVEY_WAVES:
                 split_to=SPLIT_TO,
                 split_to_2024=SPLIT_TO_2024,
                 mapping={r: config["mapping"].get(r, {}) for r in SURVEY_ROLES},
+                frame_sizes={str(k): v for k, v in config["survey"]["frame_sizes"].items()},
+                fpc=config["survey"]["fpc"],
             ),
             code=code("survey_ingest"),
         output:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
+            # every wave's frame size and the one its FPC uses, for survey_tables and survey_sensitivity
+            frame_sizes="data/processed/survey_frame_sizes.csv",
             ledger="data/processed/ledger/survey.csv",
         log:
             "logs/survey_ingest.log",
@@ -122,6 +126,7 @@ if SURVEY_WAVES:
         the changes between consecutive waves."""
         input:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
+            frame_sizes=rules.survey_ingest.output.frame_sizes,
             codebook=SURVEY_CODEBOOK,
             messages=MESSAGES,
             settings=settings(
@@ -130,10 +135,7 @@ if SURVEY_WAVES:
                 language=LANG,
                 confidence=config["survey"]["confidence"],
                 waves=[w.year for w in SURVEY_WAVES],
-                frame_waves=[w.year for w in FRAME_WAVES],
-                frame_sizes={str(k): v for k, v in config["survey"]["frame_sizes"].items()},
                 response_rate_ids={str(k): v for k, v in RESPONSE_RATE_IDS.items()},
-                fpc=config["survey"]["fpc"],
                 synthetic=synthetic_of(*SURVEY_ROLES),
                 small_base=config["survey"]["small_base"],
             ),
@@ -276,16 +278,14 @@ if NR_WAVES:
                 change_id(a, b): f"reports/tables/{change_id(a, b)}.csv"
                 for a, b in pairs(w.year for w in SURVEY_WAVES)
             },
+            frame_sizes=rules.survey_ingest.output.frame_sizes,
             codebook=SURVEY_CODEBOOK,
             settings=settings(
                 "survey_sensitivity",
                 study=STUDY.as_dict(),
                 waves=[w.year for w in SURVEY_WAVES],
-                frame_waves=[w.year for w in FRAME_WAVES],
                 weighted_waves=[w.year for w in NR_WAVES],
                 confidence=config["survey"]["confidence"],
-                frame_sizes={str(k): v for k, v in config["survey"]["frame_sizes"].items()},
-                fpc=config["survey"]["fpc"],
                 sensitivity_points=config["survey"]["sensitivity_points"],
                 margins=WEIGHTING["margins"],
                 synthetic=synthetic_of(*SURVEY_ROLES, "register"),

@@ -15,6 +15,7 @@ from analysis.core.kommune import BYDEL_NAMES, study_code_map
 from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.survey.codebook import load_codebook
+from analysis.survey.frame_sizes import frame_size_table
 from analysis.survey.ingest import (
     assemble_wave,
     check_frame,
@@ -49,7 +50,7 @@ def main(smk):
                 smk.input[w.frame_role], m[w.frame_role], w.frame_role, code_map, w.year, names
             )
         raw[w.year] = read_survey(smk.input[w.survey_role], cb, w.year, m[w.survey_role], reference=names)
-    ledger, counts = [], []
+    ledger, counts, rows = [], [], {}
     for w in reversed(waves):
         df, path, mp = raw[w.year], smk.input[w.survey_role], m[w.survey_role]
         frame = frames.get(w.year)
@@ -74,6 +75,7 @@ def main(smk):
         n = len(valid)
         out = assemble_wave(strip_open_text(valid, cb, w.year), code_map, frame)
         write_parquet(out, smk.output[w.survey_role])
+        rows[w.year] = len(out)
         if frame is not None:
             ledger.append(
                 {"input": w.frame_role, "disposition": "used", "reason": FRAME_USE, "rows": len(frame)}
@@ -91,6 +93,8 @@ def main(smk):
             f"{w.year}: {n} responding" + (f" of {len(out)} in the frame" if frame is not None else "")
         )
     write_csv(pd.DataFrame(ledger, columns=["input", "disposition", "reason", "rows"]), smk.output.ledger)
+    # every wave's frame size and the one its finite population correction uses, once (0177)
+    write_csv(frame_size_table(rows, s["frame_sizes"], frame_years, s["fpc"]), smk.output.frame_sizes)
     log.info("%s", "; ".join(counts))
 
 

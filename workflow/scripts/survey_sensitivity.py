@@ -8,7 +8,7 @@ from analysis.core.logsetup import run, settings
 from analysis.core.study import Study
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.codebook import load_codebook
-from analysis.survey.inference import fpc_sizes
+from analysis.survey.frame_sizes import read_frame_sizes
 from analysis.survey.sensitivity import OVERLAP_CLUSTER, change_rows, level_rows
 from analysis.survey.waves import change_id, pairs
 from analysis.survey.weighting import design_matrix
@@ -24,10 +24,8 @@ def main(smk):
         year: (w[w["responded"] == 1] if "responded" in w.columns else w).reset_index(drop=True)
         for year, w in waves.items()
     }
-    # a wave with a frame file holds the whole frame; the others' frame sizes are configured, if known
-    known = {y: s["frame_sizes"].get(str(y)) for y in waves}
-    known.update({int(y): len(waves[int(y)]) for y in s["frame_waves"]})
-    used = fpc_sizes(known, s["fpc"])
+    # every wave's frame size and the one its finite population correction uses (survey_ingest)
+    known, used = read_frame_sizes(smk.input.frame_sizes)
     confidence = float(s["confidence"])
     weights = {}
     for year in (int(y) for y in s["weighted_waves"]):

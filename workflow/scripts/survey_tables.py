@@ -11,7 +11,7 @@ from analysis.core.messages import Messages, load_messages
 from analysis.core.study import Study
 from analysis.core.tidy import write_tidy
 from analysis.survey.codebook import load_codebook
-from analysis.survey.inference import fpc_sizes
+from analysis.survey.frame_sizes import read_frame_sizes
 from analysis.survey.tables import plot_figure, survey_tables
 
 FIGURE_WORKERS = 2
@@ -23,11 +23,8 @@ def main(smk):
     words = Messages(load_messages(smk.input.messages), smk.input.messages)
     study = Study.from_dict(s["study"])
     waves = {int(y): pd.read_parquet(smk.input[study.wave(y).survey_role]) for y in s["waves"]}
-    # a wave with a frame file holds the whole frame; the others' frame sizes are configured, if
-    # known; the finite population correction per wave is a stated choice (survey.fpc)
-    known = {int(y): s["frame_sizes"].get(str(y)) for y in waves}
-    known.update({int(y): len(waves[int(y)]) for y in s["frame_waves"]})
-    frame_sizes = fpc_sizes(known, s["fpc"])
+    # the frame size per wave the finite population correction uses (survey.fpc), as survey_ingest wrote it
+    frame_sizes = read_frame_sizes(smk.input.frame_sizes)[1]
     tables = survey_tables(
         waves,
         cb,

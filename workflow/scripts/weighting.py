@@ -12,7 +12,7 @@ from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, load_messages
 from analysis.core.study import Study, year_span
 from analysis.core.tidy import tidy, write_tidy
-from analysis.survey.inference import fpc_sizes
+from analysis.survey.frame_sizes import fpc_sizes
 from analysis.survey.waves import WEIGHTING_ENTRIES
 from analysis.survey.weighting import (
     TooFewRespondents,

@@ -16,7 +16,6 @@ Pure functions, each checked against R's ``survey`` package (tests/test_survey_r
   used for sparse 2 x 2 tables (R's ``fisher.test``).
 - :func:`korn_graubard_base`: the degrees-of-freedom adjusted effective base of Korn & Graubard
   (1998) (Franco et al. 2019), for the coverage study and the method notes.
-- :func:`fpc_sizes`: the stated finite population correction choice per wave (``survey.fpc``).
 """
 
 from __future__ import annotations
@@ -30,19 +29,6 @@ from analysis.survey.stats import RaoScott, rao_scott_from_covariance
 
 # the rule of thumb for the chi-square approximation (Cochran 1954): every expected count >= 5
 SPARSE_EXPECTED = 5.0
-
-
-def fpc_sizes(frame_sizes: dict[int, int | None], fpc: dict) -> dict[int, int | None]:
-    """The frame size per wave that the finite population correction uses: the wave's frame
-    size where ``survey.fpc`` says ``frame`` for the wave (its year as key, else ``default``),
-    None (no correction) where it says ``none`` or the frame size is unknown."""
-    out = {}
-    for year, size in frame_sizes.items():
-        choice = fpc.get(str(year), fpc["default"])
-        if choice not in ("frame", "none"):
-            raise ValueError(f"survey.fpc for {year}: {choice!r} is not 'frame' or 'none'")
-        out[year] = size if choice == "frame" and size else None
-    return out
 
 
 def _onehot(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
