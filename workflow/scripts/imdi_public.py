@@ -10,7 +10,6 @@ from analysis.core.kommune import study_code_map
 from analysis.core.logsetup import optional_input, run, settings
 from analysis.core.study import Study
 from analysis.imdi.public import (
-    national_totals,
     read_imdi_public,
     read_imdi_public_2024,
     select_persons,
@@ -43,7 +42,8 @@ def main(smk):
         persons = pd.concat([persons.assign(source="imdi_public"), p24.assign(source="imdi_public_2024")])
         persons = persons.reset_index(drop=True)
         ledger = pd.concat([ledger, l24], ignore_index=True)
-    log.info("national totals:\n%s", national_totals(persons).to_string(index=False))
+    # the national totals are computed once, where they are used: Figur 2.1 (imdi.scope.build)
+    log.info("%d person rows written", len(persons))
     write_parquet(persons, smk.output.persons)
     write_csv(ledger, smk.output.ledger)
 
