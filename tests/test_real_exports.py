@@ -21,16 +21,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import copy_workflow, run_snakemake  # noqa: E402
 
-DEMO_INPUTS = [
-    f"data/raw/demo/{f}"
-    for f in (
-        "register.csv",
-        "survey_2016.csv",
-        "survey_2021.csv",
-        "survey_frame_2021.csv",
-        "kostra_12012.json",
-    )
-]
 EX = "examples/real_exports"
 PROCESSED = ["register", "survey_2021", "survey_2016"]
 
@@ -63,13 +53,13 @@ def _run(workdir: Path, *configs: str, targets=TARGETS) -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, shared_dir):
-    """Demo inputs -> example exports and twins; then three runs: the twins, the exports (and
-    `validate`), the exports with the Parquet register (register stage only)."""
+def runs(demo_build, tmp_path_factory):
+    """Demo inputs (the session's demo build's) -> example exports and twins; then four runs: the
+    twins, the exports (and `validate`), the exports with the Parquet register (register stage
+    only), the second-round shapes."""
     workdir = copy_workflow(tmp_path_factory.mktemp("real_exports"))
-    run_snakemake(workdir, *DEMO_INPUTS)
-    subprocess.run(
-        [sys.executable, f"{EX}/make_examples.py", "data/raw/demo", f"{EX}/build"],
+    subprocess.run(  # every run below has demo: false and reads only these files
+        [sys.executable, f"{EX}/make_examples.py", str(demo_build / "data/raw/demo"), f"{EX}/build"],
         cwd=workdir,
         check=True,
         capture_output=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import yaml
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_build, run_snakemake
 
 TARGETS = [
     "reports/tables/tab_9_1.csv",
@@ -20,8 +20,8 @@ def _read(main, i):
     )
 
 
-def test_both_region_groupings_build(tmp_path, shared_dir):
-    main = copy_workflow(tmp_path)
+def test_both_region_groupings_build(demo_build, tmp_path):
+    main = copy_build(demo_build, tmp_path)  # the demo's inputs; only the weighting stage reruns
     out = {}
     for grouping in ("report_derived", "ssb_landsdel"):
         cfg = tmp_path / f"{grouping}.yaml"

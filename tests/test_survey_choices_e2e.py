@@ -7,13 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_build, run_snakemake
 
 pytestmark = pytest.mark.e2e
 
 
-def test_fpc_none_and_unconverged_raking_are_reported(tmp_path, shared_dir):
-    main = copy_workflow(tmp_path)
+def test_fpc_none_and_unconverged_raking_are_reported(demo_build, tmp_path):
+    main = copy_build(demo_build, tmp_path)  # only the jobs the two settings touch rerun
     cfg = tmp_path / "choices.yaml"
     cfg.write_text(
         yaml.safe_dump({"survey": {"fpc": {"default": "none"}}, "weighting": {"max_iter": 1}}),

@@ -3,7 +3,7 @@
     .venv/bin/python tools/double_build.py [--keep]
 
 Prints one line per differing file and exits 1 if any output differs (or exists in only one
-build). Used by tests/test_e2e.py and tests/test_interrupt.py (compare, digests) and by hand
+build). Used by tests/conftest.py and tests/test_interrupt.py (compare, digests) and by hand
 before a release.
 """
 
