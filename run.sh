@@ -101,11 +101,14 @@ case "$cmd" in
   test)
     ensure_apt "${APT_REPORT[@]}" "${APT_TEST[@]}"
     ensure_python_env
+    # Two workers (pytest-xdist), each given whole test modules (their module fixtures build
+    # once); `-n 0` in the arguments runs in one process (docs/decisions/0141).
+    xdist_args=(-n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder)
     if [ "${1:-}" = quick ]; then
       shift
-      exec .venv/bin/python -m pytest -m "not e2e and not r and not network" "$@"
+      exec .venv/bin/python -m pytest "${xdist_args[@]}" -m "not e2e and not r and not network" "$@"
     fi
-    exec .venv/bin/python -m pytest "$@"
+    exec .venv/bin/python -m pytest "${xdist_args[@]}" "$@"
     ;;
   env)
     ensure_apt "${APT_REPORT[@]}"

@@ -152,6 +152,14 @@ def pytest_collection_modifyitems(config, items):
         present = {m.name for m in item.iter_markers()}
         for marker in _needs(item) - present:
             item.add_marker(marker)
+    # Modules with builds first, R next, the quick ones last (stable, so a module's tests stay
+    # together in file order): `./run.sh test` hands whole modules to two workers in this order
+    # (--dist loadfile), and the quick modules then fill the gaps while the last builds run.
+    rank = {}
+    for item in items:
+        tier = 0 if item.get_closest_marker("e2e") else 1 if item.get_closest_marker("r") else 2
+        rank[item.path] = min(rank.get(item.path, 2), tier)
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture(scope="session")
