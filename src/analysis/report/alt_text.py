@@ -14,7 +14,9 @@ Sentences come from the message catalogue (``alt.*``); numbers from the report's
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from pandas.core.sorting import nargsort
 
 from analysis.report.numbers import fmt_number, fmt_pct
 
@@ -73,52 +75,70 @@ def _varying(df: pd.DataFrame, exclude=()) -> list[str]:
     return [c for c in KEYS if c in df.columns and c not in exclude and df[c].astype(str).nunique() > 1]
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """The frame's rows as dicts of plain values (a figure's table has a few dozen rows; a boolean
+    mask per question cost ~0.2 s of every render, issue 28)."""
+    columns = list(df.columns)
+    return [dict(zip(columns, row)) for row in zip(*(df[c].tolist() for c in columns))]
+
+
 def compare(entry_id, df, spec, unit, label, language, t) -> str:
     wave_col = spec.get("across", "year")
-    waves = [w for w in df[wave_col].astype(str).unique() if w]
+    rows = _records(df)
+    waves = [w for w in dict.fromkeys(str(r[wave_col]) for r in rows) if w]
     if wave_col == "year":
         waves = sorted(waves, reverse=True)  # the later year first
-    dims = _varying(df, exclude=(wave_col,))
+    dims = [c for c in KEYS if c in df.columns and c != wave_col and len({str(r[c]) for r in rows}) > 1]
     prefix = ""
-    plain = df["category"].astype(str) == "" if "category" in df.columns else None
-    if "category" in dims and plain is not None and plain.any() and len(dims) > 1:
+    if "category" in dims and len(dims) > 1 and any(str(r["category"]) == "" for r in rows):
         # the figure draws the plain share (empty category); extra categories are table-only
-        df = df[plain]
+        rows = [r for r in rows if str(r["category"]) == ""]
         dims = [d for d in dims if d != "category"]
     if len(dims) > 1 and "category" in dims:  # a distribution per item: summarise its first category
-        first_row = df[df["category"].astype(str) != ""].iloc[0]
+        first_row = next(r for r in rows if str(r["category"]) != "")
         name = _label(first_row, entry_id, "category", label, language, own=False)
         prefix = t("alt.share_of", category=name) + " "
-        df = df[df["category"].astype(str) == str(first_row["category"])]
+        rows = [r for r in rows if str(r["category"]) == str(first_row["category"])]
         dims = [d for d in dims if d != "category"]
     bar = dims[0] if dims else "item"
-    latest = df[df[wave_col].astype(str) == waves[0]].drop_duplicates(subset=[bar])
-    if latest.empty:
+    latest, seen = [], set()
+    for r in rows:  # the later wave's bars, the first row of each
+        if str(r[wave_col]) == waves[0] and r[bar] not in seen:
+            seen.add(r[bar])
+            latest.append(r)
+    if not latest:
         return ""
-    other = df[df[wave_col].astype(str) == waves[1]] if len(waves) > 1 else df.iloc[0:0]
-    other_value = dict(zip(other[bar].astype(str), other["value"]))
+    other = [r for r in rows if str(r[wave_col]) == waves[1]] if len(waves) > 1 else []
+    other_value = {str(r[bar]): r["value"] for r in other}
+
+    def wave_name(wave: str) -> str:
+        if wave_col == "year":
+            return wave
+        row = next(r for r in rows if str(r[wave_col]) == wave)
+        return _label(row, entry_id, wave_col, label, language, own=False)
 
     def describe(row) -> tuple[str, str, str]:
         name = _label(row, entry_id, bar, label, language)
         value = fmt_value(row["value"], unit, row[bar], language, t)
         prev = other_value.get(str(row[bar]))
-        wave_name = _wave_name(waves[1], wave_col, entry_id, label, language, df) if len(waves) > 1 else ""
+        wave_name_ = wave_name(waves[1]) if len(waves) > 1 else ""
         before = (
             ""
             if prev is None
-            else t("alt.other_wave", wave=wave_name, value=fmt_value(prev, unit, row[bar], language, t))
+            else t("alt.other_wave", wave=wave_name_, value=fmt_value(prev, unit, row[bar], language, t))
         )
         return name, value, before
 
-    ordered = latest.sort_values("value", ascending=False)
-    top, low = ordered.iloc[0], ordered.iloc[-1]
+    # highest first, ties in the order pandas' sort_values("value", ascending=False) gives them
+    order = nargsort(np.array([r["value"] for r in latest], dtype=float), kind="quicksort", ascending=False)
+    top, low = latest[order[0]], latest[order[-1]]
     (tn, tv, tb), (ln, lv, lb) = describe(top), describe(low)
-    waves_text = t("alt.and").join(_wave_name(w, wave_col, entry_id, label, language, df) for w in waves)
+    waves_text = t("alt.and").join(wave_name(w) for w in waves)
     return prefix + t(
         "alt.compare",
         n=len(latest),
         waves=waves_text,
-        wave=_wave_name(waves[0], wave_col, entry_id, label, language, df),
+        wave=wave_name(waves[0]),
         top=tn,
         top_value=tv,
         top_other=tb,
@@ -126,13 +146,6 @@ def compare(entry_id, df, spec, unit, label, language, t) -> str:
         low_value=lv,
         low_other=lb,
     )
-
-
-def _wave_name(wave: str, col: str, entry_id, label, language, df) -> str:
-    if col == "year":
-        return wave
-    row = df[df[col].astype(str) == wave].iloc[0]
-    return _label(row, entry_id, col, label, language, own=False)
 
 
 def _when(row, t):
