@@ -6,6 +6,7 @@ Snakemake shows) instead of a traceback, and Snakemake then removes the job's pa
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -68,6 +69,10 @@ def run(main: Callable, snakemake) -> None:
     for h in handlers:
         h.setFormatter(_Capped("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
+    # What the imports allocated (pandas, pyarrow, matplotlib: ~10^5-10^6 objects) lives as long as
+    # the job: out of the collector's reach, so that the full collections which reading a table
+    # of 10^5 rows triggers no longer walk it (imdi_public 0.70 -> 0.54 s CPU, decision 0135).
+    gc.freeze()
     try:
         main(snakemake)
     except InputError as err:
