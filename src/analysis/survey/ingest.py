@@ -10,8 +10,10 @@ module: they are reduced to an answered flag and to counts of codebook-defined p
 
 from __future__ import annotations
 
+import copy
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.codenames import check_code_names, name_lookup, resolve_names
@@ -353,16 +355,25 @@ def validate_survey(
             line_col=LINE,
         )
     items = cb.items_for(year)
-    out = df[["unit_id", LINE]].copy()
+    # the closed items' text to numbers in one call (the same numbers as one call per column:
+    # `to_numeric` converts each cell on its own), then numpy per item (issue 28)
+    closed = [item for item in items if not cb.is_open(item)]
+    given = (df[closed] != "").to_numpy().T
+    nums = pd.to_numeric(
+        pd.Series(df[closed].to_numpy(dtype=object).T.ravel()).where(given.ravel()), errors="coerce"
+    )
+    nums = nums.to_numpy(dtype=float).reshape(len(closed), len(df))
+    cols = {"unit_id": df["unit_id"].copy(), LINE: df[LINE].copy()}
     for item in items:
-        col = df[item]
         if cb.is_open(item):
-            out[item] = col.where(col != "", None)
+            col = df[item]
+            cols[item] = col.where(col != "", None)
             continue
+        j = closed.index(item)
         codes = cb.codes(item)
-        num = pd.to_numeric(col.where(col != ""), errors="coerce")
-        bad = (col != "") & (num.isna() | ~num.isin(codes) | (num != num.round()))
-        num = num.where(~bad)  # (collecting mode goes on with the bad cells left out)
+        num = nums[j]
+        bad = given[j] & (np.isnan(num) | ~np.isin(num, codes) | (num != np.round(num)))
+        num = np.where(bad, np.nan, num)  # (collecting mode goes on with the bad cells left out)
         first_bad(
             bad,
             df,
@@ -372,7 +383,9 @@ def validate_survey(
             f"of item {item} (valid: {codes}; empty = not answered)",
             line_col=LINE,
         )
-        out[item] = num.astype("Int64")
+        cols[item] = pd.Series(num, index=df.index).astype("Int64")
+    out = pd.DataFrame(cols, index=df.index)
+    out.attrs = copy.deepcopy(df.attrs)  # what `df[[...]].copy()` carried over (the ledger reads it)
     # routing: an item may only be answered where its gate question was answered with a gate code
     for item in items:
         g = cb.gate(item)
