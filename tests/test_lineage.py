@@ -99,7 +99,9 @@ def test_each_output_lists_only_the_inputs_that_feed_it(demo_build):
     fig = out["reports/tables/fig_2_1.csv"]
     assert fig["rule"] == "scope"
     assert not [f for f in fig["inputs"] + fig["sources"] if f.endswith(".geojson")]
-    assert set(fig["input_roles"]) == {"register", "imdi_public", "imdi_annual"}
+    # the register's counts (rule register's register_counts.parquet), not the person-level file
+    assert set(fig["input_roles"]) == {"register_counts", "imdi_public", "imdi_annual"}
+    assert "data/raw/demo/register.csv" in fig["sources"]
     assert any(f.endswith("imdi_bosatt_anmodede_kommune_1995-2023.csv") for f in fig["sources"])
     # the map's figure reads the geometry, its table does not
     assert any(f.endswith(".geojson") for f in out["reports/figures/fig_2_2_map.svg"]["inputs"])
