@@ -115,12 +115,11 @@ def basis_of_bases(bases) -> str:
 _KEY_INDEX: dict[int, tuple[pd.DataFrame, dict[tuple, dict[tuple, list[int]]]]] = {}
 
 
-def rows_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> pd.DataFrame:
-    """``table``'s rows whose columns equal ``key``'s values: the same rows, order and index labels
-    as ``table[(table[c1] == v1) & ...]`` (with ``as_text``: ``table[c].astype(str) == v``), through
-    an index built once per table and set of key columns. The scorecards look up ~600 published
-    numbers; a boolean selection over a whole table per lookup was ~80 % of their jobs (issue 28)."""
+def _positions(table: pd.DataFrame, key: Mapping, as_text: bool) -> list[int] | range:
+    """The positions of ``table``'s rows whose columns equal ``key``'s values (see rows_where)."""
     cols = tuple(key)
+    if not cols:
+        return range(len(table))
     held = _KEY_INDEX.get(id(table))
     if held is None or held[0] is not table:
         held = _KEY_INDEX[id(table)] = (table, {})
@@ -131,7 +130,41 @@ def rows_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> pd.D
         for pos, vals in enumerate(zip(*(c.tolist() for c in columns))):
             index.setdefault(vals, []).append(pos)
         held[1][(cols, as_text)] = index
-    return table.iloc[index.get(tuple(key.values()), [])] if cols else table
+    return index.get(tuple(key.values()), [])
+
+
+def rows_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> pd.DataFrame:
+    """``table``'s rows whose columns equal ``key``'s values: the same rows, order and index labels
+    as ``table[(table[c1] == v1) & ...]`` (with ``as_text``: ``table[c].astype(str) == v``), through
+    an index built once per table and set of key columns. The scorecards look up ~600 published
+    numbers; a boolean selection over a whole table per lookup was ~80 % of their jobs (issue 28)."""
+    return table.iloc[_positions(table, key, as_text)] if key else table
+
+
+def _others_empty(table: pd.DataFrame, others: tuple[str, ...]):
+    """Per row of ``table``: are all of ``others`` empty (``(table[others] == "").all(axis=1)``),
+    computed once per table and set of columns."""
+    held = _KEY_INDEX.get(id(table))
+    if held is None or held[0] is not table:
+        held = _KEY_INDEX[id(table)] = (table, {})
+    empty = held[1].get(("empty", others))
+    if empty is None:
+        empty = held[1][("empty", others)] = (table[list(others)] == "").all(axis=1).to_numpy()
+    return empty
+
+
+def _row_position(table: pd.DataFrame, key: dict[str, str]) -> int | None:
+    """Position of the row ``lookup`` reads: the first of ``key``'s rows whose other key columns
+    are empty, else the first of them; None when no row has ``key`` (the same row as selecting
+    ``key``'s rows and then the empty ones, without building either frame)."""
+    pos = _positions(table, key, False)
+    if not len(pos):
+        return None
+    others = tuple(c for c in KEY_COLUMNS if c not in key)
+    if others:
+        empty = _others_empty(table, others)
+        return next((p for p in pos if empty[p]), pos[0])
+    return pos[0]
 
 
 def lookup_row(table: pd.DataFrame | None, key: dict[str, str]):
@@ -139,24 +172,15 @@ def lookup_row(table: pd.DataFrame | None, key: dict[str, str]):
     preferred), or None."""
     if table is None or table.empty:
         return None
-    sel = rows_where(table, key)
-    if sel.empty:
-        return None
-    others = [c for c in KEY_COLUMNS if c not in key]
-    plain = sel[(sel[others] == "").all(axis=1)] if others else sel
-    return (plain if not plain.empty else sel).iloc[0]
+    pos = _row_position(table, key)
+    return None if pos is None else table.iloc[pos]
 
 
 def lookup(table: pd.DataFrame | None, key: dict[str, str]):
     """Find the computed value for ``key``; rows with other key columns empty are preferred."""
-    if table is None or table.empty:
+    row = lookup_row(table, key)
+    if row is None:
         return None, None
-    sel = rows_where(table, key)
-    if sel.empty:
-        return None, None
-    others = [c for c in KEY_COLUMNS if c not in key]
-    plain = sel[(sel[others] == "").all(axis=1)] if others else sel
-    row = (plain if not plain.empty else sel).iloc[0]
     return float(row["value"]), (None if pd.isna(row["n"]) else int(row["n"]))
 
 
