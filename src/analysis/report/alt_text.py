@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.core.sorting import nargsort
 
 from analysis.report.numbers import fmt_number, fmt_pct
 
@@ -130,7 +129,9 @@ def compare(entry_id, df, spec, unit, label, language, t) -> str:
         return name, value, before
 
     # highest first, ties in the order pandas' sort_values("value", ascending=False) gives them
-    order = nargsort(np.array([r["value"] for r in latest], dtype=float), kind="quicksort", ascending=False)
+    # (its nargsort: the values reversed, sorted ascending, the order reversed; no NaN here)
+    values = np.array([r["value"] for r in latest], dtype=float)
+    order = np.arange(len(values))[::-1][values[::-1].argsort(kind="quicksort")][::-1]
     top, low = latest[order[0]], latest[order[-1]]
     (tn, tv, tb), (ln, lv, lb) = describe(top), describe(low)
     waves_text = t("alt.and").join(wave_name(w) for w in waves)
