@@ -101,6 +101,31 @@ def row_basis(rows: pd.DataFrame, cited_roles) -> str:
     return "cited" if bool(cited.all()) else "real"
 
 
+def _row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
+    """``row_basis`` of each row of ``table`` on its own (as ``row_basis(table.iloc[[i]])``),
+    computed once per table: the scorecard asks it for ~600 single rows (issue 28)."""
+    held = _KEY_INDEX.get(id(table))
+    if held is None or held[0] is not table:
+        held = _KEY_INDEX[id(table)] = (table, {})
+    memo = ("basis", tuple(sorted(cited_roles)))
+    bases = held[1].get(memo)
+    if bases is None:
+        n = len(table)
+        syn = (
+            table["synthetic"].astype(object).astype(str).str.lower().eq("true").tolist()
+            if "synthetic" in table.columns
+            else [False] * n
+        )
+        if "source" in table.columns:
+            source = table["source"].astype(object).fillna("").astype(str)
+            cited = source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
+            other = ["cited" if c else "real" for c in cited.tolist()]
+        else:
+            other = ["real"] * n
+        bases = held[1][memo] = ["synthetic" if y else o for y, o in zip(syn, other)]
+    return bases
+
+
 def basis_of_bases(bases) -> str:
     """Several numbers combined (a claim's two sides): synthetic if any is, cited if all are."""
     bases = list(bases)
@@ -251,9 +276,9 @@ def scorecard(
                 continue
             tol = r.get("tolerance_pp", r.get("tolerance"))
             # the row lookup() reads its value from (one lookup for both)
-            source_rows = lookup_row(table, key)
-            computed = None if source_rows is None else float(source_rows["value"])
-            source_rows = None if source_rows is None else source_rows.to_frame().T
+            pos = None if table is None or table.empty else _row_position(table, key)
+            computed = None if pos is None else float(table["value"].iloc[pos])
+            source_rows = None
             tie_note = ""
             if computed is None:
                 computed, tie_note = lookup_rank_tie(table, key)
@@ -296,7 +321,9 @@ def scorecard(
                 "inconsistency": ";".join(incs),
                 "note": note,
                 "stated_in": r.get("stated_in", ""),
-                "basis": row_basis(source_rows, cited_roles),
+                "basis": _row_bases(table, cited_roles)[pos]
+                if pos is not None
+                else row_basis(source_rows, cited_roles),
                 **_rounding(pub, computed, status, tol),
             }
             rows.append(row)
