@@ -96,16 +96,20 @@ def build_code_map(wide: pd.DataFrame, split_to: dict[str, str]) -> pd.DataFrame
     ``split_to`` (code -> 2020 code, config ``harmonisation.split_to``), which must name one of the
     code's real successors.
     """
-    rows = []
+    # per code: its 2020 successors and the years it was valid (plain dicts, in code order: what
+    # a long frame grouped by code gave, without a `.loc` per code; issue 28)
+    succ: dict[str, set[str]] = {}
+    span: dict[str, tuple[int, int]] = {}
     for col, years in _YEAR_COLUMNS.items():
+        lo, hi = min(years), max(years)
         for code, code20 in zip(wide[f"kommunenummer_{col}"], wide["kommunenummer_2020"]):
             if code:
-                rows.append((code, code20, min(years), max(years)))
-    long = pd.DataFrame(rows, columns=["code", "kommunenummer_2020", "first_year", "last_year"])
-    succ = long.groupby("code")["kommunenummer_2020"].agg(lambda s: sorted(set(s)))
-    years = long.groupby("code").agg(first_year=("first_year", "min"), last_year=("last_year", "max"))
+                succ.setdefault(code, set()).add(code20)
+                a, b = span.get(code, (lo, hi))
+                span[code] = (min(a, lo), max(b, hi))
     out = []
-    for code, targets in succ.items():
+    for code in sorted(succ):
+        targets = sorted(succ[code])
         split = len(targets) > 1
         if split:
             if code not in split_to:
@@ -120,7 +124,7 @@ def build_code_map(wide: pd.DataFrame, split_to: dict[str, str]) -> pd.DataFrame
                 )
         else:
             target = targets[0]
-        out.append((code, target, split, *years.loc[code]))
+        out.append((code, target, split, *span[code]))
     res = pd.DataFrame(out, columns=["code", "kommunenummer_2020", "split", "first_year", "last_year"])
     names = wide.drop_duplicates("kommunenummer_2020").set_index("kommunenummer_2020")["kommunenavn_2020"]
     res["kommunenavn_2020"] = res["kommunenummer_2020"].map(names)
