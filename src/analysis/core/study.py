@@ -24,6 +24,7 @@ STRUCTURES = (2020, 2024)
 # The 2024 kommuner exist from 1.1.2024 (codes of the 2024 structure; docs/decisions/0051). Here, not
 # in core.kommune, so that the workflow reads it without importing pandas on every start.
 FIRST_YEAR_2024 = 2024
+DAYS_PER_MONTH = 365.25 / 12  # waiting time in months: days / this (register and its synthetic twin)
 
 
 def survey_role(year: int) -> str:

@@ -40,6 +40,7 @@ from analysis.core.errors import InputError, is_collecting, report, room
 from analysis.core.intake import LINE, Table, read_table
 from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER, UNKNOWN_CODE
 from analysis.core.ledger import LEDGER_COLUMNS
+from analysis.core.study import DAYS_PER_MONTH
 
 REQUIRED = [
     "person_id",
@@ -58,7 +59,6 @@ BYDELER = OSLO_BYDELER
 DATES = ("vedtaksdato", "bosettingsdato")
 STUDY_START = "2016-01-01"
 EARLIEST_DECISION = "2000-01-01"
-DAYS_PER_MONTH = 365.25 / 12
 OUTPUT_COLUMNS = [
     "person_id",
     "vedtaksdato",
