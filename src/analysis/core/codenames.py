@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import polars as pl
 
 from analysis.core.errors import InputError, report
+
+if TYPE_CHECKING:  # polars is imported where it is used: a job that only looks names up needs none
+    import polars as pl
 
 LINE = "_line"
 # an optional letter prefix (SSB's K- for kommune, B- for bydel), a 4- or 6-digit code, a name
@@ -62,6 +65,8 @@ def split_code_names(df: pl.DataFrame, columns: Iterable[str]) -> tuple[pl.DataF
     """``columns`` of ``df`` with "code name" cells replaced by their code; returns the frame and
     the names written (``column, code, name, line, cells``: one row per distinct code and name,
     with its first line and how many cells). Cells that are plain codes cost one length test."""
+    import polars as pl
+
     found = []
     for col in columns:
         if col not in df.columns or df.schema[col] != pl.String:

@@ -18,8 +18,8 @@ import pandas as pd
 
 from analysis.core.codenames import check_code_names, name_lookup, resolve_names
 from analysis.core.errors import InputError, first_bad, report
-from analysis.core.intake import LINE, read_pandas
 from analysis.core.kommune import BYDEL_NAMES, OSLO, OSLO_BYDELER, UNKNOWN_CODE
+from analysis.core.textio import LINE  # the same column name as analysis.core.intake's
 from analysis.survey.codebook import Codebook
 
 FRAME_COLUMNS = ["unit_id", "unit_name", "unit_type"]
@@ -43,6 +43,8 @@ def read_frame(
     config's ``mapping.<role>``, ``role`` e.g. ``survey_frame_2021``); "code name" unit ids are
     checked against ``reference`` (:func:`analysis.core.codenames.reference_names`).
     ``attrs["excluded"]``: the ledger rows of ``keep_rows``."""
+    from analysis.core.intake import read_pandas  # polars: imported by the jobs that read a file (issue 28)
+
     df, t = read_pandas(path, role, FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
     if reference is not None:
         check_code_names(t.code_names, reference, path)
@@ -179,6 +181,8 @@ def read_survey(
     format, ``mapping`` (the config's ``mapping.survey_<year>``) applied. SPSS value labels are
     checked against the codebook scales (:func:`check_labels`). ``attrs``: ``excluded``
     (ledger rows of ``keep_rows``) and ``missing`` (items absent, collecting mode)."""
+    from analysis.core.intake import read_pandas  # polars: imported by the jobs that read a file (issue 28)
+
     items = cb.items_for(year)
     try:
         df, t = read_pandas(path, f"survey_{year}", ["unit_id", *items], mapping=mapping, codes=("unit_id",))

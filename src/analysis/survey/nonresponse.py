@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, first_bad
-from analysis.core.intake import read_pandas
 from analysis.core.kommune import OSLO
 from analysis.core.protection import SECONDARY_LABEL, is_period, range_label
 from analysis.survey.ingest import FRAME_COLUMNS, validate_frame
@@ -234,6 +233,8 @@ def read_frame(
 ) -> pd.DataFrame:
     """The frame in any format (``mapping``: the config's ``mapping.survey_frame_2021``), checked
     ("code name" unit ids against ``reference``, :mod:`analysis.core.codenames`)."""
+    from analysis.core.intake import read_pandas  # polars: imported by the jobs that read a file (issue 28)
+
     df, t = read_pandas(path, "survey_frame_2021", FRAME_COLUMNS, mapping=mapping, codes=("unit_id",))
     if reference is not None:
         from analysis.core.codenames import check_code_names
