@@ -104,9 +104,7 @@ def row_basis(rows: pd.DataFrame, cited_roles) -> str:
 def _row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
     """``row_basis`` of each row of ``table`` on its own (as ``row_basis(table.iloc[[i]])``),
     computed once per table: the scorecard asks it for ~600 single rows (issue 28)."""
-    held = _KEY_INDEX.get(id(table))
-    if held is None or held[0] is not table:
-        held = _KEY_INDEX[id(table)] = (table, {})
+    held = _memo(table)
     memo = ("basis", tuple(sorted(cited_roles)))
     bases = held[1].get(memo)
     if bases is None:
@@ -140,14 +138,20 @@ def basis_of_bases(bases) -> str:
 _KEY_INDEX: dict[int, tuple[pd.DataFrame, dict[tuple, dict[tuple, list[int]]]]] = {}
 
 
+def _memo(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """``table`` and its memo of things computed once per table (indexes, bases, empty masks)."""
+    held = _KEY_INDEX.get(id(table))
+    if held is None or held[0] is not table:
+        held = _KEY_INDEX[id(table)] = (table, {})
+    return held
+
+
 def _positions(table: pd.DataFrame, key: Mapping, as_text: bool) -> list[int] | range:
     """The positions of ``table``'s rows whose columns equal ``key``'s values (see rows_where)."""
     cols = tuple(key)
     if not cols:
         return range(len(table))
-    held = _KEY_INDEX.get(id(table))
-    if held is None or held[0] is not table:
-        held = _KEY_INDEX[id(table)] = (table, {})
+    held = _memo(table)
     index = held[1].get((cols, as_text))
     if index is None:
         index = {}
@@ -169,9 +173,7 @@ def rows_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> pd.D
 def _others_empty(table: pd.DataFrame, others: tuple[str, ...]):
     """Per row of ``table``: are all of ``others`` empty (``(table[others] == "").all(axis=1)``),
     computed once per table and set of columns."""
-    held = _KEY_INDEX.get(id(table))
-    if held is None or held[0] is not table:
-        held = _KEY_INDEX[id(table)] = (table, {})
+    held = _memo(table)
     empty = held[1].get(("empty", others))
     if empty is None:
         empty = held[1][("empty", others)] = (table[list(others)] == "").all(axis=1).to_numpy()
