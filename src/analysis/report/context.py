@@ -258,6 +258,22 @@ def key_numbers(
     return out
 
 
+def lacking_inputs(needs, missing, groups: dict[str, list] | None) -> list[str]:
+    """The inputs of ``needs`` (a chapters.yaml ``needs`` list) that ``missing`` lacks, a group of
+    ``groups`` resolved as :func:`plan_chapters` describes; empty when everything needed is there."""
+    groups = groups or {}
+    out = []
+    for r in needs or []:
+        if r in groups:
+            alternatives = [[a] if isinstance(a, str) else list(a) for a in groups[r]]
+            if not any(all(i not in missing for i in a) for a in alternatives):
+                lacking = [i for a in alternatives for i in a if i in missing] or [r]
+                out += [i for i in lacking if i not in out]
+        elif r in missing and r not in out:
+            out.append(r)
+    return out
+
+
 class _KeepMissing(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -284,32 +300,18 @@ def plan_chapters(
     ``{placeholders}`` filled from ``title_values`` (chapter 11's waves).
     """
     missing = set(missing_inputs)
-    groups = groups or {}
-
-    def lacking_of(needs):
-        out = []
-        for r in needs or []:
-            if r in groups:
-                alternatives = [[a] if isinstance(a, str) else list(a) for a in groups[r]]
-                if not any(all(i not in missing for i in a) for a in alternatives):
-                    lacking = [i for a in alternatives for i in a if i in missing] or [r]
-                    out += [i for i in lacking if i not in out]
-            elif r in missing and r not in out:
-                out.append(r)
-        return out
-
     kept, left_out = [], []
     for ch in chapters:
         title = ch[f"title_{language}"]
         if "{" in title:  # a placeholder without a value stays as it is
             title = title.format_map(_KeepMissing(title_values or {}))
-        lacking = lacking_of(ch.get("needs"))
+        lacking = lacking_inputs(ch.get("needs"), missing, groups)
         if lacking:
             left_out.append({"what": title, "anchor": ch["anchor"], "inputs": lacking})
             continue
         kept.append({**ch, "title": title})
         for part in ch.get("parts") or []:
-            lacking = lacking_of(part["needs"])
+            lacking = lacking_inputs(part["needs"], missing, groups)
             if lacking:
                 label = t("context.left_out_" + part["id"])
                 what = f"{title}: {label}"
@@ -771,13 +773,11 @@ def build_context(
     method_sections = sorted(
         f"method/{p.name}"
         for p in (template_dir / "method").glob("*.html.j2")
-        if not plan_chapters(
-            [{"needs": method_needs.get(p.name.removesuffix(".html.j2"), []), "title_no": "", "anchor": ""}],
-            missing_inputs,
-            "no",
-            t,
+        if not lacking_inputs(
+            method_needs.get(p.name.removesuffix(".html.j2"), []),
+            set(missing_inputs),
             survey.get("input_groups"),
-        )[1]
+        )
     )
     kinds = {i["role"]: i["kind"] for i in provenance["inputs"]}
     title = config["report"][f"title_{language}"]
