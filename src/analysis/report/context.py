@@ -756,9 +756,8 @@ def build_context(
     published = _yaml(Path(published_path))
     extra = _yaml(report_dir / "extra_entries.yaml")
     extra = {**extra, "entries": list(extra.get("entries", [])) + wave_entries(extra, tables.ids("x_"))}
-    meta = fill_study(
-        entry_metadata(published, extra, language, t, synthetic), study_from_config(config), tables, t
-    )
+    study = study_from_config(config)
+    meta = fill_study(entry_metadata(published, extra, language, t, synthetic), study, tables, t)
     label = label_lookup(published, language, t)
     spec = _yaml(report_dir / "chapters.yaml")
     chapters, left_out = plan_chapters(
@@ -826,7 +825,7 @@ def build_context(
         # the data dictionary of the tidy tables (CONTRACT.md): the contract's columns, the common extras
         "tidy_columns": [*TIDY_COLUMNS, "ci_low", "ci_high", "source", "note", "synthetic"],
         "references": _yaml(report_dir / "references.yaml").get("references", []),
-        "study": study_from_config(config),
+        "study": study,
         "register_period": register_period_key(tables),
         "years_of": lambda entry_id, **keys: years_of(tables, entry_id, **keys),
         "config": config,
