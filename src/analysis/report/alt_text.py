@@ -57,17 +57,22 @@ def select_rows(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     return out
 
 
+def key_name(entry_id: str, key, label) -> str:
+    """A key's label in the catalogues, else the key itself with spaces for underscores (a text
+    for the reader must not stop a render for want of a label)."""
+    try:
+        return label(entry_id, key)
+    except KeyError:
+        return str(key).replace("_", " ")
+
+
 def _label(df_row, entry_id: str, col: str, label, language: str, own: bool = True) -> str:
     """The row's label for a key column: the table's own ``label_<language>`` column (the item's
     label, where a table carries one), else the catalogues' label."""
     column = f"label_{language}"
     if own and col == "item" and column in df_row and isinstance(df_row[column], str) and df_row[column]:
         return df_row[column]
-    key = df_row[col]
-    try:
-        return label(entry_id, key)
-    except KeyError:
-        return str(key).replace("_", " ")
+    return key_name(entry_id, df_row[col], label)
 
 
 def _varying(df: pd.DataFrame, exclude=()) -> list[str]:

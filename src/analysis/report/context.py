@@ -11,7 +11,7 @@ from analysis.core.study import study_from_config
 from analysis.core.synthetic import DESC
 from analysis.core.tidy import TIDY_COLUMNS
 from analysis.core.yamlio import load_yaml
-from analysis.report.alt_text import figure_alt
+from analysis.report.alt_text import figure_alt, key_name
 from analysis.report.lineage import footer_lookup
 from analysis.report.reproduction import (
     BASES,
@@ -621,12 +621,7 @@ def data_rows_lookup(tables, label, language: str):
     from analysis.report.numbers import fmt_number
 
     def words(entry_id, col, key) -> str:
-        if col in ("group", "kommune"):
-            return str(key)
-        try:
-            return label(entry_id, key)
-        except KeyError:
-            return str(key).replace("_", " ")
+        return str(key) if col in ("group", "kommune") else key_name(entry_id, key, label)
 
     def figure_data(entry_id: str) -> list[dict]:
         if entry_id not in tables:

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.report.alt_text import key_name
 from analysis.report.numbers import fmt_number, fmt_pct
 
 SIGNIFICANCE = 0.05  # the level the chapter's change table uses (Holm-adjusted p-values)
-
-
-def _name(entry_id: str, key: str, label) -> str:
-    try:
-        return label(entry_id, key)
-    except KeyError:
-        return str(key).replace("_", " ")
 
 
 def _records(df: pd.DataFrame, columns) -> list[dict]:
@@ -74,7 +68,7 @@ def figure_prose(
         return fmt_number(v, 1, language) if mean else fmt_pct(v, 0, language)
 
     top, low = now[0], now[-1]
-    names = {r[key]: _name(entry_id, r[key], label) for r in now}
+    names = {r[key]: key_name(entry_id, r[key], label) for r in now}
     if key == "item":
         kind = "prose.mean_top" if mean else ("prose.share_one" if len(now) == 1 else "prose.share_top")
         first = t(
@@ -93,7 +87,7 @@ def figure_prose(
             "prose.distribution_many",
             year=last,
             top=names[top[key]],
-            item=_name(entry_id, top["item"], label),
+            item=key_name(entry_id, top["item"], label),
             top_value=value(top["value"]),
         )
     else:
@@ -138,7 +132,7 @@ def _change_sentence(entry_id, rows, change, key, last, prev, value, label, t) -
             sentence = t(
                 "prose.largest_change",
                 prev=prev,
-                name=_name(entry_id, biggest[key], label),
+                name=key_name(entry_id, biggest[key], label),
                 before=value(before[0]["value"]),
                 after=value(after[0]["value"]),
             )
