@@ -64,10 +64,7 @@ class Messages:
             raise KeyError(f"{self._source}: no message '{key}'") from None
 
     def __call__(self, key: str, **values) -> str:
-        try:
-            text = self._m[key]
-        except KeyError:
-            raise KeyError(f"{self._source}: no message '{key}'") from None
+        text = self.text(key)
         wanted = placeholders(text)
         if wanted != set(values):
             missing, extra = sorted(wanted - set(values)), sorted(set(values) - wanted)
