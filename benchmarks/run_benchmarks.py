@@ -226,17 +226,17 @@ def goal_lines(reps: list[dict]) -> list[str]:
         if not walls:
             continue
         med = _median(walls)
-        absolute = key.endswith("_s")
-        if key in JUDGED_SECONDS:  # a budget in seconds on 2 cores (wall)
+        # a ratio, or a budget in seconds on 2 cores (JUDGED_SECONDS), is judged; other seconds
+        # are on the reference machine: shown, judged by the reader
+        judged = not key.endswith("_s") or key in JUDGED_SECONDS
+        if judged:
             verdict = "met" if med <= GOALS[key] else "WARNING: missed"
-        elif absolute:  # seconds on the reference machine: shown, judged by the reader
-            verdict = "(seconds; reference machine)"
         else:
-            verdict = "met" if med <= GOALS[key] else "WARNING: missed"
+            verdict = "(seconds; reference machine)"
         cpu = f"{_median(cpus):7.2f}" if cpus else "      -"
         lines.append(
             f"{text:<60} {med:7.2f} {f'{min(walls):.2f}-{max(walls):.2f}':>12} {cpu} "
-            f"{('<= ' if not absolute or key in JUDGED_SECONDS else '~') + f'{GOALS[key]:g}':>6}  {verdict}"
+            f"{('<= ' if judged else '~') + f'{GOALS[key]:g}':>6}  {verdict}"
         )
     return lines
 
