@@ -22,8 +22,12 @@ def main(smk):
     i = smk.input
     if s["protect"]:  # built once by rule protection, which made the plan on these tables
         built = scope.Unprotected.from_frames(read_unprotected(i))
+        plan = pd.read_csv(i.plan[0], dtype=str, keep_default_na=False)
+        tables = apply_plan(built.tables, plan, int(s["threshold"]))
+        tables, k_cls, b_cls = scope.place_protected(tables, built.k_cls, built.b_cls)
     else:
         built = scope.build(i.register_counts, i.imdi_annual, i.population, i.imdi_public, study)
+        tables, k_cls, b_cls = built.tables, built.k_cls, built.b_cls
     first, last = (built.years[0], built.years[-1]) if built.years else (0, 0)
     t = Messages(load_messages(i.messages), i.messages)
     lab = figure_words(
@@ -38,11 +42,6 @@ def main(smk):
     )
     for k in ("only_2018_2021", "per1000"):  # the late period and the period end where the data end
         lab[k] = lab[k].format(last=last, period=year_span(first, last))
-    tables, k_cls, b_cls = built.tables, built.k_cls, built.b_cls
-    if s["protect"]:
-        plan = pd.read_csv(i.plan[0], dtype=str, keep_default_na=False)
-        tables = apply_plan(tables, plan, int(s["threshold"]))
-        tables, k_cls, b_cls = scope.place_protected(tables, k_cls, b_cls)
     out = {Path(p).stem: p for p in smk.output.tables}
     for eid, path in out.items():
         write_tidy(tables[eid], path, synthetic=s["synthetic"])

@@ -21,12 +21,11 @@ def main(smk):
     i = smk.input
     if s["protect"]:  # built once by rule protection, which made the plan on these tables
         built = waiting.Unprotected.from_frames(read_unprotected(i))
+        plan = pd.read_csv(i.plan[0], dtype=str, keep_default_na=False)
+        tables = apply_plan(built.tables, plan, int(s["threshold"]))
     else:
         built = waiting.build(i.register, i.imdi_annual, study)
-    tables = built.tables
-    if s["protect"]:
-        plan = pd.read_csv(i.plan[0], dtype=str, keep_default_na=False)
-        tables = apply_plan(tables, plan, int(s["threshold"]))
+        tables = built.tables
     for p in smk.output.tables:
         write_tidy(tables[Path(p).stem], p, synthetic=s["synthetic"])
     partial = register_period(pd.DataFrame({"year": built.years}), study).partial
