@@ -10,7 +10,7 @@ from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.codebook import load_codebook
 from analysis.survey.frame_sizes import read_frame_sizes
 from analysis.survey.sensitivity import OVERLAP_CLUSTER, change_rows, level_rows
-from analysis.survey.waves import change_id, pairs
+from analysis.survey.waves import change_id, pairs, respondents
 from analysis.survey.weighting import design_matrix
 
 
@@ -19,11 +19,7 @@ def main(smk):
     study = Study.from_dict(s["study"])
     cb = load_codebook(smk.input.codebook)
     waves = {int(y): pd.read_parquet(smk.input[study.wave(y).survey_role]) for y in s["waves"]}
-    # responding units (as analysis.survey.tables.respondents; not imported: it loads matplotlib)
-    resp = {
-        year: (w[w["responded"] == 1] if "responded" in w.columns else w).reset_index(drop=True)
-        for year, w in waves.items()
-    }
+    resp = {year: respondents(w) for year, w in waves.items()}
     # every wave's frame size and the one its finite population correction uses (survey_ingest)
     known, used = read_frame_sizes(smk.input.frame_sizes)
     confidence = float(s["confidence"])

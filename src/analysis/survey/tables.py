@@ -11,18 +11,11 @@ from analysis.core.figures import PALETTE, apply_style, too_few_answers_figure
 from analysis.core.tidy import tidy
 from analysis.survey.codebook import Codebook
 from analysis.survey.stats import change_table, figure_table
-from analysis.survey.waves import change_id, pairs
+from analysis.survey.waves import change_id, pairs, respondents
 
 STACK_COLOURS = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#d9d9d9", "#f4b183", "#c55a11"]
 # two waves: the latest dark, the earlier light; more waves: the palette from dark to light
 WAVE_COLOURS = ["#1f4e79", "#a9c9e8"]
-
-
-def respondents(wave: pd.DataFrame) -> pd.DataFrame:
-    """Responding units only (the file of a wave with a frame also holds its non-respondents)."""
-    if "responded" in wave.columns:
-        wave = wave[wave["responded"] == 1]
-    return wave.reset_index(drop=True)
 
 
 def survey_tables(

@@ -9,8 +9,20 @@ computed for each pair of consecutive waves, in ``x_survey_change_<FROM>_<TO>``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 FRAME_ENTRIES = ("tab_9_1", "text_ch9_response_rate")
 WEIGHTING_ENTRIES = ("x_weighting_diagnostics", "x_weighted_estimates", "x_weighting_region_sensitivity")
+
+
+def respondents(wave: pd.DataFrame) -> pd.DataFrame:
+    """Responding units only (the file of a wave with a frame also holds its non-respondents)."""
+    if "responded" in wave.columns:
+        wave = wave[wave["responded"] == 1]
+    return wave.reset_index(drop=True)
 
 
 def change_id(y0: int, y1: int) -> str:
