@@ -19,19 +19,11 @@ from analysis.core.yamlio import load_yaml
 from analysis.demo.followup import plain_frame, plain_wave
 from analysis.survey.codebook import load_codebook
 from analysis.survey.ingest import valid_codes
-from analysis.survey.nonresponse import read_bydeler
+from analysis.survey.nonresponse import read_bydeler, settlement_totals
 
 log = logging.getLogger("demo_followup_waves")
 FIRST_2024_WAVE = FIRST_YEAR_2024  # from 2024 the frame lists the kommuner of 1.1.2024
 FIRST_2020_WAVE = 2020
-
-
-def asb_since(register: pd.DataFrame, first: int, last: int) -> dict[str, int]:
-    """Agreed self-settlements per register unit in the years first..last."""
-    y = pd.to_numeric(register["year"])
-    sel = register[(y >= first) & (y <= last)]
-    s = pd.to_numeric(sel["avtalt_selvbosetting"]).groupby(sel["unit_id"].astype(str)).sum()
-    return {k: int(v) for k, v in s.items()}
 
 
 def main(smk):
@@ -62,7 +54,8 @@ def main(smk):
             codes, _ = valid_codes(code_map, year)
             units = sorted(codes - {OSLO}) + list(OSLO_BYDELER)
         before = [w.year for w in study.waves if w.year < year]
-        asb = asb_since(register, before[-1] if before else study.first_year, year)
+        totals = settlement_totals(register, (before[-1] if before else study.first_year, year))
+        asb = dict(zip(totals["unit_id"], totals["asb"].tolist()))  # agreed self-settlements per unit
         answers = plain_wave(cb, published, year, units, rate, asb, int(s["seed"]))
         write_csv(answers, smk.output[wave.survey_role])
         log.info("%d: %d units, %d responding (synthetic, not calibrated)", year, len(units), len(answers))
