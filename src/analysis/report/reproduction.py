@@ -96,9 +96,13 @@ def row_basis(rows: pd.DataFrame, cited_roles) -> str:
         return "synthetic"
     if "source" not in rows.columns:
         return "real"
-    source = rows["source"].fillna("").astype(str)
-    cited = source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
-    return "cited" if bool(cited.all()) else "real"
+    return "cited" if bool(_cited(rows["source"].fillna("").astype(str), cited_roles).all()) else "real"
+
+
+def _cited(source: pd.Series, cited_roles) -> pd.Series:
+    """Per row: is its ``source`` (text, "" when empty) a cited input role or a citation rather
+    than an input role (core.tidy.synthetic_flags reads it the same way)."""
+    return source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
 
 
 def _row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
@@ -115,8 +119,7 @@ def _row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
             else [False] * n
         )
         if "source" in table.columns:
-            source = table["source"].astype(object).fillna("").astype(str)
-            cited = source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
+            cited = _cited(table["source"].astype(object).fillna("").astype(str), cited_roles)
             other = ["cited" if c else "real" for c in cited.tolist()]
         else:
             other = ["real"] * n
