@@ -79,16 +79,16 @@ def _varying(df: pd.DataFrame, exclude=()) -> list[str]:
     return [c for c in KEYS if c in df.columns and c not in exclude and df[c].astype(str).nunique() > 1]
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """The frame's rows as dicts of plain values (a figure's table has a few dozen rows; a boolean
-    mask per question cost ~0.2 s of every render, issue 28)."""
-    columns = list(df.columns)
+def records(df: pd.DataFrame, columns=None) -> list[dict]:
+    """The frame's rows (``columns`` of them, default all) as dicts of plain values (a figure's
+    table has a few dozen rows; a boolean mask per question cost ~0.2 s of every render, issue 28)."""
+    columns = list(df.columns) if columns is None else columns
     return [dict(zip(columns, row)) for row in zip(*(df[c].tolist() for c in columns))]
 
 
 def compare(entry_id, df, spec, unit, label, language, t) -> str:
     wave_col = spec.get("across", "year")
-    rows = _records(df)
+    rows = records(df)
     waves = [w for w in dict.fromkeys(str(r[wave_col]) for r in rows) if w]
     if wave_col == "year":
         waves = sorted(waves, reverse=True)  # the later year first

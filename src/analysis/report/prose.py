@@ -12,16 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.report.alt_text import key_name
+from analysis.report.alt_text import key_name, records
 from analysis.report.numbers import fmt_number, fmt_pct
 
 SIGNIFICANCE = 0.05  # the level the chapter's change table uses (Holm-adjusted p-values)
-
-
-def _records(df: pd.DataFrame, columns) -> list[dict]:
-    """The frame's rows as dicts of plain values: a figure's table has a few dozen rows, and a
-    boolean mask per question cost ~0.3 s of every render (issue 28)."""
-    return [dict(zip(columns, row)) for row in zip(*(df[c].tolist() for c in columns))]
 
 
 def _drawn(table: pd.DataFrame) -> tuple[list[dict], str]:
@@ -29,7 +23,7 @@ def _drawn(table: pd.DataFrame) -> tuple[list[dict], str]:
     per item where the table has them, else the answer categories of a distribution."""
     rows = [
         r
-        for r in _records(table, ("year", "item", "category", "value", "n"))
+        for r in records(table, ("year", "item", "category", "value", "n"))
         if not pd.isna(r["value"]) and not pd.isna(r["n"]) and r["n"] > 0
     ]
     plain = [r for r in rows if r["category"] == "" and r["item"] != ""]
@@ -104,14 +98,14 @@ def _flag(v) -> str:
 def _change_sentence(entry_id, rows, change, key, last, prev, value, label, t) -> str:
     if change is None or change.empty:
         return ""
-    records = _records(change, ("item", "category", "comparable", "test"))
+    changes = records(change, ("item", "category", "comparable", "test"))
     for r, v, p in zip(
-        records,
+        changes,
         pd.to_numeric(change["value"], errors="coerce").tolist(),
         pd.to_numeric(change["p_holm"], errors="coerce").tolist(),
     ):
         r["value"], r["p"] = v, p
-    comparable = [r for r in records if _flag(r["comparable"]).lower() == "true"]
+    comparable = [r for r in changes if _flag(r["comparable"]).lower() == "true"]
     if not comparable:
         return t("prose.not_comparable", prev=prev)
     drawn = {r[key] for r in rows}
