@@ -220,6 +220,23 @@ def demo_build(shared_dir) -> Path:
         pytest.fail(f"a test changed the shared demo build ({', '.join(changed[:5])}); use copy_build")
 
 
+def shown_register_cells(published: dict, entry_ids=None) -> dict:
+    """(table, row key, column) -> the label or the number a reader sees, for every register-based
+    number of the published tables (all of them, or those of ``entry_ids``); the two-release
+    comparisons of tests/test_protection.py and tests/test_attacks.py read both releases with it."""
+    from analysis.imdi.disclosure import _row_key
+
+    out = {}
+    for eid in entry_ids or published:
+        for r in published[eid].to_dict("records"):
+            if r.get("source", "register") != "register":
+                continue
+            for col in ("value", "asb", "settled", "n"):
+                if col in r and (r[col] != "" or r.get(f"{col}_label", "")):
+                    out[(eid, _row_key(eid, r), col)] = r.get(f"{col}_label", "") or float(r[col])
+    return out
+
+
 def study_of(**config):
     """The study shape of a config (defaults from the schema), as the workflow builds it."""
     from analysis.core.config import validate_config

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake, study_of
+from conftest import copy_workflow, run_snakemake, shown_register_cells, study_of
 
 from analysis.imdi import disclosure, scope
 from analysis.imdi import waiting as waiting_stage
@@ -559,20 +559,8 @@ def second_release(attacked, tmp_path_factory):
     return types.SimpleNamespace(main=main, out=out, added=len(add))
 
 
-def _shown_cells(out):
-    """(table, key, column) -> label or number, for every register-based number."""
-    from analysis.imdi.disclosure import _row_key
-
-    cells = {}
-    for eid in ("fig_2_1", "fig_2_2_resettlement", "x_asb_per_1000", "tab_4_2", "tab_4_1", "tab_2_1"):
-        for r in out[eid].to_dict("records"):
-            if r.get("source", "register") != "register":
-                continue
-            for col in ("value", "n", "asb", "settled"):
-                if col in r and (r[col] != "" or r.get(f"{col}_label", "")):
-                    cells[(eid, _row_key(eid, r), col)] = r.get(f"{col}_label", "") or float(r[col])
-    return cells
-
+# the register-based tables the two releases are compared on
+SHOWN = ("fig_2_1", "fig_2_2_resettlement", "x_asb_per_1000", "tab_4_2", "tab_4_1", "tab_2_1")
 
 COUNTS = {("fig_2_1", s) for s in ("total_settled", "asb", "ordinary")} | {
     ("fig_2_2_resettlement", s) for s in ("ordinary", "resettlement")
@@ -582,7 +570,7 @@ COUNTS = {("fig_2_1", s) for s in ("total_settled", "asb", "ordinary")} | {
 def test_two_releases_side_by_side_recover_nothing(attacked, second_release):
     """The earlier release's hidden cells stay hidden, the years both cover in full hide the same
     cells, and no difference of two published person counts is 1..threshold-1."""
-    before, after = _shown_cells(attacked.out), _shown_cells(second_release.out)
+    before, after = shown_register_cells(attacked.out, SHOWN), shown_register_cells(second_release.out, SHOWN)
     hidden_before = [k for k, v in before.items() if isinstance(v, str)]
     assert len(hidden_before) > 20
     assert [k for k in hidden_before if k in after and not isinstance(after[k], str)] == []

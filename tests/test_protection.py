@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from conftest import study_of
+from conftest import shown_register_cells, study_of
 
 from analysis.core.protection import Cell, apply_plan, decide, gauss_secondary, protect_counts
 
@@ -189,21 +189,6 @@ def _published(tables, plan, tmp_path, name):
     return out
 
 
-def _cells(published):
-    """(table, key, column) -> the label or the number a reader sees."""
-    from analysis.imdi.disclosure import _row_key
-
-    out = {}
-    for eid, t in published.items():
-        for r in t.to_dict("records"):
-            if r.get("source", "register") != "register":
-                continue
-            for col in ("value", "asb", "settled", "n"):
-                if col in r and (r[col] != "" or r.get(f"{col}_label", "")):
-                    out[(eid, _row_key(eid, r), col)] = r.get(f"{col}_label", "") or float(r[col])
-    return out
-
-
 def test_a_later_release_hides_what_the_earlier_hid_and_no_difference_gives_a_small_count(tmp_path):
     from analysis.imdi import disclosure
 
@@ -213,8 +198,8 @@ def test_a_later_release_hides_what_the_earlier_hid_and_no_difference_gives_a_sm
     old = _published(t_old, disclosure.plan(early, t_old, 3), tmp_path, "old")
     t_new = _release_tables(persons, kommuner)
     # without the earlier release: the later one differs from it by counts of 1-2 (the attack)
-    alone = _cells(_published(t_new, disclosure.plan(persons, t_new, 3), tmp_path, "alone"))
-    before = _cells(old)
+    alone = shown_register_cells(_published(t_new, disclosure.plan(persons, t_new, 3), tmp_path, "alone"))
+    before = shown_register_cells(old)
 
     def is_count(k):  # person counts (shares, rates and unit counts are not)
         eid, key, col = k
@@ -234,7 +219,7 @@ def test_a_later_release_hides_what_the_earlier_hid_and_no_difference_gives_a_sm
 
     assert small_differences(alone)
     plan = disclosure.plan(persons, t_new, 3, (old, "2021-03-31"))
-    after = _cells(_published(t_new, plan, tmp_path, "new"))
+    after = shown_register_cells(_published(t_new, plan, tmp_path, "new"))
     assert not small_differences(after)
     hidden_before = {k for k, v in before.items() if isinstance(v, str)}
     assert hidden_before and all(isinstance(after[k], str) for k in hidden_before)

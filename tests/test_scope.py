@@ -133,14 +133,7 @@ def test_scope_protection_hides_small_counts_and_their_rank():
 
     persons = pd.DataFrame(small_register_rows())
     counts = register_counts(persons)
-    kommuner = pd.DataFrame(
-        {
-            "kommunenummer": list(NAMES),
-            "kommunenavn": list(NAMES.values()),
-            "fylkesnavn": "F",
-            "folkemengde_2020_01_01": [700000, 285000, 144000, 11000, 20000, 128000],
-        }
-    )
+    kommuner = small_kommuner()
     k_cls = maps.classify(counts, list(NAMES), "kommunenummer_2020")
     tables = {
         "tab_12_1": top_ten(counts, NAMES, (2016, 2020)),
@@ -161,6 +154,18 @@ def test_scope_protection_hides_small_counts_and_their_rank():
     assert x.tail(len(hidden)).equals(hidden) and hidden["value"].isna().all()
     assert (hidden["category"] == "protected").all()
     assert "1–2" in set(hidden["asb_label"])
+
+
+def small_kommuner():
+    """The six kommuner of SPEC with their names and a population each."""
+    return pd.DataFrame(
+        {
+            "kommunenummer": list(NAMES),
+            "kommunenavn": list(NAMES.values()),
+            "fylkesnavn": "F",
+            "folkemengde_2020_01_01": [700000, 285000, 144000, 11000, 20000, 128000],
+        }
+    )
 
 
 def small_register_rows():
@@ -184,14 +189,7 @@ def test_values_before_protection_read_back_as_built(tmp_path):
 
     persons = pd.DataFrame(small_register_rows())
     counts = register_counts(persons)
-    kommuner = pd.DataFrame(
-        {
-            "kommunenummer": list(NAMES),
-            "kommunenavn": list(NAMES.values()),
-            "fylkesnavn": "F",
-            "folkemengde_2020_01_01": [700000, 285000, 144000, 11000, 20000, 128000],
-        }
-    )
+    kommuner = small_kommuner()
     k_cls = maps.classify(counts, list(NAMES), "kommunenummer_2020")
     b_cls = maps.classify(counts, ["030101", "030112"], "unit_id")
     built = scope.Unprotected(
