@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.core.messages import Messages, flatten, load_messages, placeholders
+from analysis.core.messages import Messages, fields_of, flatten, load_messages
 from analysis.report.context import VERDICT_ORDER, verdict_labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,11 +31,11 @@ def _template_keys() -> dict[str, list[str]]:
     return found
 
 
-def test_both_languages_have_the_same_keys_and_placeholders():
+def test_both_languages_have_the_same_keys_and_fields():
     cat = _catalogues()
     assert set(cat["no"]) == set(cat["en"]), set(cat["no"]) ^ set(cat["en"])
-    differ = [k for k in cat["no"] if placeholders(cat["no"][k]) != placeholders(cat["en"][k])]
-    assert not differ, f"placeholders differ between no and en: {differ}"
+    differ = [k for k in cat["no"] if fields_of(cat["no"][k]) != fields_of(cat["en"][k])]
+    assert not differ, f"fields differ between no and en: {differ}"
     assert all(text.strip() for c in cat.values() for text in c.values())
 
 
@@ -76,7 +76,7 @@ def test_context_messages_cover_every_verdict():
         assert len({label for _, label in labels}) == len(VERDICT_ORDER)
 
 
-def test_messages_fill_placeholders_and_refuse_mistakes():
+def test_messages_fill_fields_and_refuse_mistakes():
     msg = Messages(flatten({"ch": {"a": "Bosatt {n} i {year}.", "b": "Tekst"}}), "no.yaml")
     assert msg("ch.b") == "Tekst"
     assert msg("ch.a", n="15\u202f284", year=2016) == "Bosatt 15\u202f284 i 2016."

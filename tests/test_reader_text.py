@@ -197,7 +197,7 @@ def plot(ax, language, years):
 
 
 def test_no_catalogue_text_writes_the_interval_level():
-    """Every interval follows survey.confidence, so its level is a placeholder ({level}, filled
+    """Every interval follows survey.confidence, so its level is a field ({level}, filled
     from the config), never "95 %" written into the text; the one exception is the coverage
     simulation's own nominal level (benchmarks/survey_coverage.py draws at 95 %)."""
     from analysis.core.messages import load_messages

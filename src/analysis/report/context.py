@@ -297,13 +297,13 @@ def plan_chapters(
     a list of inputs needed together (``survey_waves``: any survey wave; ``survey_frames``: any
     wave given with its frame). The group is missing when no alternative is whole (or the study has
     none); it then lacks the missing inputs of every alternative. Titles may hold
-    ``{placeholders}`` filled from ``title_values`` (chapter 11's waves).
+    ``{fields}`` filled from ``title_values`` (chapter 11's waves).
     """
     missing = set(missing_inputs)
     kept, left_out = [], []
     for ch in chapters:
         title = ch[f"title_{language}"]
-        if "{" in title:  # a placeholder without a value stays as it is
+        if "{" in title:  # a field without a value stays as it is
             title = title.format_map(_KeepMissing(title_values or {}))
         lacking = lacking_inputs(ch.get("needs"), missing, groups)
         if lacking:
