@@ -238,6 +238,7 @@ if NR_WAVES:
         input:
             **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
             **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
+            frame_sizes=rules.survey_ingest.output.frame_sizes,
             messages=MESSAGES,
             settings=settings(
                 "weighting",
@@ -249,7 +250,6 @@ if NR_WAVES:
                 max_iter=WEIGHTING["max_iter"],
                 estimates=WEIGHTING["estimates"],
                 confidence=config["survey"]["confidence"],
-                fpc=config["survey"]["fpc"],
                 language=LANG,
                 synthetic=synthetic_of(*SURVEY_ROLES, "register", "population"),
             ),

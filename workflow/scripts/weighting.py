@@ -12,7 +12,7 @@ from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, load_messages
 from analysis.core.study import Study, year_span
 from analysis.core.tidy import tidy, write_tidy
-from analysis.survey.frame_sizes import fpc_sizes
+from analysis.survey.frame_sizes import read_frame_sizes
 from analysis.survey.waves import WEIGHTING_ENTRIES
 from analysis.survey.weighting import (
     TooFewRespondents,
@@ -35,6 +35,8 @@ def main(smk):
     tables = {Path(t).stem: t for t in smk.output.tables}
     figs = {Path(f).stem: f for f in smk.output.figures}
     t = Messages(load_messages(smk.input.messages), smk.input.messages)
+    # the frame size each wave's correction uses, as rule survey_ingest wrote it (0177)
+    fpc_size = read_frame_sizes(smk.input.frame_sizes)[1]
     for key, ids in p["waves"].items():
         wave = study.wave(int(key))
         before = [w.year for w in study.waves if w.year < wave.year]
@@ -49,13 +51,15 @@ def main(smk):
             t,
             wave,
             period,
+            fpc_size[wave.year],
         )
 
 
-def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, period):
+def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, period, frame_size):
     """Weights, diagnostics and estimates of one frame wave; ``out``: base entry id -> table path,
     ``t``: the message catalogue of the figure's words, ``period``: the years the wave's filter
-    question asks about ("2016–2021")."""
+    question asks about ("2016–2021"), ``frame_size``: the frame size its finite population correction
+    uses (None: none)."""
     units = pd.read_parquet(units_path)
     variables = list(p["margins"])
     if "settlement_band" in variables:
@@ -67,7 +71,6 @@ def weight_wave(units_path, survey_path, out, figure, weights_path, p, t, wave, 
     # the survey file's design weights are the starting weights: checked equal (N/n)
     start = sample[["unit_id"]].merge(survey[["unit_id", "weight"]], on="unit_id", how="left", validate="1:1")
     start = pd.Series(start["weight"].to_numpy(dtype=float), index=sample.index)
-    frame_size = fpc_sizes({wave.year: len(units)}, p["fpc"])[wave.year]
     try:
         res = rake(sample, margins, base_weights=start, tol=p["tolerance"], max_iter=p["max_iter"])
     except TooFewRespondents as exc:  # a degenerate but valid survey: the report says so
