@@ -19,7 +19,8 @@ NO = load_messages(ROOT / "workflow" / "report" / "messages" / "no.yaml")
 
 ENGLISH = re.compile(r"\b(the|and|of|with|which|not|is|are|from|this|that|for|by|only|has|have|cannot)\b")
 URL = re.compile(r"https?://\S+")
-HASH = re.compile(r"\([0-9a-f]{12}\)")
+# a lineage footer names each file with its hash, or "(–)" for an internal file it does not hash
+HASH = re.compile(r"\((?:[0-9a-f]{12}|–)\)")
 # numbers with a dot that are references, not decimals: Figur 2.1, Tabell X9.1, kap. 4.1.1, a heading
 REFERENCE = re.compile(
     r"(?:Figur|Tabell|figur|tabell|[Kk]ap\.|Vedlegg)\s+X?(\d+(?:\.\d+)+)|^(\d+(?:\.\d+)+) [A-ZÆØÅ]", re.M
