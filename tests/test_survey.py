@@ -563,3 +563,20 @@ def test_figures_mark_small_bases(demo_tables):
     assert not tables["fig_11_4"]["small_base"].any()
     fig = plot_figure(tables["fig_11_4"], CB, "fig_11_4", "no", DEFAULTS["survey"]["confidence"], WORDS_NO)
     assert not any("*" in t.get_text() for t in fig.axes[0].get_yticklabels())
+
+
+def test_solve_counts_remembers_each_problem_by_everything_it_is_built_from():
+    """The demo calibration's memory (decision 0137): the same problem gives the solver's answer
+    again, as a fresh dict; another prior, target, base or bound is another problem."""
+    from analysis.demo import survey as ds
+
+    hi, lo = {1: 0.9, 2: 0.1}, {1: 0.2, 2: 0.8}
+    first = ds.solve_counts([1, 2], 10, [], hi)
+    assert first == ds._solve_counts([1, 2], 10, [], hi, False, ()) == {1: 9, 2: 1}
+    first[1] = 99
+    assert ds.solve_counts([1, 2], 10, [], hi) == {1: 9, 2: 1}
+    assert ds.solve_counts([1, 2], 10, [], lo) == {1: 2, 2: 8}
+    assert ds.solve_counts([1, 2], 20, [], hi) == {1: 18, 2: 2}
+    assert ds.solve_counts([1, 2], 10, [ds.Target((1,), 40.0, "pct")], hi) == {1: 4, 2: 6}
+    assert ds.solve_counts([1, 2], 10, [], hi, extra=[ds.LinearBound({1: 1.0}, 0, 3)]) == {1: 3, 2: 7}
+    assert ds.solve_counts([1, 2], 10, [ds.Target((1,), 33.0, "pct")], hi) is None  # 3.3 units

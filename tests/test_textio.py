@@ -54,3 +54,52 @@ def test_parse_int_and_decimal_name_the_bad_cell(tmp_path):
     with pytest.raises(InputError) as e:
         parse_int(df, "x", "n.csv", hi=5)
     assert e.value.line == 3 and "out of range" in e.value.message
+
+
+PLAIN = (
+    "Enhet;År;Kommune;Antall\nPersoner;2019;Ås;12\nProsent;2020;Nord-Aurdal og Etnedal;.\nPersoner;2021;;\n"
+)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # the same table, not plain: quoted cells, Windows line ends with one quoted cell, padded
+        # cells, a blank line (the line numbers then differ from the plain file's: compared apart)
+        '"Enhet";"År";"Kommune";"Antall"\n"Personer";"2019";"Ås";"12"\n'
+        '"Prosent";"2020";"Nord-Aurdal og Etnedal";"."\n"Personer";"2021";"";""\n',
+        PLAIN.replace("\n", "\r\n").replace("Ås", '"Ås"'),
+        PLAIN.replace(";", " ; "),
+    ],
+)
+def test_plain_table_read_as_csv_reads_it(tmp_path, other):
+    """A plain file (no quotes, no padding, no blank line) goes through pandas' C parser
+    (decision 0136); every other spelling of the same table through csv: the frames are equal."""
+    from analysis.core.textio import _plain_table
+
+    assert _plain_table(PLAIN, ";") is not None and _plain_table(PLAIN.replace("\n", "\r\n"), ";") is not None
+    assert _plain_table(other, ";") is None
+    expected = ["Enhet", "År", "Kommune", "Antall"]
+    fast = read_delimited(write(tmp_path, "plain.csv", PLAIN.encode("latin-1")), expected)
+    crlf = read_delimited(write(tmp_path, "crlf.csv", PLAIN.replace("\n", "\r\n").encode()), expected)
+    slow = read_delimited(write(tmp_path, "other.csv", other.encode("utf-8")), expected)
+    assert fast.equals(slow) and fast.equals(crlf)
+    assert list(fast.columns) == list(slow.columns) and fast.columns.dtype == slow.columns.dtype
+    assert fast["Antall"].tolist() == ["12", ".", ""] and fast["_line"].tolist() == [2, 3, 4]
+    assert fast.dtypes.tolist() == slow.dtypes.tolist()
+
+
+@pytest.mark.parametrize(
+    "content, message, line, column",
+    [
+        (b"a;b\n1;2\n3\n", "row has 1 fields", 3, "b"),
+        (b"a;b\n1;2\n3;4;5\n", "row has 3 fields", 3, "(field 3)"),
+        (b"a;b\n1;2;3\n3;4\n", "row has 3 fields", 2, "(field 3)"),
+        (b"a;b\n\n1;2\n3\n", "row has 1 fields", 4, "b"),
+    ],
+)
+def test_not_plain_rows_are_worded_by_line_and_column(tmp_path, content, message, line, column):
+    """A row with a wrong number of fields leaves the plain path: the message names it as before."""
+    with pytest.raises(InputError) as e:
+        read_delimited(write(tmp_path, "bad.csv", content), ["a", "b"])
+    assert message in e.value.message and (e.value.line, e.value.column) == (line, column)

@@ -12,6 +12,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, first_bad
@@ -128,8 +129,8 @@ def read_delimited(
             column=expected[0],
             value=header[:80],
         )
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    rows = list(reader)
+    plain = _plain_table(text, sep)
+    rows = [lines[0].split(sep)] if plain is not None else list(csv.reader(io.StringIO(text), delimiter=sep))
     cols = [c.strip() for c in rows[0]]
     missing = [c for c in expected if c not in cols]
     if missing:
@@ -153,6 +154,20 @@ def read_delimited(
     if len(set(cols)) != len(cols):
         dup = next(c for c in cols if cols.count(c) > 1)
         raise InputError(path, "duplicate column in header", line=1, column=dup, value=dup)
+    if plain is not None:
+        df = pd.read_csv(
+            io.StringIO(plain),
+            sep=sep,
+            header=None,
+            skiprows=1,
+            names=cols,
+            dtype="object",
+            na_filter=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+        )
+        df[LINE] = np.arange(2, len(df) + 2)
+        return df
     body, line_no = [], []
     for i, r in enumerate(rows[1:], start=2):
         if not r or (len(r) == 1 and not r[0].strip()):
@@ -175,6 +190,42 @@ def read_delimited(
         raise InputError(path, "file has a header but no data rows", line=2, column=cols[0], value="")
     df[LINE] = line_no
     return df
+
+
+# Characters after which a file is not "plain" (see _plain_table): quotes, NUL, and every white
+# space character but the space and the line feed (str.isspace; it includes every line break that
+# str.splitlines knows, so a plain text's lines are its \n-separated parts).
+_NOT_PLAIN = re.compile(
+    '["\x00\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]'
+)
+
+
+def _plain_table(text: str, sep: str) -> str | None:
+    """``text`` (its Windows line ends made \\n) when the table is plain: no quote, no NUL, no
+    white space but spaces inside a cell, no blank line, at least one data row and every line with
+    as many fields as the header. Then splitting each line at ``sep`` is exactly what csv.reader and
+    the checks of :func:`read_delimited` give, and pandas' C parser reads it ~5x faster (decision
+    0136). Anything else returns None: the csv path reads it and words every problem."""
+    if "\r" in text and text.count("\r") == text.count("\r\n"):
+        text = text.replace("\r\n", "\n")
+    if sep.isspace() or _NOT_PLAIN.search(text):
+        return None
+    lines = text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
+    n = lines[0].count(sep)
+    if (
+        len(lines) < 2
+        or "\n\n" in text
+        or text.startswith("\n")
+        or " " + sep in text
+        or sep + " " in text
+        or " \n" in text
+        or "\n " in text
+        or text.startswith(" ")
+        or text.endswith(" ")
+        or any(line.count(sep) != n for line in lines)
+    ):
+        return None
+    return text
 
 
 def _column_at(raw: bytes, line: int, bad: bytes | None, separators: str) -> str | None:

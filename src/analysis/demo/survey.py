@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,14 @@ def count_range(pct: float, base: int) -> tuple[int, int]:
     return max(lo, 0), min(hi, base)
 
 
+# solve_counts' answers by the problem they were solved for. The calibration asks the same problem
+# again and again (a later pass of generate_waves, the next base of a question, a claim relaxed to
+# the bounds it already had): about a quarter of the calls, ~4 ms of HiGHS each. HiGHS is
+# deterministic, and the key holds every value the problem is built from, so an answer from here
+# is the vector the solver would return (decision 0137).
+_SOLVED: dict[tuple, dict | None] = {}
+
+
 def solve_counts(
     codes: list[int],
     base: int,
@@ -118,6 +127,31 @@ def solve_counts(
     With ``use_derived`` the cataloguer's derived values (e.g. 100 - 61 - 13) are hard too.
     ``extra``: further linear bounds on the counts (the report's claims, :func:`claim_bounds`).
     """
+    key = (
+        tuple(codes),
+        base,
+        tuple((t.codes, t.value, t.kind) for t in targets),
+        tuple(prior.get(c, 0) for c in codes),
+        use_derived,
+        tuple((tuple(b.coef.items()), b.lo, b.hi) for b in extra),
+    )
+    if key not in _SOLVED:
+        if len(_SOLVED) >= 100_000:  # a bound on the memory, far above one build's ~300 problems
+            _SOLVED.clear()
+        _SOLVED[key] = _solve_counts(codes, base, targets, prior, use_derived, extra)
+    counts = _SOLVED[key]
+    return None if counts is None else dict(counts)
+
+
+def _solve_counts(
+    codes: list[int],
+    base: int,
+    targets: list[Target],
+    prior: dict,
+    use_derived: bool,
+    extra: list[LinearBound],
+) -> dict | None:
+    """:func:`solve_counts` without its memory: the integer programme itself."""
     k = len(codes)
     soft = [t for t in targets if t.kind == "soft"]
     # variables: counts (k), deviations of soft targets (2 each), deviations from prior (2k)
@@ -332,6 +366,11 @@ class SurveyClaim:
     def terms(self):
         return [(f, 1.0) for f in self.left] + [(f, -1.0) for f in self.right]
 
+    @cached_property
+    def rows(self) -> frozenset[tuple[str, int]]:
+        """The (item, year) pairs the claim's rows are about."""
+        return frozenset((f.item, f.year) for f in self.left + self.right)
+
     def difference(self, known: dict[tuple[str, int], dict]) -> float:
         return sum(sign * f.value(known[(f.item, f.year)]) for f, sign in self.terms()) - self.offset
 
@@ -411,10 +450,11 @@ def claim_bounds(
     for that row's turn."""
     out = []
     for cl in claims:
-        here = [(f, sgn) for f, sgn in cl.terms() if (f.item, f.year) == (item, year)]
-        if not here:
+        if (item, year) not in cl.rows:
             continue
-        others = [(f, sgn) for f, sgn in cl.terms() if (f.item, f.year) != (item, year)]
+        terms = cl.terms()
+        here = [(f, sgn) for f, sgn in terms if (f.item, f.year) == (item, year)]
+        others = [(f, sgn) for f, sgn in terms if (f.item, f.year) != (item, year)]
         if any((f.item, f.year) not in known for f, _ in others):
             continue
         dens = {f.den for f, _ in here}

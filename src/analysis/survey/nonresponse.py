@@ -124,12 +124,14 @@ def region_table(crosswalk_wide: pd.DataFrame, overrides: dict[str, str], *, gro
     bad = {k: v for k, v in overrides.items() if v not in REGIONS}
     if bad:
         raise ValueError(f"region_overrides: unknown region(s) {bad}; use one of {REGIONS}")
-    cw = crosswalk_wide[["kommunenummer_2019", "kommunenummer_2020"]]
-    # 9999 is SSB's "unknown kommune" code, not a kommune
-    cw = cw[(cw["kommunenummer_2019"] != "") & (cw["kommunenummer_2020"] != "9999")]
+    # the pre-2020 fylker of each 2020 kommune's predecessors (plain lists: 356 small groups)
+    predecessors: dict[str, set[str]] = {}
+    for k19, k20 in zip(crosswalk_wide["kommunenummer_2019"], crosswalk_wide["kommunenummer_2020"]):
+        if k19 != "" and k20 != "9999":  # 9999 is SSB's "unknown kommune" code, not a kommune
+            predecessors.setdefault(k20, set()).add(k19[:2])
     rows = []
-    for k20, grp in cw.groupby("kommunenummer_2020", sort=True):
-        fylker = sorted(set(grp["kommunenummer_2019"].str[:2]))
+    for k20 in sorted(predecessors):
+        fylker = sorted(predecessors[k20])
         unknown = [f for f in fylker if f not in pre2020]
         if unknown:
             raise ValueError(f"kommune {k20}: pre-2020 fylke {unknown} has no region")
