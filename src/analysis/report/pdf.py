@@ -7,6 +7,7 @@ neither pandas nor Jinja2: only WeasyPrint and what drawing the PDF needs (issue
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,44 @@ class _Flate:
 
     def compress(self, data, level=None):
         return zlib.compress(data, self.level)
+
+
+_SCREEN_ONLY = re.compile(r'<([a-z][a-z0-9]*)\b[^>]*\bclass="(?:[^"]*\s)?screen-only(?:\s[^"]*)?"[^>]*>')
+
+# HTML's void elements: no closing tag
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+def print_document(html_text: str) -> str:
+    """The HTML without its screen-only elements (``class="... screen-only ..."``): what the PDF
+    is laid out from (docs/decisions/0172-the-pdf-from-the-print-document.md).
+
+    The print style sheet hides them anyway (``@media print { .screen-only { display: none } }``:
+    each figure's numbers as a table, the data links, the lineage table of every output, the
+    sub-sections in the contents), but WeasyPrint parses every element and computes its style
+    before it knows it is not displayed: they were more than half of the document's elements.
+    An element is removed from its opening tag to its matching closing tag (nested elements of
+    the same name counted); a screen-only element that is never closed is an error, not a guess.
+    """
+    out: list[str] = []
+    pos = 0
+    while (m := _SCREEN_ONLY.search(html_text, pos)) is not None:
+        tag = m.group(1)
+        out.append(html_text[pos : m.start()])
+        if tag in _VOID or m.group(0).endswith("/>"):
+            pos = m.end()
+            continue
+        tags = re.compile(rf"<(/?){tag}\b[^>]*>")
+        depth, end = 1, m.end()
+        while depth:
+            t = tags.search(html_text, end)
+            if t is None:
+                raise ValueError(f"report HTML: a screen-only <{tag}> at offset {m.start()} is never closed")
+            depth += -1 if t.group(1) else 1
+            end = t.end()
+        pos = end
+    out.append(html_text[pos:])
+    return "".join(out)
 
 
 @contextmanager
@@ -69,7 +108,7 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
         "uncompressed_pdf": False,
         "optimize_images": False,
     }
-    document = HTML(string=html_text, base_url=str(base_url)).render(**options)
+    document = HTML(string=print_document(html_text), base_url=str(base_url)).render(**options)
     with flate_level(FLATE_LEVEL):
         document.write_pdf(str(out_path), finisher=finisher, **options)
     return document
