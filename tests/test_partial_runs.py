@@ -22,7 +22,7 @@ from analysis.report.provenance import is_internal
 
 CONFIDENTIAL = ["register", "survey_2016", "survey_2021", "survey_frame_2021", "kostra_12012"]
 SURVEYS = ["survey_2016", "survey_2021", "survey_frame_2021"]
-DEMO_RULES = {"demo_register", "demo_survey", "demo_kostra"}
+DEMO_RULES = {"demo_register", "demo_survey", "demo_survey_solve", "demo_kostra"}
 # the input groups a chapter may need (any survey wave; any wave with its frame, answers and frame
 # together), as survey.smk derives them
 GROUPS = {

@@ -580,3 +580,30 @@ def test_solve_counts_remembers_each_problem_by_everything_it_is_built_from():
     assert ds.solve_counts([1, 2], 10, [ds.Target((1,), 40.0, "pct")], hi) == {1: 4, 2: 6}
     assert ds.solve_counts([1, 2], 10, [], hi, extra=[ds.LinearBound({1: 1.0}, 0, 3)]) == {1: 3, 2: 7}
     assert ds.solve_counts([1, 2], 10, [ds.Target((1,), 33.0, "pct")], hi) is None  # 3.3 units
+
+
+def test_problems_solved_ahead_for_numbered_units_are_those_of_any_units():
+    """Rule demo_survey_solve solves the calibration for numbered units before the frame exists
+    (decision 0137): with real unit names (in another order) every problem is one of those, and
+    the waves from the remembered answers equal the waves solved on the spot."""
+    import json
+
+    from analysis.demo import survey as ds
+
+    published = yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
+    claims = ds.survey_claims(CB, yaml.safe_load(CLAIMS.read_text(encoding="utf-8")))
+    ds._SOLVED.clear()
+    ahead = json.loads(json.dumps(ds.solve_ahead(CB, published, claims, 138, 5)))
+    ds._SOLVED.clear()
+    rng = np.random.default_rng(11)
+    names = [f"{k:04d}" for k in rng.choice(np.arange(101, 5500), size=288, replace=False)]
+    yes, no, u16 = sorted(names[:64]), sorted(names[64:138]), names[138:]
+    here = ds.report_waves(CB, published, claims, (yes, no), u16, 5)
+    solved_here = {json.dumps(k) for k, _ in ds.solved_problems()}
+    ds._SOLVED.clear()
+    assert ds.remember_solved(ahead) == len(ahead) == len(solved_here)
+    remembered = ds.report_waves(CB, published, claims, (yes, no), u16, 5)
+    assert {json.dumps(k) for k, _ in ds.solved_problems()} == solved_here  # none solved anew
+    for a, b in zip(here[:2], remembered[:2]):
+        pd.testing.assert_frame_equal(a, b)
+    assert here[2] == remembered[2]

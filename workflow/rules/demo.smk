@@ -49,6 +49,29 @@ if DEMO:
 
 if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
 
+    rule demo_survey_solve:
+        """The integer programmes of the demo survey's calibration solved ahead, for numbered
+        units: they depend on how many units answer, not on which, so this job runs beside the
+        register rules, and demo_survey (which needs the register for its frame) looks them up
+        (decision 0137)."""
+        input:
+            codebook=SURVEY_CODEBOOK,
+            published=PUBLISHED,
+            claims=CLAIMS,
+            settings=settings("demo_survey_solve", seed=config["seed"]),
+            code=code("demo_survey_solve"),
+        output:
+            "data/processed/demo/survey_solutions.json",
+        log:
+            "logs/demo_survey_solve.log",
+        benchmark:
+            "benchmarks/runs/demo_survey_solve.tsv"
+        priority: CRITICAL_PATH
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/demo_survey_solve.py"
+
     rule demo_survey:
         """The report's frame wave and answers in one job (decision 0131): the frame of the frame
         wave (real units) with its responding units, calibrated to Tabell 9.1, and the synthetic
@@ -63,6 +86,7 @@ if DEMO and any(y in STUDY.wave_years for y in DEMO_CALIBRATED):
             codebook=SURVEY_CODEBOOK,
             published=PUBLISHED,
             claims=CLAIMS,
+            solutions=rules.demo_survey_solve.output[0],
             settings=settings(
                 "demo_survey",
                 seed=config["seed"],

@@ -19,7 +19,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis.core.kommune import OSLO, OSLO_BYDELER
 from analysis.survey.codebook import Codebook
@@ -143,6 +142,24 @@ def solve_counts(
     return None if counts is None else dict(counts)
 
 
+def solved_problems() -> list[list]:
+    """Every problem :func:`solve_counts` has met in this process with its answer (counts as
+    ``[code, units]`` pairs, or None when infeasible), as JSON values for :func:`remember_solved`."""
+    return [[key, None if c is None else sorted(c.items())] for key, c in _SOLVED.items()]
+
+
+def remember_solved(records: list[list]) -> int:
+    """Give :func:`solve_counts` the answers of :func:`solved_problems` (read back from JSON, where
+    the key's tuples are lists); returns how many."""
+
+    def freeze(v):
+        return tuple(freeze(x) for x in v) if isinstance(v, list) else v
+
+    for key, counts in records:
+        _SOLVED[freeze(key)] = None if counts is None else {int(c): int(n) for c, n in counts}
+    return len(records)
+
+
 def _solve_counts(
     codes: list[int],
     base: int,
@@ -152,6 +169,9 @@ def _solve_counts(
     extra: list[LinearBound],
 ) -> dict | None:
     """:func:`solve_counts` without its memory: the integer programme itself."""
+    # imported here: a demo_survey whose problems were all solved ahead never loads scipy.optimize
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     k = len(codes)
     soft = [t for t in targets if t.kind == "soft"]
     # variables: counts (k), deviations of soft targets (2 each), deviations from prior (2k)
@@ -676,6 +696,48 @@ def generate_waves(
         for key in sorted({(f.item, f.year) for cid in unmet for f, _ in by_id[cid].terms()}):
             redraw[key] = redraw.get(key, 0) + 1
     return w21, w16, unmet
+
+
+def report_waves(
+    cb: Codebook,
+    published: dict,
+    claims: list[SurveyClaim],
+    wave_2021: tuple[list[str], list[str]],
+    units_2016: list[str],
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The report's two waves (:func:`generate_waves`): 2021's yes- and no-branch units, and the
+    2016 units, the codebook's ``demo.branches`` of 2016 first in the yes branch."""
+    n16 = cb.raw["demo"]["branches"][2016]["yes_branch"]
+    return generate_waves(
+        cb, published, claims, (*wave_2021, seed + 42), (units_2016[:n16], units_2016[n16:], seed + 44)
+    )
+
+
+def solve_ahead(
+    cb: Codebook, published: dict, claims: list[SurveyClaim], respondents: int, seed: int
+) -> list:
+    """The integer programmes of :func:`report_waves` solved before the frame exists, for units
+    that are only numbered: ``respondents`` in 2021 (the codebook's yes branch of them), the
+    codebook's branches in 2016. Every problem depends on how many units answer an item, never on
+    which (the draws from the seeded generator are the same for any names), so these are the
+    problems demo_survey meets with the real units (decision 0137). Returns
+    :func:`solved_problems`."""
+    branches = cb.raw["demo"]["branches"]
+    n_yes, b16 = branches[2021]["yes_branch"], branches[2016]
+
+    def numbered(prefix: str, n: int) -> list[str]:
+        return [f"{prefix}{i:04d}" for i in range(n)]
+
+    report_waves(
+        cb,
+        published,
+        claims,
+        (numbered("yes", n_yes), numbered("no", respondents - n_yes)),
+        numbered("unit", b16["yes_branch"] + b16["no_branch"]),
+        seed,
+    )
+    return solved_problems()
 
 
 def _published_series(published: dict, year: int) -> dict[str, float]:
