@@ -429,15 +429,16 @@ def _harmonised(base: pl.DataFrame, code_map: pd.DataFrame) -> pl.DataFrame:
     string lookups run on the few hundred codes, not on every row."""
     c = pl.col
     codes = sorted(code_map["code"])
-    m = code_map.set_index("code")
+    k2020 = dict(zip(code_map["code"], code_map["kommunenummer_2020"]))
+    split = dict(zip(code_map["code"], code_map["split"]))
     names = dict(zip(code_map["kommunenummer_2020"], code_map["kommunenavn_2020"]))
-    to2020 = [m.at[k, "kommunenummer_2020"] for k in codes]
+    to2020 = [k2020[k] for k in codes]
     pos = c("kommunenummer").cast(pl.Enum(codes)).to_physical()
     return (
         base.with_columns(
             c("bosettingsdato").dt.year().cast(pl.Int32).alias("year"),
             pl.lit(pl.Series(to2020, dtype=pl.String)).gather(pos).alias("kommunenummer_2020"),
-            pl.lit(pl.Series([bool(m.at[k, "split"]) for k in codes], dtype=pl.Boolean))
+            pl.lit(pl.Series([bool(split[k]) for k in codes], dtype=pl.Boolean))
             .gather(pos)
             .alias("split_code"),
             pl.lit(pl.Series([names.get(k) for k in to2020], dtype=pl.String))
