@@ -154,9 +154,10 @@ def choose_respondents(
     return pd.Series(resp, index=units.index, name="responded")
 
 
-def _published(published: dict, eid: str, status=("exact", "text"), **key):
-    """The value of the first row of entry ``eid`` with one of ``status`` and these keys."""
-    for r in {e["id"]: e for e in published["entries"]}[eid]["values"]:
+def _published(entries: dict, eid: str, status=("exact", "text"), **key):
+    """The value of the first row of entry ``eid`` (``entries``: published_results.yaml's entries
+    by id) with one of ``status`` and these keys."""
+    for r in entries[eid]["values"]:
         if r.get("status") in status and all(r.get(k) == v for k, v in key.items()):
             return r["value"]
     raise KeyError((eid, key))
@@ -165,14 +166,16 @@ def _published(published: dict, eid: str, status=("exact", "text"), **key):
 def responding_units(published: dict) -> int:
     """How many frame units respond (kommuner and Oslo bydeler): the report's count, which
     :func:`demo_frame` meets exactly whatever the register (its size and bydel targets sum to it)."""
-    return int(_published(published, "text_ch9_response_rate", series="units_responded"))
+    entries = {e["id"]: e for e in published["entries"]}
+    return int(_published(entries, "text_ch9_response_rate", series="units_responded"))
 
 
 def targets_from_published(published: dict, units: pd.DataFrame, kommune_groups: pd.DataFrame) -> dict:
     """Calibration targets from published_results.yaml (tab_9_1, text_ch9_response_rate)."""
+    entries = {e["id"]: e for e in published["entries"]}
 
     def val(eid, status=("exact", "text"), **key):
-        return _published(published, eid, status, **key)
+        return _published(entries, eid, status, **key)
 
     n_units = responding_units(published)
     n_byd = int(val("text_ch9_response_rate", series="oslo_bydeler_responded"))
