@@ -69,3 +69,39 @@ def test_map_renders_356_kommuner_and_oslo_inset(shared_dir):
         len(k) == 356
         and k["category"].isin(["whole_period", "only_2016_2017", "only_2018_2021", "never"]).all()
     )
+
+
+def test_layout_only_redraws_skips_geopandas_render_and_keeps_the_files(tmp_path, monkeypatch):
+    """geopandas' plot() ends with canvas.draw_idle(), a full Agg render of the map: inside
+    layout_only_redraws it only lays the figure out, and the saved SVG and PNG are the same."""
+    from contextlib import nullcontext
+
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from shapely.geometry import box
+
+    from analysis.core.figures import layout_only_redraws, save_figure
+
+    renders = []
+    agg_draw = FigureCanvasAgg.draw
+
+    def counted(self, *args, **kwargs):
+        if "draw" not in vars(self.figure):  # not matplotlib's renderer probe (it stubs fig.draw)
+            renders.append(1)
+        return agg_draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(FigureCanvasAgg, "draw", counted)
+    geo = gpd.GeoDataFrame(
+        {"v": [1.0, 2.0, 4.0]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 2, 2)]
+    )
+    files, counts = [], []
+    for quiet in (False, True):
+        fig, ax = plt.subplots(figsize=(3, 3), layout="constrained")
+        renders.clear()
+        with layout_only_redraws(fig) if quiet else nullcontext():
+            geo.plot(ax=ax, column="v", legend=True, edgecolor="#808080")
+        counts.append(len(renders))
+        svg, png = save_figure(fig, tmp_path / str(quiet), synthetic=False)
+        files.append((svg.read_bytes(), png.read_bytes()))
+    assert counts == [1, 0]
+    assert files[0] == files[1]

@@ -236,7 +236,7 @@ def test_sensitivity_rows_on_the_demo_waves(demo_tables):  # noqa: F811
 
     from analysis.core.kommune import load_code_map
     from analysis.survey.ingest import harmonise_units
-    from analysis.survey.sensitivity import change_rows, level_rows
+    from analysis.survey.sensitivity import change_rows, level_rows, wave_estimands
     from analysis.survey.tables import respondents
 
     tables, _, processed = demo_tables
@@ -250,7 +250,7 @@ def test_sensitivity_rows_on_the_demo_waves(demo_tables):  # noqa: F811
     sizes = {2021: 370, 2016: None}
     n21 = len(resp[2021])
     flat = {2021: (np.full(n21, 370 / n21), np.ones((n21, 1)))}  # equal weights, one margin
-    levels = pd.DataFrame(level_rows(resp, CB, sizes, sizes, flat, 0.95, 3.0))
+    levels = pd.DataFrame(level_rows(resp, CB, wave_estimands(resp, CB), sizes, sizes, flat, 0.95, 3.0))
     t = tables["fig_11_4"]
     for year in (2021, 2016):
         row = t[(t["year"] == str(year)) & (t["category"] == "informerer")].iloc[0]
@@ -268,7 +268,11 @@ def test_sensitivity_rows_on_the_demo_waves(demo_tables):  # noqa: F811
             assert np.isnan(got["ci_low_alt"]) and np.isnan(got["value_weighted"])
     assert not levels.loc[levels["year"] == 2021, "differs"].any()  # nothing moves with equal weights
     ch = tables["x_survey_change_2016_2021"]
-    rows = pd.DataFrame(change_rows(resp, CB, ch, sizes, flat, 0.95, "kommunenummer_2020", (2016, 2021)))
+    rows = pd.DataFrame(
+        change_rows(
+            resp, CB, wave_estimands(resp, CB), ch, sizes, flat, 0.95, "kommunenummer_2020", (2016, 2021)
+        )
+    )
     pct = rows[rows["ci_low_overlap"].notna() & (rows["series"] != "fig_11_14")]
     assert len(pct) > 20 and pct["rho"].abs().max() > 0
     for _, r in pct.iterrows():  # the overlap interval moves with the sign of the correlation

@@ -342,6 +342,30 @@ def published_labels():
     return PARSE_CACHE.get("figure_labels", PUBLISHED, _figure_labels)
 
 
+def _entries_read(path):
+    """The entry ids whose tables the checks of a reference file read: every entry of
+    published_results.yaml (rule reproduction); each claim's entry of published_claims.yaml and
+    any other entry its sides' selectors name (rule claims)."""
+
+    def named(side):
+        if isinstance(side, dict):
+            return [str(side["entry_id"])] if "entry_id" in side else []
+        return [e for s in side for e in named(s)] if isinstance(side, list) else []
+
+    doc = load_yaml(path)
+    claims = doc.get("claims") or []
+    ids = {str(e["id"]) for e in doc.get("entries") or []} | {str(c["entry_id"]) for c in claims}
+    ids |= {e for c in claims for side in (c.get("left"), c.get("right")) for e in named(side)}
+    return sorted(ids)
+
+
+def tables_read(reference):
+    """The tables of all_tables() whose entries the checks of ``reference`` (PUBLISHED, CLAIMS) read:
+    the scorecards need not wait for the jobs making only our own x_ tables (survey_sensitivity)."""
+    read = set(PARSE_CACHE.get("entries_read", reference, _entries_read))
+    return [t for t in all_tables() if Path(t).stem in read]
+
+
 # Snakemake's parser reads `report(` at the start of a line as its `report:` directive, and
 # snakefmt may put the call there: the function goes by another name in Python code.
 report_output = report

@@ -9,7 +9,7 @@ from analysis.core.study import Study
 from analysis.core.tidy import tidy, write_tidy
 from analysis.survey.codebook import load_codebook
 from analysis.survey.frame_sizes import read_frame_sizes
-from analysis.survey.sensitivity import OVERLAP_CLUSTER, change_rows, level_rows
+from analysis.survey.sensitivity import OVERLAP_CLUSTER, change_rows, level_rows, wave_estimands
 from analysis.survey.waves import change_id, pairs, respondents
 from analysis.survey.weighting import design_matrix
 
@@ -20,6 +20,7 @@ def main(smk):
     cb = load_codebook(smk.input.codebook)
     waves = {int(y): pd.read_parquet(smk.input[study.wave(y).survey_role]) for y in s["waves"]}
     resp = {year: respondents(w) for year, w in waves.items()}
+    estimates = wave_estimands(resp, cb)  # once, for the levels and every pair's changes
     # every wave's frame size and the one its finite population correction uses (survey_ingest)
     known, used = read_frame_sizes(smk.input.frame_sizes)
     confidence = float(s["confidence"])
@@ -31,7 +32,9 @@ def main(smk):
             weights[year] = (m["weight"].to_numpy(dtype=float), design_matrix(m, list(s["margins"])))
     recs = [
         {**r, "group": "level"}
-        for r in level_rows(resp, cb, used, known, weights, confidence, float(s["sensitivity_points"]))
+        for r in level_rows(
+            resp, cb, estimates, used, known, weights, confidence, float(s["sensitivity_points"])
+        )
     ]
     overlap = []
     for y0, y1 in pairs(waves):
@@ -41,7 +44,9 @@ def main(smk):
         change[["item", "category", "test"]] = change[["item", "category", "test"]].fillna("")
         recs += [
             {**r, "group": "change"}
-            for r in change_rows(resp, cb, change, used, weights, confidence, OVERLAP_CLUSTER, (y0, y1))
+            for r in change_rows(
+                resp, cb, estimates, change, used, weights, confidence, OVERLAP_CLUSTER, (y0, y1)
+            )
         ]
         both = [set(resp[y][OVERLAP_CLUSTER].astype(str)) for y in (y0, y1)]
         overlap.append(

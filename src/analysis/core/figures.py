@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -95,6 +96,22 @@ def full_range_norm(values, step: float | None = None, gamma: float = 1.0):
         top = float(np.ceil(top / step) * step)
     top = top if top > 0 else 1.0
     return Normalize(0.0, top) if gamma == 1.0 else PowerNorm(gamma=gamma, vmin=0.0, vmax=top)
+
+
+@contextmanager
+def layout_only_redraws(fig):
+    """Within it, ``fig.canvas.draw_idle()`` lays the figure out without rendering it.
+
+    geopandas' ``plot`` ends with ``draw_idle()``, which on the Agg canvas renders the whole
+    figure (a kommune map: ~35 000 vertices) to pixels nobody sees. The layout pass does what
+    that render leaves behind (constrained layout, ticks, text extents), so the saved files are
+    byte for byte the same (issue 28)."""
+    canvas = fig.canvas
+    canvas.draw_idle = lambda *args, **kwargs: fig.draw_without_rendering()
+    try:
+        yield fig
+    finally:
+        del canvas.draw_idle
 
 
 def mark_synthetic(fig) -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.figures import FIG_WIDTH, SMALL_FONT, apply_style, full_range_norm, sequential_cmap
+from analysis.core.figures import (
+    FIG_WIDTH,
+    SMALL_FONT,
+    apply_style,
+    full_range_norm,
+    layout_only_redraws,
+    sequential_cmap,
+)
 from analysis.core.tidy import tidy
 
 CLASSES = ["only_2016_2017", "only_2018_2021", "whole_period", "never"]
@@ -94,12 +101,13 @@ def plot_map(
         gb, inset, pairs = None, None, ((ax, gk),)
     if value_col == "category":
         for target, g in pairs:
-            g.plot(
-                ax=target,
-                color=g["category"].map(COLORS).fillna("#ffffff"),
-                edgecolor="#808080",
-                linewidth=0.15 if target is ax else 0.4,
-            )
+            with layout_only_redraws(fig):  # geopandas' plot() would render the whole figure
+                g.plot(
+                    ax=target,
+                    color=g["category"].map(COLORS).fillna("#ffffff"),
+                    edgecolor="#808080",
+                    linewidth=0.15 if target is ax else 0.4,
+                )
         shown = CLASSES + (["protected"] if (k_classes["category"] == "protected").any() else [])
         handles = [Patch(facecolor=COLORS[c], edgecolor="#808080", label=labels[c]) for c in shown]
         ax.legend(handles=handles, loc="lower right", fontsize=SMALL_FONT, title=legend_title or None)
@@ -110,15 +118,21 @@ def plot_map(
         values = [gk[value_col]] + ([gb[value_col]] if gb is not None and value_col in gb else [])
         norm = full_range_norm(pd.concat(values), gamma=0.5)
         for target, g in pairs:
-            g.plot(
-                ax=target,
-                column=value_col,
-                cmap=colours,
-                norm=norm,
-                edgecolor="#808080",
-                linewidth=0.15 if target is ax else 0.4,
-                missing_kwds={"color": "#d9d9d9", "hatch": "///", "edgecolor": "#808080", "linewidth": 0.15},
-            )
+            with layout_only_redraws(fig):
+                g.plot(
+                    ax=target,
+                    column=value_col,
+                    cmap=colours,
+                    norm=norm,
+                    edgecolor="#808080",
+                    linewidth=0.15 if target is ax else 0.4,
+                    missing_kwds={
+                        "color": "#d9d9d9",
+                        "hatch": "///",
+                        "edgecolor": "#808080",
+                        "linewidth": 0.15,
+                    },
+                )
         sm = plt.cm.ScalarMappable(cmap=colours, norm=norm)
         cb = fig.colorbar(sm, ax=ax, fraction=0.03, pad=0.01, shrink=0.5)
         cb.set_label(legend_title)

@@ -494,7 +494,13 @@ def plot_map(shares: pd.DataFrame, geo, labels: dict):
     pale tint, so a kommune with 0 % is not mistaken for the page's background."""
     import matplotlib.pyplot as plt
 
-    from analysis.core.figures import FIG_WIDTH, apply_style, full_range_norm, sequential_cmap
+    from analysis.core.figures import (
+        FIG_WIDTH,
+        apply_style,
+        full_range_norm,
+        layout_only_redraws,
+        sequential_cmap,
+    )
 
     apply_style()
     g = geo.merge(shares[["kommune", "value"]], left_on="kommunenummer", right_on="kommune", how="left")
@@ -503,18 +509,19 @@ def plot_map(shares: pd.DataFrame, geo, labels: dict):
     missing = g[g["value"].isna()]
     have = g[g["value"].notna()]
     norm = full_range_norm(have["value"], step=10)
-    have.plot(
-        column="value",
-        ax=ax,
-        cmap=sequential_cmap("Blues"),
-        norm=norm,
-        linewidth=0.1,
-        edgecolor="#808080",
-        legend=True,
-        legend_kwds={"label": labels["share"], "shrink": 0.6, "orientation": "vertical"},
-    )
-    if len(missing):
-        missing.plot(ax=ax, color="#e6e6e6", hatch="///", edgecolor="#b0b0b0", linewidth=0.1)
+    with layout_only_redraws(fig):  # geopandas' plot() would render the whole figure each time
+        have.plot(
+            column="value",
+            ax=ax,
+            cmap=sequential_cmap("Blues"),
+            norm=norm,
+            linewidth=0.1,
+            edgecolor="#808080",
+            legend=True,
+            legend_kwds={"label": labels["share"], "shrink": 0.6, "orientation": "vertical"},
+        )
+        if len(missing):
+            missing.plot(ax=ax, color="#e6e6e6", hatch="///", edgecolor="#b0b0b0", linewidth=0.1)
     from matplotlib.patches import Patch
 
     ax.legend(

@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.core.tidy import KEY_COLUMNS
 from analysis.report.numbers import fmt_number
-from analysis.report.reproduction import basis_of_bases, row_basis, rows_where
+from analysis.report.reproduction import basis_of_bases, positions_where, row_bases, row_basis
 
 CLAIMS_COLUMNS = ["claim_id", "entry_id", "verdict", "left", "right", "note", "text", "basis"]
 VERDICTS = ("holds", "fails", "unresolved")
@@ -64,8 +64,10 @@ def describe(selector: Mapping, entry_id: str) -> str:
     return f"{selector.get('entry_id', entry_id)}[{keys}]"
 
 
-def matching_rows(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: Mapping) -> pd.DataFrame:
-    """The rows of ``tables[entry]`` that match ``selector`` on its key columns."""
+def _matching(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: Mapping):
+    """``tables[entry]`` and the positions of its rows that match ``selector`` on its key columns
+    (found through the index ``positions_where`` builds once per table; no frame of the rows is
+    built: the scorecard reads ~500 sides, issue 28)."""
     entry = str(selector.get("entry_id", entry_id))
     where = describe(selector, entry_id)
     table = tables.get(entry)
@@ -74,16 +76,17 @@ def matching_rows(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: M
     unknown = [k for k in selector if k != "entry_id" and k not in KEY_COLUMNS]
     if unknown:
         raise Unresolved("not_key_columns", where=where, columns=", ".join(unknown))
-    return rows_where(table, {c: _key_text(w) for c, w in selector.items() if c != "entry_id"}, as_text=True)
+    key = {c: _key_text(w) for c, w in selector.items() if c != "entry_id"}
+    return table, positions_where(table, key, as_text=True)
 
 
 def select(tables: Mapping[str, pd.DataFrame], entry_id: str, selector: Mapping) -> float:
     """The value of the one row of ``tables[entry]`` that matches ``selector`` on its key columns."""
     where = describe(selector, entry_id)
-    rows = matching_rows(tables, entry_id, selector)
-    if len(rows) != 1:
-        raise Unresolved("matches_rows", where=where, count=len(rows))
-    value = rows["value"].iloc[0]
+    table, pos = _matching(tables, entry_id, selector)
+    if len(pos) != 1:
+        raise Unresolved("matches_rows", where=where, count=len(pos))
+    value = table["value"].iloc[pos[0]]
     if value is None or pd.isna(value):
         raise Unresolved("no_value", where=where)
     return float(value)
@@ -106,10 +109,12 @@ def side_basis(tables: Mapping[str, pd.DataFrame], entry_id: str, spec, cited_ro
     """The basis of every table row a side reads (a plain number reads none)."""
     if isinstance(spec, Mapping):
         try:
-            rows = matching_rows(tables, entry_id, spec)
+            table, pos = _matching(tables, entry_id, spec)
         except Unresolved:
             return []
-        return [row_basis(rows, cited_roles)] if not rows.empty else []
+        # row_basis of the matching rows, from each row's basis (computed once per table)
+        bases = row_bases(table, cited_roles)
+        return [basis_of_bases(bases[p] for p in pos)] if len(pos) else []
     if isinstance(spec, list):
         return [b for s in spec for b in side_basis(tables, entry_id, s, cited_roles)]
     return []

@@ -105,7 +105,7 @@ def _cited(source: pd.Series, cited_roles) -> pd.Series:
     return source.isin(list(cited_roles)) | (source.ne("") & ~source.str.fullmatch(r"[a-z0-9_]+"))
 
 
-def _row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
+def row_bases(table: pd.DataFrame, cited_roles) -> list[str]:
     """``row_basis`` of each row of ``table`` on its own (as ``row_basis(table.iloc[[i]])``),
     computed once per table: the scorecard asks it for ~600 single rows (issue 28)."""
     held = _memo(table)
@@ -149,7 +149,7 @@ def _memo(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return held
 
 
-def _positions(table: pd.DataFrame, key: Mapping, as_text: bool) -> list[int] | range:
+def positions_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> list[int] | range:
     """The positions of ``table``'s rows whose columns equal ``key``'s values (see rows_where)."""
     cols = tuple(key)
     if not cols:
@@ -170,7 +170,7 @@ def rows_where(table: pd.DataFrame, key: Mapping, as_text: bool = False) -> pd.D
     as ``table[(table[c1] == v1) & ...]`` (with ``as_text``: ``table[c].astype(str) == v``), through
     an index built once per table and set of key columns. The scorecards look up ~600 published
     numbers; a boolean selection over a whole table per lookup was ~80 % of their jobs (issue 28)."""
-    return table.iloc[_positions(table, key, as_text)] if key else table
+    return table.iloc[positions_where(table, key, as_text)] if key else table
 
 
 def _others_empty(table: pd.DataFrame, others: tuple[str, ...]):
@@ -187,7 +187,7 @@ def _row_position(table: pd.DataFrame, key: dict[str, str]) -> int | None:
     """Position of the row ``lookup`` reads: the first of ``key``'s rows whose other key columns
     are empty, else the first of them; None when no row has ``key`` (the same row as selecting
     ``key``'s rows and then the empty ones, without building either frame)."""
-    pos = _positions(table, key, False)
+    pos = positions_where(table, key)
     if not len(pos):
         return None
     others = tuple(c for c in KEY_COLUMNS if c not in key)
@@ -326,7 +326,7 @@ def scorecard(
                 "inconsistency": ";".join(incs),
                 "note": note,
                 "stated_in": r.get("stated_in", ""),
-                "basis": _row_bases(table, cited_roles)[pos]
+                "basis": row_bases(table, cited_roles)[pos]
                 if pos is not None
                 else row_basis(source_rows, cited_roles),
                 **_rounding(pub, computed, status, tol),

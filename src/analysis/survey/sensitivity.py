@@ -45,9 +45,23 @@ from analysis.survey.weighting import calibrated_share
 OVERLAP_CLUSTER = "kommunenummer_2020"
 
 
+def wave_estimands(resp: dict[int, pd.DataFrame], cb: Codebook) -> dict[tuple[str, int], list[tuple]]:
+    """``(figure, year)`` -> the figure's ``estimands`` on that wave's respondents, each
+    ``(item key, category, kind, values)`` with the values as an array: computed once for the
+    level rows and every pair's change rows (issue 26)."""
+    return {
+        (fid, year): [
+            (k, c, kind, y.to_numpy(dtype=float)) for k, c, kind, y in estimands(data, cb, fid, year)
+        ]
+        for fid in cb.figures
+        for year, data in resp.items()
+    }
+
+
 def level_rows(
     resp: dict[int, pd.DataFrame],
     cb: Codebook,
+    estimates: dict[tuple[str, int], list[tuple]],
     frame_sizes: dict[int, int | None],
     known_sizes: dict[int, int | None],
     weights: dict[int, tuple[np.ndarray, np.ndarray]],
@@ -56,6 +70,7 @@ def level_rows(
 ) -> list[dict]:
     """One record per percentage or mean of every figure and wave.
 
+    ``estimates``: :func:`wave_estimands` of ``resp``;
     ``frame_sizes``: the frame size the chapter's correction uses per wave (``survey.fpc``);
     ``known_sizes``: the frame size where known (the alternative choice uses it or none);
     ``weights``: per wave with a frame, (raking weight, raking dummies) of each responding unit
@@ -71,10 +86,9 @@ def level_rows(
             n_total = len(data)
             used, known = frame_sizes.get(year), known_sizes.get(year)
             alt = None if used else known  # the other choice: off if on, on if a frame is known
-            for key, cat, kind, y in estimands(data, cb, fid, year):
+            for key, cat, kind, vals in estimates[(fid, year)]:
                 if kind == "count":
                     continue
-                vals = y.to_numpy(dtype=float)
                 dom = ~np.isnan(vals)
                 est, se, n_d = domain_stats(vals[dom], n_total, used)
                 if n_d == 0:
@@ -118,6 +132,7 @@ def level_rows(
 def change_rows(
     resp: dict[int, pd.DataFrame],
     cb: Codebook,
+    estimates: dict[tuple[str, int], list[tuple]],
     change: pd.DataFrame,
     frame_sizes: dict[int, int | None],
     weights: dict[int, tuple[np.ndarray, np.ndarray]],
@@ -127,7 +142,7 @@ def change_rows(
 ) -> list[dict]:
     """The change table's rows with the overlap-aware interval and tests beside them.
 
-    ``change``: the chapter's change table (:func:`analysis.survey.stats.change_table`);
+    ``estimates``: :func:`wave_estimands` of ``resp``; ``change``: the chapter's change table (:func:`analysis.survey.stats.change_table`);
     ``cluster``: the column identifying a unit across the waves (the 2020 kommune). The clustered
     design's finite population correction applies only when both waves have one (N: the larger
     frame, n: the distinct units of the pair).
@@ -139,11 +154,12 @@ def change_rows(
     pair_size = max(sizes) if all(sizes) else None
     unit_w = [np.ones(len(d0)), np.ones(len(d1))]
     z = z_value(confidence)
-    values = {}
-    for fid in cb.figures:
-        for year, data in ((y0, d0), (y1, d1)):
-            for key, cat, kind, y in estimands(data, cb, fid, year):
-                values[(fid, key, cat, year)] = y.to_numpy(dtype=float)
+    values = {
+        (fid, key, cat, year): vals
+        for fid in cb.figures
+        for year in (y0, y1)
+        for key, cat, _, vals in estimates[(fid, year)]
+    }
     out = []
     for _, r in change.iterrows():
         rec = {
