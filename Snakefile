@@ -26,8 +26,7 @@ rule all:
     input:
         rules.render_report.output.pdf,
         rules.render_html.output.html,
-        rules.reproduction.output,
-        rules.claims.output,
+        rules.scorecards.output,
         rules.provenance.output,
         rules.render_report.output.manifest,
 

@@ -84,8 +84,8 @@ PHASES = {
     ],
     "chapters": ["nonresponse", "scope", "survey_sensitivity", "survey_tables", "waiting", "weighting"],
     "report": [
-        "claims", "lineage_graph", "provenance", "render_html", "render_report",
-        "reproduction", "row_ledger",
+        "lineage_graph", "provenance", "render_html", "render_report", "row_ledger",
+        "scorecards",
     ],
 }  # fmt: skip
 

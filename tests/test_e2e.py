@@ -155,15 +155,16 @@ def test_a_rule_runs_standalone_and_gives_the_same_output(demo_build, tmp_path):
     from conftest import copy_build
 
     work = copy_build(demo_build, tmp_path)
-    out = work / "reports" / "reproduction.csv"
-    before = out.read_bytes()
-    out.unlink()
+    outs = [work / "reports" / name for name in ("reproduction.csv", "claims.csv")]
+    before = [out.read_bytes() for out in outs]
+    for out in outs:
+        out.unlink()
     proc = subprocess.run(
-        [sys.executable, "tools/run_rule.py", "reproduction"],
+        [sys.executable, "tools/run_rule.py", "scorecards"],
         cwd=work,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert out.read_bytes() == before
+    assert [out.read_bytes() for out in outs] == before

@@ -359,10 +359,11 @@ def _entries_read(path):
     return sorted(ids)
 
 
-def tables_read(reference):
-    """The tables of all_tables() whose entries the checks of ``reference`` (PUBLISHED, CLAIMS) read:
-    the scorecards need not wait for the jobs making only our own x_ tables (survey_sensitivity)."""
-    read = set(PARSE_CACHE.get("entries_read", reference, _entries_read))
+def tables_read(*references):
+    """The tables of all_tables() whose entries the checks of ``references`` (PUBLISHED, CLAIMS)
+    read: the scorecards need not wait for the jobs making only our own x_ tables
+    (survey_sensitivity, weighting)."""
+    read = {e for ref in references for e in PARSE_CACHE.get("entries_read", ref, _entries_read)}
     return [t for t in all_tables() if Path(t).stem in read]
 
 
