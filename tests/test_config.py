@@ -82,7 +82,10 @@ PHASES = {
         "demo_kostra", "demo_register", "demo_survey", "demo_survey_solve", "husbanken", "imdi_annual",
         "imdi_public", "kostra", "register", "survey_ingest", "udi",
     ],
-    "chapters": ["nonresponse", "scope", "survey_sensitivity", "survey_tables", "waiting", "weighting"],
+    "chapters": [
+        "nonresponse", "scope", "survey_figures", "survey_sensitivity", "survey_tables", "waiting",
+        "weighting",
+    ],
     "report": [
         "lineage_graph", "provenance", "render_html", "render_report", "row_ledger",
         "scorecards",

@@ -15,7 +15,8 @@ from conftest import DEFAULTS, RAKE
 from analysis.core.messages import Messages, load_messages
 from analysis.survey import weighting as wt
 from analysis.survey.codebook import load_codebook
-from analysis.survey.tables import plot_figure, routing_counts_table
+from analysis.survey.figures import plot_figure
+from analysis.survey.tables import routing_counts_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CB = load_codebook(ROOT / "workflow" / "resources" / "codebook.yaml")

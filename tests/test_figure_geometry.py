@@ -15,7 +15,7 @@ from matplotlib.transforms import Bbox
 from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import read_tidy
 from analysis.survey.codebook import load_codebook
-from analysis.survey.tables import plot_figure
+from analysis.survey.figures import plot_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "workflow" / "resources" / "codebook.yaml"

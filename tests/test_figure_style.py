@@ -15,7 +15,7 @@ import pytest
 from analysis.core.figures import MIN_FONT_PT, full_range_norm, sequential_cmap
 from analysis.core.messages import Messages, load_messages
 from analysis.report.printsize import figure_text_report, printed_scale, svg_font_sizes, svg_size_pt
-from analysis.survey.tables import plot_figure
+from analysis.survey.figures import plot_figure
 
 WORDS_NO = Messages(load_messages(Path(__file__).resolve().parents[1] / "workflow/report/messages/no.yaml"))
 SVG = (

@@ -127,8 +127,16 @@ def _jobs(proc) -> set[str]:
     [
         ([], {"imdi_public", "udi", "render_report"}, {"register", "survey_ingest", "kostra", "nonresponse"}),
         (["kostra_12012"], {"kostra", "render_report"}, {"register", "survey_ingest"}),
-        (SURVEYS, {"survey_ingest", "survey_tables"}, {"register", "nonresponse", "weighting", "kostra"}),
-        (["survey_2021"], {"survey_ingest", "survey_tables"}, {"register", "nonresponse", "weighting"}),
+        (
+            SURVEYS,
+            {"survey_ingest", "survey_tables", "survey_figures"},
+            {"register", "nonresponse", "weighting", "kostra"},
+        ),
+        (
+            ["survey_2021"],
+            {"survey_ingest", "survey_tables", "survey_figures"},
+            {"register", "nonresponse", "weighting"},
+        ),
     ],
     ids=["none", "kostra", "surveys", "one_wave"],
 )

@@ -60,5 +60,5 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     run_snakemake(main, "-n", "--quiet", "--config", "language=en")
     changed = {k for k, v in _state(main).items() if v != first[k]}
     assert changed == {k for k, (_, text) in first.items() if b'"language": "no"' in text}
-    assert {"survey_tables", "weighting", "render_html"} <= changed  # words of figures: input messages
+    assert {"survey_figures", "weighting", "render_html"} <= changed  # words of figures: input messages
     assert "register" not in changed

@@ -551,7 +551,7 @@ def test_figures_mark_small_bases(demo_tables):
     import matplotlib
 
     matplotlib.use("Agg")
-    from analysis.survey.tables import plot_figure
+    from analysis.survey.figures import plot_figure
 
     tables, _, _ = demo_tables
     t7 = tables["fig_11_7"]

@@ -80,6 +80,8 @@ if SURVEY_WAVES:
         **{f: [w.survey_role for w in asked(d["years"])] + ["codebook"] for f, d in _FIGS.items()},
         **{eid: [STUDY.wave(y).survey_role] for y, eid in RESPONSE_RATE_IDS.items()},
     }
+    # a figure is drawn from its own table (and the codebook's labels)
+    FEEDS["survey_figures"] = {f: [f, "codebook"] for f in STAGE_FIGURES["survey"]}
     FEEDS["survey_ingest"] = {
         w.survey_role: [w.survey_role]
         + ([w.frame_role] if w in FRAME_WAVES else [])
@@ -122,17 +124,17 @@ if SURVEY_WAVES:
             "../scripts/survey_ingest.py"
 
     rule survey_tables:
-        """Kapittel 11: every figure of every wave with 95 % intervals, the survey text numbers, and
-        the changes between consecutive waves."""
+        """Kapittel 11: every figure's table of every wave with 95 % intervals, the survey text
+        numbers, and the changes between consecutive waves. The figures are drawn by rule
+        survey_figures from these tables, so that the rules reading the tables (survey_sensitivity,
+        claims, reproduction) do not wait for the drawing (decision 0133)."""
         input:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
             frame_sizes=rules.survey_ingest.output.frame_sizes,
             codebook=SURVEY_CODEBOOK,
-            messages=MESSAGES,
             settings=settings(
                 "survey_tables",
                 study=STUDY.as_dict(),
-                language=LANG,
                 confidence=config["survey"]["confidence"],
                 waves=[w.year for w in SURVEY_WAVES],
                 response_rate_ids={str(k): v for k, v in RESPONSE_RATE_IDS.items()},
@@ -142,8 +144,6 @@ if SURVEY_WAVES:
             code=code("survey_tables"),
         output:
             tables=tables("survey"),
-            figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
-            png=figures("survey", "png"),
         log:
             "logs/survey_tables.log",
         benchmark:
@@ -153,6 +153,32 @@ if SURVEY_WAVES:
             CONDA_ENV
         script:
             "../scripts/survey_tables.py"
+
+    rule survey_figures:
+        """Kapittel 11's figures (SVG for the report, PNG), drawn from the chapter's tables."""
+        input:
+            **{f: f"reports/tables/{f}.csv" for f in STAGE_FIGURES["survey"]},
+            codebook=SURVEY_CODEBOOK,
+            messages=MESSAGES,
+            settings=settings(
+                "survey_figures",
+                language=LANG,
+                confidence=config["survey"]["confidence"],
+                synthetic=synthetic_of(*SURVEY_ROLES),
+            ),
+            code=code("survey_figures"),
+        output:
+            figures=figure_outputs("survey", "Kapittel 11: kommuneundersøkelsene"),
+            png=figures("survey", "png"),
+        log:
+            "logs/survey_figures.log",
+        benchmark:
+            "benchmarks/runs/survey_figures.tsv"
+        priority: CRITICAL_PATH
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/survey_figures.py"
 
 
 WEIGHTING = config["weighting"]
