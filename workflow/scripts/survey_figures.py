@@ -1,4 +1,4 @@
-"""Adapter: kapittel 11 figures from the chapter's tables (rule survey_tables wrote them)."""
+"""Adapter: kapittel 11 figures from the chapter's tables (rule survey_tables wrote them); no pandas."""
 
 from functools import partial
 from pathlib import Path
@@ -6,9 +6,8 @@ from pathlib import Path
 from analysis.core.figures import save_figures
 from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, load_messages
-from analysis.core.tidy import read_tidy
 from analysis.survey.codebook import load_codebook
-from analysis.survey.figures import plot_figure
+from analysis.survey.figures import plot_figure, read_table
 
 FIGURE_WORKERS = 2
 
@@ -26,7 +25,7 @@ def main(smk):
                 Path(path).with_suffix(""),
                 partial(
                     plot_figure,
-                    read_tidy(smk.input[Path(path).stem]),
+                    read_table(smk.input[Path(path).stem]),
                     cb,
                     Path(path).stem,
                     s["language"],

@@ -1,14 +1,18 @@
 """Kapittel 11's figures, drawn from the chapter's tidy tables (:mod:`analysis.survey.tables`) and
 labelled from the codebook. Rule ``survey_figures`` reads the tables back from their CSV files, so
 the rule that writes them (``survey_tables``) imports no matplotlib and the rules waiting for the
-tables (``survey_sensitivity``, ``claims``) do not wait for the drawing."""
+tables (``survey_sensitivity``, ``claims``) do not wait for the drawing (decision 0133). Nothing
+here imports pandas: the figure job reads its tables with :func:`read_table` (decision 0134)."""
 
 from __future__ import annotations
 
+import csv
+import math
 import textwrap
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from analysis.core.figures import PALETTE, apply_style, too_few_answers_figure
 from analysis.survey.codebook import Codebook
@@ -16,6 +20,50 @@ from analysis.survey.codebook import Codebook
 STACK_COLOURS = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#d9d9d9", "#f4b183", "#c55a11"]
 # two waves: the latest dark, the earlier light; more waves: the palette from dark to light
 WAVE_COLOURS = ["#1f4e79", "#a9c9e8"]
+
+
+# the columns of a figure's tidy table that its figure shows
+FIGURE_COLUMNS = ("year", "item", "category", "value", "n", "ci_low", "ci_high", "small_base")
+
+
+def read_table(path: str | Path) -> dict[str, list]:
+    """A figure's tidy table (``write_tidy``'s CSV) as columns of plain values, without pandas:
+    the key columns as strings, ``value``/``ci_low``/``ci_high`` as floats (NaN where empty; the
+    CSV holds every float as its ``repr``, so these are the numbers written), ``n`` as an int (None
+    where empty), ``small_base`` as a bool. :func:`plot_figure` takes these or a DataFrame."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    floats = {"value", "ci_low", "ci_high"}
+    out = {}
+    for c in FIGURE_COLUMNS:
+        if rows and c not in rows[0]:
+            continue
+        cells = [r[c] for r in rows]
+        if c in floats:
+            out[c] = [float(x) if x != "" else math.nan for x in cells]
+        elif c == "n":
+            out[c] = [int(x) if x != "" else None for x in cells]
+        elif c == "small_base":
+            out[c] = [x == "True" for x in cells]
+        else:
+            out[c] = cells
+    return out
+
+
+def _count(n) -> float:
+    """A base as a float, NaN where there is none (None, NaN, pandas' NA)."""
+    try:
+        return float(n)
+    except TypeError:
+        return math.nan
+
+
+def _records(table) -> list[dict]:
+    """The rows of a figure's table (a DataFrame, or :func:`read_table`'s columns) as records."""
+    cols = {c: list(table[c]) for c in FIGURE_COLUMNS if c in table}
+    length = len(cols["n"])
+    cols["small_base"] = [bool(x) for x in cols.get("small_base", [False] * length)]
+    return [{c: v[i] for c, v in cols.items()} for i in range(length)]
 
 
 def _wrap(text: str, width: int = 48) -> str:
@@ -73,11 +121,12 @@ def _whiskers(ax, x, y, lo, hi, label, bounds):
     return container
 
 
-def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, confidence: float, words):
+def plot_figure(table: Mapping, cb: Codebook, fid: str, language: str, confidence: float, words):
     """The report's style: stacked 100 % bars for distributions, paired bars otherwise; every bar
     with its base (N) and its confidence interval (the table's ``ci_low``/``ci_high``). Items and
     categories are labelled from the codebook in ``language``, the rest from ``words`` (the
-    language's message catalogue, ``analysis.core.messages.Messages``).
+    language's message catalogue, ``analysis.core.messages.Messages``). ``table``: the figure's
+    tidy table, a DataFrame or :func:`read_table`'s columns.
 
     Distributions: the whisker of a category's share is drawn at the category's right edge in the
     stack (the preceding categories held fixed), so it shows how far that edge could move; the
@@ -89,25 +138,24 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
 
     apply_style()
     f = cb.figures[fid]
-    t = table[table["n"].notna() & (table["n"].fillna(0) > 0)]
-    if t.empty:  # no unit was asked or answered (e.g. no unit practises the scheme)
+    t = [r for r in _records(table) if _count(r["n"]) > 0]
+    if not t:  # no unit was asked or answered (e.g. no unit practises the scheme)
         return too_few_answers_figure(words, "N = 0")
     ci_text = ci_label(confidence, words)
     # bases under survey.small_base are marked with * after N (the figure note explains it)
-    flagged = t[t["small_base"].astype(bool)] if "small_base" in t.columns else t.iloc[:0]
-    small = set(zip(flagged["year"], flagged["item"]))
+    small = {(r["year"], r["item"]) for r in t if r["small_base"]}
     if f["kind"] == "distribution":
         cats = list(f["categories"])
-        t = t[t["category"].isin(cats)]
+        t = [r for r in t if r["category"] in cats]
         keys = list(f["items"])
         # one pass over the rows instead of a boolean selection per bar segment
         cell, first_n = {}, {}
-        for y, k, c, v, n, lo, hi in zip(
-            t["year"], t["item"], t["category"], t["value"], t["n"], t["ci_low"], t["ci_high"]
-        ):
-            cell.setdefault((y, k, c), []).append((v, lo, hi))
-            first_n.setdefault((y, k), n)
-        rows = [(y, k) for k in keys for y in sorted(t["year"].unique(), reverse=True) if (y, k) in first_n]
+        for r in t:
+            y, k = r["year"], r["item"]
+            cell.setdefault((y, k, r["category"]), []).append((r["value"], r["ci_low"], r["ci_high"]))
+            first_n.setdefault((y, k), r["n"])
+        years = sorted({r["year"] for r in t}, reverse=True)
+        rows = [(y, k) for k in keys for y in years if (y, k) in first_n]
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.42 * len(rows) + 1.3))
         left = np.zeros(len(rows))
         whisker_label = ci_text
@@ -166,21 +214,20 @@ def plot_figure(table: pd.DataFrame, cb: Codebook, fid: str, language: str, conf
         return fig
     # paired bars: one bar per item and year
     if f["kind"] in ("share", "multi"):
-        t = t[t["category"] == ""]
-    keys = [k for k in f["items"] if not t[t["item"] == k].empty]
-    years = sorted(t["year"].unique(), reverse=True)
+        t = [r for r in t if r["category"] == ""]
+    keys = [k for k in f["items"] if any(r["item"] == k for r in t)]
+    years = sorted({r["year"] for r in t}, reverse=True)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, (0.27 * max(len(years), 1) + 0.12) * len(keys) + 1.1))
     h = 0.8 / max(len(years), 1)
     whisker_label = ci_text
     for j, y in enumerate(years):
-        ty = t[t["year"] == y].set_index("item")
+        ty = {r["item"]: r for r in t if r["year"] == y}
         pos = [i + (j - (len(years) - 1) / 2) * h for i in range(len(keys))]
         get = {
-            c: [float(ty.loc[k, c]) if k in ty.index else np.nan for k in keys]
-            for c in ("value", "ci_low", "ci_high")
+            c: [float(ty[k][c]) if k in ty else np.nan for k in keys] for c in ("value", "ci_low", "ci_high")
         }
         vals = get["value"]
-        ns = [int(ty.loc[k, "n"]) if k in ty.index else None for k in keys]
+        ns = [int(ty[k]["n"]) if k in ty else None for k in keys]
         colour = (WAVE_COLOURS if len(years) <= len(WAVE_COLOURS) else PALETTE)[j % len(PALETTE)]
         ax.barh(pos, vals, height=h * 0.95, color=colour, label=f"{y}")
         bounds = MEAN_RANGE if f["kind"] == "mean" else (0, 100)
