@@ -127,7 +127,7 @@ if SURVEY_WAVES:
         """Kapittel 11: every figure's table of every wave with 95 % intervals, the survey text
         numbers, and the changes between consecutive waves. The figures are drawn by rule
         survey_figures from these tables, so that the rules reading the tables (survey_sensitivity,
-        claims, reproduction) do not wait for the drawing (decision 0133)."""
+        scorecards) do not wait for the drawing (decision 0133)."""
         input:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
             frame_sizes=rules.survey_ingest.output.frame_sizes,
