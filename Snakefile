@@ -25,7 +25,7 @@ rule all:
     default_target: True
     input:
         rules.render_report.output.pdf,
-        rules.render_html.output.html,
+        rules.render_report.output.html,
         rules.scorecards.output,
         rules.provenance.output,
         rules.render_report.output.manifest,

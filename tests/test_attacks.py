@@ -3,7 +3,7 @@ with many small kommuner, attacked the way a reader who does arithmetic would.
 
 The register is the demo's, fed back as a real input, made harsher: 2021 has a single agreed
 self-settlement (one person's waiting time), Bergen a single one in 2018, and one person id is a
-planted string. Each attack reads only the outputs (tables, figure SVG text, report.html,
+planted string. Each attack reads only the outputs (tables, figure SVG text, the report's HTML,
 provenance.json) and tries to recover a protected number; the test knows the truth (the tables
 before protection, rebuilt from the same processed register) and fails if any attack recovers one.
 
@@ -68,7 +68,8 @@ def attacked(demo_build, tmp_path_factory):
         },
     }
     (user / "my.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    # every output an attacker reads (tables, figures, provenance, report.html), not the PDF
+    # every output an attacker reads (tables, figures, provenance, the report's HTML as the
+    # preview writes it: report.html byte for byte, decision 0123), not the PDF
     run_snakemake(main, "html", "--configfile", str(user / "my.yaml"))
     processed = main / "data" / "processed"
     shared = main.parent / "shared" / "data"
@@ -424,7 +425,7 @@ def _text(html: str) -> str:
 
 
 def test_report_text_and_figures_print_no_hidden_number(attacked):
-    html = (attacked.main / "reports" / "report.html").read_text(encoding="utf-8")
+    html = (attacked.main / "reports" / "preview.html").read_text(encoding="utf-8")
     # the register text numbers: their paragraphs show the label, not the number
     para = re.search(r'<p id="text_ch10_1_1_bergen_2018_2019">(.*?)</p>', html, re.S)
     assert para is not None

@@ -87,8 +87,7 @@ PHASES = {
         "weighting",
     ],
     "report": [
-        "lineage_graph", "provenance", "render_html", "render_report", "row_ledger",
-        "scorecards",
+        "lineage_graph", "provenance", "render_report", "row_ledger", "scorecards",
     ],
 }  # fmt: skip
 

@@ -186,7 +186,8 @@ def test_figure_alt_text_states_what_the_figure_shows_with_numbers(demo_build):
 
 
 def test_html_preview_rebuilds_only_the_html(demo_build, tmp_path):
-    """`snakemake html` after a template edit: one job, the HTML has the edit, the PDF is untouched."""
+    """`snakemake html` after a template edit: one job (render_preview), its own file has the edit
+    and is otherwise report.html byte for byte; the report (HTML and PDF) is untouched (0123)."""
     import shutil
 
     from conftest import run_snakemake
@@ -198,10 +199,12 @@ def test_html_preview_rebuilds_only_the_html(demo_build, tmp_path):
     template.write_text(
         template.read_text(encoding="utf-8").replace("</section>", "<p>FORHÅNDSVISNING</p>\n</section>")
     )
-    pdf = work / "reports" / "report.pdf"
-    before = (pdf.stat().st_mtime_ns, pdf.read_bytes())
+    report = [work / "reports" / f"report.{ext}" for ext in ("pdf", "html")]
+    before = [(p.stat().st_mtime_ns, p.read_bytes()) for p in report]
     proc = run_snakemake(work, "html")
     log = proc.stdout + proc.stderr
-    assert "render_html" in log and "render_report" not in log
-    assert "FORHÅNDSVISNING" in (work / "reports" / "report.html").read_text(encoding="utf-8")
-    assert (pdf.stat().st_mtime_ns, pdf.read_bytes()) == before
+    assert set(re.findall(r"rule (\w+):", log)) == {"render_preview", "html"}  # no render_report job
+    preview = (work / "reports" / "preview.html").read_text(encoding="utf-8")
+    assert "<p>FORHÅNDSVISNING</p>\n" in preview
+    assert [(p.stat().st_mtime_ns, p.read_bytes()) for p in report] == before
+    assert preview.replace("<p>FORHÅNDSVISNING</p>\n", "", 1).encode("utf-8") == before[1][1]

@@ -42,7 +42,7 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     main = copy_workflow(tmp_path)
     run_snakemake(main, "-n", "--quiet")
     first = _state(main)
-    assert {"provenance", "render_html", "scope", "weighting"} <= set(first)
+    assert {"provenance", "render_report", "scope", "weighting"} <= set(first)
     scope = json.loads(first["scope"][1])
     assert scope == {
         "study": study_of().as_dict(),
@@ -53,6 +53,10 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     lineage = json.loads(first["provenance"][1])["lineage"]
     assert lineage["reports/tables/fig_2_1.csv"]["rule"] == "scope"
     assert not any(f.startswith(SETTINGS) for o in lineage.values() for f in o["inputs"])
+    # the authors' preview is no part of the report's making: not in the lineage or the picture (0123)
+    assert lineage["reports/report.html"]["rule"] == "render_report"
+    assert "reports/preview.html" not in lineage
+    assert "render_preview" not in json.loads(first["rule_graph"][1])["stages"]
 
     run_snakemake(main, "-n", "--quiet")
     assert _state(main) == first  # same config: not rewritten, so nothing reruns
@@ -60,5 +64,5 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     run_snakemake(main, "-n", "--quiet", "--config", "language=en")
     changed = {k for k, v in _state(main).items() if v != first[k]}
     assert changed == {k for k, (_, text) in first.items() if b'"language": "no"' in text}
-    assert {"survey_figures", "weighting", "render_html"} <= changed  # words of figures: input messages
+    assert {"survey_figures", "weighting", "render_report"} <= changed  # words of figures: input messages
     assert "register" not in changed

@@ -19,10 +19,10 @@ def test_fpc_none_and_unconverged_raking_are_reported(demo_build, tmp_path):
         yaml.safe_dump({"survey": {"fpc": {"default": "none"}}, "weighting": {"max_iter": 1}}),
         encoding="utf-8",
     )
-    run_snakemake(main, "reports/report.html", "--configfile", str(cfg))
+    run_snakemake(main, "html", "--configfile", str(cfg))  # the report's HTML without the PDF (0123)
     diag = pd.read_csv(main / "reports/tables/x_weighting_diagnostics.csv", keep_default_na=False, dtype=str)
     assert diag.loc[diag["series"] == "converged", "value"].astype(float).tolist() == [0.0]
-    html = (main / "reports/report.html").read_text(encoding="utf-8")
+    html = (main / "reports/preview.html").read_text(encoding="utf-8")
     assert "rakingen konvergerte ikke" in html and "foreløpige, ikke endelige" in html
     assert "Algoritmen konvergerte etter" not in html
     # no correction in kapittel 11: the 2021 interval is the one without it, the other choice

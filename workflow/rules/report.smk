@@ -116,69 +116,52 @@ rule lineage_graph:
         "../scripts/lineage_graph.py"
 
 
-rule render_html:
-    """Render the report to one self-contained HTML file (Jinja2; figures inline as data: URIs).
-
-    The authors' preview: `snakemake html` stops here, without the PDF."""
-    input:
-        tables=all_tables() + [rules.row_ledger.output[0]],
-        figures=all_figures(),
-        workflow_picture=rules.lineage_graph.output.svg,
-        reproduction=rules.scorecards.output.reproduction,
-        claims=rules.scorecards.output.claims,
-        provenance=rules.provenance.output[0],
-        published=PUBLISHED,
-        decisions=rules.scorecards.input.decisions,
-        published_claims=CLAIMS,
-        templates=TEMPLATES,
-        # the report's own data files read by analysis.report.context
-        report_data=[
-            f"workflow/report/{f}.yaml"
-            for f in ("chapters", "key_numbers", "extra_entries", "figure_alt", "references")
-        ],
-        messages=MESSAGES,
-        # measured benchmark figures, shown in the lineage appendix when they have been recorded
-        benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
-        settings=settings(
-            "render_html",
-            cited=CITED_INPUTS,
-            commit_time=CODE_VERSION["time"],
-            language=LANG,
-            demo=DEMO,
-            missing_inputs=MISSING_INPUTS,
-            survey=SURVEY_REPORT,
-            protect=PROTECT,
-            config=config,
-        ),
-        code=code("render_html"),
-    output:
-        html="reports/report.html",
-    log:
-        "logs/render_html.log",
-    benchmark:
-        "benchmarks/runs/render_html.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/render_html.py"
-
-
-# Authors' preview target: `snakemake html` rebuilds reports/report.html only (no PDF).
-rule html:
-    input:
-        rules.render_html.output.html,
-    localrule: True
+# What the report's HTML is made from: the inputs of rule render_report, which renders it and
+# makes the PDF from it in one job, and of the authors' preview, rule render_preview (below the
+# lineage, decision 0123). Both read the same settings file, so the two pages cannot differ.
+REPORT_HTML_INPUTS = dict(
+    tables=all_tables() + [rules.row_ledger.output[0]],
+    figures=all_figures(),
+    workflow_picture=rules.lineage_graph.output.svg,
+    reproduction=rules.scorecards.output.reproduction,
+    claims=rules.scorecards.output.claims,
+    provenance=rules.provenance.output[0],
+    published=PUBLISHED,
+    decisions=rules.scorecards.input.decisions,
+    published_claims=CLAIMS,
+    templates=TEMPLATES,
+    # the report's own data files read by analysis.report.context
+    report_data=[
+        f"workflow/report/{f}.yaml"
+        for f in ("chapters", "key_numbers", "extra_entries", "figure_alt", "references")
+    ],
+    messages=MESSAGES,
+    # measured benchmark figures, shown in the lineage appendix when they have been recorded
+    benchmarks=[p for p in ["benchmarks/results.json"] if (ROOT / p).exists()],
+    settings=settings(
+        "render_report",
+        cited=CITED_INPUTS,
+        commit_time=CODE_VERSION["time"],
+        language=LANG,
+        demo=DEMO,
+        missing_inputs=MISSING_INPUTS,
+        survey=SURVEY_REPORT,
+        protect=PROTECT,
+        config=config,
+    ),
+)
 
 
 rule render_report:
-    """The PDF from the same HTML (WeasyPrint, PDF/UA-1), with /Scope on every table header cell;
+    """The report: reports/report.html (Jinja2, every figure inline as a data: URI) and, from the
+    same HTML in memory, the PDF (WeasyPrint, PDF/UA-1) with /Scope on every table header cell;
     then reports/manifest.json, the sha256 of the report and of provenance.json, written last
-    (docs/decisions/0035; in this job since 0121)."""
+    (docs/decisions/0035; in this job since 0121; the HTML in this job since 0123)."""
     input:
-        html=rules.render_html.output.html,
-        provenance=rules.provenance.output[0],
+        **REPORT_HTML_INPUTS,
         code=code("render_report"),
     output:
+        html="reports/report.html",
         pdf=report("reports/report.pdf", caption="../report/captions/report.rst", category="Hele rapporten"),
         print_sizes="data/processed/report_figure_sizes.json",
         manifest="reports/manifest.json",
@@ -229,3 +212,33 @@ settings(
     after_provenance=sorted(AFTER_PROVENANCE),
 )
 settings("rule_graph", **rule_graph(LINEAGE))
+
+
+# The authors' preview (issue 17): `snakemake html` renders the report's HTML alone, in a few
+# seconds, into a file of its own, reports/preview.html, so that no file has two rules and
+# `snakemake all` renders the HTML once (in render_report). Defined after the lineage on purpose:
+# the preview is no part of the report's making, so it is not in provenance.json, the lineage
+# appendix or the workflow picture (decision 0123; tests/test_settings.py checks it).
+rule render_preview:
+    """The authors' preview: reports/preview.html, byte for byte the HTML render_report writes
+    (same inputs, same settings, same function: analysis.report.document), without the PDF."""
+    input:
+        **REPORT_HTML_INPUTS,
+        code=code("render_preview"),
+    output:
+        html="reports/preview.html",
+    log:
+        "logs/render_preview.log",
+    benchmark:
+        "benchmarks/runs/render_preview.tsv"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/render_preview.py"
+
+
+# `snakemake html`: the preview target (no job of its own).
+rule html:
+    input:
+        rules.render_preview.output.html,
+    localrule: True
