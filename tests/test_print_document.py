@@ -59,3 +59,53 @@ def test_the_printed_text_is_the_same(tmp_path):
         )
     assert texts[0] == texts[1]
     assert "Tekst før." in texts[0] and "Tekst etter." in texts[0] and "42" not in texts[0]
+
+
+HTML_WITH_FIGURE = (
+    "<html><head><style>@media print { .screen-only { display: none } }</style></head><body>"
+    '<h1>Kapittel</h1><figure id="fig_1"><img style="width: 120pt" alt="Et kvadrat" '
+    'src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMDBwdCIgaGVpZ2h0PSIxMDBwdCIgdmlld0JveD0iMCAwIDEwMCAxMDAiPjxwYXRoIGQ9Ik0gMCAwIEwgMTAwIDAgTCAxMDAgMTAwIHoiLz48L3N2Zz4=">'
+    "</figure><p>Tekst.</p></body></html>"
+)
+
+
+def test_the_worker_writes_the_same_pdf_and_sizes_as_one_process(tmp_path):
+    import json
+
+    from analysis.report.pdf import PdfWorker, write_pdf
+    from analysis.report.pdfua import scope_finisher
+    from analysis.report.printsize import figure_text_report, printed_figures
+
+    html = tmp_path / "report.html"
+    with PdfWorker() as pdf:
+        html.write_text(HTML_WITH_FIGURE, encoding="utf-8")
+        pdf.render(html, tmp_path / "worker.pdf", tmp_path / "worker_sizes.json")
+    document = write_pdf(HTML_WITH_FIGURE, tmp_path, tmp_path / "one.pdf", finisher=scope_finisher)
+    sizes = figure_text_report(printed_figures(document))
+    assert (tmp_path / "worker.pdf").read_bytes() == (tmp_path / "one.pdf").read_bytes()
+    assert json.loads((tmp_path / "worker_sizes.json").read_text(encoding="utf-8")) == json.loads(
+        json.dumps(sizes)
+    )
+
+
+def test_a_failure_in_the_worker_is_an_error_here(tmp_path):
+    from analysis.report.pdf import PdfWorker
+
+    with pytest.raises(RuntimeError, match="the PDF render failed"):
+        with PdfWorker() as pdf:
+            pdf.render(tmp_path / "missing.html", tmp_path / "x.pdf", tmp_path / "x.json")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_leaving_without_a_request_ends_the_worker_without_a_pdf(tmp_path):
+    import os
+
+    from analysis.report.pdf import PdfWorker
+
+    with pytest.raises(ValueError, match="the HTML step failed"):
+        with PdfWorker() as pdf:
+            pid = pdf._pid
+            raise ValueError("the HTML step failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: the worker has ended
+    assert list(tmp_path.iterdir()) == []

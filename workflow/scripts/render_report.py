@@ -1,7 +1,8 @@
 """Adapter: tables, figures, scorecard and provenance -> reports/report.html (figures inline), and
 from the same HTML, in memory, reports/report.pdf (WeasyPrint, with the PDF/UA header scopes); then
 reports/manifest.json with the sha256 of the report and of provenance.json (decisions 0035, 0121,
-0123: one job for the HTML and the PDF, so no second Python start and no re-reading of the HTML).
+0123: one job for the HTML and the PDF, so no second Python start; 0173: the PDF is laid out in
+a worker forked first, which imports WeasyPrint while this process renders the HTML).
 
 The authors' preview (`snakemake html`) is rule render_preview: the same HTML, alone."""
 
@@ -10,11 +11,7 @@ import json
 from pathlib import Path
 
 from analysis.core.logsetup import run, settings
-from analysis.report.document import JINJA_CACHE, report_html
-from analysis.report.pdf import write_pdf
-from analysis.report.pdfua import scope_finisher
-from analysis.report.printsize import figure_text_report, printed_figures
-from analysis.report.provenance import manifest
+from analysis.report.pdf import PdfWorker
 
 
 def main(smk):
@@ -22,16 +19,18 @@ def main(smk):
     # small objects, which made the collector run ~1 200 times, 0.9 s of a ~8 s job, to free a
     # few MB (reference counting frees the rest; peak RSS +~10 MB).
     gc.disable()
-    html_text = report_html(smk.input, settings(smk), cache_dir=JINJA_CACHE)
-    html = Path(smk.output.html)
-    html.write_text(html_text, encoding="utf-8")
-    # the PDF/UA header scopes are set on WeasyPrint's objects before it writes the file
-    document = write_pdf(html_text, html.parent, smk.output.pdf, finisher=scope_finisher)
-    # the printed size of every figure and its smallest text (tests/test_figure_style.py)
-    sizes = figure_text_report(printed_figures(document))
-    Path(smk.output.print_sizes).write_text(
-        json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    # the PDF worker imports WeasyPrint while this process imports pandas and renders the HTML
+    # (decision 0173): forked before the HTML step's imports
+    with PdfWorker() as pdf:
+        from analysis.report.document import JINJA_CACHE, report_html
+
+        html_text = report_html(smk.input, settings(smk), cache_dir=JINJA_CACHE)
+        html = Path(smk.output.html)
+        html.write_text(html_text, encoding="utf-8")
+        # the PDF with the PDF/UA header scopes, and the printed size of every figure
+        pdf.render(html, smk.output.pdf, smk.output.print_sizes)
+    from analysis.report.provenance import manifest
+
     # last: the hashes of the files written above (the print sizes are internal: not hashed)
     doc = manifest((smk.output.html, smk.output.pdf, smk.output.print_sizes, smk.input.provenance))
     with open(smk.output.manifest, "w", encoding="utf-8") as fh:

@@ -7,6 +7,9 @@ neither pandas nor Jinja2: only WeasyPrint and what drawing the PDF needs (issue
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
 import re
 import zlib
 from contextlib import contextmanager
@@ -112,3 +115,83 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
     with flate_level(FLATE_LEVEL):
         document.write_pdf(str(out_path), finisher=finisher, **options)
     return document
+
+
+class PdfWorker:
+    """A child process that imports WeasyPrint while this process renders the HTML, then lays
+    out and writes the PDF (docs/decisions/0173-the-pdf-worker-forked-early.md).
+
+    The render job spends ~1,5 s importing pandas and rendering the templates and ~0,5 s importing
+    WeasyPrint and the PDF/UA tools; on the report's last step the second core is idle, so the
+    two run side by side. Use as a context manager, entered before the HTML step's imports::
+
+        with PdfWorker() as pdf:
+            html = ...                           # render, write reports/report.html
+            pdf.render(html_path, pdf_path, sizes_path)
+
+    :meth:`render` hands the worker the written HTML file's path and waits: the worker calls
+    :func:`write_pdf` (with the PDF/UA header scopes) and writes the printed figure sizes, exactly
+    what the job did in one process, so the bytes are the same. A failure in the worker is
+    logged there with its traceback and raised here as ``RuntimeError``; leaving the block
+    without :meth:`render` (the HTML step failed) ends the worker without a PDF.
+    """
+
+    def __enter__(self) -> PdfWorker:
+        read_end, self._write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the worker
+            os.close(self._write_end)
+            os._exit(_worker(read_end))
+        os.close(read_end)
+        return self
+
+    def render(self, html_path, pdf_path, sizes_path) -> None:
+        request = json.dumps({"html": str(html_path), "pdf": str(pdf_path), "sizes": str(sizes_path)})
+        os.write(self._write_end, request.encode("utf-8"))
+        self._close()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("the PDF render failed (the worker's traceback is in this job's log)")
+
+    def _close(self) -> None:
+        if self._write_end is not None:
+            os.close(self._write_end)
+            self._write_end = None
+
+    def __exit__(self, *exc) -> None:
+        self._close()  # the worker reads an empty request and ends
+        if self._pid is not None:
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def _worker(read_end: int) -> int:
+    """The worker's life: imports first, then one request (or none); its exit code."""
+    import gc
+
+    gc.disable()  # short-lived and allocation-heavy, as the render job (render_report.py)
+    try:
+        import weasyprint  # noqa: F401  (the import this process exists to do early)
+
+        from analysis.report.pdfua import scope_finisher
+        from analysis.report.printsize import figure_text_report, printed_figures
+
+        with os.fdopen(read_end, "rb") as fh:
+            request = fh.read()
+        if not request:
+            return 0
+        job = json.loads(request)
+        html = Path(job["html"])
+        document = write_pdf(
+            html.read_text(encoding="utf-8"), html.parent, job["pdf"], finisher=scope_finisher
+        )
+        # the printed size of every figure and its smallest text (tests/test_figure_style.py)
+        sizes = figure_text_report(printed_figures(document))
+        Path(job["sizes"]).write_text(json.dumps(sizes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return 0
+    except BaseException:
+        logging.getLogger("pdf").exception("the PDF render failed")
+        return 1
+    finally:
+        logging.shutdown()
