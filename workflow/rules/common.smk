@@ -344,8 +344,9 @@ def published_labels():
 
 def _entries_read(path):
     """The entry ids whose tables the checks of a reference file read: every entry of
-    published_results.yaml (rule reproduction); each claim's entry of published_claims.yaml and
-    any other entry its sides' selectors name (rule claims)."""
+    published_results.yaml (the reproduction scorecard); each claim's entry of
+    published_claims.yaml and any other entry its sides' selectors name (the claims scorecard;
+    both are rule scorecards)."""
 
     def named(side):
         if isinstance(side, dict):
