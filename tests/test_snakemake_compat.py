@@ -212,3 +212,30 @@ def test_set_rule_groups_leaves_local_rules_and_targets_alone():
         "register"
     ]
     assert [r.group for r in W.rules] == ["inputs", None, None, None]
+
+
+# --- cancel_reevaluation_timers ---------------------------------------------------------------
+
+
+def test_the_scheduler_leaves_a_timer_that_is_cancelled_and_others_are_not():
+    """The pinned JobScheduler starts a non-daemon threading.Timer per scheduling pass, which
+    Python waits for at exit; the function cancels exactly those."""
+    import threading
+
+    from snakemake.scheduling.job_scheduler import JobScheduler
+
+    class Scheduler:  # what _schedule_reevalutation touches of the scheduler
+        _open_jobs = threading.Semaphore(0)
+
+    JobScheduler._schedule_reevalutation(Scheduler(), 60)
+    ours = threading.Timer(60, lambda: None)
+    ours.start()
+    try:
+        pending = [t for t in threading.enumerate() if isinstance(t, threading.Timer) and t is not ours]
+        assert len(pending) == 1 and not pending[0].daemon  # what made every run wait at exit
+        assert compat.cancel_reevaluation_timers() == 1
+        pending[0].join(timeout=5)
+        assert not pending[0].is_alive()
+        assert ours.is_alive()  # a timer that is not the scheduler's is left alone
+    finally:
+        ours.cancel()

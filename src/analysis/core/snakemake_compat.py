@@ -3,7 +3,7 @@
 Written for the pinned Snakemake (``PINNED``, uv.lock). `tests/test_snakemake_compat.py` fails
 when the installed Snakemake is another version or behaves otherwise where these functions rely
 on it; the decision record says, per function, why it exists, what public API was looked for, and
-how to remove it. Only `workflow/rules/common.smk` calls them.
+how to remove it. Only the rule files call them (`common.smk`; `report.smk` for the timers).
 
 - :func:`quote_script_interpreter`: Snakemake 9.27.1 puts the interpreter of a `script:` job into
   the job's shell command unquoted (snakemake/snakemake#2645, open), so in a checkout whose path
@@ -14,11 +14,16 @@ how to remove it. Only `workflow/rules/common.smk` calls them.
   the lineage that provenance.json records (Snakemake wraps input functions in an IOFile).
 - :func:`set_rule_groups`: the SLURM group job of every rule, derived from the rules
   (`analysis.report.lineage.cluster_groups`) instead of a hand list in the profile (decision 0153).
+- :func:`cancel_reevaluation_timers`: Snakemake's job scheduler starts a non-daemon
+  ``threading.Timer`` of ``--max-jobs-per-timespan``'s timespan (1 s at least: the option cannot
+  say less) after each scheduling pass and leaves the last ones running when the workflow is done,
+  so Python waits up to ~2 s at exit after every run that executed a job (decision 0174).
 """
 
 from __future__ import annotations
 
 import shlex
+import threading
 from collections.abc import Callable
 
 PINNED = "9.27.1"
@@ -98,3 +103,18 @@ def set_rule_groups(workflow, groups: dict[str, str]) -> list[str]:
             rule.group = groups[rule.name]
             done.append(rule.name)
     return sorted(done)
+
+
+def cancel_reevaluation_timers() -> int:
+    """Cancel the job scheduler's pending re-evaluation timers (each would only wake a scheduling
+    loop that has ended); called from `onsuccess`/`onerror`, when the scheduler has returned.
+    Returns how many were cancelled. Other timers are left alone."""
+    cancelled = 0
+    for thread in threading.enumerate():
+        function = getattr(thread, "function", None)
+        if isinstance(thread, threading.Timer) and "JobScheduler._schedule_reevalutation" in getattr(
+            function, "__qualname__", ""
+        ):
+            thread.cancel()
+            cancelled += 1
+    return cancelled
