@@ -1,7 +1,8 @@
 """The report's PDF from its HTML (WeasyPrint, PDF/UA-1), deterministic.
 
-Apart from :mod:`analysis.report.render` (templates, tables) so that the render job imports
-neither pandas nor Jinja2: only WeasyPrint and what drawing the PDF needs (issue 28).
+Apart from :mod:`analysis.report.render` (templates, tables) so that the PDF worker
+(:class:`PdfWorker`, forked before the HTML step's imports) imports neither pandas nor Jinja2:
+only WeasyPrint and what drawing the PDF needs (issue 28).
 """
 
 from __future__ import annotations
