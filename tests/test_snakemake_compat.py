@@ -239,3 +239,60 @@ def test_the_scheduler_leaves_a_timer_that_is_cancelled_and_others_are_not():
         assert ours.is_alive()  # a timer that is not the scheduler's is left alone
     finally:
         ours.cancel()
+
+
+# --- store_no_params_without_imports ---------------------------------------------------------
+
+_STORE_EMPTY_PARAMS = """
+import sys
+from snakemake.iocontainers import Params, Snakemake
+from analysis.core import snakemake_compat
+if sys.argv[1] == "patched":
+    snakemake_compat.store_no_params_without_imports()
+    snakemake_compat.store_no_params_without_imports()  # installed once: a second call is a no-op
+job = Snakemake.__new__(Snakemake)
+job._safely_store_params(Params())
+print(sorted(m for m in ("pandas", "numpy", "polars") if m in sys.modules), list(job.params), job._params_types)
+"""
+
+
+def _store_empty_params(mode: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _STORE_EMPTY_PARAMS, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return done.stdout.strip()
+
+
+def test_the_pinned_snakemake_imports_pandas_numpy_polars_to_store_no_params():
+    """The cost the patch avoids: the scheduler imports all three for a rule without params."""
+    assert _store_empty_params("original") == "['numpy', 'pandas', 'polars'] [] {}"
+
+
+def test_a_rule_without_params_is_stored_without_those_imports():
+    assert _store_empty_params("patched") == "[] [] {}"
+
+
+def test_a_rule_with_params_is_stored_by_the_original():
+    from snakemake.iocontainers import Params, Snakemake
+
+    class Patched(Snakemake):
+        pass
+
+    compat.store_no_params_without_imports(Patched)
+    assert Patched._safely_store_params.skips_empty_params
+    params = Params(toclone=[1, "x"])
+    params._set_name("first", 0)
+    stored = Patched.__new__(Patched)
+    stored._safely_store_params(params)
+    reference = Snakemake.__new__(Snakemake)
+    reference._safely_store_params(params)
+    assert list(stored.params) == list(reference.params) == [1, "x"]
+    assert stored.params.first == reference.params.first == 1
+    assert stored._params_types == reference._params_types == {}

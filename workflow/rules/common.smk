@@ -12,6 +12,8 @@ from snakemake.exceptions import WorkflowError
 ROOT = Path(workflow.basedir)
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
+from analysis.core.bytecode import compile_package  # noqa: E402
+from analysis.core.quickexit import exit_quickly_after_success  # noqa: E402
 from analysis.core.config import ConfigError, input_path_problems, validate_config_cached  # noqa: E402
 from analysis.core.filecache import FileCache, code_stamp  # noqa: E402
 from analysis.core import snakemake_compat  # noqa: E402
@@ -28,9 +30,20 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 )
 
+
+# The jobs import the package without compiling it again: its bytecode is written before the first
+# job starts (these machines set PYTHONDONTWRITEBYTECODE; decision 0191).
+onstart:
+    compile_package(ROOT / "src")
+
+
 # Snakemake's private API is used only through analysis.core.snakemake_compat (pinned 9.27.1;
 # docs/decisions/0151). A checkout whose path holds a space: script jobs' interpreter quoted (0046).
+# A rule without params: no pandas, numpy or polars imported by the scheduler for its job (0185).
 snakemake_compat.quote_script_interpreter()
+snakemake_compat.store_no_params_without_imports()
+# A Snakemake call that succeeded ends without the interpreter's teardown (~0.3-0.5 s; 0190).
+exit_quickly_after_success()
 
 
 # `snakemake validate` removes its earlier result when it starts, before anything can stop it (a
@@ -186,6 +199,10 @@ if _problems:
 # around it. Without priorities Snakemake started the short independent rules first and the chain
 # waited for them (benchmarks/RESULTS.md, issue 28). A priority changes the order only, no output.
 CRITICAL_PATH = 10
+# Beside the chain, the longest jobs (those that draw a kommune map) start before the short ones, so
+# that what is left for the second core at the end of the chain is short (a map job started last
+# kept the render waiting ~2 s for it, issue 28).
+MAP_JOBS = 5
 
 
 # Inputs the stages read, registered as the stage files use them: role -> path (for provenance).

@@ -262,6 +262,7 @@ if have("register"):
             png=figures("scope", "png"),
         log:
             "logs/scope.log",
+        priority: MAP_JOBS
         benchmark:
             "benchmarks/runs/scope.tsv"
         conda:

@@ -114,6 +114,7 @@ if have("kostra_12012"):
             ledger="data/processed/ledger/kostra_12012.csv",
         log:
             "logs/kostra.log",
+        priority: MAP_JOBS
         benchmark:
             "benchmarks/runs/kostra.tsv"
         conda:

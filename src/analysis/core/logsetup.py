@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 from analysis.core.errors import InputError, cap
+from analysis.core.quickexit import finish, is_snakemake_job_script
 
 
 class _Capped(logging.Formatter):
@@ -91,3 +92,7 @@ def run(main: Callable, snakemake) -> None:
         )
         logging.getLogger("error").error("%s: %s (at %s)", type(err).__name__, err, frames)
         sys.exit(1)
+    # The outputs are written: a job's process ends without the interpreter's teardown of what
+    # the imports and the work left behind (~0.1-0.2 s of CPU per job, decision 0190).
+    if is_snakemake_job_script(getattr(sys.modules.get("__main__"), "__file__", None)):
+        finish(0)

@@ -18,6 +18,10 @@ how to remove it. Only the rule files call them (`common.smk`; `report.smk` for 
   ``threading.Timer`` of ``--max-jobs-per-timespan``'s timespan (1 s at least: the option cannot
   say less) after each scheduling pass and leaves the last ones running when the workflow is done,
   so Python waits up to ~2 s at exit after every run that executed a job (decision 0174).
+- :func:`store_no_params_without_imports`: to hand a `script:` job its object, Snakemake imports
+  pandas, numpy and polars into the scheduler process (to convert data frame `params:`), ~0.8 s of
+  CPU before the build's first job can start; the workflow's rules have no `params:` (a rule's
+  settings are a JSON input), so for a rule without params nothing is imported (decision 0185).
 """
 
 from __future__ import annotations
@@ -118,3 +122,32 @@ def cancel_reevaluation_timers() -> int:
             thread.cancel()
             cancelled += 1
     return cancelled
+
+
+def store_no_params_without_imports(snakemake_class=None) -> None:
+    """Let the object a `script:` job gets store an empty ``params`` without importing pandas,
+    numpy and polars (installed once).
+
+    The pinned ``Snakemake._safely_store_params`` imports the three in the scheduler process to
+    convert data frames among a rule's params, whether the rule has params or not. For an empty
+    ``params`` the conversion has nothing to do, so this sets what it would set (an empty store,
+    no types, the names) without the imports; a rule with params goes to the original. A
+    Snakemake that no longer has the method is left alone."""
+    if snakemake_class is None:
+        from snakemake.iocontainers import Snakemake as snakemake_class
+    original = getattr(snakemake_class, "_safely_store_params", None)
+    if original is None or getattr(original, "skips_empty_params", False):
+        return
+
+    def _safely_store_params(self, params):
+        if len(params):
+            return original(self, params)
+        from snakemake.iocontainers import Params
+
+        self._params_store = Params(toclone=list(params))
+        self._params_types = {}
+        self._params_store._take_names(params._get_names())
+        return None
+
+    _safely_store_params.skips_empty_params = True
+    snakemake_class._safely_store_params = _safely_store_params
