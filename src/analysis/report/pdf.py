@@ -89,6 +89,48 @@ def flate_level(level: int):
         pydyf.zlib = zlib
 
 
+@contextmanager
+def serialised_once():
+    """Inside the block, once the returned function has been called, every pydyf stream and
+    dictionary computes its bytes once and answers later reads from them.
+
+    pydyf writes the PDF's objects, then serialises every object a second time to hash the file
+    for its identifier (``PDF.write`` with an identifier, which the render always gives): every
+    stream joined and zlib-compressed twice, ~0,25 s of CPU for the report
+    (docs/decisions/0188-pdf-objects-serialised-once.md). Call the function when the objects are
+    final (the finisher's end, just before ``PDF.write``). Each object is kept alive with its
+    bytes until the block ends, so that no new object can be mistaken for it by its ``id``."""
+    import pydyf
+
+    properties = {cls: cls.__dict__["data"] for cls in (pydyf.Stream, pydyf.Dictionary)}
+    done: dict[int, tuple] = {}
+    active = False
+
+    def once(prop):
+        def data(self):
+            if not active:
+                return prop.fget(self)
+            found = done.get(id(self))
+            if found is None:
+                found = done[id(self)] = (self, prop.fget(self))
+            return found[1]
+
+        return property(data)
+
+    def start():
+        nonlocal active
+        active = True
+
+    for cls, prop in properties.items():
+        cls.data = once(prop)
+    try:
+        yield start
+    finally:
+        for cls, prop in properties.items():
+            cls.data = prop
+        done.clear()
+
+
 def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finisher=None):
     """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes.
 
@@ -98,11 +140,15 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
     """
     from weasyprint import DEFAULT_OPTIONS, HTML
 
+    from analysis.report.pagination import install as settle_page_count
     from analysis.report.svgpath import install as draw_straight_paths_directly
+    from analysis.report.svgstyle import install as parse_svg_styles_once
     from analysis.report.svgtext import install as draw_svg_text_as_runs
 
     draw_svg_text_as_runs()  # figures' text one run per <text>, not one per letter (0110)
     draw_straight_paths_directly()  # the maps' polygons without the general path parser (0178)
+    parse_svg_styles_once()  # the figures' ~250 distinct style attributes, not ~3 700 (0187)
+    settle_page_count()  # the contents laid out twice, not three times (0186)
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
     # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
     options = {
@@ -113,8 +159,14 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
         "optimize_images": False,
     }
     document = HTML(string=print_document(html_text), base_url=str(base_url)).render(**options)
-    with flate_level(FLATE_LEVEL):
-        document.write_pdf(str(out_path), finisher=finisher, **options)
+    with flate_level(FLATE_LEVEL), serialised_once() as objects_final:
+
+        def finish(document, pdf):
+            if finisher is not None:
+                finisher(document, pdf)
+            objects_final()  # from here pydyf serialises each object once (0188)
+
+        document.write_pdf(str(out_path), finisher=finish, **options)
     return document
 
 

@@ -1,0 +1,212 @@
+"""Work the PDF render no longer does twice, each with the same PDF bytes as WeasyPrint's and
+pydyf's own way: the contents pages laid out twice, not three times (analysis.report.pagination,
+decision record 0186); each distinct SVG style attribute parsed once (analysis.report.svgstyle,
+0187); each PDF object serialised once, not again for the file's identifier
+(analysis.report.pdf.serialised_once, 0188)."""
+
+from __future__ import annotations
+
+import pytest
+import weasyprint.layout as wlayout
+import weasyprint.layout.page as wpage
+import weasyprint.svg as wsvg
+from weasyprint import DEFAULT_OPTIONS, HTML
+from weasyprint.svg.css import parse_declarations
+
+from analysis.report import pagination, svgstyle
+
+OPTIONS = {**DEFAULT_OPTIONS, "pdf_identifier": b"0" * 32, "pdf_variant": "pdf/ua-1"}
+
+
+def _document(body_pages: int, page_count_in_text: bool = False) -> str:
+    """A report in small: contents with dot leaders and target page numbers (as style.css),
+    one entry pointing at the contents page itself, "page n of N" in the margin, chapters."""
+    css = (
+        "@page { size: A6; margin: 15mm; @bottom-right { content: counter(page) ' / ' counter(pages) } }"
+        "h1 { page-break-before: always } nav h1 { page-break-before: avoid }"
+        "nav a::after { content: leader('..') target-counter(attr(href), page) }"
+    )
+    if page_count_in_text:
+        css += ".count::after { content: ' (' counter(pages) ')' }"
+    entries = '<li><a href="#toc">Innhold</a></li>' + "".join(
+        f'<li><a href="#k{i}">Kapittel {i}</a></li>' for i in range(body_pages)
+    )
+    chapters = "".join(
+        f'<h1 id="k{i}">Kapittel {i}</h1>' + "<p>Tekst om kapittelet, linje etter linje.</p>" * (3 + i % 7)
+        for i in range(body_pages)
+    )
+    count = '<p class="count">Sider</p>' if page_count_in_text else ""
+    return (
+        f'<html lang="nb"><head><title>T</title><style>{css}</style></head><body>'
+        f'<nav id="toc"><h1>Innhold</h1><ol>{entries}</ol></nav>{count}{chapters}</body></html>'
+    )
+
+
+def _render(html: str, calls: list) -> bytes:
+    make_page = wpage.make_page
+
+    def counted(*args, **kwargs):
+        calls.append(args[4])  # page_number
+        return make_page(*args, **kwargs)
+
+    wpage.make_page = counted
+    try:
+        return HTML(string=html).write_pdf(**OPTIONS)
+    finally:
+        wpage.make_page = make_page
+
+
+@pytest.mark.parametrize(
+    "body_pages, page_count_in_text, passes",
+    # a page whose text shows the page count is laid out again once the count is known
+    [(12, False, 2), (40, False, 2), (12, True, 3)],
+)
+def test_the_same_pdf_with_fewer_passes(monkeypatch, body_pages, page_count_in_text, passes):
+    html = _document(body_pages, page_count_in_text)
+    # WeasyPrint's own (a render in this process may have installed the shortcut); restored after
+    monkeypatch.setattr(wlayout, "make_all_pages", wpage.make_all_pages)
+    own: list = []
+    expected = _render(html, own)
+    assert pagination.install()
+    settled: list = []
+    assert _render(html, settled) == expected
+    assert own.count(1) == 3  # WeasyPrint's own: unknown targets, known targets, the page count
+    assert settled.count(1) == passes
+    contents_pages = {n for n in own if own.count(n) == 3}
+    assert sorted(settled) == sorted(own[: len(own) - len(contents_pages) * (3 - passes)])
+
+
+def test_install_once_and_only_for_the_version_it_was_written_for(monkeypatch):
+    import weasyprint
+
+    monkeypatch.setattr(wlayout, "make_all_pages", wpage.make_all_pages)
+    general = wlayout.make_all_pages
+    assert pagination.install() and pagination.install()
+    assert wlayout.make_all_pages is not general and wlayout.make_all_pages.settles_page_count
+    monkeypatch.setattr(wlayout, "make_all_pages", general)
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    assert not pagination.install()
+    assert wlayout.make_all_pages is general
+
+
+class _Lookup:
+    def __init__(self, cached, missing):
+        self.cached_page_counter_values = cached
+        self.missing_counters = missing
+        self.parsed: list = []
+
+    def parse_again(self, values):
+        self.parsed.append(dict(values))
+
+
+def test_only_lookups_that_do_not_read_the_page_count_are_settled():
+    toc = _Lookup({"pages": [0], "page": [3]}, ["page"])
+    count = _Lookup({"pages": [0], "page": [1]}, ["pages"])
+    done = _Lookup({"pages": [60], "page": [4]}, ["page"])
+    fresh = _Lookup({}, ["page"])
+    assert pagination.settle_page_count([toc, count, done, fresh], 60) == 1
+    assert toc.cached_page_counter_values == {"pages": [60], "page": [3]}
+    assert toc.parsed == [{"pages": [60], "page": [3]}]
+    assert count.cached_page_counter_values == {"pages": [0], "page": [1]} and not count.parsed
+    assert not done.parsed and not fresh.parsed
+
+
+STYLES = ["fill: #1f4e79; stroke: #222222; stroke-width: 0.8", "stroke: #000; opacity: 0.5 !important", ""]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_cached_style_is_what_the_parser_returns(style):
+    parse = svgstyle.cached(parse_declarations)
+    assert parse(style) == parse_declarations(style)
+    assert parse(style) is parse(style)
+    assert list(parse.seen) == [style]
+
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="60pt" viewBox="0 0 100 60">'
+    '<path d="M 0 0 L 50 0 L 50 30 z" style="fill: #1f4e79; stroke: #222222; stroke-width: 0.8"/>'
+    '<path d="M 50 30 L 100 30 L 100 60 z" style="fill: #1f4e79; stroke: #222222; stroke-width: 0.8"/>'
+    '<path d="M 0 60 L 20 40" style="fill: none; stroke: #a33; stroke-width: 2"/>'
+    '<text x="10" y="50" style="font-size: 8px; fill: #111">Tekst</text></svg>'
+)
+
+
+def test_the_same_pdf_with_styles_parsed_once(monkeypatch):
+    import base64
+
+    html = (
+        '<html lang="nb"><head><title>T</title></head><body><p>Figur</p><img alt="Figur" '
+        f'src="data:image/svg+xml;base64,{base64.b64encode(SVG.encode()).decode()}"></body></html>'
+    )
+    monkeypatch.setattr(wsvg, "parse_declarations", parse_declarations)  # WeasyPrint's own; restored
+    expected = HTML(string=html).write_pdf(**OPTIONS)
+    assert svgstyle.install() and svgstyle.install()
+    assert wsvg.parse_declarations.parses_once
+    assert HTML(string=html).write_pdf(**OPTIONS) == expected
+    assert len(wsvg.parse_declarations.seen) == 3
+
+
+def _pdf():
+    import pydyf
+
+    pdf = pydyf.PDF()
+    content = pydyf.Stream(compress=True)
+    content.push_state()
+    content.move_to(10, 10)
+    content.line_to(100.5, 20)
+    content.stroke()
+    content.pop_state()
+    pdf.add_object(content)
+    page = pydyf.Dictionary(
+        {
+            "Type": "/Page",
+            "Parent": pdf.pages.reference,
+            "MediaBox": pydyf.Array([0, 0, 200, 200]),
+            "Contents": content.reference,
+        }
+    )
+    pdf.add_page(page)
+    return pdf, content
+
+
+def test_pdf_objects_serialised_once_give_the_same_bytes(monkeypatch):
+    import io
+
+    import pydyf
+
+    from analysis.report.pdf import serialised_once
+
+    serialised = []
+    stream_data = pydyf.Stream.data
+    monkeypatch.setattr(
+        pydyf.Stream, "data", property(lambda self: serialised.append(self) or stream_data.fget(self))
+    )
+    expected = io.BytesIO()
+    pdf, content = _pdf()
+    pdf.write(expected, identifier=b"0" * 32, compress=True)
+    assert serialised.count(content) == 2  # pydyf's own: written, then hashed for the identifier
+    serialised.clear()
+    with serialised_once() as objects_final:
+        pdf, content = _pdf()
+        objects_final()
+        written = io.BytesIO()
+        pdf.write(written, identifier=b"0" * 32, compress=True)
+    assert written.getvalue() == expected.getvalue()
+    assert serialised.count(content) == 1
+
+
+def test_pdf_objects_are_read_afresh_until_they_are_final():
+    import pydyf
+
+    from analysis.report.pdf import serialised_once
+
+    with serialised_once() as objects_final:
+        content = pydyf.Stream()
+        first = content.data
+        content.move_to(1, 2)
+        assert content.data != first
+        objects_final()
+        final = content.data
+        content.line_to(3, 4)
+        assert content.data == final
+    assert content.data != final  # the block has ended: pydyf's own property again
