@@ -65,3 +65,77 @@ def test_synthetic_figures_carry_a_visible_and_machine_readable_mark(tmp_path):
 def test_save_figure_needs_to_be_told_whether_the_data_are_synthetic(tmp_path):
     with pytest.raises(TypeError):
         save_figure(_figure(1), tmp_path / "x", synthetic="yes")
+
+
+def _busy_figure():
+    """Text of every kind the figure rules use, and some they might: lines of labels, bold,
+    sizes, a rotated label, math text, an annotation, a legend inside and one outside."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(6, 3))
+    ax.barh(range(3), [40, 55.5, 12], label="andel")
+    ax.set_yticks(range(3), ["Bosetting\nav flyktninger", "Husbanken", "Kommunen"])
+    ax.annotate("55 (N = 62*)", (55.5, 1), xytext=(4, 0), textcoords="offset points", fontsize=7.5)
+    ax.set_xlabel("Prosent", fontweight="bold")
+    ax.legend(loc="best")
+    bx.plot([0, 1, 2], [2.0, 1.0, 3.0], label=r"$\sqrt{x}$ per 1 000")
+    bx.set_aspect("equal")
+    bx.set_ylabel("Antall", rotation=90)
+    bx.set_title("Oslo", fontsize=11)
+    fig.legend(loc="outside lower center", ncol=2)
+    return fig
+
+
+def test_text_measured_once_per_process_gives_the_bytes_of_matplotlibs_own_measuring(tmp_path, monkeypatch):
+    from contextlib import nullcontext
+
+    import analysis.core.figures as figures
+
+    shared = [p.read_bytes() for p in save_figure(_busy_figure(), tmp_path / "shared", synthetic=True)]
+    again = [p.read_bytes() for p in save_figure(_busy_figure(), tmp_path / "again", synthetic=True)]
+    monkeypatch.setattr(figures, "shared_text_metrics", nullcontext)
+    own = [p.read_bytes() for p in save_figure(_busy_figure(), tmp_path / "own", synthetic=True)]
+    assert shared == own and again == own
+
+
+def test_the_layout_pass_without_a_draw_finds_the_box_of_a_full_one():
+    """save_figure runs the layout engine by itself, not a whole draw without rendering."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for full in (True, False):
+        fig = _busy_figure()
+        if full:
+            fig.draw_without_rendering()
+        else:
+            fig.get_layout_engine().execute(fig)
+        renderer = fig.canvas.get_renderer()
+        boxes.append(
+            [
+                fig.get_tightbbox(renderer).bounds,
+                fig.get_tightbbox(renderer, bbox_extra_artists=fig.legends).bounds,
+            ]
+            + [Bbox(ax.get_position()).bounds for ax in fig.axes]
+        )
+    assert boxes[0] == boxes[1]
+
+
+def test_the_pinned_matplotlib_still_has_what_shared_text_metrics_replaces():
+    """shared_text_metrics swaps two names in matplotlib.text (decision 0180): on another
+    matplotlib, check that ``Text._get_layout`` still measures through them, then move the pin."""
+    import inspect
+
+    import matplotlib
+    from matplotlib import text as mtext
+
+    from analysis.core.figures import MATPLOTLIB_PINNED, shared_text_metrics
+
+    assert matplotlib.__version__ == MATPLOTLIB_PINNED
+    layout = inspect.getsource(mtext.Text._get_layout)
+    assert "get_font(fontManager._find_fonts_by_props(" in layout and ".get_sfnt_table(" in layout
+    assert "_get_text_metrics_with_cache(" in layout
+    before = (mtext._get_text_metrics_with_cache, mtext.get_font)
+    with shared_text_metrics():
+        assert mtext._get_text_metrics_with_cache is not before[0] and mtext.get_font is not before[1]
+    assert (mtext._get_text_metrics_with_cache, mtext.get_font) == before

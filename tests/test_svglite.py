@@ -69,3 +69,41 @@ def test_a_matplotlib_figure_keeps_its_elements_and_gets_lighter_and_stable(tmp_
     assert tags(light) == tags(raw)  # no element dropped or added
     assert len(light) < len(raw)
     assert lighten(light) == light  # a second pass changes nothing
+
+
+def _reference(d: str) -> str:
+    """compact_path_data as first written (decision 0120): one regular expression and one
+    format call per number; the faster version must give the same text."""
+    import re
+
+    def fmt(value: float) -> str:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+
+    number = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+    return " ".join(t if t.isalpha() else fmt(float(t)) for t in re.findall(r"[A-Za-z]|" + number, d))
+
+
+def test_path_data_is_what_one_format_per_number_gave():
+    import random
+
+    rng = random.Random(28)
+    values = [0.0, -0.0, -0.004, -0.005, -0.0051, 0.005, 0.015, 0.125, 9.995, 10.0, 100.0, -100.5]
+    values += [1e20, -2.5e-7, 123456.789]
+    values += [rng.uniform(-1000, 1000) for _ in range(3000)] + [
+        rng.choice([-1, 1]) * rng.random() for _ in range(500)
+    ]
+    plain = (
+        "".join(f"{c} {x!r} {y!r} \n" for c, x, y in zip("MLLCLL" * 1000, values[0::2], values[1::2])) + "z\n"
+    )
+    cases = [
+        plain,
+        "M 0 0 L 1 1 e 2 E z",  # lone e/E are commands to the tokenizer
+        "M1,2L3-4 5.5.5z",  # not matplotlib's: commas, numbers running into each other
+        "M 1e5 -1E-3 L .5 +7. z",
+        "M 1e999 0 L 2 2",  # inf
+        "M nan 1 L inf 2 L 1_0 3 L 1٣ 4",  # words float() reads but the path grammar does not
+        "",
+    ]
+    for d in cases:
+        assert compact_path_data(d) == _reference(d), d[:40]

@@ -14,6 +14,7 @@ constrained layout, and no text is smaller than :data:`MIN_FONT_PT` at that size
 from __future__ import annotations
 
 import html
+import io
 import os
 import sys
 import traceback
@@ -24,7 +25,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
-from analysis.core.svglite import lighten_file
+from analysis.core.svglite import lighten
 from analysis.core.synthetic import DESC, MARK, TITLE
 
 matplotlib.use("Agg")
@@ -114,6 +115,71 @@ def layout_only_redraws(fig):
         del canvas.draw_idle
 
 
+# shared_text_metrics replaces two names matplotlib's text module uses (private; decision 0180):
+# tests/test_figures.py fails on another matplotlib than this one (uv.lock)
+MATPLOTLIB_PINNED = "3.11.2"
+_METRICS: dict = {}  # (renderer kind, text, font, rc) -> (width, height, descent)
+_FONT_TABLES: dict = {}  # font file paths -> _FontTables
+
+
+class _FontTables:
+    """What ``Text._get_layout`` asks of a font (its OS/2, hhea and head tables), read once."""
+
+    def __init__(self, font):
+        self._font, self._tables = font, {}
+
+    def get_sfnt_table(self, name):
+        if name not in self._tables:
+            self._tables[name] = self._font.get_sfnt_table(name)
+        return self._tables[name]
+
+
+@contextmanager
+def shared_text_metrics():
+    """Within it, text extents and font line metrics are measured once per process, not once per
+    renderer (decision 0180): the same numbers, so the same files, with much less FreeType work.
+
+    matplotlib measures each text once per renderer (``_get_text_metrics_with_cache``), and a
+    figure is saved with three (Agg at the figure's dpi for the layout, the SVG renderer, Agg at
+    the PNG's dpi), every figure with new ones; each measurement lays the text out with FreeType
+    (~0.1-0.5 ms). Agg's numbers depend on its dpi and the hinting settings, the SVG renderer's on
+    neither: both are kept by those. ``Text._get_layout`` also reads the font's line metrics
+    (``get_sfnt_table``, ~30 us) on every call; the tables are kept per font. Math text, TeX and
+    other renderers go to matplotlib's own cache."""
+    from matplotlib import text as mtext
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.font_manager import get_font
+
+    per_renderer = mtext._get_text_metrics_with_cache
+
+    def metrics(renderer, text, fontprop, ismath, dpi):
+        inner = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer
+        if ismath or type(inner) not in (RendererAgg, RendererSVG):
+            return per_renderer(renderer, text, fontprop, ismath, dpi)
+        rc = plt.rcParams
+        kind = (type(inner), inner.dpi if type(inner) is RendererAgg else None)
+        key = (kind, text, fontprop, rc["text.hinting"], rc["text.hinting_factor"], rc["text.kerning_factor"])
+        got = _METRICS.get(key)
+        if got is None:
+            got = renderer.get_text_width_height_descent(text, fontprop, ismath)
+            _METRICS[(kind, text, fontprop.copy(), *key[3:])] = got
+        return got
+
+    def font_tables(paths):
+        key = tuple(paths)
+        if key not in _FONT_TABLES:
+            _FONT_TABLES[key] = _FontTables(get_font(paths))
+        return _FONT_TABLES[key]
+
+    mtext._get_text_metrics_with_cache, mtext.get_font = metrics, font_tables
+    try:
+        yield
+    finally:
+        mtext._get_text_metrics_with_cache, mtext.get_font = per_renderer, get_font
+
+
 def mark_synthetic(fig) -> None:
     """Write the visible synthetic-data mark just below everything else drawn in ``fig``."""
     renderer = fig.canvas.get_renderer()
@@ -133,13 +199,12 @@ def mark_synthetic(fig) -> None:
     )
 
 
-def _svg_title_desc(svg: Path) -> None:
-    """Put ``<title>`` and ``<desc>`` with the synthetic-data words first in the SVG root."""
-    text = svg.read_text(encoding="utf-8")
+def _svg_title_desc(text: str) -> str:
+    """SVG ``text`` with ``<title>`` and ``<desc>`` (the synthetic-data words) first in its root."""
     start = text.index("<svg")
     end = text.index(">", start) + 1
     meta = f"\n <title>{html.escape(TITLE)}</title>\n <desc>{html.escape(DESC)}</desc>"
-    svg.write_text(text[:end] + meta + text[end:], encoding="utf-8")
+    return text[:end] + meta + text[end:]
 
 
 def is_synthetic(synthetic: bool | Mapping[str, bool]) -> bool:
@@ -158,17 +223,37 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
     from synthetic inputs; the files then carry the visible mark and the machine-readable words
     (SVG title/desc, PNG Description).
 
-    The layout is computed once for both files (decision 0130): one draw without rendering runs
-    the constrained layout, the mark goes below its result, the tight box (``savefig.bbox:
-    tight`` with ``savefig.pad_inches``) is taken from the same draw, and the layout is then
-    frozen, so that each file costs one real draw. ``savefig`` with ``bbox_inches="tight"`` would
-    lay out and draw every figure once more per format.
+    The layout is computed once for both files (decision 0130): the constrained layout runs once
+    (by itself, without the draw around it: the tight box measures every artist anyway, decision
+    0180), the mark goes below its result, the tight box (``savefig.bbox: tight`` with
+    ``savefig.pad_inches``) is taken from the same layout, and the layout is then frozen, so that
+    each file costs one real draw. ``savefig`` with ``bbox_inches="tight"`` would lay out and draw
+    every figure once more per format. Text is measured once per process
+    (:func:`shared_text_metrics`), and the SVG is lightened in memory and written once.
     """
     synthetic = is_synthetic(synthetic)
     base = Path(base)
     base.parent.mkdir(parents=True, exist_ok=True)
     svg, png = base.with_suffix(".svg"), base.with_suffix(".png")
-    fig.draw_without_rendering()
+    with shared_text_metrics():
+        text = _save_figure(fig, png, synthetic)
+    # the SVG written once: what no reader sees taken out (decision 0120), the words put in;
+    # newlines as a write and read of the file in text mode would leave them
+    text = lighten(text.replace("\r\n", "\n").replace("\r", "\n"))
+    svg.write_text(_svg_title_desc(text) if synthetic else text, encoding="utf-8")
+    return svg, png
+
+
+def _save_figure(fig, png: Path, synthetic: bool) -> str:
+    """Lay ``fig`` out once, write its PNG, close it; its SVG document as matplotlib writes it."""
+    engine = fig.get_layout_engine()
+    if fig.axes and engine is not None:
+        # what Figure.draw does first; the rest of a draw without rendering changes nothing the
+        # tight box below does not compute again (same bytes, ~0.02 s less per figure)
+        try:
+            engine.execute(fig)
+        except ValueError:  # as Figure.draw
+            pass
     if synthetic:
         # below the final position of everything, a legend placed outside the axes included
         mark_synthetic(fig)
@@ -178,13 +263,11 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
     # and savefig would restore it between the two files)
     with plt.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
         fig.set_layout_engine(None)
+        svg = io.StringIO()
         fig.savefig(svg, format="svg", bbox_inches=box, metadata={"Date": None, "Creator": None})
         fig.savefig(png, format="png", bbox_inches=box, metadata=png_meta)
     plt.close(fig)
-    if synthetic:
-        _svg_title_desc(svg)
-    lighten_file(svg)  # what no reader sees, out of the SVG the PDF inlines (decision 0120)
-    return svg, png
+    return svg.getvalue()
 
 
 def save_figures(jobs, workers: int = 1, *, synthetic: bool | Mapping[str, bool]) -> None:

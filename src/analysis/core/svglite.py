@@ -17,10 +17,9 @@ Pure text in, text out: the same SVG always gives the same bytes.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 _ZERO_ROTATION = re.compile(r' transform="rotate\(-?0 [-+\d.e]+ [-+\d.e]+\)"')
-_PATH = re.compile(r"<path\b([^>]*?)(/?)>")
+_PATH = re.compile(r"<path\b([^>]*)>")  # greedy: a lazy body tries "/?>" at every character
 _ATTR = re.compile(r'\s([\w:-]+)="([^"]*)"')
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _CLIP_RECT = re.compile(
@@ -30,23 +29,56 @@ _STROKE_WIDTH = re.compile(r"stroke-width:\s*([\d.]+)")
 DECIMALS = 2
 
 
-def _fmt(value: float) -> str:
-    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+_SLOT = "\x00"  # stands for a number in a path's tokens (path data has no NUL)
+_TOKEN = re.compile(r"[A-Za-z]|\x00")
+# matplotlib's path data: command letters and numbers, one per whitespace-separated word
+_PLAIN = "MLCQZzeE0123456789.+- \n\t\r"
+_PLAIN_LETTERS = frozenset("MLCQZzeE")
+# after "%.2f": the zeros ending a number's decimals, and the point if nothing is left after it
+# (they cannot reach into the digits before the point: the point comes first)
+_TRAILING_ZEROS = re.compile(r"\.?0+(?= |$)")
+_NEGATIVE_ZERO = re.compile(r"(?<![^ ])-0(?![^ ])")
+_OTHER_COMMANDS = re.compile(r"[^MLCQZmlcqz\d\s.,eE+-]|[mlcqAaHhVvSsTt]")
 
 
-def compact_path_data(d: str) -> str:
-    """``d`` with every number to :data:`DECIMALS` decimals and single spaces between tokens."""
-    tokens = re.findall(r"[A-Za-z]|" + _NUMBER.pattern, d)
-    return " ".join(t if t.isalpha() else _fmt(float(t)) for t in tokens)
+def _tokens(d: str) -> tuple[list[str], list[float]]:
+    """Path data ``d`` as its tokens (a command letter, or :data:`_SLOT` for a number) and its
+    numbers. matplotlib writes each token as a whitespace-separated word, which ``split`` finds
+    without a regular expression; anything else (``M1,2``, ``1-2``) goes through the regular
+    expressions, which give the same tokens in the plain case."""
+    if not d.strip(_PLAIN):
+        words = d.split()
+        try:
+            numbers = [float(w) for w in words if w not in _PLAIN_LETTERS]
+        except ValueError:  # e.g. "1-2", two numbers in one word
+            pass
+        else:
+            return [w if w in _PLAIN_LETTERS else _SLOT for w in words], numbers
+    return _TOKEN.findall(_NUMBER.sub(_SLOT, d)), list(map(float, _NUMBER.findall(d)))
 
 
-def _inside(d: str, rect: tuple[float, float, float, float], margin: float) -> bool:
+def compact_path_data(d: str, tokens: tuple[list[str], list[float]] | None = None) -> str:
+    """``d`` with every number to :data:`DECIMALS` decimals (no trailing zeros or point, no
+    minus on a zero) and single spaces between tokens. ``tokens``: :func:`_tokens` of ``d``, if
+    the caller has it. All numbers are formatted by one ``%`` and their zeros stripped by one
+    pass over the result, not by a Python call per number (issue 28)."""
+    words, numbers = tokens or _tokens(d)
+    text = " ".join(words).replace(_SLOT, f"%.{DECIMALS}f") % tuple(numbers)
+    negative_zero = f"-0.{'0' * DECIMALS}" in text
+    text = _TRAILING_ZEROS.sub("", text)
+    return _NEGATIVE_ZERO.sub("0", text) if negative_zero else text
+
+
+def _inside(
+    d: str, rect: tuple[float, float, float, float], margin: float, nums: list[float] | None = None
+) -> bool:
     """All points of path data ``d`` (straight lines and Bézier curves only: a curve stays in the
-    hull of its control points) lie in ``rect`` (x, y, width, height) shrunk by ``margin``."""
-    if re.search(r"[^MLCQZmlcqz\d\s.,eE+-]", d) or re.search(r"[mlcqAaHhVvSsTt]", d):
+    hull of its control points) lie in ``rect`` (x, y, width, height) shrunk by ``margin``.
+    ``nums``: ``d``'s numbers, if the caller has them."""
+    if d.strip(_PLAIN) and _OTHER_COMMANDS.search(d):
         return False  # relative or other commands: not checked, keep the clip
-    nums = [float(n) for n in _NUMBER.findall(d)]
+    if nums is None:
+        nums = _tokens(d)[1]
     if not nums or len(nums) % 2:
         return False
     x0, y0, w, h = rect
@@ -80,24 +112,21 @@ def lighten(svg: str) -> str:
     clips = {m.group(1): tuple(float(m.group(i)) for i in range(2, 6)) for m in _CLIP_RECT.finditer(svg)}
 
     def path(m: re.Match) -> str:
-        attrs = dict(_ATTR.findall(" " + m.group(1)))
+        body = m.group(1)
+        attrs = dict(_ATTR.findall(" " + body))
         d = attrs.get("d")
         if d is None:
             return m.group(0)
-        body = m.group(1)
+        end = "/" if body.endswith("/") else ""
+        body = body[: len(body) - len(end)]
         clip = attrs.get("clip-path", "")
         ref = re.fullmatch(r"url\(#([^)]+)\)", clip)
+        tokens = _tokens(d)
         if ref and ref.group(1) in clips and "transform" not in attrs:
             margin = _stroke_margin(attrs.get("style", ""))
-            if margin is not None and _inside(d, clips[ref.group(1)], margin):
+            if margin is not None and _inside(d, clips[ref.group(1)], margin, tokens[1]):
                 body = body.replace(f' clip-path="{clip}"', "", 1)
-        body = body.replace(f'd="{d}"', f'd="{compact_path_data(d)}"', 1)
-        return f"<path{body}{m.group(2)}>"
+        body = body.replace(f'd="{d}"', f'd="{compact_path_data(d, tokens)}"', 1)
+        return f"<path{body}{end}>"
 
     return _PATH.sub(path, svg)
-
-
-def lighten_file(path: str | Path) -> None:
-    """Rewrite the SVG file at ``path`` with :func:`lighten`."""
-    path = Path(path)
-    path.write_text(lighten(path.read_text(encoding="utf-8")), encoding="utf-8")
