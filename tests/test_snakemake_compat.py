@@ -296,3 +296,78 @@ def test_a_rule_with_params_is_stored_by_the_original():
     assert list(stored.params) == list(reference.params) == [1, "x"]
     assert stored.params.first == reference.params.first == 1
     assert stored._params_types == reference._params_types == {}
+
+
+# --- checksum_inputs_once_per_job ------------------------------------------------------------
+
+_ONE_JOB_THREE_OUTPUTS = """
+from snakemake.io import _IOFile
+from analysis.core import snakemake_compat
+
+HASHED = []
+_hash = _IOFile.checksum
+
+
+async def counted(self, *args, **kwargs):
+    HASHED.append(str(self))
+    return await _hash(self, *args, **kwargs)
+
+
+_IOFile.checksum = counted
+if config.get("patched"):
+    snakemake_compat.checksum_inputs_once_per_job()
+
+
+rule make:
+    input:
+        "a.txt",
+        "b.txt",
+    output:
+        "o1.txt",
+        "o2.txt",
+        "o3.txt",
+    shell:
+        "for f in {output}; do cat {input} > $f; done"
+
+
+onsuccess:
+    print("HASHED", sorted(HASHED))
+"""
+
+
+def _finished_job_records(tmp_path, patched: bool) -> tuple[list[str], dict]:
+    """Run a one-job workflow (two inputs, three outputs) and return which files were hashed
+    and the input checksums Snakemake recorded per output."""
+    import json
+    import subprocess
+    import sys
+
+    work = tmp_path / ("patched" if patched else "original")
+    work.mkdir()
+    (work / "Snakefile").write_text(_ONE_JOB_THREE_OUTPUTS, encoding="utf-8")
+    (work / "a.txt").write_text("a\n")
+    (work / "b.txt").write_text("b\n")
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all"]
+    done = subprocess.run(
+        cmd + (["--config", "patched=1"] if patched else []), cwd=work, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    hashed = next(line for line in done.stdout.splitlines() if line.startswith("HASHED"))
+    records = {}
+    for f in (work / ".snakemake" / "metadata").iterdir():
+        record = json.loads(f.read_text(encoding="utf-8"))
+        records[f.name] = record["input_checksums"]
+    return hashed, records
+
+
+def test_a_finished_job_hashes_each_input_once_with_the_same_records(tmp_path):
+    original, original_records = _finished_job_records(tmp_path, patched=False)
+    patched, patched_records = _finished_job_records(tmp_path, patched=True)
+    # the pinned Snakemake: every input once per output record
+    assert original == "HASHED " + str(["a.txt"] * 3 + ["b.txt"] * 3)
+    assert patched == "HASHED " + str(["a.txt", "b.txt"])
+    assert len(original_records) == 3 and original_records == patched_records
+    assert all(
+        set(r) == {"a.txt", "b.txt"} and all(v.startswith("sha256:") for v in r.values())
+        for r in patched_records.values()
+    )

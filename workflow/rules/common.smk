@@ -42,6 +42,8 @@ onstart:
 # A rule without params: no pandas, numpy or polars imported by the scheduler for its job (0185).
 snakemake_compat.quote_script_interpreter()
 snakemake_compat.store_no_params_without_imports()
+# A finished job's inputs hashed once for its metadata, not once per output (0185).
+snakemake_compat.checksum_inputs_once_per_job()
 # A Snakemake call that succeeded ends without the interpreter's teardown (~0.3-0.5 s; 0190).
 exit_quickly_after_success()
 

@@ -176,6 +176,8 @@ if DEMO:
                 "logs/demo_kostra.log",
             benchmark:
                 "benchmarks/runs/demo_kostra.tsv"
+            # rule kostra, a map job, waits for it
+            priority: MAP_JOBS
             conda:
                 CONDA_ENV
             script:

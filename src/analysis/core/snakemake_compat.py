@@ -22,10 +22,15 @@ how to remove it. Only the rule files call them (`common.smk`; `report.smk` for 
   pandas, numpy and polars into the scheduler process (to convert data frame `params:`), ~0.8 s of
   CPU before the build's first job can start; the workflow's rules have no `params:` (a rule's
   settings are a JSON input), so for a rule without params nothing is imported (decision 0185).
+- :func:`checksum_inputs_once_per_job`: when a job is done, Snakemake writes a metadata record per
+  output and hashes all the job's inputs again for each record (a job with 42 outputs and 25
+  inputs: 1 050 hashes, in the scheduler's process); each input is now hashed once per job, with
+  the same records (decision 0185).
 """
 
 from __future__ import annotations
 
+import contextvars
 import shlex
 import threading
 from collections.abc import Callable
@@ -151,3 +156,44 @@ def store_no_params_without_imports(snakemake_class=None) -> None:
 
     _safely_store_params.skips_empty_params = True
     snakemake_class._safely_store_params = _safely_store_params
+
+
+_CHECKSUMS = contextvars.ContextVar("analysis_checksums_of_one_job", default=None)
+
+
+def checksum_inputs_once_per_job(persistence_class=None, iofile_class=None) -> None:
+    """Let Snakemake compute each input checksum of a finished job once, not once per output
+    (installed once).
+
+    The pinned ``PersistenceBase.finished`` writes a metadata record per output and computes, for
+    each, the checksums of all the job's inputs again: a job with 42 outputs and 25 inputs hashed
+    1 050 files. Within one ``finished`` call the inputs do not change (the job is done), so the
+    checksums are kept for the rest of the call, and every record gets the same values as before.
+    Outside ``finished`` (needrun's comparisons) nothing is kept."""
+    if persistence_class is None:
+        from snakemake.persistence import PersistenceBase as persistence_class
+    if iofile_class is None:
+        from snakemake.io import _IOFile as iofile_class
+    finished, checksum = persistence_class.finished, iofile_class.checksum
+    if getattr(finished, "checksums_once", False):
+        return
+
+    async def finished_once(self, job):
+        token = _CHECKSUMS.set({})
+        try:
+            return await finished(self, job)
+        finally:
+            _CHECKSUMS.reset(token)
+
+    async def checksum_once(self, *args, **kwargs):  # threshold, force, algorithm: passed on
+        kept = _CHECKSUMS.get()
+        if kept is None:
+            return await checksum(self, *args, **kwargs)
+        key = (str(self), args, tuple(sorted(kwargs.items())))
+        if key not in kept:
+            kept[key] = await checksum(self, *args, **kwargs)
+        return kept[key]
+
+    finished_once.checksums_once = True
+    persistence_class.finished = finished_once
+    iofile_class.checksum = checksum_once
