@@ -139,3 +139,33 @@ def test_the_pinned_matplotlib_still_has_what_shared_text_metrics_replaces():
     with shared_text_metrics():
         assert mtext._get_text_metrics_with_cache is not before[0] and mtext.get_font is not before[1]
     assert (mtext._get_text_metrics_with_cache, mtext.get_font) == before
+
+
+def test_artist_classes_made_after_figures_keep_matplotlibs_set_signature_without_its_docstring():
+    """analysis.core.figures skips the generated docstring of each artist's ``set`` (decision
+    0180): the signature stays what matplotlib makes (measured in a process without figures)."""
+    import inspect
+    import subprocess
+    import sys
+
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+
+    import analysis.core.figures  # noqa: F401
+
+    class Probe(Line2D):  # no setters of its own: the signature of Line2D.set
+        pass
+
+    own = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import inspect, matplotlib.lines as L; print(inspect.signature(L.Line2D.set))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert str(inspect.signature(Probe.set)) == own and "linewidth" in own
+    assert Probe.set.__doc__ is None
+    assert "cls._update_set_signature_and_docstring()" in inspect.getsource(Artist.__init_subclass__)

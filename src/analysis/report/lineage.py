@@ -142,10 +142,12 @@ def draw_rule_graph(graph: dict, base: str | Path, *, synthetic, t):
     the many edges from the data stages into the report's collecting rules (ledger, scorecard,
     render) join one bus line; calibration edges of the demo generators are dashed. ``t``: the
     message catalogue of the report's language (its words, group ``figure``)."""
+    # analysis.core.figures first: it sets matplotlib up before pyplot makes its artists (0180)
+    from analysis.core.figures import FIG_WIDTH, MIN_FONT_PT, apply_style, save_figure
+
+    # isort: split
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Patch
-
-    from analysis.core.figures import FIG_WIDTH, MIN_FONT_PT, apply_style, save_figure
 
     apply_style()
     stages = graph["stages"]
