@@ -65,12 +65,39 @@ SAME_AS_WEASYPRINT = [
     "M 0 0 M 1 1 L 2 2",
     "",
     "   ",
+    # as svglite writes paths (numbers taken as written), and near misses of that form
+    "M 0 -0.5 L 10.25 3 L -7 0.000001 z M 123456789.123456 1 L 2 3 Z",
+    "M 1234567890 1 L 2 3",
+    "M 1 2 L 3 4 ",
+    "M 1 2  L 3 4",
+    "M 0.0000001 1 L 2 3",
 ]
 
 
 @pytest.mark.parametrize("d", SAME_AS_WEASYPRINT)
 def test_same_operators_and_vertices_as_weasyprint(d):
     assert svgpath.straight_tokens(d) is not None
+    assert _drawn(_direct, d) == _drawn(weasyprint_path, d)
+
+
+@pytest.mark.parametrize(
+    "d, plain",
+    [
+        ("M 134.17 453.94 L 136 451.88 L 136.3 451.87 z M 41.23 501.38 L 41.47 500.58 z", True),
+        ("M 0 -0.5 L 10.25 3 L -7 0.000001 z", True),
+        ("z M 1 2 L 3 4 5 6", True),
+        ("M -0 0 L 1 2", False),  # pydyf writes -0 as 0
+        ("M 1.50 0 L 1 2", False),  # ... and 1.50 as 1.5
+        ("M 007 0 L 1 2", False),
+        ("M 0.0000001 1 L 2 3", False),  # more decimals than pydyf writes
+        ("M 1234567890 1 L 2 3", False),
+        ("M1,2 L3,4", False),
+        ("M 1 2 L 3 4 ", False),
+    ],
+)
+def test_paths_as_svglite_writes_them_keep_their_numbers_text(d, plain):
+    commands = svgpath.straight_tokens(d)
+    assert isinstance(commands, svgpath._Plain) is plain
     assert _drawn(_direct, d) == _drawn(weasyprint_path, d)
 
 

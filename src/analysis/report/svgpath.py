@@ -12,7 +12,9 @@ is drawn here from one tokenisation: the same PDF operators with the same number
 is converted by ``float()``, as ``size()`` does for a plain number, and written by pydyf's own
 formatter), the same ``vertices`` for markers, the same current point at ``z``. Any other path
 (relative commands, curves, arcs, numbers with units or glued signs) goes to WeasyPrint's own
-function unchanged.
+function unchanged. A path as svglite writes it (single spaces, every number as pydyf would
+write it) is split on its spaces and its numbers go into the PDF as written, which halves the
+fast path's own cost (~0,2 s of CPU per render; the same bytes).
 
 :func:`install` replaces the function only for the WeasyPrint version it was written against
 (pinned in uv.lock); with any other version it leaves WeasyPrint alone and returns False
@@ -31,13 +33,37 @@ WRITTEN_FOR = "70.0"
 _TOKEN = re.compile(r"\s*(?:([MLZz])|(-?\d+(?:\.\d+)?)(?=[\s,MLZz]|$)|,)")
 _STRAIGHT = re.compile(r"[\sMLZz\d.,-]*")
 
+# A number written as pydyf writes it (``str(int(x))`` for an integer, else ``f"{x:f}"`` without
+# trailing zeros): no leading zeros, no "-0", at most 6 decimals, the last one not 0, and at most
+# 9 digits before the point (exact in a float). Such a number's PDF bytes are its own text.
+_PLAIN = r"(?:-?[1-9]\d{0,8}(?:\.\d{0,5}[1-9])?|-?0\.\d{0,5}[1-9]|0)"
+# A whole path as svglite writes it (decision 0120): tokens separated by single spaces, every
+# number plain. Its tokens are ``d.split(" ")``, and no number needs converting for the PDF.
+_COMMAND = rf"(?:[ML] {_PLAIN} {_PLAIN}(?: {_PLAIN} {_PLAIN})*|[zZ])"
+_WRITTEN = re.compile(rf"{_COMMAND}(?: {_COMMAND})*")
+
+
+_LETTERS = frozenset("MLZz")
+
+
+class _Plain(list):
+    """Commands whose every number is written as pydyf would write it (see :data:`_PLAIN`)."""
+
 
 def straight_tokens(d: str) -> list | None:
     """The path's commands as ``[letter, x, y]`` / ``[letter]`` lists of strings, or None when
     the path is not one this module draws (see the module's docstring)."""
+    if _WRITTEN.fullmatch(d):
+        commands = _Plain()
+        for token in d.split(" "):
+            if token in _LETTERS:
+                commands.append([token])
+            else:
+                commands[-1].append(token)
+        return commands
     if not _STRAIGHT.fullmatch(d):
         return None
-    commands: list[list[str]] = []
+    commands = []
     pos, end = 0, len(d.rstrip())
     while pos < end:
         m = _TOKEN.match(d, pos)
@@ -77,6 +103,12 @@ def draw_straight(svg, node, commands: list[list[str]]) -> None:
             found = as_bytes[text] = (value, _to_bytes(value))
         return found
 
+    def plain(text: str) -> tuple[float, bytes]:
+        return float(text), text.encode()
+
+    # a path as svglite writes it: pydyf would write each number as it is written there
+    value_and_bytes = plain if isinstance(commands, _Plain) else number
+
     out(b"0 0 m")  # WeasyPrint's path() always starts with a move to (0, 0)
     current = (0.0, 0.0)
     first_path_point = None
@@ -105,7 +137,7 @@ def draw_straight(svg, node, commands: list[list[str]]) -> None:
                 first_path_point = None
             if this != "M" and first_path_point is None:
                 first_path_point = current
-            (x, bx), (y, by) = number(values[i]), number(values[i + 1])
+            (x, bx), (y, by) = value_and_bytes(values[i]), value_and_bytes(values[i + 1])
             if this == "L":
                 angle = atan2(y - current[1], x - current[0])
                 vertices.append((pi - angle, angle))
