@@ -2,7 +2,8 @@
 pydyf's own way: the contents pages laid out twice, not three times (analysis.report.pagination,
 decision record 0186); each distinct SVG style attribute parsed once (analysis.report.svgstyle,
 0187); each PDF object serialised once, not again for the file's identifier
-(analysis.report.pdf.serialised_once, 0188)."""
+(analysis.report.pdf.serialised_once, 0188) and the tuple of page references built once per page
+count (page_references_once, 0188)."""
 
 from __future__ import annotations
 
@@ -210,3 +211,19 @@ def test_pdf_objects_are_read_afresh_until_they_are_final():
         content.line_to(3, 4)
         assert content.data == final
     assert content.data != final  # the block has ended: pydyf's own property again
+
+
+def test_page_references_built_once_per_page_count():
+    import pydyf
+
+    from analysis.report.pdf import page_references_once
+
+    own = pydyf.PDF.page_references
+    pdf, _ = _pdf()
+    with page_references_once():
+        first = pdf.page_references
+        assert pdf.page_references is first  # built once
+        page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference})
+        pdf.add_page(page)  # a new page: built again, with it
+        assert pdf.page_references == own.fget(pdf) == (*first, page.reference)
+    assert pydyf.PDF.page_references is own

@@ -131,6 +131,32 @@ def serialised_once():
         done.clear()
 
 
+@contextmanager
+def page_references_once():
+    """Inside the block, pydyf's ``PDF.page_references`` (a tuple of every page's reference,
+    which WeasyPrint asks for once per tagged element and per link: ~9 250 times for the report,
+    0,09 s of CPU) is built once per page count. pydyf only appends to its list of pages, so the
+    count tells whether the tuple is still the list's (docs/decisions/0188-pdf-objects-serialised-once.md)."""
+    import pydyf
+
+    prop = pydyf.PDF.__dict__["page_references"]
+    built: dict[tuple[int, int], tuple] = {}
+
+    def page_references(self):
+        key = (id(self), len(self.pages["Kids"]))
+        found = built.get(key)
+        if found is None:
+            found = built[key] = (self, prop.fget(self))  # the PDF kept alive: its id stays its own
+        return found[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = prop
+        built.clear()
+
+
 def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finisher=None):
     """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes.
 
@@ -159,7 +185,7 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
         "optimize_images": False,
     }
     document = HTML(string=print_document(html_text), base_url=str(base_url)).render(**options)
-    with flate_level(FLATE_LEVEL), serialised_once() as objects_final:
+    with flate_level(FLATE_LEVEL), page_references_once(), serialised_once() as objects_final:
 
         def finish(document, pdf):
             if finisher is not None:
