@@ -103,13 +103,15 @@ def test_the_layout_pass_without_a_draw_finds_the_box_of_a_full_one():
     """save_figure runs the layout engine by itself, not a whole draw without rendering."""
     from matplotlib.transforms import Bbox
 
+    from analysis.core.figures import run_layout
+
     boxes = []
     for full in (True, False):
         fig = _busy_figure()
         if full:
             fig.draw_without_rendering()
         else:
-            fig.get_layout_engine().execute(fig)
+            run_layout(fig)
         renderer = fig.canvas.get_renderer()
         boxes.append(
             [

@@ -127,16 +127,28 @@ def full_range_norm(values, step: float | None = None, gamma: float = 1.0):
     return Normalize(0.0, top) if gamma == 1.0 else PowerNorm(gamma=gamma, vmin=0.0, vmax=top)
 
 
+def run_layout(fig) -> None:
+    """Run ``fig``'s layout engine (constrained layout), as ``Figure.draw`` does first, without
+    the rest of a draw: what the layout leaves behind (the axes' positions) is all that a later
+    tight box or colorbar reads of it; ticks and text extents are measured again anyway."""
+    engine = fig.get_layout_engine()
+    if fig.axes and engine is not None:
+        try:
+            engine.execute(fig)
+        except ValueError:  # as Figure.draw
+            pass
+
+
 @contextmanager
 def layout_only_redraws(fig):
-    """Within it, ``fig.canvas.draw_idle()`` lays the figure out without rendering it.
+    """Within it, ``fig.canvas.draw_idle()`` only lays the figure out (:func:`run_layout`).
 
     geopandas' ``plot`` ends with ``draw_idle()``, which on the Agg canvas renders the whole
-    figure (a kommune map: ~35 000 vertices) to pixels nobody sees. The layout pass does what
-    that render leaves behind (constrained layout, ticks, text extents), so the saved files are
-    byte for byte the same (issue 28)."""
+    figure (a kommune map: ~35 000 vertices) to pixels nobody sees. The layout is what that
+    render leaves behind that matters (a colorbar added after it takes its room from the laid
+    out axes), so the saved files are byte for byte the same (issue 28, decision 0180)."""
     canvas = fig.canvas
-    canvas.draw_idle = lambda *args, **kwargs: fig.draw_without_rendering()
+    canvas.draw_idle = lambda *args, **kwargs: run_layout(fig)
     try:
         yield fig
     finally:
@@ -274,14 +286,7 @@ def save_figure(fig, base: str | Path, *, synthetic: bool | Mapping[str, bool]) 
 
 def _save_figure(fig, png: Path, synthetic: bool) -> str:
     """Lay ``fig`` out once, write its PNG, close it; its SVG document as matplotlib writes it."""
-    engine = fig.get_layout_engine()
-    if fig.axes and engine is not None:
-        # what Figure.draw does first; the rest of a draw without rendering changes nothing the
-        # tight box below does not compute again (same bytes, ~0.02 s less per figure)
-        try:
-            engine.execute(fig)
-        except ValueError:  # as Figure.draw
-            pass
+    run_layout(fig)  # not a whole draw without rendering: ~0.02 s less per figure, same bytes
     if synthetic:
         # below the final position of everything, a legend placed outside the axes included
         mark_synthetic(fig)
