@@ -3,7 +3,8 @@ pydyf's own way: the contents pages laid out twice, not three times (analysis.re
 decision record 0186); each distinct SVG style attribute parsed once (analysis.report.svgstyle,
 0187); each PDF object serialised once, not again for the file's identifier
 (analysis.report.pdf.serialised_once, 0188) and the tuple of page references built once per page
-count (page_references_once, 0188)."""
+count (page_references_once, 0188); the inlined figures handed to WeasyPrint by a short URL
+instead of their base64 text (figures_by_reference, 0189)."""
 
 from __future__ import annotations
 
@@ -227,3 +228,38 @@ def test_page_references_built_once_per_page_count():
         pdf.add_page(page)  # a new page: built again, with it
         assert pdf.page_references == own.fget(pdf) == (*first, page.reference)
     assert pydyf.PDF.page_references is own
+
+
+def test_figures_handed_over_by_reference_once_each():
+    from analysis.report.pdf import figures_by_reference
+
+    svg, png = "data:image/svg+xml;base64,PHN2Zy8+", "data:image/png;base64,iVBORw0KGgo="
+    html = f'<img src="{svg}"><img alt="b" src="{png}"><p>{svg}</p><img src="{svg}">'
+    text, figures = figures_by_reference(html)
+    assert (
+        text == f'<img src="report-figure:0"><img alt="b" src="{png}"><p>{svg}</p><img src="report-figure:0">'
+    )
+    assert figures == {"report-figure:0": svg}
+
+
+def test_the_same_pdf_and_print_sizes_with_figures_by_reference(monkeypatch, tmp_path):
+    import base64
+
+    from analysis.report import pdf
+    from analysis.report.printsize import figure_text_report, printed_figures
+
+    uri = f"data:image/svg+xml;base64,{base64.b64encode(SVG.encode()).decode()}"
+    html = (
+        '<html lang="nb"><head><title>T</title></head><body><figure id="fig_a"><img alt="Figur" '
+        f'src="{uri}"></figure><figure id="fig_b"><img alt="Igjen" src="{uri}"></figure></body></html>'
+    )
+    documents = {}
+    for how in ("inline", "by_reference"):
+        if how == "inline":
+            monkeypatch.setattr(pdf, "figures_by_reference", lambda text: (text, {}))
+        else:
+            monkeypatch.undo()
+        documents[how] = pdf.write_pdf(html, tmp_path, tmp_path / f"{how}.pdf")
+    assert (tmp_path / "inline.pdf").read_bytes() == (tmp_path / "by_reference.pdf").read_bytes()
+    sizes = {how: figure_text_report(printed_figures(doc)) for how, doc in documents.items()}
+    assert sizes["inline"] == sizes["by_reference"] and set(sizes["inline"]) == {"fig_a", "fig_b"}
