@@ -67,6 +67,18 @@ def test_finish_leaves_the_exit_to_python_while_another_thread_runs():
     assert code == 0 and said[:2] == ["returned", "handler"] and "teardown" in said
 
 
+def test_finish_leaves_the_exit_to_python_under_a_profiler():
+    body = """
+    sys.setprofile(lambda *args: None)  # as cProfile and pyinstrument do: they report at the end
+    assert quickexit.observed()
+    quickexit.finish(0)
+    sys.setprofile(None)
+    sys.stderr.write("returned\\n")
+    """
+    code, said = _run(body)
+    assert code == 0 and said[:2] == ["returned", "handler"] and "teardown" in said
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [("0", (0, False)), ("None", (0, False)), ("1", (1, True))],

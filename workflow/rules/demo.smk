@@ -177,7 +177,7 @@ if DEMO:
             benchmark:
                 "benchmarks/runs/demo_kostra.tsv"
             # rule kostra, a map job, waits for it
-            priority: MAP_JOBS
+            priority: BESIDE_CHAIN
             conda:
                 CONDA_ENV
             script:

@@ -46,6 +46,8 @@ rule imdi_annual:
         "logs/imdi_annual.log",
     benchmark:
         "benchmarks/runs/imdi_annual.tsv"
+    # scope, waiting and udi wait for it
+    priority: BESIDE_CHAIN
     conda:
         CONDA_ENV
     script:
@@ -262,9 +264,9 @@ if have("register"):
             png=figures("scope", "png"),
         log:
             "logs/scope.log",
-        priority: MAP_JOBS
         benchmark:
             "benchmarks/runs/scope.tsv"
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:

@@ -114,7 +114,7 @@ if have("kostra_12012"):
             ledger="data/processed/ledger/kostra_12012.csv",
         log:
             "logs/kostra.log",
-        priority: MAP_JOBS
+        priority: BESIDE_CHAIN
         benchmark:
             "benchmarks/runs/kostra.tsv"
         conda:

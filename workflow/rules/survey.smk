@@ -254,6 +254,7 @@ if NR_WAVES:
             "logs/nonresponse.log",
         benchmark:
             "benchmarks/runs/nonresponse.tsv"
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:
@@ -289,6 +290,7 @@ if NR_WAVES:
             "logs/weighting.log",
         benchmark:
             "benchmarks/runs/weighting.tsv"
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:
@@ -323,6 +325,7 @@ if NR_WAVES:
             "logs/survey_sensitivity.log",
         benchmark:
             "benchmarks/runs/survey_sensitivity.tsv"
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:

@@ -10,9 +10,9 @@ process, paid by every job of a build and by every Snakemake call, the no-op rer
 handlers (in their order, each once), collects the cyclic garbage (the finalizers of objects in
 reference cycles run, as in the collection at exit), flushes the standard streams and ends the
 process with ``os._exit``. It does so only where nothing else is still running: with another
-non-daemon thread alive it returns, and the caller exits as usual. What it gives up: a file object
-that nobody closed and that a module's global still holds at exit would be flushed by the
-teardown and is not here. The workflow writes every file in a ``with`` block or through a
+non-daemon thread alive, or a profiler or tracer attached, it returns, and the caller exits as
+usual. What it gives up: a file object that nobody closed and that a module's global still
+holds at exit would be flushed by the teardown and is not here. The workflow writes every file in a ``with`` block or through a
 library's writer (logging's handlers are closed by their exit handler); the byte comparisons of
 two builds (``tools/double_build.py``, the tests of the demo build) would show a file cut short.
 
@@ -41,10 +41,17 @@ def others_running() -> bool:
     )
 
 
+def observed() -> bool:
+    """Is a profiler or tracer attached (pyinstrument, cProfile, coverage, a debugger)? They write
+    what they saw when the program has ended, which ``os._exit`` would not let them do."""
+    return sys.getprofile() is not None or sys.gettrace() is not None
+
+
 def finish(status: int = 0) -> None:
     """End the process with ``status`` after the exit handlers, without the interpreter's
-    teardown; returns (doing nothing) when another non-daemon thread is still running."""
-    if others_running():
+    teardown; returns (doing nothing) when another non-daemon thread is still running or a
+    profiler or tracer is attached."""
+    if others_running() or observed():
         return
     atexit._run_exitfuncs()  # every handler once, last registered first; the list is then empty
     gc.collect()
