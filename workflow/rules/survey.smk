@@ -177,6 +177,8 @@ if SURVEY_WAVES:
         priority: CRITICAL_PATH
         conda:
             CONDA_ENV
+        # the figures are shared by this many processes (forked, workflow/scripts/survey_figures.py)
+        threads: 2
         script:
             "../scripts/survey_figures.py"
 

@@ -9,16 +9,14 @@ from analysis.core.messages import Messages, load_messages
 from analysis.survey.codebook import load_codebook
 from analysis.survey.figures import plot_figure, read_table
 
-FIGURE_WORKERS = 2
-
 
 def main(smk):
     s = settings(smk)
     cb = load_codebook(smk.input.codebook)
     words = Messages(load_messages(smk.input.messages), smk.input.messages)
     # Drawing is all of the job and the job is on the build's critical path (it has priority):
-    # two processes share the figures whatever the rule's threads, so that the second core, busy
-    # with stages that have slack, is shared with it. Same bytes as one process (save_figures).
+    # as many processes share the figures as the rule has threads (two; one with --cores 1), and
+    # the rule reserves the cores they use. Same bytes as one process (save_figures).
     save_figures(
         [
             (
@@ -35,7 +33,7 @@ def main(smk):
             )
             for path in smk.output.figures
         ],
-        workers=FIGURE_WORKERS,
+        workers=smk.threads,
         synthetic=s["synthetic"],
     )
 
