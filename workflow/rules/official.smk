@@ -114,9 +114,9 @@ if have("kostra_12012"):
             ledger="data/processed/ledger/kostra_12012.csv",
         log:
             "logs/kostra.log",
-        priority: BESIDE_CHAIN
         benchmark:
             "benchmarks/runs/kostra.tsv"
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:
