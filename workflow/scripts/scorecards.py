@@ -5,13 +5,11 @@ tables (decision 0142)."""
 import logging
 from pathlib import Path
 
-import yaml
-
 from analysis.core.files import write_csv
 from analysis.core.logsetup import run, settings
 from analysis.core.messages import Messages, load_messages
 from analysis.core.tidy import read_tidy
-from analysis.core.yamlio import YAML_LOADER, load_yaml
+from analysis.core.yamlio import load_yaml
 from analysis.report import claims, reproduction
 
 log = logging.getLogger("scorecards")
@@ -20,8 +18,7 @@ log = logging.getLogger("scorecards")
 def main(smk):
     s = settings(smk)
     tables = {Path(p).stem: read_tidy(p) for p in smk.input.tables}
-    with open(smk.input.decisions, encoding="utf-8") as fh:
-        decisions = (yaml.load(fh, Loader=YAML_LOADER) or {}).get("decisions") or []
+    decisions = (load_yaml(smk.input.decisions) or {}).get("decisions") or []
     published = reproduction.load_published(smk.input.published)
     card = reproduction.scorecard(published, tables, decisions, cited_roles=s["cited"])
     write_csv(card, smk.output.reproduction)
