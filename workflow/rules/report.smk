@@ -154,7 +154,7 @@ REPORT_HTML_INPUTS = dict(
 
 rule render_report:
     """The report: reports/report.html (Jinja2, every figure inline as a data: URI) and, from the
-    same HTML in memory, the PDF (WeasyPrint, PDF/UA-1) with /Scope on every table header cell;
+    HTML file it has just written, the PDF (WeasyPrint, PDF/UA-1) with /Scope on every table header cell;
     then reports/manifest.json, the sha256 of the report and of provenance.json, written last
     (docs/decisions/0035; in this job since 0121; the HTML in this job since 0123)."""
     input:

@@ -5,12 +5,12 @@ import gc
 from pathlib import Path
 
 from analysis.core.logsetup import run, settings
-from analysis.report.document import JINJA_CACHE, report_html
+from analysis.report.document import report_html
 
 
 def main(smk):
     gc.disable()  # a short-lived job: reference counting frees enough (see render_report.py)
-    html_text = report_html(smk.input, settings(smk), cache_dir=JINJA_CACHE)
+    html_text = report_html(smk.input, settings(smk))
     Path(smk.output.html).write_text(html_text, encoding="utf-8")
 
 

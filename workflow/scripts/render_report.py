@@ -1,5 +1,5 @@
 """Adapter: tables, figures, scorecard and provenance -> reports/report.html (figures inline), and
-from the same HTML, in memory, reports/report.pdf (WeasyPrint, with the PDF/UA header scopes); then
+from the written HTML file, reports/report.pdf (WeasyPrint, with the PDF/UA header scopes); then
 reports/manifest.json with the sha256 of the report and of provenance.json (decisions 0035, 0121,
 0123: one job for the HTML and the PDF, so no second Python start; 0173: the PDF is laid out in
 a worker forked first, which imports WeasyPrint while this process renders the HTML).
@@ -22,9 +22,9 @@ def main(smk):
     # the PDF worker imports WeasyPrint while this process imports pandas and renders the HTML
     # (decision 0173): forked before the HTML step's imports
     with PdfWorker() as pdf:
-        from analysis.report.document import JINJA_CACHE, report_html
+        from analysis.report.document import report_html
 
-        html_text = report_html(smk.input, settings(smk), cache_dir=JINJA_CACHE)
+        html_text = report_html(smk.input, settings(smk))
         html = Path(smk.output.html)
         html.write_text(html_text, encoding="utf-8")
         # the PDF with the PDF/UA header scopes, and the printed size of every figure

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 JINJA_CACHE = "data/processed/cache/jinja"
 
 
-def report_html(inputs, s: dict, cache_dir: str | Path | None) -> str:
+def report_html(inputs, s: dict, cache_dir: str | Path | None = JINJA_CACHE) -> str:
     """The report as one self-contained HTML page (every figure a data: URI).
 
     ``inputs``: the rule's named inputs (``snakemake.input``; any object with these attributes):
@@ -42,6 +42,7 @@ def report_html(inputs, s: dict, cache_dir: str | Path | None) -> str:
     t = Messages(load_messages(inputs.messages), inputs.messages)
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or s["commit_time"]
     lookups = Tables(tables, strict=bool(s["demo"]))
+    svgs = {p: Path(p).read_bytes() for p in inputs.figures}  # each figure read once
     context = build_context(
         language=s["language"],
         t=t,
@@ -57,10 +58,10 @@ def report_html(inputs, s: dict, cache_dir: str | Path | None) -> str:
         report_dir=template_dir.parent,
         created=pdf_date(epoch),
         template_dir=template_dir,
-        figure_uris={Path(p).stem: data_uri(p) for p in [*inputs.figures, inputs.workflow_picture]},
-        synthetic=synthetic_entries(
-            tables, {Path(p).stem: Path(p).read_text(encoding="utf-8") for p in inputs.figures}
-        ),
+        figure_uris={
+            Path(p).stem: data_uri(p, svgs.get(p)) for p in [*inputs.figures, inputs.workflow_picture]
+        },
+        synthetic=synthetic_entries(tables, {Path(p).stem: b.decode("utf-8") for p, b in svgs.items()}),
         decisions=load_yaml(inputs.decisions),
         cited_roles=s["cited"],
         table_files={Path(p).stem: p for p in inputs.tables},

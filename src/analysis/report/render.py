@@ -27,6 +27,7 @@ from analysis.report.numbers import (
     fmt_small,
     is_missing,
 )
+from analysis.report.reproduction import positions_where
 
 
 def make_env(template_dir: str | Path, language: str, t, cache_dir: str | Path | None = None) -> Environment:
@@ -72,7 +73,6 @@ class Tables:
 
     def __init__(self, tables: dict[str, pd.DataFrame], strict: bool = True):
         self._t = tables
-        self._index: dict[tuple, dict[tuple, list[int]]] = {}
         self._values: dict[str, list] = {}
         # strict (the demo): a number the text asks for and the table lacks is a bug, so it stops
         # the render. Not strict (real data, whose coverage may differ: a register without 2020,
@@ -94,15 +94,8 @@ class Tables:
         return self._t[entry_id]
 
     def _positions(self, entry_id: str, keys: dict) -> list[int]:
-        cols = tuple(keys)
-        index = self._index.get((entry_id, cols))
-        if index is None:
-            df = self._t[entry_id]
-            index = {}
-            for pos, vals in enumerate(zip(*(df[c].tolist() for c in cols))):
-                index.setdefault(vals, []).append(pos)
-            self._index[(entry_id, cols)] = index
-        return index.get(tuple(str(v) for v in keys.values()), [])
+        # the index the scorecards use too (built once per table and key columns)
+        return positions_where(self._t[entry_id], {k: str(v) for k, v in keys.items()})
 
     def rows(self, entry_id: str, **keys) -> pd.DataFrame:
         df = self._t[entry_id]
@@ -136,11 +129,13 @@ def pdf_date(epoch: int) -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def data_uri(path: str | Path) -> str:
-    """A figure as a data: URI, so that report.html shows it when copied anywhere on its own."""
+def data_uri(path: str | Path, data: bytes | None = None) -> str:
+    """A figure as a data: URI, so that report.html shows it when copied anywhere on its own
+    (``data``: the file's bytes, when the caller has read them already)."""
     path = Path(path)
     mime = "image/svg+xml" if path.suffix == ".svg" else mimetypes.guess_type(path.name)[0]
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    data = path.read_bytes() if data is None else data
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def render_html(template_dir: str | Path, context: dict, language: str, t, cache_dir=None) -> str:
