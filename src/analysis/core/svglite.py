@@ -16,6 +16,7 @@ Pure text in, text out: the same SVG always gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ZERO_ROTATION = re.compile(r' transform="rotate\(-?0 [-+\d.e]+ [-+\d.e]+\)"')
@@ -26,6 +27,7 @@ _CLIP_RECT = re.compile(
     r'<clipPath id="([^"]+)">\s*<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"\s*/>\s*</clipPath>'
 )
 _STROKE_WIDTH = re.compile(r"stroke-width:\s*([\d.]+)")
+_CLIP_REF = re.compile(r"url\(#([^)]+)\)")
 DECIMALS = 2
 
 
@@ -91,6 +93,7 @@ def _inside(
     )
 
 
+@functools.cache  # a map has thousands of paths and a handful of styles
 def _stroke_margin(style: str) -> float | None:
     """How far a path's paint reaches beyond its outline: the full stroke width (covers round and
     square caps and joins), 0 without a stroke; None for mitred joins (spikes: keep the clip)."""
@@ -120,7 +123,7 @@ def lighten(svg: str) -> str:
         end = "/" if body.endswith("/") else ""
         body = body[: len(body) - len(end)]
         clip = attrs.get("clip-path", "")
-        ref = re.fullmatch(r"url\(#([^)]+)\)", clip)
+        ref = _CLIP_REF.fullmatch(clip)
         tokens = _tokens(d)
         if ref and ref.group(1) in clips and "transform" not in attrs:
             margin = _stroke_margin(attrs.get("style", ""))

@@ -100,8 +100,8 @@ def plot_map(
     else:
         gb, inset, pairs = None, None, ((ax, gk),)
     if value_col == "category":
-        for target, g in pairs:
-            with layout_only_redraws(fig):  # geopandas' plot() would render the whole figure
+        with layout_only_redraws(fig):  # geopandas' plot() would render the whole figure
+            for target, g in pairs:
                 g.plot(
                     ax=target,
                     color=g["category"].map(COLORS).fillna("#ffffff"),
@@ -117,8 +117,8 @@ def plot_map(
         colours = sequential_cmap(cmap or "Blues")
         values = [gk[value_col]] + ([gb[value_col]] if gb is not None and value_col in gb else [])
         norm = full_range_norm(pd.concat(values), gamma=0.5)
-        for target, g in pairs:
-            with layout_only_redraws(fig):
+        with layout_only_redraws(fig):
+            for target, g in pairs:
                 g.plot(
                     ax=target,
                     column=value_col,

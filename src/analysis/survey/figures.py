@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.core.figures import PALETTE, apply_style, too_few_answers_figure
+from analysis.core.figures import FIG_WIDTH, PALETTE, SMALL_FONT, apply_style, too_few_answers_figure
 from analysis.survey.codebook import Codebook
 
 STACK_COLOURS = ["#1f4e79", "#5b9bd5", "#a9c9e8", "#d9d9d9", "#f4b183", "#c55a11"]
@@ -134,8 +134,6 @@ def plot_figure(table: Mapping, cb: Codebook, fid: str, language: str, confidenc
     """
     import matplotlib.pyplot as plt
 
-    from analysis.core.figures import FIG_WIDTH, SMALL_FONT
-
     apply_style()
     f = cb.figures[fid]
     t = [r for r in _records(table) if _count(r["n"]) > 0]
@@ -215,7 +213,8 @@ def plot_figure(table: Mapping, cb: Codebook, fid: str, language: str, confidenc
     # paired bars: one bar per item and year
     if f["kind"] in ("share", "multi"):
         t = [r for r in t if r["category"] == ""]
-    keys = [k for k in f["items"] if any(r["item"] == k for r in t)]
+    present = {r["item"] for r in t}
+    keys = [k for k in f["items"] if k in present]
     years = sorted({r["year"] for r in t}, reverse=True)
     fig, ax = plt.subplots(figsize=(FIG_WIDTH, (0.27 * max(len(years), 1) + 0.12) * len(keys) + 1.1))
     h = 0.8 / max(len(years), 1)
