@@ -83,8 +83,7 @@ PHASES = {
         "imdi_public", "kostra", "register", "survey_ingest", "udi",
     ],
     "chapters": [
-        "nonresponse", "scope", "survey_figures", "survey_sensitivity", "survey_tables", "waiting",
-        "weighting",
+        "scope", "survey_figures", "survey_tables", "waiting", "weighting",
     ],
     "report": [
         "lineage_graph", "provenance", "render_report", "row_ledger", "scorecards",

@@ -99,7 +99,7 @@ def _ledger_rows(kind: str, path: Path) -> int:
     if kind in ("survey_2016", "survey_2021"):
         return survey.ledger_rows(kind, len(READERS[kind](path)))["rows"]
     if kind == "survey_frame_2021":
-        return len(READERS[kind](path))  # workflow/scripts/nonresponse.py: one row per unit
+        return len(READERS[kind](path))  # workflow/scripts/weighting.py: one row per unit
     if kind == "kostra_12012":
         ds = read_jsonstat(p)
         return int(kostra.ledger(kostra.cells(ds, "NyeSoknader", "Avslag"))["rows"].sum())

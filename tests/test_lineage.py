@@ -116,6 +116,22 @@ def test_each_output_lists_only_the_inputs_that_feed_it(demo_build):
         assert waves == {f"survey_{y}" for y in d["years"]}, fid
         one_wave += len(waves) == 1
     assert one_wave > 0
+    # rule weighting is one job of three parts (decision 0195): each part's outputs name what fed
+    # that part, the units and weights the job writes and then reads included
+    units, weights = "data/processed/nonresponse_units_2021.parquet", "data/processed/weights_2021.csv"
+    tab = out["reports/tables/tab_9_1.csv"]
+    assert tab["rule"] == out[weights]["rule"] == "weighting"
+    assert out[units]["inputs"] == tab["inputs"] and "register" in tab["input_roles"]
+    assert out[weights]["inputs"] == [
+        units,
+        "data/processed/survey_2021.parquet",
+        "data/processed/survey_frame_sizes.csv",
+    ]
+    assert out["reports/figures/x_weighted_estimates.svg"]["inputs"] == out[weights]["inputs"]
+    sens = out["reports/tables/x_survey_sensitivity.csv"]
+    assert weights in sens["inputs"] and units not in sens["inputs"]
+    assert not {"register", "messages"} & set(sens["input_roles"])
+    assert "data/raw/demo/register.csv" in sens["sources"]  # through the weights and the units
 
 
 def test_every_table_and_figure_has_a_lineage_footer(demo_build):

@@ -125,17 +125,17 @@ def _jobs(proc) -> set[str]:
 @pytest.mark.parametrize(
     "given, present, absent",
     [
-        ([], {"imdi_public", "udi", "render_report"}, {"register", "survey_ingest", "kostra", "nonresponse"}),
+        ([], {"imdi_public", "udi", "render_report"}, {"register", "survey_ingest", "kostra", "weighting"}),
         (["kostra_12012"], {"kostra", "render_report"}, {"register", "survey_ingest"}),
         (
             SURVEYS,
             {"survey_ingest", "survey_tables", "survey_figures"},
-            {"register", "nonresponse", "weighting", "kostra"},
+            {"register", "weighting", "kostra"},
         ),
         (
             ["survey_2021"],
             {"survey_ingest", "survey_tables", "survey_figures"},
-            {"register", "nonresponse", "weighting"},
+            {"register", "weighting"},
         ),
     ],
     ids=["none", "kostra", "surveys", "one_wave"],

@@ -25,7 +25,7 @@ EX = "examples/real_exports"
 PROCESSED = ["register", "survey_2021", "survey_2016"]
 
 
-TARGETS = ("waiting", "survey_tables", "nonresponse", "kostra")
+TARGETS = ("waiting", "survey_tables", "weighting", "kostra")
 FREE_TEXT = ("Familien ønsket nærhet", "henvendelse fra flyktningtjenesten", "ektefelle bosatt fra før")
 
 

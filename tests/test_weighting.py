@@ -260,3 +260,70 @@ def test_weighted_estimates_figure_names_the_configured_interval_level():
         wt.plot_estimates(table, t["en"], "en", 0.95).axes[0].get_xlabel()
         == "Percent (95% confidence interval)"
     )
+
+
+# ----------------------------------------------------------------- one frame wave (rule weighting)
+
+
+def _wave(responded):
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"u{i}" for i in range(6)],
+            "unit_type": "kommune",
+            "size_group": ["a", "a", "a", "b", "b", "b"],
+            "responded": responded,
+            "all": [0, 5, 10, 20, 40, 80],
+        }
+    )
+    resp = units[units["responded"]]
+    survey = pd.DataFrame(
+        {
+            "unit_id": resp["unit_id"].to_numpy(),
+            "responded": 1,
+            "unit_type": "kommune",
+            "weight": len(units) / len(resp),
+            "q": [1, 2, 9, 1][: len(resp)],
+        }
+    )
+    return units, survey
+
+
+def _weight_wave(units, survey):
+    spec = {"id": "share_q", "item": "q", "positive": [1], "exclude": [9], "label_no": "Q", "label_en": "Q"}
+    return wt.weight_wave(
+        units,
+        survey,
+        margins=["size_group"],
+        settlement_breaks=[10],
+        estimates=[spec, {**spec, "id": "missing", "item": "not_asked"}],
+        confidence=0.95,
+        frame_size=None,
+        name="survey_toy",
+        tolerance=RAKE["tol"],
+        max_iter=RAKE["max_iter"],
+    )
+
+
+def test_weight_wave_rakes_the_respondents_to_the_frame():
+    units, survey = _wave([True, True, False, True, False, True])
+    res = _weight_wave(units, survey)
+    assert res.not_weighted is None
+    assert res.weights["unit_id"].tolist() == ["u0", "u1", "u3", "u5"]
+    # each size group's respondents carry its three frame units
+    assert res.weights.groupby("size_group")["weight"].sum().tolist() == pytest.approx([3.0, 3.0])
+    est = pd.DataFrame(res.records["x_weighted_estimates"])
+    assert set(est["item"]) == {"share_q"}  # a spec whose item the wave lacks is left out
+    assert est.set_index("category")["n"].to_dict() == {"unweighted": 3, "weighted": 3}  # 9 excluded
+    assert res.records["x_weighting_region_sensitivity"] == []  # no region margin
+    assert survey.columns.tolist() == ["unit_id", "responded", "unit_type", "weight", "q"]  # not changed
+
+
+def test_weight_wave_without_respondents_in_a_margin_says_why():
+    units, survey = _wave([True, True, True, False, False, False])
+    res = _weight_wave(units, survey)
+    assert res.not_weighted and "b" in res.not_weighted
+    assert res.weights["weight"].isna().all() and len(res.weights) == 3
+    assert res.records["x_weighting_diagnostics"] == [
+        {"series": "not_weighted", "value": 3, "reason": res.not_weighted}
+    ]
+    assert res.records["x_weighted_estimates"] == res.records["x_weighting_region_sensitivity"] == []

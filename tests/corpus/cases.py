@@ -122,7 +122,7 @@ def read_frame(path):
 
     survey.read_frame(str(path), reference=names())  # rule survey_ingest
     kommuner, bydeler = frame_sets()
-    return _drop_lines(nonresponse.read_frame(str(path), kommuner, bydeler))  # rule nonresponse
+    return _drop_lines(nonresponse.read_frame(str(path), kommuner, bydeler))  # rule weighting
 
 
 def read_kostra(path):

@@ -214,8 +214,8 @@ if _problems:
 CRITICAL_PATH = 10
 # Beside it, the jobs with the most work still behind them start before the short ones: the two
 # that draw kommune maps (scope, kostra and the demo's KOSTRA file kostra waits for) and the survey's
-# second chain (nonresponse -> weighting -> survey_sensitivity). Started last, either kept the render
-# waiting 1-2 s with one core idle (issue 28).
+# second chain (rule weighting: non-response, weights, sensitivity). Started last, either kept the
+# render waiting 1-2 s with one core idle (issue 28).
 BESIDE_CHAIN = 5
 
 
@@ -403,8 +403,7 @@ def _entries_read(path):
 
 def tables_read(*references):
     """The tables of all_tables() whose entries the checks of ``references`` (PUBLISHED, CLAIMS)
-    read: the scorecards need not wait for the jobs making only our own x_ tables
-    (survey_sensitivity, weighting)."""
+    read (never our own x_ tables), so that the scorecards wait only for the jobs making those."""
     read = {e for ref in references for e in PARSE_CACHE.get("entries_read", ref, _entries_read)}
     return [t for t in all_tables() if Path(t).stem in read]
 
@@ -457,7 +456,9 @@ def provenance_inputs():
 # different inputs (declared in the stage file beside STAGE_TABLES): FEEDS[rule][stem] = [input
 # names], where stem is the output's file name up to its first dot ("fig_2_1" for fig_2_1.csv,
 # .svg and .png), or {"table": [...], "figure": [...]} when an entry's figure reads more than its
-# table (a map's geometry). Outputs not listed are fed by every data input of their rule.
+# table (a map's geometry). Outputs not listed are fed by every data input of their rule. A list may
+# name an output of the rule itself, a file it writes and then reads (the weights of rule weighting,
+# decision 0195): such a list gives the output's inputs in its own order.
 FEEDS = {}
 
 
@@ -482,14 +483,23 @@ def _named_data(r, code_files):
     return out
 
 
-def _fed_by(r, out, named):
-    """The input names feeding output ``out`` of rule ``r`` (all of them when FEEDS is silent)."""
+def _named_outputs(r):
+    """A rule's named outputs: name -> files."""
+    return {
+        name: [run_path(f) for f in snakemake_compat.rule_files(v if isinstance(v, list) else [v])]
+        for name, v in r.output.items()
+    }
+
+
+def _fed_by(r, out, named, own):
+    """The input names (and names of the rule's own outputs, ``own``) feeding output ``out`` of
+    rule ``r`` (all input names when FEEDS is silent)."""
     spec = FEEDS.get(r.name, {}).get(_stem(out))
     if spec is None:
         return list(named)
     if isinstance(spec, dict):
         spec = spec["figure"] if str(out).endswith((".svg", ".png")) else spec["table"]
-    return [n for n in spec if n in named]
+    return [n for n in spec if n in named or n in own]
 
 
 def check_feeds():
@@ -500,7 +510,7 @@ def check_feeds():
         except Exception:
             raise WorkflowError(f"FEEDS[{rule_name!r}]: no such rule") from None
         stems = {_stem(o) for o in snakemake_compat.rule_files(r.output)}
-        names = set(r.input.keys()) - set(NOT_DATA)
+        names = (set(r.input.keys()) - set(NOT_DATA)) | set(r.output.keys())
         for stem, roles in spec.items():
             if stem not in stems:
                 raise WorkflowError(f"FEEDS[{rule_name!r}][{stem!r}]: the rule has no such output")
@@ -528,14 +538,19 @@ def lineage():
             and not run_path(f).startswith(run_path(SETTINGS_DIR) + "/")
         ]
         by_name = _named_data(r, code_files)
+        own = _named_outputs(r) if r.name in FEEDS else {}
         code_list = sorted(
             [str(Path(f).relative_to(ROOT)) if Path(f).is_absolute() else f for f in code_files]
             + ([str(r.script)] if r.script else [])
         )
         for out in snakemake_compat.rule_files(r.output):
             if r.name in FEEDS and by_name:
-                roles = {n: by_name[n] for n in _fed_by(r, out, by_name)}
-                inputs = [f for f in data if any(f in files for files in roles.values())]
+                names = _fed_by(r, out, by_name, own)
+                roles = {n: by_name[n] if n in by_name else own[n] for n in names}
+                if any(n not in by_name for n in names):  # files of its own: in the list's order
+                    inputs = list(dict.fromkeys(f for files in roles.values() for f in files))
+                else:
+                    inputs = [f for f in data if any(f in files for files in roles.values())]
             else:
                 roles, inputs = by_name, data
             result[out] = {

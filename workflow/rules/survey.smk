@@ -110,7 +110,7 @@ if SURVEY_WAVES:
             code=code("survey_ingest"),
         output:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
-            # every wave's frame size and the one its FPC uses, for survey_tables and survey_sensitivity
+            # every wave's frame size and the one its FPC uses, for survey_tables and weighting
             frame_sizes="data/processed/survey_frame_sizes.csv",
             ledger="data/processed/ledger/survey.csv",
         log:
@@ -126,7 +126,7 @@ if SURVEY_WAVES:
     rule survey_tables:
         """Kapittel 11: every figure's table of every wave with 95 % intervals, the survey text
         numbers, and the changes between consecutive waves. The figures are drawn by rule
-        survey_figures from these tables, so that the rules reading the tables (survey_sensitivity,
+        survey_figures from these tables, so that the rules reading the tables (weighting,
         scorecards) do not wait for the drawing (decision 0133)."""
         input:
             **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
@@ -224,12 +224,44 @@ if NR_WAVES:
         for w in NR_WAVES
     }
     STAGE_TABLES["survey_sensitivity"] = ["x_survey_sensitivity"]
+    # One job, kapittel 9's non-response and weights and kapittel 11's sensitivity to them (decision
+    # 0195): each part's outputs name the inputs that feed them, as when they were three rules; the
+    # units and the weights, written and read by the job, feed the later parts as they did.
+    NR_INPUTS = [w.survey_role for w in NR_WAVES] + [
+        "register",
+        "plan",
+        "population",
+        "population_2024",
+        "crosswalk",
+        "crosswalk_2024",
+        "geo_bydeler",
+    ]
+    WEIGHTING_INPUTS = (
+        [f"units_{w.year}" for w in NR_WAVES] + [w.survey_role for w in NR_WAVES] + ["frame_sizes"]
+    )
+    FEEDS["weighting"] = {
+        **{f"nonresponse_units_{w.year}": NR_INPUTS for w in NR_WAVES},
+        **{e: NR_INPUTS for e in STAGE_TABLES["nonresponse"]},
+        **{f"weights_{w.year}": WEIGHTING_INPUTS for w in NR_WAVES},
+        **{e: WEIGHTING_INPUTS for e in STAGE_TABLES["weighting"]},
+        "x_survey_sensitivity": [w.survey_role for w in SURVEY_WAVES]
+        + [f"weights_{w.year}" for w in NR_WAVES]
+        + [change_id(a, b) for a, b in pairs(w.year for w in SURVEY_WAVES)]
+        + ["frame_sizes", "codebook"],
+    }
 
-    rule nonresponse:
-        """Tabell 9.1 for every wave with a frame: response by size group and region, settlements in
-        responding units. The frame comes validated from survey_ingest (read once there)."""
+    rule weighting:
+        """Kapittel 9 and the weights' part of kapittel 11, for every wave with a frame: Tabell 9.1
+        (response by size group and region, settlements in responding units; the frame comes
+        validated from survey_ingest), raking weights to the frame's margins with diagnostics and
+        weighted vs unweighted estimates, then kapittel 11 under the other FPC choice, weighted
+        and with the waves' overlap (Tabell X11.2; decisions 0080-0082)."""
         input:
-            **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
+            **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
+            **{
+                change_id(a, b): f"reports/tables/{change_id(a, b)}.csv"
+                for a, b in pairs(w.year for w in SURVEY_WAVES)
+            },
             register=rules.register.output.register,
             plan=PROTECTION_PLAN,
             population=public_2020("population"),
@@ -237,42 +269,21 @@ if NR_WAVES:
             crosswalk=public("crosswalk"),
             crosswalk_2024=SURVEY_CROSSWALK_2024,
             geo_bydeler=public("geo_bydeler"),
-            settings=settings(
-                "nonresponse",
-                study=STUDY.as_dict(),
-                split_to_2024=SPLIT_TO_2024,
-                waves=NR_SETTINGS,
-                protect=PROTECT,
-                threshold=config["protection"]["threshold"],
-                synthetic=synthetic_of(*SURVEY_ROLES, "register", "population"),
-                region_grouping=WEIGHTING["region_grouping"],
-                **NR_PARAMS,
-            ),
-            code=code("nonresponse"),
-        output:
-            **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
-            tables=tables("nonresponse"),
-        log:
-            "logs/nonresponse.log",
-        benchmark:
-            "benchmarks/runs/nonresponse.tsv"
-        priority: BESIDE_CHAIN
-        conda:
-            CONDA_ENV
-        script:
-            "../scripts/nonresponse.py"
-
-    rule weighting:
-        """Raking weights to each frame's margins; diagnostics; weighted vs unweighted estimates."""
-        input:
-            **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
-            **{w.survey_role: survey_parquet(w) for w in NR_WAVES},
             frame_sizes=rules.survey_ingest.output.frame_sizes,
+            codebook=SURVEY_CODEBOOK,
             messages=MESSAGES,
             settings=settings(
                 "weighting",
                 study=STUDY.as_dict(),
+                survey_waves=[w.year for w in SURVEY_WAVES],
                 waves=NR_SETTINGS,
+                # Tabell 9.1
+                split_to_2024=SPLIT_TO_2024,
+                protect=PROTECT,
+                threshold=config["protection"]["threshold"],
+                region_grouping=WEIGHTING["region_grouping"],
+                **NR_PARAMS,
+                # the weights
                 margins=WEIGHTING["margins"],
                 settlement_breaks=WEIGHTING["settlement_breaks"],
                 tolerance=WEIGHTING["tolerance"],
@@ -281,11 +292,15 @@ if NR_WAVES:
                 confidence=config["survey"]["confidence"],
                 language=LANG,
                 synthetic=synthetic_of(*SURVEY_ROLES, "register", "population"),
+                # the sensitivity table
+                sensitivity_points=config["survey"]["sensitivity_points"],
+                synthetic_sensitivity=synthetic_of(*SURVEY_ROLES, "register"),
             ),
             code=code("weighting"),
         output:
+            **{f"units_{w.year}": f"data/processed/nonresponse_units_{w.year}.parquet" for w in NR_WAVES},
             **{f"weights_{w.year}": f"data/processed/weights_{w.year}.csv" for w in NR_WAVES},
-            tables=tables("weighting"),
+            tables=tables("nonresponse") + tables("weighting") + tables("survey_sensitivity"),
             figures=figure_outputs("weighting", "Kapittel 9: frafall og vekter"),
             png=figures("weighting", "png"),
         log:
@@ -297,38 +312,3 @@ if NR_WAVES:
             CONDA_ENV
         script:
             "../scripts/weighting.py"
-
-    rule survey_sensitivity:
-        """Kapittel 11 under the other FPC choice, weighted for non-response and with the waves'
-        overlap (Tabell X11.2; decisions 0080-0082)."""
-        input:
-            **{w.survey_role: survey_parquet(w) for w in SURVEY_WAVES},
-            **{f"weights_{w.year}": f"data/processed/weights_{w.year}.csv" for w in NR_WAVES},
-            **{
-                change_id(a, b): f"reports/tables/{change_id(a, b)}.csv"
-                for a, b in pairs(w.year for w in SURVEY_WAVES)
-            },
-            frame_sizes=rules.survey_ingest.output.frame_sizes,
-            codebook=SURVEY_CODEBOOK,
-            settings=settings(
-                "survey_sensitivity",
-                study=STUDY.as_dict(),
-                waves=[w.year for w in SURVEY_WAVES],
-                weighted_waves=[w.year for w in NR_WAVES],
-                confidence=config["survey"]["confidence"],
-                sensitivity_points=config["survey"]["sensitivity_points"],
-                margins=WEIGHTING["margins"],
-                synthetic=synthetic_of(*SURVEY_ROLES, "register"),
-            ),
-            code=code("survey_sensitivity"),
-        output:
-            tables=tables("survey_sensitivity"),
-        log:
-            "logs/survey_sensitivity.log",
-        benchmark:
-            "benchmarks/runs/survey_sensitivity.tsv"
-        priority: BESIDE_CHAIN
-        conda:
-            CONDA_ENV
-        script:
-            "../scripts/survey_sensitivity.py"

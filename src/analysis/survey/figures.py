@@ -1,7 +1,7 @@
 """Kapittel 11's figures, drawn from the chapter's tidy tables (:mod:`analysis.survey.tables`) and
 labelled from the codebook. Rule ``survey_figures`` reads the tables back from their CSV files, so
 the rule that writes them (``survey_tables``) imports no matplotlib and the rules waiting for the
-tables (``survey_sensitivity``, ``scorecards``) do not wait for the drawing (decision 0133). Nothing
+tables (``weighting``, ``scorecards``) do not wait for the drawing (decision 0133). Nothing
 here imports pandas: the figure job reads its tables with :func:`read_table` (decision 0134)."""
 
 from __future__ import annotations

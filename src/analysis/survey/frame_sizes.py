@@ -1,8 +1,8 @@
 """The frame size of every survey wave and the one its finite population correction uses.
 
 Rule survey_ingest, which holds every wave (a wave with a frame file as its whole frame) in
-memory, writes them once (``data/processed/survey_frame_sizes.csv``); rules survey_tables,
-survey_sensitivity and weighting read them (docs/decisions/0177). Light on purpose: survey_ingest is on the
+memory, writes them once (``data/processed/survey_frame_sizes.csv``); rules survey_tables and
+weighting read them (docs/decisions/0177). Light on purpose: survey_ingest is on the
 build's critical path and imports nothing of the estimators (SciPy) for this.
 """
 

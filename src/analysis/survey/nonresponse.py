@@ -45,6 +45,7 @@ import pandas as pd
 from analysis.core.errors import InputError, first_bad
 from analysis.core.kommune import OSLO
 from analysis.core.protection import SECONDARY_LABEL, is_period, range_label
+from analysis.core.study import FIRST_YEAR_2024
 from analysis.survey.ingest import FRAME_COLUMNS, validate_frame
 
 BIG4 = {"0301": "Oslo", "4601": "Bergen", "5001": "Trondheim", "1103": "Stavanger"}
@@ -529,3 +530,90 @@ def protect_settlement_rows(table: pd.DataFrame, plan: pd.DataFrame, threshold: 
                 out.at[pos, "n"] = pd.NA
                 out.at[pos, "n_label"] = SECONDARY_LABEL
     return out
+
+
+# --------------------------------------------------------------------------- one frame wave
+
+STRUCTURE_2020 = 2020  # a frame of a wave before 2024 lists the kommuner of 2020-2023
+
+
+def wave_population(
+    year: int,
+    report_wave: bool,
+    files: dict[str, str | None],
+    region_overrides: dict[str, str],
+    report_column: str,
+    region_grouping: str,
+):
+    """(kommuner with size group and region, bydeler, frame units) for a frame wave of ``year``.
+
+    A frame in the kommuner of 2020-2023 is grouped on the 2020 kommuner, one from 2024 on the 2024
+    kommuner (each in the region of its 2020 kommune); sizes by the population of 1 January of the
+    wave year, or the nearest year the population file has (the report's wave: ``report_column``,
+    config weighting.population_column). ``files``: the paths of ``population``, ``population_2024``
+    (None without a wave from 2024 on), ``crosswalk`` and ``geo_bydeler``."""
+    from analysis.core.kommune import load_kommuner, load_kommuner_2020, population_column
+
+    args = (files["crosswalk"], files["geo_bydeler"], region_overrides)
+    if year >= FIRST_YEAR_2024:
+        k24 = load_kommuner(files["population_2024"], FIRST_YEAR_2024)
+        return structure_population(k24, *args, population_column(k24, year), region_grouping)
+    if report_wave:
+        col = report_column
+    else:
+        col = population_column(load_kommuner_2020(files["population"]), year)
+    return frame_population(files["population"], *args, col, region_grouping)
+
+
+def wave_nonresponse(
+    wave: pd.DataFrame,
+    wave_path: str,
+    munis: pd.DataFrame,
+    units: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    year: int,
+    register_structure: int,
+    crosswalk_2024: pd.DataFrame | None,
+    split_to_2024: dict[str, str],
+    window: list,
+) -> tuple[list[dict], pd.DataFrame, pd.DataFrame]:
+    """Tabell 9.1 of one frame wave: (its records, the frame units with response status and
+    settlements, the register's settlements in units outside the frame).
+
+    ``wave``: the wave's answers as survey_ingest wrote them (read from ``wave_path``, named in an
+    error), ``munis``/``units``: :func:`wave_population`, ``register``: :func:`read_unit_settlements`
+    in the study's kommune structure ``register_structure``, ``window``: [first year, last date]
+    of the settlements counted. The frame's own unit names are kept; size group and region come
+    from the code."""
+    units = units.drop(columns="unit_name").merge(wave[["unit_id", "unit_name"]], on="unit_id")
+    if len(units) != len(wave):
+        missing = sorted(set(wave["unit_id"]) - set(units["unit_id"]))[:5]
+        raise ValueError(f"frame {year}: units not in the kommuner of its year: {missing}")
+    respondents = wave.loc[pd.to_numeric(wave["responded"]) == 1, "unit_id"].reset_index(drop=True)
+    units["responded"] = response_status(units, respondents, wave_path).to_numpy()
+    # the register's units in the frame's codes (a frame of another structure than the study's)
+    frame_structure = FIRST_YEAR_2024 if year >= FIRST_YEAR_2024 else STRUCTURE_2020
+    reg = register.assign(
+        unit_id=register_units_as_frame(
+            register["unit_id"].astype(str),
+            register_structure,
+            frame_structure,
+            crosswalk_2024,
+            split_to_2024,
+        )
+    )
+    first, last = window
+    totals = settlement_totals(reg, (int(first), int(last[:4])), last)
+    units, outside = attach_settlements(units, totals)
+    recs = tab_9_1_records(units, munis)
+    if units["all"].sum():
+        for item, col in (("all_settlements", "all"), ("asb_settlements", "asb")):
+            recs.append(
+                {
+                    "item": item,
+                    "category": "count_outside_frame",
+                    "value": int(outside[col].sum()) if len(outside) else 0,
+                }
+            )
+    return recs, units, outside

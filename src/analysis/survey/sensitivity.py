@@ -38,7 +38,8 @@ from analysis.survey.stats import (
     wilson,
     z_value,
 )
-from analysis.survey.weighting import calibrated_share
+from analysis.survey.waves import pairs, respondents
+from analysis.survey.weighting import calibrated_share, design_matrix
 
 # A unit across the waves: the 2020 kommune (2016's kommuner are mapped to the 2020 structure at
 # ingest; merged kommuner and Oslo's bydeler are one cluster, the conservative choice).
@@ -281,3 +282,68 @@ def _tests(resp, cb, fid, item, years, ids, pair_size, frame_sizes, weights) -> 
         if rw is not None:
             rec["p_weighted"] = rw.p_value
     return rec
+
+
+def read_change(path: str) -> pd.DataFrame:
+    """A change table of kapittel 11 (``x_survey_change_<FROM>_<TO>``) as survey_tables wrote it,
+    with empty keys as ""."""
+    change = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"test": str})
+    change[["item", "category", "test"]] = change[["item", "category", "test"]].fillna("")
+    return change
+
+
+def sensitivity_records(
+    waves: dict[int, pd.DataFrame],
+    cb: Codebook,
+    frame_sizes: dict[int, int | None],
+    known_sizes: dict[int, int | None],
+    weights: dict[int, pd.DataFrame],
+    changes: dict[tuple[int, int], pd.DataFrame],
+    margins: list[str],
+    confidence: float,
+    points: float,
+) -> list[dict]:
+    """The records of Tabell X11.2: every wave's levels, every pair of consecutive waves' changes
+    and their overlap (``group`` level, change, overlap).
+
+    ``waves``: every wave's answers; ``frame_sizes``/``known_sizes``: as :func:`level_rows`;
+    ``weights``: per wave with a frame, its weights file (``unit_id``, the raking ``margins``,
+    ``weight``; a survey too small to rake has none); ``changes``: per pair, :func:`read_change`."""
+    resp = {year: respondents(w) for year, w in waves.items()}
+    estimates = wave_estimands(resp, cb)  # once, for the levels and every pair's changes
+    raked = {}
+    for year, wt in weights.items():
+        m = resp[year][["unit_id"]].astype(str).merge(wt, on="unit_id", how="left", validate="1:1")
+        if len(m) and m["weight"].notna().all():  # raked (a survey too small to rake has no weights)
+            raked[year] = (m["weight"].to_numpy(dtype=float), design_matrix(m, list(margins)))
+    recs = [
+        {**r, "group": "level"}
+        for r in level_rows(resp, cb, estimates, frame_sizes, known_sizes, raked, confidence, points)
+    ]
+    overlap = []
+    for y0, y1 in pairs(waves):
+        recs += [
+            {**r, "group": "change"}
+            for r in change_rows(
+                resp,
+                cb,
+                estimates,
+                changes[(y0, y1)],
+                frame_sizes,
+                raked,
+                confidence,
+                OVERLAP_CLUSTER,
+                (y0, y1),
+            )
+        ]
+        both = [set(resp[y][OVERLAP_CLUSTER].astype(str)) for y in (y0, y1)]
+        overlap.append(
+            {
+                "group": "overlap",
+                "year": f"{y0}-{y1}",
+                "series": "clusters_in_both_waves",
+                "value": len(both[0] & both[1]),
+                "n": len(both[0] | both[1]),
+            }
+        )
+    return recs + overlap

@@ -22,6 +22,7 @@ size ``p (1 - p) / var`` (Korn-Graubard style), so the two are comparable.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,8 @@ import pandas as pd
 from scipy.special import ndtri
 
 from analysis.survey.stats import domain_stats, effective_base
+
+log = logging.getLogger("weighting")
 
 
 @dataclass
@@ -379,3 +382,84 @@ def plot_estimates(table: pd.DataFrame, t, language: str, confidence: float):
     ax.set_xlabel(t("figure.weighted_estimates_axis", level=f"{100 * confidence:g}"))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     return fig
+
+
+@dataclass
+class WaveWeights:
+    """One frame wave's weighting: tidy records per base entry id (``WEIGHTING_ENTRIES`` of
+    analysis.survey.waves), each respondent's weight (``unit_id``, ``unit_type``, the raking
+    variables, ``weight``), and why there are no weights (a survey too small to rake) or None."""
+
+    records: dict[str, list[dict]]
+    weights: pd.DataFrame
+    not_weighted: str | None
+
+
+def weight_wave(
+    units: pd.DataFrame,
+    survey: pd.DataFrame,
+    *,
+    margins: list[str],
+    settlement_breaks: list[int],
+    tolerance: float,
+    max_iter: int,
+    estimates: list[dict],
+    confidence: float,
+    frame_size: int | None,
+    name: str,
+) -> WaveWeights:
+    """Weights, diagnostics and weighted estimates of one frame wave.
+
+    ``units``: the frame units of Tabell 9.1 (response status, settlements, ``region_<grouping>``
+    for every region grouping), ``survey``: the wave's answers, whose design weights (N/n) are the
+    starting weights, ``estimates``: the specs of config weighting.estimates with their labels
+    filled in (:func:`estimates_for`), ``frame_size``: the frame size its finite population
+    correction uses (None: none), ``name``: the wave's input role, for the log."""
+    units = units.copy()
+    variables = list(margins)
+    if "settlement_band" in variables:
+        units["settlement_band"] = settlement_band(units["all"], settlement_breaks)
+    sample = units[units["responded"]].reset_index(drop=True)
+    target = margins_of(units, variables)
+    survey = survey.assign(unit_id=survey["unit_id"].astype(str))
+    # the survey file's design weights are the starting weights: checked equal (N/n)
+    start = sample[["unit_id"]].merge(survey[["unit_id", "weight"]], on="unit_id", how="left", validate="1:1")
+    start = pd.Series(start["weight"].to_numpy(dtype=float), index=sample.index)
+    keep = sample[["unit_id", "unit_type", *variables]]
+    try:
+        res = rake(sample, target, base_weights=start, tol=tolerance, max_iter=max_iter)
+    except TooFewRespondents as exc:  # a degenerate but valid survey: the report says so
+        records = {
+            "x_weighting_diagnostics": [{"series": "not_weighted", "value": len(sample), "reason": str(exc)}],
+            "x_weighted_estimates": [],
+            "x_weighting_region_sensitivity": [],
+        }
+        return WaveWeights(records, keep.assign(weight=float("nan")), str(exc))
+    if not res.converged:
+        log.warning(
+            "%s: raking did not converge in %d iterations (max margin error %.3g)",
+            name,
+            res.iterations,
+            res.max_margin_error,
+        )
+    survey = survey.drop(columns=[c for c in ("responded", "weight", "unit_type") if c in survey.columns])
+    merged = sample[["unit_id"]].merge(survey, on="unit_id", how="left", validate="1:1")
+    specs = [s for s in estimates if s["item"] in merged.columns]
+    for s in estimates:
+        if s["item"] not in merged.columns:
+            log.warning("%s has no column %s: estimate %s left out", name, s["item"], s["id"])
+    if "region" in variables:
+        groupings = [c.removeprefix("region_") for c in units.columns if c.startswith("region_")]
+        sens = region_sensitivity(
+            units, merged, variables, specs, groupings, confidence, tolerance, max_iter, frame_size
+        )
+    else:  # no region margin: nothing to be sensitive to
+        sens = []
+    records = {
+        "x_weighting_diagnostics": diagnostics(res, sample, target),
+        "x_weighted_estimates": compare_estimates(
+            merged, res.weights, sample, variables, specs, confidence, frame_size
+        ),
+        "x_weighting_region_sensitivity": sens,
+    }
+    return WaveWeights(records, keep.assign(weight=res.weights.to_numpy()), None)
