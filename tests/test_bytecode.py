@@ -40,3 +40,31 @@ def test_a_module_that_does_not_compile_or_cannot_be_written_is_no_error(tmp_pat
     (blocked / "__pycache__").write_text("")  # no directory can be made there, not even by root
     assert compile_package(blocked) is False
     assert (blocked / "__pycache__").is_file()
+
+
+def test_the_package_is_compiled_in_the_background_only_when_something_is_stale(tmp_path, monkeypatch):
+    """Decision 0197: started as the workflow is read, waited for by onstart."""
+    from analysis.core.bytecode import compile_in_background, finish_compiling, stale
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1638316800")
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    a, b = tmp_path / "pkg" / "a.py", tmp_path / "pkg" / "sub" / "b.py"
+    a.write_text("X = 1\n")
+    b.write_text("Y = 2\n")
+    assert stale(tmp_path)
+    process = compile_in_background(tmp_path)
+    assert process is not None
+    assert finish_compiling(process, tmp_path) is True and process.returncode == 0
+    assert os.path.exists(_pyc(a)) and os.path.exists(_pyc(b))
+    assert not stale(tmp_path) and compile_in_background(tmp_path) is None  # a no-op starts nothing
+    os.utime(_pyc(a), ns=(1, 1))
+    assert finish_compiling(None, tmp_path) is True and os.stat(_pyc(a)).st_mtime_ns == 1  # stamp still right
+    st = os.stat(b)
+    os.utime(b, ns=(st.st_atime_ns, os.stat(_pyc(b)).st_mtime_ns + 10**9))  # b edited after its bytecode
+    assert stale(tmp_path)
+    os.remove(_pyc(a))
+    os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert stale(tmp_path)  # a's bytecode missing
+    process = compile_in_background(tmp_path)
+    process.wait()
+    assert process.returncode == 0 and os.path.exists(_pyc(a)) and not stale(tmp_path)

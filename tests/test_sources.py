@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from analysis.core.sources import source_files
@@ -197,3 +199,98 @@ def test_exact_values_keep_their_key_types_and_order_and_come_back_as_copies(tmp
     dated = tmp_path / "dated.yaml"
     dated.write_text("end: 2021-03-31\n", encoding="utf-8")
     assert FileCache(store, version="t").get_exact("yaml", dated, load_yaml) == {"end": dt.date(2021, 3, 31)}
+
+
+# What the text scan of import_names (decision 0197) must tell apart from code as the tokenizer does:
+# strings of every kind holding quotes, `#` and import lines; comments holding quotes; statements
+# split over lines, after `;` and `:`, with blanks inside dotted names; imports in code that never
+# runs (found by the tree too); and an import list whose comment holds a `)`, which the text scan
+# hands to the whole-file scan.
+_TRICKY = "\n".join(
+    [
+        's = "it\'s # not a comment"',
+        "import analysis.after_hash",
+        "r = r'\\'' ; import analysis.after_raw",
+        'b = rb"\\\\\\"" if 1 else b\'\'',
+        "from analysis.after_bytes import x",
+        "f = f\"{'a'}{x!r:>{w}}\"; import analysis.after_fstring",
+        'e = \'\'; t = """a\\"""" + ""',
+        "import analysis.after_triple",
+        'd = """',
+        "import analysis.in_triple",
+        "'''",
+        '\\""" ""',
+        '"""',
+        "import analysis.after_doc",
+        "c = 'a\\",
+        "import analysis.in_continued_string'",
+        '# it\'s a comment "with quotes" \\',
+        "import analysis.after_comment",
+        "import analysis.a, \\",
+        "    analysis.b as bee",
+        "from analysis . spaced \\",
+        "  import (one,",
+        "  two)  # (",
+        "if x: import analysis.one_line",
+        "try: from analysis.one_line_try import y",
+        "except ImportError: pass",
+        "raise E from err",
+        "yield from gen",
+        "import_names = __import__('analysis.dynamic')",
+        "from analysis.reimport import import_names, importer",
+        "def f():",
+        "    return 1",
+        "    import analysis.unreachable",
+        "if False:",
+        "    import analysis.if_false",
+    ]
+)
+_PAREN_IN_COMMENT = "from analysis.p import (a,  # see f(x)\n    b)\n"
+
+
+def _tree_not_read(monkeypatch):
+    """The whole-file scan made an error: what import_names gives comes from the text scan alone."""
+    import analysis.core.sources as sources
+
+    def tree(*args):
+        raise AssertionError(f"read as a tree: {args[1:]}")
+
+    monkeypatch.setattr(sources, "ast_import_names", tree)
+
+
+def test_the_text_scan_finds_what_the_tree_finds(monkeypatch):
+    from analysis.core.sources import ast_import_names, import_names
+
+    # the standard library's imports of several packages, found both ways
+    stdlib = Path(json.__file__).parents[1]
+    files = sorted((stdlib / "email").rglob("*.py")) + sorted((stdlib / "importlib").rglob("*.py"))
+    assert len(files) > 40
+    texts = {f: f.read_text(encoding="utf-8") for f in files}
+    packages = ("os", "sys", "email", "importlib")
+    want = {(f, p): ast_import_names(t, str(f), p) for f, t in texts.items() for p in packages}
+    assert (
+        import_names(_PAREN_IN_COMMENT)
+        == _ast_walk_imports(_PAREN_IN_COMMENT)
+        == ["analysis.p", "analysis.p.a", "analysis.p.b"]
+    )
+
+    _tree_not_read(monkeypatch)
+    got = import_names(_TRICKY)
+    assert got == _ast_walk_imports(_TRICKY)
+    assert {"analysis.after_doc", "analysis.after_comment", "analysis.spaced.two", "analysis.b"} <= set(got)
+    assert {"analysis.unreachable", "analysis.if_false", "analysis.one_line_try.y"} <= set(got)
+    assert not [n for n in got if n.startswith("analysis.in_")] and "analysis.dynamic" not in got
+    assert {(f, p): import_names(t, str(f), p) for f, t in texts.items() for p in packages} == want
+    with pytest.raises(AssertionError, match="read as a tree"):
+        import_names(_PAREN_IN_COMMENT)  # the `)` in a comment: the text scan gives up
+
+
+def test_the_text_scan_reads_the_package_without_the_tree(monkeypatch):
+    """Every script and module of the package is read by the text scan alone (else a cold build
+    pays for the whole tree again)."""
+    from analysis.core.sources import ast_import_names, import_names
+
+    files = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "workflow" / "scripts").glob("*.py"))
+    want = {f: ast_import_names(f.read_text(encoding="utf-8")) for f in files}
+    _tree_not_read(monkeypatch)
+    assert {f: import_names(f.read_text(encoding="utf-8"), str(f)) for f in files} == want

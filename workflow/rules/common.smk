@@ -13,7 +13,13 @@ from snakemake.exceptions import WorkflowError
 ROOT = Path(workflow.basedir)
 # Scripts (and this file) import the analysis package from this checkout's src/, whatever is installed.
 sys.path.insert(0, str(ROOT / "src"))
-from analysis.core.bytecode import compile_package  # noqa: E402
+from analysis.core.bytecode import compile_in_background, finish_compiling  # noqa: E402
+
+# The package's bytecode for the jobs (these machines set PYTHONDONTWRITEBYTECODE; decision 0191),
+# compiled by a process of its own on the core the parse leaves idle, only when a module has none
+# or older bytecode than its source (0197); onstart waits for it. A cluster job reads the workflow
+# again: it leaves this to the main process.
+BYTECODE = compile_in_background(ROOT / "src") if workflow.is_main_process else None
 from analysis.core.quickexit import exit_quickly_after_success, is_snakemake_cli  # noqa: E402
 from analysis.core.config import ConfigError, input_path_problems, validate_config_cached  # noqa: E402
 from analysis.core.filecache import FileCache, code_stamp  # noqa: E402
@@ -41,9 +47,10 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 
 # The jobs import the package without compiling it again: its bytecode is written before the first
-# job starts (these machines set PYTHONDONTWRITEBYTECODE; decision 0191). The DAG is frozen (0198).
+# job starts (decisions 0191, 0197: what the process started above left, usually nothing). The
+# DAG is frozen (0198).
 onstart:
-    compile_package(ROOT / "src")
+    finish_compiling(BYTECODE, ROOT / "src")
     if SNAKEMAKE_CLI:
         gc.freeze()
 

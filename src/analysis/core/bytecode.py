@@ -1,18 +1,33 @@
-"""The package's bytecode, written before a build's jobs start (decision 0191).
+"""The package's bytecode, written before a build's jobs start (decisions 0191, 0197).
 
 These machines set ``PYTHONDONTWRITEBYTECODE``: Python reads ``__pycache__`` but never writes it,
 so without this every job compiled each module of ``analysis`` it imports from source again (~40-60
 ms of CPU per job). The installed packages are compiled when the environment is made (`run.sh`,
 ``uv sync --compile-bytecode``); the package of this checkout is installed editable, so its
-bytecode is written here, by the workflow's ``onstart``: a run that executes jobs compiles what
-changed (all of it the first time, ~0.15 s), a no-op run does nothing.
+bytecode is written here. When some module has no bytecode or older bytecode than its source,
+:func:`compile_in_background` starts the compiling in a process of its own as the workflow is
+read (all of it the first time, ~0.15 s of CPU on the core the parse leaves idle); the workflow's
+``onstart`` (:func:`finish_compiling`) waits for that process, if it is still running, and compiles
+whatever is left, so the jobs find the bytecode as before. A no-op run starts no process.
 """
 
 from __future__ import annotations
 
+import atexit
 import compileall
+import os
 import py_compile
+import subprocess
+import sys
 from pathlib import Path
+
+# What the process of compile_in_background runs: this module's compile_package (imported from
+# where this file is), without site packages (none needed) and the environment's PYTHON* variables.
+_CHILD = (
+    "import pathlib, sys; sys.path.insert(0, sys.argv[1]); "
+    "from analysis.core.bytecode import compile_package; compile_package(pathlib.Path(sys.argv[2]))"
+)
+_HOME = str(Path(__file__).resolve().parents[2])  # the folder holding the analysis package
 
 
 def compile_package(src: Path) -> bool:
@@ -33,3 +48,48 @@ def compile_package(src: Path) -> bool:
         )
     except OSError:
         return False
+
+
+def stale(src: Path) -> bool:
+    """Has a module below ``src`` no bytecode, or bytecode older than its source? Two ``stat``
+    calls per module (~1 ms for the package); :func:`compile_package` reads each file's stamp."""
+    tag = sys.implementation.cache_tag
+    for top, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith(".py"):
+                try:
+                    pyc = os.stat(os.path.join(top, "__pycache__", f"{name[:-3]}.{tag}.pyc"))
+                except OSError:
+                    return True
+                if pyc.st_mtime_ns < os.stat(os.path.join(top, name)).st_mtime_ns:
+                    return True
+    return False
+
+
+def compile_in_background(src: Path) -> subprocess.Popen | None:
+    """Start :func:`compile_package` on ``src`` in a process of its own, when a module's bytecode
+    is missing or stale; the process is waited for at exit at the latest (nothing is left writing
+    into the checkout). None when there is nothing to compile or no process could be started."""
+    if sys.implementation.cache_tag is None or not stale(src):
+        return None
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _CHILD, _HOME, str(src)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    atexit.register(process.wait)
+    return process
+
+
+def finish_compiling(started: subprocess.Popen | None, src: Path) -> bool:
+    """Before the first job: wait for the process of :func:`compile_in_background` (if one was
+    started), then compile what is still missing (nothing, when that process did its work: ~2 ms
+    to read the stamps). The result of :func:`compile_package`."""
+    if started is not None:
+        started.wait()
+    return compile_package(src)
