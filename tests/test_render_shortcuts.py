@@ -4,7 +4,8 @@ decision record 0186); each distinct SVG style attribute parsed once (analysis.r
 0187); each PDF object serialised once, not again for the file's identifier
 (analysis.report.pdf.serialised_once, 0188) and the tuple of page references built once per page
 count (page_references_once, 0188); the inlined figures handed to WeasyPrint by a short URL
-instead of their base64 text (figures_by_reference, 0189)."""
+instead of their base64 text (figures_by_reference, 0189); the figures parsed and cascaded before
+the HTML arrives (pdf.Preparation, analysis.report.svgprepared, 0196)."""
 
 from __future__ import annotations
 
@@ -231,15 +232,15 @@ def test_page_references_built_once_per_page_count():
 
 
 def test_figures_handed_over_by_reference_once_each():
-    from analysis.report.pdf import figures_by_reference
+    from analysis.report.pdf import figure_url, figures_by_reference
 
     svg, png = "data:image/svg+xml;base64,PHN2Zy8+", "data:image/png;base64,iVBORw0KGgo="
     html = f'<img src="{svg}"><img alt="b" src="{png}"><p>{svg}</p><img src="{svg}">'
     text, figures = figures_by_reference(html)
-    assert (
-        text == f'<img src="report-figure:0"><img alt="b" src="{png}"><p>{svg}</p><img src="report-figure:0">'
-    )
-    assert figures == {"report-figure:0": svg}
+    url = figure_url(b"<svg/>")  # named after the figure's bytes (0196)
+    assert url.startswith("report-figure:") and len(url) == len("report-figure:") + 32
+    assert text == f'<img src="{url}"><img alt="b" src="{png}"><p>{svg}</p><img src="{url}">'
+    assert figures == {url: svg}
 
 
 def test_the_same_pdf_and_print_sizes_with_figures_by_reference(monkeypatch, tmp_path):
@@ -263,3 +264,115 @@ def test_the_same_pdf_and_print_sizes_with_figures_by_reference(monkeypatch, tmp
     assert (tmp_path / "inline.pdf").read_bytes() == (tmp_path / "by_reference.pdf").read_bytes()
     sizes = {how: figure_text_report(printed_figures(doc)) for how, doc in documents.items()}
     assert sizes["inline"] == sizes["by_reference"] and set(sizes["inline"]) == {"fig_a", "fig_b"}
+
+
+# a figure as matplotlib writes one: a style sheet, markers drawn by <use>, a clip path, centred
+# text, text with a <tspan>, a translucent group (decision 0196 prepares such figures)
+FIGURE = (
+    '<svg xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.w3.org/2000/svg" width="120pt" '
+    'height="80pt" viewBox="0 0 120 80"><defs><style type="text/css">*{stroke-linejoin: round; '
+    "stroke-linecap: butt}</style></defs>"
+    '<g id="axes"><path d="M 10 70 L 110 70 L 110 5 L 10 5 z" style="fill: #ffffff"/>'
+    '<g><defs><path id="m1" d="M 0 0 L 0 3.5" style="stroke: #000000; stroke-width: 0.8"/></defs>'
+    '<use xlink:href="#m1" x="10" y="70" style="stroke: #000000"/><use xlink:href="#m1" x="60" y="70"/></g>'
+    '<path d="M 10 60 L 60 20 L 110 40" clip-path="url(#c1)" style="fill: none; stroke: #1f4e79; stroke-width: 1.5"/>'
+    '<text style="font-size: 8px; font-family: \'DejaVu Sans\'; text-anchor: middle" x="60" y="78">år 2021</text>'
+    '<text x="12" y="12" style="font-size: 7px">10<tspan dy="-3" style="font-size: 5px">3</tspan></text>'
+    '<g style="opacity: 0.5"><path d="M 20 20 L 40 20 L 40 40 z" style="fill: #a33"/></g></g>'
+    '<defs><clipPath id="c1"><rect x="10" y="5" width="100" height="65"/></clipPath></defs></svg>'
+)
+
+
+def _figure_document(tmp_path):
+    import base64
+
+    figure = tmp_path / "fig_a.svg"
+    figure.write_text(FIGURE, encoding="utf-8")
+    uri = f"data:image/svg+xml;base64,{base64.b64encode(figure.read_bytes()).decode()}"
+    html = (
+        '<html lang="nb"><head><title>T</title></head><body><p>Tekst.</p><figure id="fig_a">'
+        f'<img alt="Figur" style="width: 200pt" src="{uri}"></figure><p>Mer tekst.</p>'
+        f'<figure id="fig_b"><img alt="Igjen" style="width: 100pt" src="{uri}"></figure></body></html>'
+    )
+    return figure, html
+
+
+def test_the_same_pdf_and_print_sizes_with_prepared_figures(monkeypatch, tmp_path):
+    import weasyprint.images as wimages
+
+    from analysis.report import pdf
+    from analysis.report.printsize import figure_text_report, printed_figures
+
+    figure, html = _figure_document(tmp_path)
+    built = []
+    svg_image = wimages.SVGImage.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(args[1])
+        svg_image(self, *args, **kwargs)
+
+    monkeypatch.setattr(wimages.SVGImage, "__init__", counted)
+    plain = pdf.write_pdf(html, tmp_path, tmp_path / "plain.pdf")
+    assert len(built) == 1  # parsed by WeasyPrint, once for both <img>
+    prepared = pdf.Preparation([figure, tmp_path / "missing.png"])
+    assert list(prepared.svgs) == [pdf.figure_url(figure.read_bytes())]
+    document = pdf.write_pdf(html, tmp_path, tmp_path / "prepared.pdf", prepared=prepared)
+    assert len(built) == 1  # the prepared figure, not parsed again
+    assert (tmp_path / "plain.pdf").read_bytes() == (tmp_path / "prepared.pdf").read_bytes()
+    sizes = [figure_text_report(printed_figures(doc)) for doc in (plain, document)]
+    assert sizes[0] == sizes[1] and set(sizes[0]) == {"fig_a", "fig_b"}
+    with pytest.raises(ValueError, match="one render"):
+        pdf.write_pdf(html, tmp_path, tmp_path / "again.pdf", prepared=prepared)
+
+
+def test_a_figure_not_in_the_html_is_not_used(tmp_path):
+    from analysis.report import pdf
+
+    figure, html = _figure_document(tmp_path)
+    other = tmp_path / "other.svg"
+    other.write_text(FIGURE.replace("2021", "2022"), encoding="utf-8")
+    unreadable = tmp_path / "broken.svg"
+    unreadable.write_text("<svg", encoding="utf-8")
+    prepared = pdf.Preparation([other, unreadable])
+    assert list(prepared.svgs) == [pdf.figure_url(other.read_bytes())]
+    pdf.write_pdf(html, tmp_path, tmp_path / "prepared.pdf", prepared=prepared)
+    pdf.write_pdf(html, tmp_path, tmp_path / "plain.pdf")
+    assert (tmp_path / "plain.pdf").read_bytes() == (tmp_path / "prepared.pdf").read_bytes()
+
+
+def test_a_prepared_image_is_the_image_weasyprint_makes():
+    from types import SimpleNamespace
+    from xml.etree import ElementTree
+
+    from weasyprint.images import SVGImage
+    from weasyprint.text.fonts import FontConfiguration
+
+    from analysis.report import svgprepared
+
+    context = SimpleNamespace(font_config=FontConfiguration())
+    own = SVGImage(ElementTree.fromstring(FIGURE), "report-figure:x", None, context)
+    svg = svgprepared.prepare(FIGURE.encode(), "report-figure:x", context.font_config, None)
+    made = svgprepared.image(svg, "report-figure:x", None, context)
+    assert set(vars(made)) == set(vars(own))  # every attribute WeasyPrint's constructor sets
+    assert {k: v for k, v in vars(made).items() if k != "_svg"} == {
+        k: v for k, v in vars(own).items() if k != "_svg"
+    }
+    assert (svg.url, svg.font_config, svg.url_fetcher) == (
+        own._svg.url,
+        own._svg.font_config,
+        own._svg.url_fetcher,
+    )
+    assert svgprepared.cascade(svg.tree) == svgprepared.cascade(own._svg.tree) == 19
+
+
+def test_figures_are_prepared_only_for_the_weasyprint_they_were_written_for(monkeypatch):
+    import weasyprint
+    import weasyprint.document as wdoc
+
+    from analysis.report import svgprepared
+
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    assert svgprepared.prepare(FIGURE.encode(), "report-figure:x", None, None) is None
+    own = wdoc.original_get_image_from_uri
+    with svgprepared.prepared_images({"report-figure:x": object()}):
+        assert wdoc.original_get_image_from_uri is own

@@ -20,8 +20,9 @@ def main(smk):
     # few MB (reference counting frees the rest; peak RSS +~10 MB).
     gc.disable()
     # the PDF worker imports WeasyPrint while this process imports pandas and renders the HTML
-    # (decision 0173): forked before the HTML step's imports
-    with PdfWorker() as pdf:
+    # (decision 0173): forked before the HTML step's imports; while it waits for the HTML, it
+    # parses and cascades the figures the HTML will inline (decision 0196)
+    with PdfWorker([*smk.input.figures, smk.input.workflow_picture]) as pdf:
         from analysis.report.document import report_html
 
         html_text = report_html(smk.input, settings(smk))

@@ -78,20 +78,31 @@ _INLINE_SVG = re.compile(r'src="(data:image/svg\+xml;base64,[A-Za-z0-9+/=]*)"')
 FIGURE_SCHEME = "report-figure"
 
 
+def figure_url(data: bytes) -> str:
+    """The short URL of the figure with these bytes in the print document: named after its
+    content, so that the PDF worker can prepare the figure from its file before the HTML arrives
+    (:class:`Preparation`, decision 0196)."""
+    return f"{FIGURE_SCHEME}:{hashlib.sha256(data).hexdigest()[:32]}"
+
+
 def figures_by_reference(html_text: str) -> tuple[str, dict[str, str]]:
     """The HTML with each inlined SVG figure's ``data:`` URI replaced by a short URL
-    (``report-figure:N``, one per distinct figure), and each such URL's ``data:`` URI.
+    (:func:`figure_url`, one per distinct figure), and each such URL's ``data:`` URI.
 
     The figures are ~2,7 MB of base64 in the report's ~2,9 MB of print document: WeasyPrint's
     HTML parser read them character class by character class (half of its 0,3 s), and its SVG
     code parses the image's URL again for every ``<use>`` (the markers). With a short URL, the
     render's URL fetcher (:func:`write_pdf`) hands WeasyPrint the same bytes; the PDF is the
     same (docs/decisions/0189-figures-handed-to-weasyprint-by-reference.md)."""
+    import base64
+
     urls: dict[str, str] = {}
 
     def short(match: re.Match) -> str:
         uri = match.group(1)
-        url = urls.setdefault(uri, f"{FIGURE_SCHEME}:{len(urls)}")
+        url = urls.get(uri)
+        if url is None:
+            url = urls[uri] = figure_url(base64.b64decode(uri.partition(",")[2]))
         return f'src="{url}"'
 
     text = _INLINE_SVG.sub(short, html_text)
@@ -99,7 +110,8 @@ def figures_by_reference(html_text: str) -> tuple[str, dict[str, str]]:
 
 
 def _figure_fetcher(figures: dict[str, str]):
-    """WeasyPrint's URL fetcher, answering :func:`figures_by_reference`'s URLs from memory."""
+    """WeasyPrint's URL fetcher, answering :func:`figures_by_reference`'s URLs from memory
+    (``figures``: URL -> ``data:`` URI; may be filled after the fetcher is made)."""
     import base64
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -113,6 +125,53 @@ def _figure_fetcher(figures: dict[str, str]):
             return URLFetcherResponse(url, base64.b64decode(data), {"Content-Type": head[5:].split(";")[0]})
 
     return FigureFetcher()
+
+
+def _install_drawing_shortcuts() -> None:
+    """WeasyPrint's drawing as the render wants it (each a no-op for another WeasyPrint)."""
+    from analysis.report.pagination import install as settle_page_count
+    from analysis.report.svgpath import install as draw_straight_paths_directly
+    from analysis.report.svgstyle import install as parse_svg_styles_once
+    from analysis.report.svgtext import install as draw_svg_text_as_runs
+
+    draw_svg_text_as_runs()  # figures' text one run per <text>, not one per letter (0110)
+    draw_straight_paths_directly()  # the maps' polygons without the general path parser (0178)
+    parse_svg_styles_once()  # the figures' ~250 distinct style attributes, not ~3 700 (0187)
+    settle_page_count()  # the contents laid out twice, not three times (0186)
+
+
+class Preparation:
+    """What one PDF render can have ready before its HTML exists: WeasyPrint's font configuration,
+    the figures' URL fetcher and, for each SVG file in ``figure_paths``, the figure parsed and
+    cascaded under the URL :func:`figures_by_reference` will give it
+    (docs/decisions/0196-the-pdf-worker-prepares-while-it-waits.md).
+
+    The PDF worker makes it while it waits for the HTML (the figures are inputs of the render
+    job). A figure whose bytes are not in the HTML is simply not used: the PDF is still laid out
+    from the HTML alone. For one :func:`write_pdf` call only (the figures keep their drawing
+    state, as WeasyPrint's own image cache does within one render)."""
+
+    def __init__(self, figure_paths=()):
+        from weasyprint.text.fonts import FontConfiguration
+
+        from analysis.report.svgprepared import prepare
+
+        _install_drawing_shortcuts()  # before the figures are cascaded (svgstyle)
+        self.font_config = FontConfiguration()
+        self.figures: dict[str, str] = {}  # URL -> data: URI, filled from the HTML
+        self.fetcher = _figure_fetcher(self.figures)
+        self.svgs: dict[str, object] = {}
+        for path in figure_paths:
+            if Path(path).suffix != ".svg":
+                continue
+            data = Path(path).read_bytes()
+            url = figure_url(data)
+            if url in self.svgs:
+                continue
+            svg = prepare(data, url, self.font_config, self.fetcher)
+            if svg is not None:
+                self.svgs[url] = svg
+        self.used = False
 
 
 @contextmanager
@@ -199,24 +258,30 @@ def page_references_once():
         built.clear()
 
 
-def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finisher=None):
+def write_pdf(
+    html_text: str,
+    base_url: str | Path,
+    out_path: str | Path,
+    finisher=None,
+    prepared: Preparation | None = None,
+):
     """HTML -> PDF; the identifier is a hash of the HTML so equal inputs give equal bytes.
 
     ``finisher(document, pdf)`` may change WeasyPrint's PDF objects before they are written
-    (:func:`analysis.report.pdfua.scope_finisher`). Returns the laid-out WeasyPrint document (for
-    :func:`analysis.report.printsize.printed_figures`).
+    (:func:`analysis.report.pdfua.scope_finisher`). ``prepared``: what the caller made ready
+    before the HTML (:class:`Preparation`; same bytes without it). Returns the laid-out
+    WeasyPrint document (for :func:`analysis.report.printsize.printed_figures`).
     """
     from weasyprint import DEFAULT_OPTIONS, HTML
 
-    from analysis.report.pagination import install as settle_page_count
-    from analysis.report.svgpath import install as draw_straight_paths_directly
-    from analysis.report.svgstyle import install as parse_svg_styles_once
-    from analysis.report.svgtext import install as draw_svg_text_as_runs
+    from analysis.report.svgprepared import prepared_images
 
-    draw_svg_text_as_runs()  # figures' text one run per <text>, not one per letter (0110)
-    draw_straight_paths_directly()  # the maps' polygons without the general path parser (0178)
-    parse_svg_styles_once()  # the figures' ~250 distinct style attributes, not ~3 700 (0187)
-    settle_page_count()  # the contents laid out twice, not three times (0186)
+    if prepared is None:
+        prepared = Preparation()
+    if prepared.used:
+        raise ValueError("a Preparation serves one render")
+    prepared.used = True
+    _install_drawing_shortcuts()
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
     # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
     options = {
@@ -227,8 +292,10 @@ def write_pdf(html_text: str, base_url: str | Path, out_path: str | Path, finish
         "optimize_images": False,
     }
     text, figures = figures_by_reference(print_document(html_text))
-    html = HTML(string=text, base_url=str(base_url), url_fetcher=_figure_fetcher(figures))
-    document = html.render(**options)
+    prepared.figures.update(figures)
+    html = HTML(string=text, base_url=str(base_url), url_fetcher=prepared.fetcher)
+    with prepared_images(prepared.svgs):
+        document = html.render(font_config=prepared.font_config, **options)
     # the images are loaded: their elements get their inlined sources back (printsize reads them)
     for element in html.etree_element.iter("img"):
         if element.get("src") in figures:
@@ -252,23 +319,28 @@ class PdfWorker:
     WeasyPrint and the PDF/UA tools; on the report's last step the second core is idle, so the
     two run side by side. Use as a context manager, entered before the HTML step's imports::
 
-        with PdfWorker() as pdf:
+        with PdfWorker(figure_paths) as pdf:
             html = ...                           # render, write reports/report.html
             pdf.render(html_path, pdf_path, sizes_path)
 
     :meth:`render` hands the worker the written HTML file's path and waits: the worker calls
     :func:`write_pdf` (with the PDF/UA header scopes) and writes the printed figure sizes, exactly
-    what the job did in one process, so the bytes are the same. A failure in the worker is
+    what the job did in one process, so the bytes are the same. While it waits for the HTML, the
+    worker makes the render's :class:`Preparation` from ``figure_paths`` (the figure files the
+    HTML inlines: parsed and cascaded before the HTML exists, decision 0196). A failure in the worker is
     logged there with its traceback and raised here as ``RuntimeError``; leaving the block
     without :meth:`render` (the HTML step failed) ends the worker without a PDF.
     """
+
+    def __init__(self, figure_paths=()):
+        self._figure_paths = [str(p) for p in figure_paths]
 
     def __enter__(self) -> PdfWorker:
         read_end, self._write_end = os.pipe()
         self._pid = os.fork()
         if self._pid == 0:  # the worker
             os.close(self._write_end)
-            os._exit(_worker(read_end))
+            os._exit(_worker(read_end, self._figure_paths))
         os.close(read_end)
         return self
 
@@ -293,8 +365,9 @@ class PdfWorker:
             self._pid = None
 
 
-def _worker(read_end: int) -> int:
-    """The worker's life: imports first, then one request (or none); its exit code."""
+def _worker(read_end: int, figure_paths: list[str]) -> int:
+    """The worker's life: imports and the render's preparation first, then one request (or
+    none); its exit code."""
     import gc
 
     gc.disable()  # short-lived and allocation-heavy, as the render job (render_report.py)
@@ -304,6 +377,7 @@ def _worker(read_end: int) -> int:
         from analysis.report.pdfua import scope_finisher
         from analysis.report.printsize import figure_text_report, printed_figures
 
+        prepared = Preparation(figure_paths)  # while the HTML is being rendered (0196)
         with os.fdopen(read_end, "rb") as fh:
             request = fh.read()
         if not request:
@@ -311,7 +385,11 @@ def _worker(read_end: int) -> int:
         job = json.loads(request)
         html = Path(job["html"])
         document = write_pdf(
-            html.read_text(encoding="utf-8"), html.parent, job["pdf"], finisher=scope_finisher
+            html.read_text(encoding="utf-8"),
+            html.parent,
+            job["pdf"],
+            finisher=scope_finisher,
+            prepared=prepared,
         )
         # the printed size of every figure and its smallest text (tests/test_figure_style.py)
         sizes = figure_text_report(printed_figures(document))
