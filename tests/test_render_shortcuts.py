@@ -5,7 +5,8 @@ decision record 0186); each distinct SVG style attribute parsed once (analysis.r
 (analysis.report.pdf.serialised_once, 0188) and the tuple of page references built once per page
 count (page_references_once, 0188); the inlined figures handed to WeasyPrint by a short URL
 instead of their base64 text (figures_by_reference, 0189); the figures parsed and cascaded before
-the HTML arrives (pdf.Preparation, analysis.report.svgprepared, 0196)."""
+the HTML arrives (pdf.Preparation, analysis.report.svgprepared, 0196) and each distinct SVG length
+string normalised once (analysis.report.svgsize, 0196)."""
 
 from __future__ import annotations
 
@@ -376,3 +377,75 @@ def test_figures_are_prepared_only_for_the_weasyprint_they_were_written_for(monk
     own = wdoc.original_get_image_from_uri
     with svgprepared.prepared_images({"report-figure:x": object()}):
         assert wdoc.original_get_image_from_uri is own
+
+
+LENGTHS = (
+    *("", None, "0", "1", "1.5", "-2", "1e3", "1E3", "1em", "1.2rem", "2ex", "50%", "8px", "10pt"),
+    *("1pc", "1in", "2.54cm", "10mm", "4q", " 3px ", "3px 4px", "1,5", "abc", "abc%", "%", "em"),
+    *("1e-3em", "+1.5em", "-0.0em", "12.5 ", "\t7pt", "0.1.2", "5vw", 3.5, 0),
+)
+
+
+@pytest.mark.parametrize(
+    "font_size, reference", [(None, None), (12.0, None), (12.0, 100.0), (16, 50), (-0.0, 3.0)]
+)
+def test_a_length_normalised_once_is_what_weasyprint_computes(font_size, reference):
+    import weasyprint.svg.utils as wutils
+    from weasyprint.css.units import LENGTHS_TO_PIXELS
+
+    from analysis.report import svgsize
+
+    def outcome(size, string):
+        try:
+            return "value", repr(size(string, font_size, reference))
+        except Exception as err:  # noqa: BLE001 - the same error is the same behaviour
+            return "error", type(err).__name__
+
+    own = getattr(wutils.size, "replaces", wutils.size)  # WeasyPrint's, installed or not
+    size = svgsize.cached(wutils.normalize, LENGTHS_TO_PIXELS)
+    for string in LENGTHS:
+        expected = outcome(own, string)
+        assert outcome(size, string) == expected, string  # normalised, and kept
+        assert outcome(size, string) == expected, string  # from what was kept
+    assert "1em" in size.tokens and "1" not in size.tokens  # a plain number is never kept
+
+
+def _own_sizes(monkeypatch):
+    """WeasyPrint's own ``size`` in every SVG module for the test (restored after it)."""
+    from analysis.report import svgsize
+
+    modules = svgsize.svg_modules()
+    own = getattr(modules[-1].size, "replaces", modules[-1].size)
+    for module in modules:
+        monkeypatch.setattr(module, "size", own)
+    return modules, own
+
+
+def test_lengths_normalised_once_for_the_weasyprint_they_were_written_for(monkeypatch):
+    import weasyprint
+
+    from analysis.report import svgsize
+
+    modules, own = _own_sizes(monkeypatch)
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    assert not svgsize.install() and all(m.size is own for m in modules)
+    monkeypatch.setattr(weasyprint, "__version__", svgsize.WRITTEN_FOR)
+    assert svgsize.install() and svgsize.install()
+    assert all(m.size is modules[-1].size and m.size.normalises_once for m in modules)
+
+
+def test_the_same_pdf_with_lengths_normalised_once(monkeypatch, tmp_path):
+    import base64
+
+    from analysis.report import pdf, svgsize
+
+    figure = FIGURE.replace("font-size: 8px", "font-size: 0.7em").replace('width="120pt"', 'width="12em"')
+    uri = f"data:image/svg+xml;base64,{base64.b64encode(figure.encode()).decode()}"
+    html = f'<html lang="nb"><head><title>T</title></head><body><img alt="Figur" src="{uri}"></body></html>'
+    _own_sizes(monkeypatch)
+    monkeypatch.setattr(svgsize, "install", lambda: False)  # write_pdf keeps WeasyPrint's own
+    pdf.write_pdf(html, tmp_path, tmp_path / "own.pdf")
+    monkeypatch.undo()
+    assert svgsize.install()
+    pdf.write_pdf(html, tmp_path, tmp_path / "once.pdf")
+    assert (tmp_path / "own.pdf").read_bytes() == (tmp_path / "once.pdf").read_bytes()

@@ -131,12 +131,14 @@ def _install_drawing_shortcuts() -> None:
     """WeasyPrint's drawing as the render wants it (each a no-op for another WeasyPrint)."""
     from analysis.report.pagination import install as settle_page_count
     from analysis.report.svgpath import install as draw_straight_paths_directly
+    from analysis.report.svgsize import install as normalise_svg_lengths_once
     from analysis.report.svgstyle import install as parse_svg_styles_once
     from analysis.report.svgtext import install as draw_svg_text_as_runs
 
     draw_svg_text_as_runs()  # figures' text one run per <text>, not one per letter (0110)
     draw_straight_paths_directly()  # the maps' polygons without the general path parser (0178)
     parse_svg_styles_once()  # the figures' ~250 distinct style attributes, not ~3 700 (0187)
+    normalise_svg_lengths_once()  # "1em" and the like read once, not once per element (0196)
     settle_page_count()  # the contents laid out twice, not three times (0186)
 
 
