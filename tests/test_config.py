@@ -79,8 +79,8 @@ def _cluster_groups(workflow_copy, *args) -> dict[str, str]:
 # The three phases of a cluster run (profiles/slurm): every rule of the default build in one.
 PHASES = {
     "inputs": [
-        "demo_kostra", "demo_register", "demo_survey", "demo_survey_solve", "husbanken", "imdi_annual",
-        "imdi_public", "kostra", "register", "survey_ingest", "udi",
+        "cited", "demo_kostra", "demo_register", "demo_survey", "demo_survey_solve", "imdi_public",
+        "kostra", "register", "survey_ingest",
     ],
     "chapters": [
         "scope", "survey_figures", "survey_tables", "waiting", "weighting",

@@ -108,7 +108,7 @@ def _ledger_rows(kind: str, path: Path) -> int:
     if kind == "husbanken":
         return int(cited.ledger(READERS[kind](path), "husbanken")["rows"].sum())
     if kind == "imdi_annual":
-        return len(READERS[kind](path))  # workflow/scripts/imdi_annual_ledger.py
+        return len(READERS[kind](path))  # workflow/scripts/cited.py
     if kind == "crosswalk":
         return len(read_crosswalk_wide(p))  # workflow/scripts/row_ledger.py (public_reference)
     raise AssertionError(kind)

@@ -3,7 +3,7 @@
 Snakemake runs with ``demo: false`` in a temporary copy of the checkout per run, every input
 pointing at a valid corpus base file (small files cut from a demo build, or public rows;
 ``tests/corpus/base/``) except the malformed one(s), and asks only for the outputs of the rule
-that reads each bad file (``--keep-going``: bad files of independent rules share one run, six
+that reads each bad file (``--keep-going``: bad files of independent rules share one run, five
 runs in all). For every case the run must fail, print one line naming the file with its column
 and value, leave none of that rule's outputs behind, and make no report.
 """
@@ -30,9 +30,10 @@ SURVEY_OUT = [
 ]
 # (case id, configured input key, outputs of the rule that must fail: the first is the target).
 # Cases in the same group run in one Snakemake call with --keep-going (their rules are
-# independent, so each fails on its own file); the three survey files share one rule, the
-# crosswalk feeds every rule and rule udi reads rule imdi_annual's Parquet (the bad IMDi annual
-# file of the shared run would keep udi from starting), so they run alone.
+# independent, so each fails on its own file). A job stops at its first bad file, so the files one
+# rule reads are in different groups: the three survey files (rule survey_ingest) and the three
+# cited files (rule cited: imdi_annual, udi_privatboende, husbanken); the crosswalk feeds nearly
+# every rule, so it runs alone.
 WORKFLOW_CASES = [
     (
         "imdi_public-ten_million_refugees",
@@ -60,14 +61,14 @@ WORKFLOW_CASES = [
         "udi_privatboende-negative_count",
         "udi_privatboende",
         [f"{LEDGER}/udi_privatboende.csv", "reports/tables/tab_10_2.csv"],
-        "udi_privatboende",
+        "survey_2021",
     ),
     ("imdi_annual-percent_over_100", "imdi_annual", [f"{LEDGER}/imdi_annual.csv"], "independent"),
     (
         "husbanken-percent_over_100",
         "husbanken",
         [f"{LEDGER}/husbanken.csv", "reports/tables/text_ch12_3_husbanken.csv"],
-        "independent",
+        "survey_2016",
     ),
     ("survey_2021-routing_violation", "survey_2021", SURVEY_OUT, "survey_2021"),
     ("survey_2016-out_of_scale_code", "survey_2016", SURVEY_OUT, "survey_2016"),
@@ -105,7 +106,7 @@ def public_dir_with(crosswalk: Path, dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def group_run(tmp_path_factory, shared_dir):
     """Run each group of cases once, each in its own copy of the checkout (a group's run may build
-    outputs of another group's failing rule from a valid file: rule udi builds imdi_annual's);
+    outputs of another group's failing rule from valid files);
     cached per group."""
     done = {}
 

@@ -125,7 +125,7 @@ def _jobs(proc) -> set[str]:
 @pytest.mark.parametrize(
     "given, present, absent",
     [
-        ([], {"imdi_public", "udi", "render_report"}, {"register", "survey_ingest", "kostra", "weighting"}),
+        ([], {"imdi_public", "cited", "render_report"}, {"register", "survey_ingest", "kostra", "weighting"}),
         (["kostra_12012"], {"kostra", "render_report"}, {"register", "survey_ingest"}),
         (
             SURVEYS,

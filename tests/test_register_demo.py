@@ -7,9 +7,9 @@ from conftest import DEFAULTS, REFERENCE, REGISTER_END, ROOT, SPLIT_TO, study_of
 from analysis.core.kommune import build_code_map, load_kommuner_2020, read_crosswalk_wide
 from analysis.demo.register import _persons, asb_plan, generate, settled_counts
 from analysis.imdi import maps, scope, waiting
-from analysis.imdi.annual import read_imdi_annual
 from analysis.imdi.public import read_imdi_public, select_persons
 from analysis.imdi.register import read_register, register_counts
+from analysis.official.imdi_annual import read_imdi_annual
 from analysis.report.reproduction import scorecard
 
 ENTRIES = [

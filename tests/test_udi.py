@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 from analysis.core.errors import InputError
-from analysis.imdi.annual import read_imdi_annual
+from analysis.official.imdi_annual import read_imdi_annual
 from analysis.official.udi import imdi_annual_rows, ledger, privatboende_table, read_udi
 
 GOOD = "year,count,source\n2016,287,UDI e-post 4.6.2021\n2017,237,UDI e-post 4.6.2021\n"

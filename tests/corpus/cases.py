@@ -144,7 +144,7 @@ def read_udi(path):
 
 
 def read_imdi_annual(path):
-    from analysis.imdi.annual import read_imdi_annual
+    from analysis.official.imdi_annual import read_imdi_annual
 
     return _drop_lines(read_imdi_annual(str(path)))
 

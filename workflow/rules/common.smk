@@ -604,7 +604,13 @@ def assign_cluster_groups():
 
 
 def ledger_parts():
-    return sorted(str(r.output.ledger) for r in workflow.rules if "ledger" in r.output.keys())
+    """Every rule's `ledger` output: one file, or a list from a rule reading several inputs (cited)."""
+    parts = []
+    for r in workflow.rules:
+        if "ledger" in r.output.keys():
+            led = r.output.ledger
+            parts.extend([str(led)] if isinstance(led, str) else [str(f) for f in led])
+    return sorted(parts)
 
 
 def _code_version():

@@ -33,25 +33,9 @@ rule imdi_public:
         "../scripts/imdi_public.py"
 
 
-rule imdi_annual:
-    """Read and validate IMDi's annual-report aggregates once (scope, waiting, protection and udi
-    read the result) and ledger every row."""
-    input:
-        data=configured("imdi_annual"),
-        code=code("imdi_annual"),
-    output:
-        annual="data/processed/imdi_annual.parquet",
-        ledger="data/processed/ledger/imdi_annual.csv",
-    log:
-        "logs/imdi_annual.log",
-    benchmark:
-        "benchmarks/runs/imdi_annual.tsv"
-    # scope, waiting and udi wait for it
-    priority: BESIDE_CHAIN
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/imdi_annual.py"
+# IMDi's annual-report aggregates, validated once by rule cited (official.smk, with the report's
+# other cited inputs; decision 0194): scope, waiting and protection read this file.
+IMDI_ANNUAL_PARQUET = "data/processed/imdi_annual.parquet"
 
 
 # Every rule reading the register exists only when the register is there (docs/decisions/0015).
@@ -154,12 +138,12 @@ if have("register"):
         "scope": {
             "register_counts": rules.register.output.counts,
             "imdi_public": rules.imdi_public.output.persons,
-            "imdi_annual": rules.imdi_annual.output.annual,
+            "imdi_annual": IMDI_ANNUAL_PARQUET,
             "population": public("population"),
         },
         "waiting": {
             "register": rules.register.output.register,
-            "imdi_annual": rules.imdi_annual.output.annual,
+            "imdi_annual": IMDI_ANNUAL_PARQUET,
         },
     }
     BEFORE_PROTECTION = {  # values besides the tables -> the inputs they come from

@@ -1,5 +1,6 @@
 """Official statistics of kap. 10: KOSTRA 12012 (SSB, JSON-stat2) and UDI's privately housed
-asylum seekers (Tabell 10.2, 10.3 and the rejection share per kommune in 2020).
+asylum seekers (Tabell 10.2, 10.3 and the rejection share per kommune in 2020), and the report's
+other cited aggregates (IMDi's annual reports, Husbanken), read with UDI's file by rule cited.
 
 Where table 12012 comes from:
 - ``kostra.fetch: false`` (default): ``confidential("kostra_12012")`` - the synthetic demo file
@@ -15,7 +16,7 @@ import sys
 sys.path.insert(0, str(ROOT / "src"))
 from analysis.official.fetch import FetchError, choose_source, host_reachable  # noqa: E402
 
-STAGE_TABLES["udi"] = ["tab_10_2"]
+STAGE_TABLES["udi"] = ["tab_10_2"]  # made by rule cited (below), with the cited inputs
 
 KOSTRA = config["kostra"]
 KOSTRA_RAW = "data/raw/kostra/12012.json"
@@ -123,53 +124,49 @@ if have("kostra_12012"):
             "../scripts/kostra.py"
 
 
-_IMDI_ANNUAL = config["inputs"].get("imdi_annual")
-
-
-rule udi:
-    """Tabell 10.2: UDI's privately housed asylum seekers per year, with the source of each."""
-    input:
-        **(
-            {"imdi_annual": rules.imdi_annual.output.annual}
-            if _IMDI_ANNUAL and Path(_IMDI_ANNUAL).exists()
-            else {}
-        ),
-        udi=configured("udi_privatboende"),
-        # the IMDi annual-report number printed beside the table (273 in 2020), when the file exists
-        settings=settings(
-            "udi", years=[2016, 2020], synthetic=synthetic_of("udi_privatboende", "imdi_annual")
-        ),
-        code=code("udi"),
-    output:
-        tables=tables("udi"),
-        ledger="data/processed/ledger/udi_privatboende.csv",
-    log:
-        "logs/udi.log",
-    benchmark:
-        "benchmarks/runs/udi.tsv"
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/udi.py"
-
-
+# The report's cited aggregate inputs, read by one job (decision 0194): IMDi's annual-report
+# aggregates (kap. 2, 4, 10), UDI's privately housed asylum seekers (Tabell 10.2) and Husbanken's
+# grants (kap. 12.3). Which input feeds which output (FEEDS in common.smk): each file its own
+# outputs; the IMDi number printed beside Tabell 10.2 comes from the annual-report aggregates.
 STAGE_TABLES["cited"] = ["text_ch12_3_husbanken"]
+CITED_LEDGERS = [
+    f"data/processed/ledger/{role}.csv" for role in ("imdi_annual", "udi_privatboende", "husbanken")
+]
+FEEDS["cited"] = {
+    "imdi_annual": ["imdi_annual"],  # the Parquet file and the ledger
+    "tab_10_2": ["imdi_annual", "udi"],
+    "udi_privatboende": ["imdi_annual", "udi"],
+    "text_ch12_3_husbanken": ["husbanken"],
+    "husbanken": ["husbanken"],
+}
 
 
-rule husbanken:
-    """Husbanken's grants for rental dwellings 2016 and 2021, as cited by the report."""
+rule cited:
+    """Read and validate the cited aggregates, each into its own outputs and row ledger: IMDi's
+    annual-report numbers once for every stage that prints them, Tabell 10.2 (UDI, with the IMDi
+    number beside it), Husbanken's grants for rental dwellings 2016 and 2021."""
     input:
-        data=configured("husbanken"),
-        settings=settings("husbanken", synthetic=synthetic_of("husbanken")),
-        code=code("husbanken"),
+        imdi_annual=configured("imdi_annual"),
+        udi=configured("udi_privatboende"),
+        husbanken=configured("husbanken"),
+        settings=settings(
+            "cited",
+            udi_years=[2016, 2020],
+            udi_synthetic=synthetic_of("udi_privatboende", "imdi_annual"),
+            husbanken_synthetic=synthetic_of("husbanken"),
+        ),
+        code=code("cited"),
     output:
-        tables=tables("cited"),
-        ledger="data/processed/ledger/husbanken.csv",
+        annual=IMDI_ANNUAL_PARQUET,
+        tables=tables("udi") + tables("cited"),
+        ledger=CITED_LEDGERS,
     log:
-        "logs/husbanken.log",
+        "logs/cited.log",
     benchmark:
-        "benchmarks/runs/husbanken.tsv"
+        "benchmarks/runs/cited.tsv"
+    # scope, waiting and protection wait for the annual-report aggregates
+    priority: BESIDE_CHAIN
     conda:
         CONDA_ENV
     script:
-        "../scripts/husbanken.py"
+        "../scripts/cited.py"

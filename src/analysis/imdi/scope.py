@@ -469,7 +469,7 @@ class Unprotected:
 
 def build(counts_path, imdi_annual, population, imdi_public, study: Study) -> Unprotected:
     """Every scope value before protection, from the input files: the register's counts (rule
-    register's ``register_counts.parquet``), IMDi's annual aggregates (validated by rule imdi_annual), the population file (the study's kommuner
+    register's ``register_counts.parquet``), IMDi's annual aggregates (validated by rule cited), the population file (the study's kommuner
     and names) and IMDi's public file (the national totals of the study's years)."""
     from analysis.core.kommune import load_kommuner
     from analysis.imdi import maps

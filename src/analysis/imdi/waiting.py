@@ -343,7 +343,7 @@ class Unprotected:
 
 def build(register, imdi_annual, study: Study) -> Unprotected:
     """Every waiting value before protection, from the processed register and IMDi's annual
-    aggregates (validated by rule imdi_annual)."""
+    aggregates (validated by rule cited)."""
     summary = wait_summary(register)  # small: statistics per year and group
     tables = build_tables(summary, pd.read_parquet(imdi_annual), study)
     return Unprotected(tables, sorted(int(y) for y in summary["year"].unique()))

@@ -88,7 +88,7 @@ IMDI_MEASURE = "settled_from_outside_reception"
 
 
 def imdi_annual_rows(annual: pd.DataFrame | None, measure: str = IMDI_MEASURE) -> list[dict]:
-    """Rows of ``tab_10_2`` from IMDi's annual-report aggregates (the frame rule imdi_annual
+    """Rows of ``tab_10_2`` from IMDi's annual-report aggregates (the frame rule cited
     validated): the report's sentence beside Tabell 10.2, "I 2020 ble det bosatt 273 flyktninger
     som hadde bodd utenfor mottakssystemet (IMDi, 2020)"."""
     if annual is None:

@@ -260,7 +260,7 @@ def check_inputs_counted(
 
         checked("imdi_public", public_check)
     if "imdi_annual" in paths:
-        from analysis.imdi.annual import read_imdi_annual
+        from analysis.official.imdi_annual import read_imdi_annual
 
         checked("imdi_annual", lambda: read_imdi_annual(paths["imdi_annual"]))
     if "udi_privatboende" in paths:
