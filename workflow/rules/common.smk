@@ -220,9 +220,10 @@ if _problems:
 # waited for them (benchmarks/RESULTS.md, issue 28). A priority changes the order only, no output.
 CRITICAL_PATH = 10
 # Beside it, the jobs with the most work still behind them start before the short ones: the two
-# that draw kommune maps (scope, kostra and the demo's KOSTRA file kostra waits for) and the survey's
-# second chain (rule weighting: non-response, weights, sensitivity). Started last, either kept the
-# render waiting 1-2 s with one core idle (issue 28).
+# that draw kommune maps (scope, kostra and the demo's KOSTRA file kostra waits for), the survey's
+# second chain (rule weighting: non-response, weights, sensitivity) and waiting, whose tables the
+# scorecards wait for. Started last, each kept the render waiting with one core idle (issue 28):
+# waiting left the scorecards to run alone before the figures of kapittel 11, which take both cores.
 BESIDE_CHAIN = 5
 
 

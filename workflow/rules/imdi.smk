@@ -278,6 +278,8 @@ if have("register"):
             "logs/waiting.log",
         benchmark:
             "benchmarks/runs/waiting.tsv"
+        # the scorecards wait for its tables: started last, it left the scorecards alone at the end
+        priority: BESIDE_CHAIN
         conda:
             CONDA_ENV
         script:
