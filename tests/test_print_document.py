@@ -97,6 +97,20 @@ def test_a_failure_in_the_worker_is_an_error_here(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_a_worker_ended_before_the_request_is_an_error_here_not_a_broken_pipe(tmp_path):
+    """The worker's preparation fails (a figure it cannot read): it logs and ends before the HTML
+    is handed over, and the call raises the worker's failure, not the pipe's."""
+    import os
+
+    from analysis.report.pdf import PdfWorker
+
+    with pytest.raises(RuntimeError, match="the PDF render failed"):
+        with PdfWorker([tmp_path / "missing-figure.svg"]) as pdf:
+            os.waitid(os.P_PID, pdf._pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped
+            pdf.render(tmp_path / "report.html", tmp_path / "x.pdf", tmp_path / "x.json")
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_leaving_without_a_request_ends_the_worker_without_a_pdf(tmp_path):
     import os
 

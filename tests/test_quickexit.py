@@ -6,11 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import types
 
 import pytest
 from conftest import ROOT
 
 from analysis.core.quickexit import is_snakemake_cli, is_snakemake_job_script, writing_to_a_file
+from analysis.core.snakemake_compat import job_script_path
 
 PROGRAM = """
 import atexit, gc, sys, threading
@@ -77,6 +79,23 @@ def test_a_file_open_for_reading_or_closed_is_nothing_to_write(tmp_path):
 
 def test_without_proc_the_answer_is_unknown_and_the_garbage_is_collected(tmp_path):
     assert writing_to_a_file(str(tmp_path / "no-such-dir")) is None
+    path = tmp_path / "f.txt"
+    path.write_text("x")
+    with open(path):  # a regular file whose flags the system does not show: unknown, not "no"
+        assert writing_to_a_file(info_dir=str(tmp_path / "no-fdinfo")) is None
+
+
+def test_finish_collects_frozen_cycles_too_while_a_file_is_open_for_writing(tmp_path):
+    body = f"""
+    frozen = Says("frozen")  # cyclic garbage that gc.freeze (decisions 0135, 0198) put out of reach
+    frozen.me = frozen
+    del frozen
+    gc.freeze()
+    forgotten = open({str(tmp_path / "out.txt")!r}, "w")
+    quickexit.finish(3)
+    """
+    code, said = _run(body)
+    assert code == 3 and said[0] == "handler" and sorted(said[1:]) == ["collected", "frozen"]
 
 
 def test_an_ordinary_exit_tears_down_as_before():
@@ -170,6 +189,8 @@ def test_snakemakes_preamble_keeps_the_written_script_in_real_file(tmp_path):
     file, real_file = (tmp_path / "out.txt").read_text().split("\n")
     assert file == str(tmp_path / "job.py")
     assert is_snakemake_job_script(real_file) and not is_snakemake_job_script(file)
+    assert job_script_path(types.SimpleNamespace(__real_file__=real_file)) == real_file
+    assert job_script_path(types.SimpleNamespace(__file__=file)) is None
 
 
 @pytest.mark.parametrize(

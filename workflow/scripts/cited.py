@@ -23,7 +23,7 @@ from analysis.official import cited, imdi_annual, udi
 
 HUSBANKEN_MEASURES = {"rental_dwellings_granted", "share_earmarked_refugees_pct"}
 
-log = logging.getLogger("udi")
+log = logging.getLogger("cited")
 
 
 def main(smk):

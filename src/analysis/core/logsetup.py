@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from analysis.core.errors import InputError, cap
 from analysis.core.quickexit import finish, is_snakemake_job_script
+from analysis.core.snakemake_compat import job_script_path
 
 
 class _Capped(logging.Formatter):
@@ -94,7 +95,7 @@ def run(main: Callable, snakemake) -> None:
         sys.exit(1)
     # The outputs are written: a job's process ends without the interpreter's teardown of what
     # the imports and the work left behind (~0.1-0.2 s of CPU per job, decision 0190).
-    # Snakemake's preamble keeps the path of the script it wrote in ``__real_file__`` and sets
-    # ``__file__`` to the rule's own script (workflow/scripts/), which tools/run_rule.py runs too.
-    if is_snakemake_job_script(getattr(sys.modules.get("__main__"), "__real_file__", None)):
+    # Not ``__file__``: Snakemake sets it to the rule's own script (workflow/scripts/), which
+    # tools/run_rule.py runs too (decision 0193).
+    if is_snakemake_job_script(job_script_path(sys.modules.get("__main__"))):
         finish(0)

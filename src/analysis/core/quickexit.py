@@ -8,14 +8,15 @@ process, paid by every job of a build and by every Snakemake call, the no-op rer
 
 :func:`finish` does the first part as Python would and leaves the second out: it runs the exit
 handlers (in their order, each once), collects the cyclic garbage when a regular file is still
-open for writing (the finalizers of objects in reference cycles run, as in the collection at
-exit; with no such file none of them has anything left to write, and the collection, 0.03-0.07 s
-of every job and of every Snakemake call, is left out: decision 0193), flushes the standard
-streams and ends the process with ``os._exit``. It does so only where nothing else is still running: with another
-non-daemon thread alive, or a profiler or tracer attached, it returns, and the caller exits as
-usual. What it gives up: a file object that nobody closed and that a module's global still
-holds at exit would be flushed by the teardown and is not here. The workflow writes every file in a ``with`` block or through a
-library's writer (logging's handlers are closed by their exit handler); the byte comparisons of
+open for writing (the finalizers of objects in reference cycles run, those kept out of reach by
+``gc.freeze`` included; with no such file none of them has anything left to write, and the
+collection, 0.03-0.07 s of every job and of every Snakemake call, is left out: decision 0193),
+flushes the standard streams and ends the process with ``os._exit``. It does so only where
+nothing else is still running: with another non-daemon thread alive, or a profiler or tracer
+attached, it returns, and the caller exits as usual. What it gives up: a file object that nobody
+closed and that a module's global still holds at exit would be flushed by the teardown and is
+not here. The workflow writes every file in a ``with`` block or through a library's writer
+(logging's handlers are closed by their exit handler); the byte comparisons of
 two builds (``tools/double_build.py``, the tests of the demo build) would show a file cut short.
 
 :func:`analysis.core.logsetup.run` calls it when a job's script has done its work (only in a
@@ -52,7 +53,8 @@ def observed() -> bool:
 
 def writing_to_a_file(fd_dir: str = "/proc/self/fd", info_dir: str = "/proc/self/fdinfo") -> bool | None:
     """Does this process hold a regular file open for writing (besides standard input, output and
-    error)? ``None`` where the system cannot tell (no ``/proc``). Only such a file can have bytes
+    error)? ``None`` where the system cannot tell (no ``/proc``, or a regular file whose flags it
+    does not show). Only such a file can have bytes
     that the finalizer of a forgotten file object (or of a writer built on one: a zip archive, a
     database connection) would still write; with none open, no finalizer has anything to write."""
     try:
@@ -65,10 +67,13 @@ def writing_to_a_file(fd_dir: str = "/proc/self/fd", info_dir: str = "/proc/self
         try:
             if not stat.S_ISREG(os.stat(fd).st_mode):
                 continue  # a pipe, socket, device or the directory listed above
+        except OSError:
+            continue  # closed meanwhile
+        try:
             with open(os.path.join(info_dir, str(fd)), encoding="ascii") as fh:
                 flags = next(int(line.split()[1], 8) for line in fh if line.startswith("flags:"))
-        except (OSError, StopIteration, ValueError):
-            continue  # closed meanwhile (the listing's own descriptor)
+        except (OSError, StopIteration, ValueError, IndexError):
+            return None  # a regular file whose mode the system does not tell
         if flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
             return True
     return False
@@ -81,7 +86,8 @@ def finish(status: int = 0) -> None:
     if others_running() or observed():
         return
     atexit._run_exitfuncs()  # every handler once, last registered first; the list is then empty
-    if writing_to_a_file() is not False:  # a finalizer may have bytes to flush: as Python would
+    if writing_to_a_file() is not False:  # a finalizer may have bytes to flush
+        gc.unfreeze()  # what gc.freeze kept out of reach (0135, 0198) is garbage-collected too
         gc.collect()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -26,6 +26,10 @@ how to remove it. Only the rule files call them (`common.smk`; `report.smk` for 
   output and hashes all the job's inputs again for each record (a job with 42 outputs and 25
   inputs: 1 050 hashes, in the scheduler's process); each input is now hashed once per job, with
   the same records (decision 0185).
+- :func:`job_script_path`: the path of the copy of a rule's script that a `script:` job runs
+  (``.snakemake/scripts/``), which Snakemake's preamble keeps in ``__real_file__`` while it sets
+  ``__file__`` to the rule's own script; read in the job by ``analysis.core.logsetup`` (the only
+  caller outside the rule files) to end a job without the interpreter's teardown (decision 0193).
 """
 
 from __future__ import annotations
@@ -197,3 +201,10 @@ def checksum_inputs_once_per_job(persistence_class=None, iofile_class=None) -> N
     finished_once.checksums_once = True
     persistence_class.finished = finished_once
     iofile_class.checksum = checksum_once
+
+
+def job_script_path(main_module) -> str | None:
+    """The file a `script:` job runs (Snakemake 9.27.1's preamble names it ``__real_file__`` in the
+    script's globals, those of ``__main__``); None outside such a job (``tools/run_rule.py``, a
+    test, plain Python)."""
+    return getattr(main_module, "__real_file__", None)

@@ -45,7 +45,8 @@ def _module_file(src: Path, dotted: str) -> Path | None:
 # or the head `from x import`. One pattern finds, in the order of the text, every comment and
 # string (skipped whole, so nothing inside one is seen; a backslash escapes the next character in
 # every kind of string, raw ones too, as in the tokenizer) and every such statement head. Python
-# 3.12 lets an f-string's expressions hold its own quote (PEP 701); the package is on 3.11.
+# 3.12 lets an f-string's expressions hold its own quote (PEP 701); the package is on 3.11 (and the
+# pattern's possessive quantifiers need 3.11).
 _WS = r"(?:[ \t\f]|\\\n)"  # blanks within a logical line, a backslash continuation included
 _CODE = re.compile(
     rf"""(?=[\#'"fi])(?:

@@ -282,8 +282,7 @@ def write_pdf(
         prepared = Preparation()
     if prepared.used:
         raise ValueError("a Preparation serves one render")
-    prepared.used = True
-    _install_drawing_shortcuts()
+    prepared.used = True  # its construction installed the drawing shortcuts
     ident = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
     # PDF/UA-1: a tagged, accessible PDF (document language, title, alt texts); it costs ~nothing
     options = {
@@ -348,7 +347,10 @@ class PdfWorker:
 
     def render(self, html_path, pdf_path, sizes_path) -> None:
         request = json.dumps({"html": str(html_path), "pdf": str(pdf_path), "sizes": str(sizes_path)})
-        os.write(self._write_end, request.encode("utf-8"))
+        try:
+            os.write(self._write_end, request.encode("utf-8"))
+        except BrokenPipeError:  # the worker has ended already (its imports or preparation failed)
+            pass
         self._close()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
