@@ -17,7 +17,7 @@ import weasyprint.svg as wsvg
 from weasyprint import DEFAULT_OPTIONS, HTML
 from weasyprint.svg.css import parse_declarations
 
-from analysis.report import pagination, svgstyle
+from analysis.report import pagination, svgstyle, weasyprint_pin
 
 OPTIONS = {**DEFAULT_OPTIONS, "pdf_identifier": b"0" * 32, "pdf_variant": "pdf/ua-1"}
 
@@ -429,7 +429,7 @@ def test_lengths_normalised_once_for_the_weasyprint_they_were_written_for(monkey
     modules, own = _own_sizes(monkeypatch)
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     assert not svgsize.install() and all(m.size is own for m in modules)
-    monkeypatch.setattr(weasyprint, "__version__", svgsize.WRITTEN_FOR)
+    monkeypatch.setattr(weasyprint, "__version__", weasyprint_pin.WRITTEN_FOR)
     assert svgsize.install() and svgsize.install()
     assert all(m.size is modules[-1].size and m.size.normalises_once for m in modules)
 

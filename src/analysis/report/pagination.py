@@ -20,7 +20,7 @@ alone and returns False (docs/decisions/0186-no-third-pass-for-the-page-count.md
 
 from __future__ import annotations
 
-WRITTEN_FOR = "70.0"
+from analysis.report.weasyprint_pin import pinned
 
 
 def settle_page_count(lookup_items, total_pages: int) -> int:
@@ -40,11 +40,10 @@ def settle_page_count(lookup_items, total_pages: int) -> int:
 
 def install() -> bool:
     """Settle the page count of the lookups before each re-layout pass from now on (this
-    process); False, and nothing changed, with a WeasyPrint other than :data:`WRITTEN_FOR`."""
-    import weasyprint
+    process); False, and nothing changed, with an unpinned WeasyPrint (weasyprint_pin)."""
     import weasyprint.layout as wlayout
 
-    if weasyprint.__version__ != WRITTEN_FOR:
+    if not pinned():
         return False
     make_all_pages = wlayout.make_all_pages
     if getattr(make_all_pages, "settles_page_count", False):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from math import atan2, pi
 
-WRITTEN_FOR = "70.0"
+from analysis.report.weasyprint_pin import pinned
 
 # A number as this fast path accepts it: optional minus, digits with an optional fraction.
 # Anything else (exponents, '+', '.5', units) makes the whole path go to WeasyPrint's parser.
@@ -153,14 +153,13 @@ def draw_straight(svg, node, commands: list[list[str]]) -> None:
 
 def install() -> bool:
     """Draw straight-line paths with :func:`draw_straight` from now on (this process); False,
-    and nothing changed, with a WeasyPrint other than :data:`WRITTEN_FOR` or a PDF stream whose
+    and nothing changed, with an unpinned WeasyPrint (weasyprint_pin) or a PDF stream whose
     line and move operators are not pydyf's."""
     import pydyf
-    import weasyprint
     import weasyprint.svg as wsvg
     from weasyprint.pdf.stream import Stream
 
-    if weasyprint.__version__ != WRITTEN_FOR:
+    if not pinned():
         return False
     if not all(getattr(Stream, op) is getattr(pydyf.Stream, op) for op in ("move_to", "line_to", "close")):
         return False

@@ -22,13 +22,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-WRITTEN_FOR = "70.0"
-
-
-def _supported() -> bool:
-    import weasyprint
-
-    return weasyprint.__version__ == WRITTEN_FOR
+from analysis.report.weasyprint_pin import pinned
 
 
 def cascade(tree) -> int:
@@ -48,7 +42,7 @@ def prepare(data: bytes, url: str, font_config, url_fetcher):
     of ``data`` at ``url`` (same arguments), its elements cascaded; None if WeasyPrint is not the
     version this was written for or the bytes are no SVG it can read (the render then fetches the
     figure and fails or succeeds as before)."""
-    if not _supported():
+    if not pinned():
         return None
     from xml.etree import ElementTree
 
@@ -80,7 +74,7 @@ def prepared_images(svgs: dict):
     """Inside the block, WeasyPrint's layout takes the image of a URL in ``svgs`` (URL ->
     :func:`prepare`'s SVG) from there, if it was prepared with the layout's font configuration
     and URL fetcher; every other image as before."""
-    if not svgs or not _supported():
+    if not svgs or not pinned():
         yield
         return
     import weasyprint.document as wdoc

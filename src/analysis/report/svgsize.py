@@ -17,7 +17,7 @@ False (docs/decisions/0196-the-pdf-worker-prepares-while-it-waits.md).
 
 from __future__ import annotations
 
-WRITTEN_FOR = "70.0"
+from analysis.report.weasyprint_pin import pinned
 
 
 def cached(normalize, lengths: dict):
@@ -59,10 +59,9 @@ def cached(normalize, lengths: dict):
 
 def install() -> bool:
     """Normalise each distinct SVG length string once from now on (this process); False, and
-    nothing changed, with a WeasyPrint other than :data:`WRITTEN_FOR`."""
-    import weasyprint
+    nothing changed, with an unpinned WeasyPrint (weasyprint_pin)."""
 
-    if weasyprint.__version__ != WRITTEN_FOR:
+    if not pinned():
         return False
     from weasyprint.css.units import LENGTHS_TO_PIXELS
 

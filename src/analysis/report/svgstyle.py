@@ -15,7 +15,7 @@ the PDF's bytes are the same. Installed only for the WeasyPrint version it was w
 
 from __future__ import annotations
 
-WRITTEN_FOR = "70.0"
+from analysis.report.weasyprint_pin import pinned
 
 
 def cached(parse):
@@ -35,11 +35,10 @@ def cached(parse):
 
 def install() -> bool:
     """Parse each distinct SVG ``style`` attribute once from now on (this process); False, and
-    nothing changed, with a WeasyPrint other than :data:`WRITTEN_FOR`."""
-    import weasyprint
+    nothing changed, with an unpinned WeasyPrint (weasyprint_pin)."""
     import weasyprint.svg as wsvg
 
-    if weasyprint.__version__ != WRITTEN_FOR:
+    if not pinned():
         return False
     if getattr(wsvg.parse_declarations, "parses_once", False):
         return True

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from math import inf
 
-WRITTEN_FOR = "70.0"
+from analysis.report.weasyprint_pin import pinned
+
 _PER_LETTER_ATTRIBUTES = ("dx", "dy", "rotate", "letter-spacing", "textLength")
 
 
@@ -135,12 +136,11 @@ def text_run(svg, node, font_size) -> None:
 
 
 def install() -> bool:
-    """Draw plain SVG texts as runs from now on (this process); False, and nothing changed, with a
-    WeasyPrint other than :data:`WRITTEN_FOR`."""
-    import weasyprint
+    """Draw plain SVG texts as runs from now on (this process); False, and nothing changed, with an
+    unpinned WeasyPrint (weasyprint_pin)."""
     import weasyprint.svg as wsvg
 
-    if weasyprint.__version__ != WRITTEN_FOR:
+    if not pinned():
         return False
     per_letter = wsvg.TAGS["text"]
     if getattr(per_letter, "draws_runs", False):
